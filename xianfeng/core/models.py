@@ -1,0 +1,210 @@
+"""Accounts, roles, API tokens, the duty ledger and the sensitive-data access log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.choices import RoleKind
+from xianfeng.core.scope import ScopedManager, ScopedQuerySet
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class Role(models.Model):
+    """A user acts through roles; each is a role kind held at one organization."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("用户")
+    )
+    kind = models.CharField(_("角色"), max_length=32, choices=RoleKind.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="roles",
+        verbose_name=_("所在组织"),
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "organization"], name="role_unique_per_user_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.organization}"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def valid(self) -> ApiTokenQuerySet:
+        return self.filter(expires_at__gt=timezone.now(), revoked=False)
+
+
+class ApiToken(models.Model):
+    """Bearer token for the API. Only a hash is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked = models.BooleanField(_("已吊销"), default=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    @classmethod
+    def issue(cls, user: User) -> str:
+        raw = secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user,
+            key_hash=_hash_token(raw),
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        return raw
+
+    @classmethod
+    def lookup(cls, raw: str) -> ApiToken | None:
+        return (
+            cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        )
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class DutyRecordQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise AppendOnlyError("履职记录只能追加，不能修改")
+
+    def delete(self):  # noqa: ANN201
+        raise AppendOnlyError("履职记录只能追加，不能删除")
+
+
+class DutyRecord(models.Model):
+    """履职记录: one append-only row per act of duty. Points and coverage are computed from it."""
+
+    scope_lookups = ("organization",)
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duty_records",
+        verbose_name=_("记录人"),
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duty_records",
+        verbose_name=_("履职党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="duty_records",
+        verbose_name=_("所属组织"),
+    )
+    action = models.CharField(_("履职事项"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("对象类型")
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    occurred_at = models.DateTimeField(_("发生时间"), default=timezone.now, db_index=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    location = models.CharField(_("地点"), max_length=255, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    verified = models.BooleanField(_("已核实"), default=False)
+    verifies = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verifications",
+        verbose_name=_("核实的记录"),
+    )
+
+    objects = DutyRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("履职记录")
+        verbose_name_plural = _("履职记录")
+        indexes = [
+            models.Index(fields=["member", "occurred_at"], name="duty_member_time"),
+            models.Index(fields=["content_type", "object_id"], name="duty_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("履职记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise AppendOnlyError("履职记录只能追加，不能删除")
+
+
+class SensitiveAccess(models.Model):
+    """Every time someone sees a full ID number or phone, one row here."""
+
+    scope_lookups = ("person__organization",)
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, verbose_name=_("查看人"))
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, verbose_name=_("被查看人")
+    )
+    fields = models.CharField(_("字段"), max_length=100)
+    channel = models.CharField(_("途径"), max_length=20)  # page, api, export
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("敏感信息查看记录")
+        verbose_name_plural = _("敏感信息查看记录")
+        ordering = ["-at"]

@@ -1,0 +1,119 @@
+"""The one way to read domain data: ``Model.objects.restrict(user, action)``.
+
+Every domain model declares ``scope_lookups``: the paths from the model to the organization(s)
+it belongs to. A user sees a row when one of its organizations lies in the subtree of an
+organization where the user holds a role that allows the action. Superusers see everything.
+Views, the API, exports and reports all read through ``restrict``; the permission matrix test
+proves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from xianfeng.core.choices import Action, RoleKind
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+ADMINS = frozenset(
+    {RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN}
+)
+ALL_ROLES = frozenset(RoleKind.values)
+GRID_WRITERS = ADMINS | {RoleKind.GRID_SECRETARY}
+
+# Which role kinds may take which action on which model (by "app_label.model_name").
+# Viewing is open to every role within its subtree; the auditor never writes.
+_WRITE_RULES: dict[str, frozenset[str]] = {
+    "orgs.organization": ADMINS,
+    "orgs.pairing": ADMINS,
+    "people.person": GRID_WRITERS,
+    "people.partymember": GRID_WRITERS,
+    "people.resident": GRID_WRITERS,
+    "places.grid": ADMINS,
+    "places.building": GRID_WRITERS,
+    "places.household": GRID_WRITERS,
+    "places.responsibilityzone": GRID_WRITERS,
+    "core.dutyrecord": ALL_ROLES - {RoleKind.AUDITOR},
+    "core.sensitiveaccess": frozenset(),
+}
+SENSITIVE_VIEWERS = GRID_WRITERS
+
+
+def allowed_role_kinds(model: type[models.Model], action: str) -> frozenset[str]:
+    label = model._meta.label_lower
+    if action == Action.VIEW:
+        return ALL_ROLES
+    if action == Action.VIEW_SENSITIVE:
+        return SENSITIVE_VIEWERS
+    return _WRITE_RULES.get(label, frozenset())
+
+
+@dataclass(frozen=True)
+class ActiveRole:
+    kind: str
+    organization_id: int
+    path: str
+    organization_name: str
+
+
+def active_roles(user: User) -> list[ActiveRole]:
+    """The user's active roles, loaded once per user object (so once per request)."""
+    cached = getattr(user, "_xf_roles", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False):
+        return []
+    roles = [
+        ActiveRole(kind, org_id, path, name)
+        for kind, org_id, path, name in user.roles.filter(is_active=True)
+        .order_by("organization__depth", "id")
+        .values_list("kind", "organization_id", "organization__path", "organization__name")
+    ]
+    user._xf_roles = roles
+    return roles
+
+
+def scope_paths(user: User, model: type[models.Model], action: str) -> list[str] | None:
+    """Organization paths whose subtrees the user may act on; ``None`` means everything."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    kinds = allowed_role_kinds(model, action)
+    paths = sorted({r.path for r in active_roles(user) if r.kind in kinds})
+    # Drop paths already covered by an ancestor path, to keep the SQL short.
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def user_can(user: User, action: str, model: type[models.Model]) -> bool:
+    """Whether the user may take the action on some rows of this model (for showing buttons)."""
+    paths = scope_paths(user, model, action)
+    return paths is None or bool(paths)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user: User, action: str = Action.VIEW) -> ScopedQuerySet:
+        paths = scope_paths(user, self.model, action)
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        condition = Q()
+        for lookup in self.model.scope_lookups:
+            prefix = f"{lookup}__path" if lookup else "path"
+            for path in paths:
+                condition |= Q(**{f"{prefix}__startswith": path})
+        return self.filter(condition)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass

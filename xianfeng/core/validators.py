@@ -1,0 +1,153 @@
+"""Validators for Chinese ID numbers, phone numbers and GeoJSON, with Chinese messages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def normalize_text(value: str) -> str:
+    """Full-width digits and letters to half-width, spaces trimmed (NFKC)."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def normalize_id_number(value: str) -> str:
+    return normalize_text(value).replace(" ", "").upper()
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def validate_id_number(value: str) -> None:
+    """GB 11643-1999: 18 characters, a valid birth date, and the check digit."""
+    value = normalize_id_number(value)
+    if len(value) != 18:
+        raise ValidationError(
+            _("身份证号应为18位，当前为%(n)d位。"), code="id_length", params={"n": len(value)}
+        )
+    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        raise ValidationError(
+            _("身份证号前17位应为数字，最后一位为数字或X。"), code="id_chars"
+        )
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth") from None
+    if born > date.today() or born.year < 1900:
+        raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth")
+    if id_check_digit(value[:17]) != value[17]:
+        raise ValidationError(
+            _("身份证号校验位不正确，请核对是否录入有误。"), code="id_checksum"
+        )
+
+
+def birth_date_from_id(value: str) -> date | None:
+    value = normalize_id_number(value)
+    try:
+        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+def gender_from_id(value: str) -> str:
+    value = normalize_id_number(value)
+    if len(value) < 17 or not value[16].isdigit():
+        return ""
+    return "male" if int(value[16]) % 2 else "female"
+
+
+def validate_mobile(value: str) -> None:
+    value = normalize_text(value)
+    if not _MOBILE_RE.match(value):
+        raise ValidationError(
+            _("手机号应为以1开头的11位数字，例如13800138000。"), code="mobile"
+        )
+
+
+def validate_phone(value: str) -> None:
+    """A mobile number or a landline with area code (0871-1234567)."""
+    value = normalize_text(value)
+    if not (_MOBILE_RE.match(value) or _LANDLINE_RE.match(value)):
+        raise ValidationError(
+            _("电话应为11位手机号或带区号的固定电话，例如0871-63123456。"), code="phone"
+        )
+
+
+def mask_id_number(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) < 8:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return f"{value[:3]}****{value[-4:]}"
+
+
+_GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}
+
+
+def _is_position(p: Any) -> bool:
+    return (
+        isinstance(p, list | tuple)
+        and len(p) >= 2
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in p[:2])
+        and -180 <= p[0] <= 180
+        and -90 <= p[1] <= 90
+    )
+
+
+def _check_ring(ring: Any) -> None:
+    if not isinstance(ring, list) or len(ring) < 4:
+        raise ValidationError(_("边界的每个环至少需要4个坐标点。"), code="geojson")
+    if not all(_is_position(p) for p in ring):
+        raise ValidationError(
+            _("边界坐标应为[经度, 纬度]数字对，经度在±180、纬度在±90之内。"), code="geojson"
+        )
+    if list(ring[0][:2]) != list(ring[-1][:2]):
+        raise ValidationError(_("边界的环必须首尾闭合（首点与末点相同）。"), code="geojson")
+
+
+def validate_geojson_geometry(value: Any) -> None:
+    """A GeoJSON Polygon or MultiPolygon (a Feature wrapping one is accepted too)."""
+    if value in (None, ""):
+        return
+    if not isinstance(value, dict):
+        raise ValidationError(_("边界必须是GeoJSON对象。"), code="geojson")
+    if value.get("type") == "Feature":
+        value = value.get("geometry")
+        if not isinstance(value, dict):
+            raise ValidationError(_("GeoJSON Feature缺少geometry。"), code="geojson")
+    kind = value.get("type")
+    if kind not in _GEOMETRY_TYPES:
+        raise ValidationError(
+            _("边界的GeoJSON类型应为Polygon或MultiPolygon，收到的是%(kind)s。"),
+            code="geojson",
+            params={"kind": kind or _("（无类型）")},
+        )
+    coords = value.get("coordinates")
+    if not isinstance(coords, list) or not coords:
+        raise ValidationError(_("GeoJSON缺少coordinates坐标。"), code="geojson")
+    polygons = coords if kind == "MultiPolygon" else [coords]
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            raise ValidationError(_("GeoJSON多边形格式不正确。"), code="geojson")
+        for ring in polygon:
+            _check_ring(ring)

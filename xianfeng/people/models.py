@@ -1,0 +1,185 @@
+"""Persons (ID number and phone protected), party members, and residents of households."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xianfeng.core.pinyin import name_initials, name_pinyin
+from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.validators import (
+    birth_date_from_id,
+    gender_from_id,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_text,
+    validate_id_number,
+    validate_mobile,
+)
+from xianfeng.people.choices import (
+    Gender,
+    MemberCategory,
+    MemberKind,
+    MemberStatus,
+    ResidentRelation,
+)
+
+
+class Person(models.Model):
+    scope_lookups = ("organization",)
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="persons",
+        verbose_name=_("登记组织"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(
+        _("拼音首字母"), max_length=50, blank=True, db_index=True, editable=False
+    )
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = models.CharField(
+        _("身份证号"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("该身份证号已登记，请勿重复录入。")},
+    )
+    mobile = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["name"], name="person_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        self.name = normalize_text(self.name)
+        self.name_pinyin = name_pinyin(self.name)
+        self.name_initials = name_initials(self.name)
+        if self.id_number:
+            self.id_number = normalize_id_number(self.id_number)
+            self.birth_date = self.birth_date or birth_date_from_id(self.id_number)
+            self.gender = self.gender or gender_from_id(self.id_number)
+        else:
+            self.id_number = None
+        self.mobile = normalize_text(self.mobile)
+        super().save(*args, **kwargs)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number or "")
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_phone(self.mobile)
+
+
+class PartyMember(models.Model):
+    scope_lookups = ("branch",)
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="member", verbose_name=_("人员")
+    )
+    branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("所在党组织"),
+    )
+    kind = models.CharField(
+        _("党员类型"), max_length=16, choices=MemberKind.choices, default=MemberKind.COMMUNITY
+    )
+    category = models.CharField(
+        _("党员类别"), max_length=16, choices=MemberCategory.choices, default=MemberCategory.FULL
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=MemberStatus.choices,
+        default=MemberStatus.NORMAL,
+        db_index=True,
+    )
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    full_member_on = models.DateField(_("转正日期"), null=True, blank=True)
+    work_unit = models.CharField(_("工作单位"), max_length=120, blank=True)
+    residence_community = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident_members",
+        verbose_name=_("居住地社区"),
+        help_text=_("在职党员进社区报到的社区"),
+    )
+    origin = models.CharField(_("流出地/户籍地"), max_length=120, blank=True)
+    current_place = models.CharField(_("现居地/流入地"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["branch", "kind"], name="member_branch_kind")]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class Resident(models.Model):
+    """A person living in a household."""
+
+    scope_lookups = ("household__organization",)
+
+    household = models.ForeignKey(
+        "places.Household",
+        on_delete=models.CASCADE,
+        related_name="residents",
+        verbose_name=_("住户"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="residences", verbose_name=_("人员")
+    )
+    relation = models.CharField(
+        _("与户主关系"),
+        max_length=16,
+        choices=ResidentRelation.choices,
+        default=ResidentRelation.HEAD,
+    )
+    moved_in_on = models.DateField(_("入住日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("住户成员")
+        verbose_name_plural = _("住户成员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "person"], name="resident_unique_in_household"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.household}"
