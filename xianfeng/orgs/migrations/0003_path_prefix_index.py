@@ -17,5 +17,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgs", "0001_initial")]
+    dependencies = [("orgs", "0002_initial")]
     operations = [migrations.RunPython(create, drop)]
