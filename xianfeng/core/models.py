@@ -91,6 +91,9 @@ class ApiToken(models.Model):
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
     @classmethod
     def issue(cls, user: User) -> str:
         raw = secrets.token_urlsafe(32)
@@ -103,9 +106,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        return (
-            cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
-        )
+        return cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
 
 
 class AppendOnlyError(RuntimeError):
@@ -113,10 +114,10 @@ class AppendOnlyError(RuntimeError):
 
 
 class DutyRecordQuerySet(ScopedQuerySet):
-    def update(self, **kwargs):  # noqa: ANN003, ANN201
+    def update(self, **kwargs):
         raise AppendOnlyError("履职记录只能追加，不能修改")
 
-    def delete(self):  # noqa: ANN201
+    def delete(self):
         raise AppendOnlyError("履职记录只能追加，不能删除")
 
 
@@ -180,12 +181,12 @@ class DutyRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.occurred_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("履职记录只能追加，不能修改")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("履职记录只能追加，不能删除")
 
 
@@ -208,3 +209,6 @@ class SensitiveAccess(models.Model):
         verbose_name = _("敏感信息查看记录")
         verbose_name_plural = _("敏感信息查看记录")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person_id} {self.at:%Y-%m-%d %H:%M}"

@@ -20,9 +20,7 @@ from xianfeng.core.choices import Action, RoleKind
 if TYPE_CHECKING:
     from xianfeng.core.models import User
 
-ADMINS = frozenset(
-    {RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN}
-)
+ADMINS = frozenset({RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN})
 ALL_ROLES = frozenset(RoleKind.values)
 GRID_WRITERS = ADMINS | {RoleKind.GRID_SECRETARY}
 

@@ -38,9 +38,7 @@ def validate_id_number(value: str) -> None:
             _("身份证号应为18位，当前为%(n)d位。"), code="id_length", params={"n": len(value)}
         )
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise ValidationError(
-            _("身份证号前17位应为数字，最后一位为数字或X。"), code="id_chars"
-        )
+        raise ValidationError(_("身份证号前17位应为数字，最后一位为数字或X。"), code="id_chars")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -48,9 +46,7 @@ def validate_id_number(value: str) -> None:
     if born > date.today() or born.year < 1900:
         raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth")
     if id_check_digit(value[:17]) != value[17]:
-        raise ValidationError(
-            _("身份证号校验位不正确，请核对是否录入有误。"), code="id_checksum"
-        )
+        raise ValidationError(_("身份证号校验位不正确，请核对是否录入有误。"), code="id_checksum")
 
 
 def birth_date_from_id(value: str) -> date | None:
@@ -71,9 +67,7 @@ def gender_from_id(value: str) -> str:
 def validate_mobile(value: str) -> None:
     value = normalize_text(value)
     if not _MOBILE_RE.match(value):
-        raise ValidationError(
-            _("手机号应为以1开头的11位数字，例如13800138000。"), code="mobile"
-        )
+        raise ValidationError(_("手机号应为以1开头的11位数字，例如13800138000。"), code="mobile")
 
 
 def validate_phone(value: str) -> None:

@@ -70,7 +70,7 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         self.name = normalize_text(self.name)
         self.name_pinyin = name_pinyin(self.name)
         self.name_initials = name_initials(self.name)

@@ -88,7 +88,7 @@ class Grid(models.Model):
         if self.branch_id and not self.branch.is_descendant_of(self.community):
             raise ValidationError({"branch": _("网格党支部必须在所属社区之下。")})
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         self.organization_id = self.branch_id or self.community_id
         super().save(*args, **kwargs)
 
@@ -173,7 +173,7 @@ class Building(models.Model):
         ):
             raise ValidationError({"building_group": _("楼栋党小组必须在该网格的党组织之下。")})
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         self.address_normalized = normalize_address(self.address)
         self.organization_id = self.building_group_id or self.grid.organization_id
         super().save(*args, **kwargs)
@@ -225,7 +225,7 @@ class Household(models.Model):
         unit = f"{self.unit}单元" if self.unit else ""
         return f"{self.building.name}{unit}{self.room}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args, **kwargs) -> None:
         self.organization_id = self.building.organization_id
         super().save(*args, **kwargs)
 

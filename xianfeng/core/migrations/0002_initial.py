@@ -6,61 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('people', '0001_initial'),
+        ("core", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dutyrecord',
-            name='member',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duty_records', to='people.partymember', verbose_name='履职党员'),
+            model_name="dutyrecord",
+            name="member",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duty_records",
+                to="people.partymember",
+                verbose_name="履职党员",
+            ),
         ),
         migrations.AddField(
-            model_name='dutyrecord',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='duty_records', to='orgs.organization', verbose_name='所属组织'),
+            model_name="dutyrecord",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duty_records",
+                to="orgs.organization",
+                verbose_name="所属组织",
+            ),
         ),
         migrations.AddField(
-            model_name='dutyrecord',
-            name='verifies',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='verifications', to='core.dutyrecord', verbose_name='核实的记录'),
+            model_name="dutyrecord",
+            name="verifies",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="verifications",
+                to="core.dutyrecord",
+                verbose_name="核实的记录",
+            ),
         ),
         migrations.AddField(
-            model_name='role',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='orgs.organization', verbose_name='所在组织'),
+            model_name="role",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="roles",
+                to="orgs.organization",
+                verbose_name="所在组织",
+            ),
         ),
         migrations.AddField(
-            model_name='role',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL, verbose_name='用户'),
+            model_name="role",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="roles",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="用户",
+            ),
         ),
         migrations.AddField(
-            model_name='sensitiveaccess',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='people.person', verbose_name='被查看人'),
+            model_name="sensitiveaccess",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                to="people.person",
+                verbose_name="被查看人",
+            ),
         ),
         migrations.AddField(
-            model_name='sensitiveaccess',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='查看人'),
+            model_name="sensitiveaccess",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="查看人",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyrecord',
-            index=models.Index(fields=['member', 'occurred_at'], name='duty_member_time'),
+            model_name="dutyrecord",
+            index=models.Index(fields=["member", "occurred_at"], name="duty_member_time"),
         ),
         migrations.AddIndex(
-            model_name='dutyrecord',
-            index=models.Index(fields=['content_type', 'object_id'], name='duty_target'),
+            model_name="dutyrecord",
+            index=models.Index(fields=["content_type", "object_id"], name="duty_target"),
         ),
         migrations.AddConstraint(
-            model_name='role',
-            constraint=models.UniqueConstraint(fields=('user', 'kind', 'organization'), name='role_unique_per_user_org'),
+            model_name="role",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind", "organization"), name="role_unique_per_user_org"
+            ),
         ),
     ]

@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import simple_history.models
-import xianfeng.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import xianfeng.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,111 +17,398 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPairing',
+            name="HistoricalPairing",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('co_building', '结对共建'), ('department_residence', '部门包居'), ('ten_ones', '十个一'), ('safety_pairing', '安全结对检查')], max_length=32, verbose_name='结对类型')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('commitments_a', models.TextField(blank=True, verbose_name='甲方承诺')),
-                ('commitments_b', models.TextField(blank=True, verbose_name='乙方承诺')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("co_building", "结对共建"),
+                            ("department_residence", "部门包居"),
+                            ("ten_ones", "十个一"),
+                            ("safety_pairing", "安全结对检查"),
+                        ],
+                        max_length=32,
+                        verbose_name="结对类型",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("commitments_a", models.TextField(blank=True, verbose_name="甲方承诺")),
+                ("commitments_b", models.TextField(blank=True, verbose_name="乙方承诺")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 结对共建',
-                'verbose_name_plural': 'historical 结对共建',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 结对共建",
+                "verbose_name_plural": "historical 结对共建",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='树路径')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='层级')),
-                ('kind', models.CharField(choices=[('district', '区委'), ('street', '街道党工委'), ('community', '社区党委/党总支'), ('grid_branch', '网格党支部'), ('building_group', '楼栋党小组'), ('agency', '机关党组织'), ('non_public', '非公企业党组织'), ('social', '社会组织党组织'), ('mobile', '流动党员党组织'), ('mobile_home', '流动党员之家'), ('resident_unit', '驻区单位')], db_index=True, max_length=20, verbose_name='组织类型')),
-                ('name', models.CharField(max_length=120, verbose_name='组织全称')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('code', models.CharField(error_messages={'unique': '组织代码已被其他组织使用。'}, max_length=40, unique=True, verbose_name='组织代码')),
-                ('category', models.CharField(choices=[('committee', '党委'), ('working_committee', '党工委'), ('general_branch', '党总支'), ('branch', '党支部'), ('joint_branch', '联合党支部'), ('temporary_branch', '临时党支部'), ('group', '党小组'), ('none', '非党组织')], default='branch', max_length=24, verbose_name='组织类别')),
-                ('unit_situation', models.CharField(choices=[('party_organ', '党政机关'), ('public_institution', '事业单位'), ('state_enterprise', '国有企业'), ('non_public_enterprise', '非公有制企业'), ('social_organization', '社会组织'), ('street', '街道'), ('urban_community', '城市社区（居委会）'), ('village', '建制村'), ('other', '其他')], default='urban_community', max_length=32, verbose_name='党组织所在单位情况')),
-                ('unit_name', models.CharField(blank=True, max_length=120, verbose_name='所在单位名称')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, validators=[xianfeng.core.validators.validate_phone], verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('boundary', models.JSONField(blank=True, null=True, validators=[xianfeng.core.validators.validate_geojson_geometry], verbose_name='边界（GeoJSON）')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=255, verbose_name="树路径"
+                    ),
+                ),
+                (
+                    "depth",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="层级"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "区委"),
+                            ("street", "街道党工委"),
+                            ("community", "社区党委/党总支"),
+                            ("grid_branch", "网格党支部"),
+                            ("building_group", "楼栋党小组"),
+                            ("agency", "机关党组织"),
+                            ("non_public", "非公企业党组织"),
+                            ("social", "社会组织党组织"),
+                            ("mobile", "流动党员党组织"),
+                            ("mobile_home", "流动党员之家"),
+                            ("resident_unit", "驻区单位"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="组织类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="组织全称")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "组织代码已被其他组织使用。"},
+                        max_length=40,
+                        unique=True,
+                        verbose_name="组织代码",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("committee", "党委"),
+                            ("working_committee", "党工委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("joint_branch", "联合党支部"),
+                            ("temporary_branch", "临时党支部"),
+                            ("group", "党小组"),
+                            ("none", "非党组织"),
+                        ],
+                        default="branch",
+                        max_length=24,
+                        verbose_name="组织类别",
+                    ),
+                ),
+                (
+                    "unit_situation",
+                    models.CharField(
+                        choices=[
+                            ("party_organ", "党政机关"),
+                            ("public_institution", "事业单位"),
+                            ("state_enterprise", "国有企业"),
+                            ("non_public_enterprise", "非公有制企业"),
+                            ("social_organization", "社会组织"),
+                            ("street", "街道"),
+                            ("urban_community", "城市社区（居委会）"),
+                            ("village", "建制村"),
+                            ("other", "其他"),
+                        ],
+                        default="urban_community",
+                        max_length=32,
+                        verbose_name="党组织所在单位情况",
+                    ),
+                ),
+                (
+                    "unit_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="所在单位名称"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[xianfeng.core.validators.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        null=True,
+                        validators=[xianfeng.core.validators.validate_geojson_geometry],
+                        verbose_name="边界（GeoJSON）",
+                    ),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="成立日期"),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '组织',
-                'verbose_name_plural': '组织',
-                'ordering': ['path'],
+                "verbose_name": "组织",
+                "verbose_name_plural": "组织",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Pairing',
+            name="Pairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('co_building', '结对共建'), ('department_residence', '部门包居'), ('ten_ones', '十个一'), ('safety_pairing', '安全结对检查')], max_length=32, verbose_name='结对类型')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('commitments_a', models.TextField(blank=True, verbose_name='甲方承诺')),
-                ('commitments_b', models.TextField(blank=True, verbose_name='乙方承诺')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("co_building", "结对共建"),
+                            ("department_residence", "部门包居"),
+                            ("ten_ones", "十个一"),
+                            ("safety_pairing", "安全结对检查"),
+                        ],
+                        max_length=32,
+                        verbose_name="结对类型",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("commitments_a", models.TextField(blank=True, verbose_name="甲方承诺")),
+                ("commitments_b", models.TextField(blank=True, verbose_name="乙方承诺")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '结对共建',
-                'verbose_name_plural': '结对共建',
-                'ordering': ['-starts_on', 'id'],
+                "verbose_name": "结对共建",
+                "verbose_name_plural": "结对共建",
+                "ordering": ["-starts_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalOrganization',
+            name="HistoricalOrganization",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255, verbose_name='树路径')),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='层级')),
-                ('kind', models.CharField(choices=[('district', '区委'), ('street', '街道党工委'), ('community', '社区党委/党总支'), ('grid_branch', '网格党支部'), ('building_group', '楼栋党小组'), ('agency', '机关党组织'), ('non_public', '非公企业党组织'), ('social', '社会组织党组织'), ('mobile', '流动党员党组织'), ('mobile_home', '流动党员之家'), ('resident_unit', '驻区单位')], db_index=True, max_length=20, verbose_name='组织类型')),
-                ('name', models.CharField(max_length=120, verbose_name='组织全称')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('code', models.CharField(db_index=True, error_messages={'unique': '组织代码已被其他组织使用。'}, max_length=40, verbose_name='组织代码')),
-                ('category', models.CharField(choices=[('committee', '党委'), ('working_committee', '党工委'), ('general_branch', '党总支'), ('branch', '党支部'), ('joint_branch', '联合党支部'), ('temporary_branch', '临时党支部'), ('group', '党小组'), ('none', '非党组织')], default='branch', max_length=24, verbose_name='组织类别')),
-                ('unit_situation', models.CharField(choices=[('party_organ', '党政机关'), ('public_institution', '事业单位'), ('state_enterprise', '国有企业'), ('non_public_enterprise', '非公有制企业'), ('social_organization', '社会组织'), ('street', '街道'), ('urban_community', '城市社区（居委会）'), ('village', '建制村'), ('other', '其他')], default='urban_community', max_length=32, verbose_name='党组织所在单位情况')),
-                ('unit_name', models.CharField(blank=True, max_length=120, verbose_name='所在单位名称')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, validators=[xianfeng.core.validators.validate_phone], verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('boundary', models.JSONField(blank=True, null=True, validators=[xianfeng.core.validators.validate_geojson_geometry], verbose_name='边界（GeoJSON）')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=255, verbose_name="树路径"
+                    ),
+                ),
+                (
+                    "depth",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="层级"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "区委"),
+                            ("street", "街道党工委"),
+                            ("community", "社区党委/党总支"),
+                            ("grid_branch", "网格党支部"),
+                            ("building_group", "楼栋党小组"),
+                            ("agency", "机关党组织"),
+                            ("non_public", "非公企业党组织"),
+                            ("social", "社会组织党组织"),
+                            ("mobile", "流动党员党组织"),
+                            ("mobile_home", "流动党员之家"),
+                            ("resident_unit", "驻区单位"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="组织类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="组织全称")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "组织代码已被其他组织使用。"},
+                        max_length=40,
+                        verbose_name="组织代码",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("committee", "党委"),
+                            ("working_committee", "党工委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("joint_branch", "联合党支部"),
+                            ("temporary_branch", "临时党支部"),
+                            ("group", "党小组"),
+                            ("none", "非党组织"),
+                        ],
+                        default="branch",
+                        max_length=24,
+                        verbose_name="组织类别",
+                    ),
+                ),
+                (
+                    "unit_situation",
+                    models.CharField(
+                        choices=[
+                            ("party_organ", "党政机关"),
+                            ("public_institution", "事业单位"),
+                            ("state_enterprise", "国有企业"),
+                            ("non_public_enterprise", "非公有制企业"),
+                            ("social_organization", "社会组织"),
+                            ("street", "街道"),
+                            ("urban_community", "城市社区（居委会）"),
+                            ("village", "建制村"),
+                            ("other", "其他"),
+                        ],
+                        default="urban_community",
+                        max_length=32,
+                        verbose_name="党组织所在单位情况",
+                    ),
+                ),
+                (
+                    "unit_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="所在单位名称"),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[xianfeng.core.validators.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        null=True,
+                        validators=[xianfeng.core.validators.validate_geojson_geometry],
+                        verbose_name="边界（GeoJSON）",
+                    ),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="成立日期"),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 组织',
-                'verbose_name_plural': 'historical 组织',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 组织",
+                "verbose_name_plural": "historical 组织",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -6,63 +6,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('people', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganization',
-            name='secretary',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.partymember', verbose_name='书记'),
+            model_name="historicalorganization",
+            name="secretary",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="people.partymember",
+                verbose_name="书记",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpairing',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalpairing",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.organization', verbose_name='上级组织'),
+            model_name="organization",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="orgs.organization",
+                verbose_name="上级组织",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='secretary',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.partymember', verbose_name='书记'),
+            model_name="organization",
+            name="secretary",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="people.partymember",
+                verbose_name="书记",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpairing',
-            name='org_a',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='甲方组织'),
+            model_name="historicalpairing",
+            name="org_a",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.organization",
+                verbose_name="甲方组织",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpairing',
-            name='org_b',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='乙方组织'),
+            model_name="historicalpairing",
+            name="org_b",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.organization",
+                verbose_name="乙方组织",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalorganization',
-            name='parent',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='上级组织'),
+            model_name="historicalorganization",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="orgs.organization",
+                verbose_name="上级组织",
+            ),
         ),
         migrations.AddField(
-            model_name='pairing',
-            name='org_a',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings_as_a', to='orgs.organization', verbose_name='甲方组织'),
+            model_name="pairing",
+            name="org_a",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pairings_as_a",
+                to="orgs.organization",
+                verbose_name="甲方组织",
+            ),
         ),
         migrations.AddField(
-            model_name='pairing',
-            name='org_b',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings_as_b', to='orgs.organization', verbose_name='乙方组织'),
+            model_name="pairing",
+            name="org_b",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pairings_as_b",
+                to="orgs.organization",
+                verbose_name="乙方组织",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pairing',
-            constraint=models.CheckConstraint(condition=models.Q(('org_a', models.F('org_b')), _negated=True), name='pairing_two_different_orgs'),
+            model_name="pairing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("org_a", models.F("org_b")), _negated=True),
+                name="pairing_two_different_orgs",
+            ),
         ),
     ]

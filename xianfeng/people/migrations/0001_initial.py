@@ -2,153 +2,476 @@
 
 import django.db.models.deletion
 import simple_history.models
-import xianfeng.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import xianfeng.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartyMember',
+            name="PartyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('community', '社区党员'), ('in_service', '在职党员'), ('mobile', '流动党员'), ('two_new', '两新组织党员')], default='community', max_length=16, verbose_name='党员类型')),
-                ('category', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员')], default='full', max_length=16, verbose_name='党员类别')),
-                ('status', models.CharField(choices=[('normal', '正常'), ('mobile', '流动'), ('lost_contact', '失联'), ('transferred_out', '已转出'), ('deceased', '已故')], db_index=True, default='normal', max_length=20, verbose_name='状态')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('full_member_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('work_unit', models.CharField(blank=True, max_length=120, verbose_name='工作单位')),
-                ('origin', models.CharField(blank=True, max_length=120, verbose_name='流出地/户籍地')),
-                ('current_place', models.CharField(blank=True, max_length=120, verbose_name='现居地/流入地')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("community", "社区党员"),
+                            ("in_service", "在职党员"),
+                            ("mobile", "流动党员"),
+                            ("two_new", "两新组织党员"),
+                        ],
+                        default="community",
+                        max_length=16,
+                        verbose_name="党员类型",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("full", "正式党员"), ("probationary", "预备党员")],
+                        default="full",
+                        max_length=16,
+                        verbose_name="党员类别",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("normal", "正常"),
+                            ("mobile", "流动"),
+                            ("lost_contact", "失联"),
+                            ("transferred_out", "已转出"),
+                            ("deceased", "已故"),
+                        ],
+                        db_index=True,
+                        default="normal",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="入党日期")),
+                (
+                    "full_member_on",
+                    models.DateField(blank=True, null=True, verbose_name="转正日期"),
+                ),
+                (
+                    "work_unit",
+                    models.CharField(blank=True, max_length=120, verbose_name="工作单位"),
+                ),
+                (
+                    "origin",
+                    models.CharField(blank=True, max_length=120, verbose_name="流出地/户籍地"),
+                ),
+                (
+                    "current_place",
+                    models.CharField(blank=True, max_length=120, verbose_name="现居地/流入地"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '党员',
-                'verbose_name_plural': '党员',
-                'ordering': ['id'],
+                "verbose_name": "党员",
+                "verbose_name_plural": "党员",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_pinyin', models.CharField(blank=True, editable=False, max_length=200, verbose_name='姓名拼音')),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=50, verbose_name='拼音首字母')),
-                ('gender', models.CharField(blank=True, choices=[('male', '男'), ('female', '女')], max_length=8, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_number', models.CharField(blank=True, error_messages={'unique': '该身份证号已登记，请勿重复录入。'}, max_length=18, null=True, unique=True, validators=[xianfeng.core.validators.validate_id_number], verbose_name='身份证号')),
-                ('mobile', models.CharField(blank=True, max_length=11, validators=[xianfeng.core.validators.validate_mobile], verbose_name='手机号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "name_pinyin",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="姓名拼音"
+                    ),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        max_length=50,
+                        verbose_name="拼音首字母",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "男"), ("female", "女")],
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        error_messages={"unique": "该身份证号已登记，请勿重复录入。"},
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        validators=[xianfeng.core.validators.validate_id_number],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[xianfeng.core.validators.validate_mobile],
+                        verbose_name="手机号",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'ordering': ['id'],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('tenant', '租户'), ('other', '其他')], default='head', max_length=16, verbose_name='与户主关系')),
-                ('moved_in_on', models.DateField(blank=True, null=True, verbose_name='入住日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("tenant", "租户"),
+                            ("other", "其他"),
+                        ],
+                        default="head",
+                        max_length=16,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("moved_in_on", models.DateField(blank=True, null=True, verbose_name="入住日期")),
             ],
             options={
-                'verbose_name': '住户成员',
-                'verbose_name_plural': '住户成员',
+                "verbose_name": "住户成员",
+                "verbose_name_plural": "住户成员",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPartyMember',
+            name="HistoricalPartyMember",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('community', '社区党员'), ('in_service', '在职党员'), ('mobile', '流动党员'), ('two_new', '两新组织党员')], default='community', max_length=16, verbose_name='党员类型')),
-                ('category', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员')], default='full', max_length=16, verbose_name='党员类别')),
-                ('status', models.CharField(choices=[('normal', '正常'), ('mobile', '流动'), ('lost_contact', '失联'), ('transferred_out', '已转出'), ('deceased', '已故')], db_index=True, default='normal', max_length=20, verbose_name='状态')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('full_member_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('work_unit', models.CharField(blank=True, max_length=120, verbose_name='工作单位')),
-                ('origin', models.CharField(blank=True, max_length=120, verbose_name='流出地/户籍地')),
-                ('current_place', models.CharField(blank=True, max_length=120, verbose_name='现居地/流入地')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('branch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='所在党组织')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('residence_community', models.ForeignKey(blank=True, db_constraint=False, help_text='在职党员进社区报到的社区', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='居住地社区')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("community", "社区党员"),
+                            ("in_service", "在职党员"),
+                            ("mobile", "流动党员"),
+                            ("two_new", "两新组织党员"),
+                        ],
+                        default="community",
+                        max_length=16,
+                        verbose_name="党员类型",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("full", "正式党员"), ("probationary", "预备党员")],
+                        default="full",
+                        max_length=16,
+                        verbose_name="党员类别",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("normal", "正常"),
+                            ("mobile", "流动"),
+                            ("lost_contact", "失联"),
+                            ("transferred_out", "已转出"),
+                            ("deceased", "已故"),
+                        ],
+                        db_index=True,
+                        default="normal",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="入党日期")),
+                (
+                    "full_member_on",
+                    models.DateField(blank=True, null=True, verbose_name="转正日期"),
+                ),
+                (
+                    "work_unit",
+                    models.CharField(blank=True, max_length=120, verbose_name="工作单位"),
+                ),
+                (
+                    "origin",
+                    models.CharField(blank=True, max_length=120, verbose_name="流出地/户籍地"),
+                ),
+                (
+                    "current_place",
+                    models.CharField(blank=True, max_length=120, verbose_name="现居地/流入地"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="所在党组织",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "residence_community",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="在职党员进社区报到的社区",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="居住地社区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 党员',
-                'verbose_name_plural': 'historical 党员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 党员",
+                "verbose_name_plural": "historical 党员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('name_pinyin', models.CharField(blank=True, editable=False, max_length=200, verbose_name='姓名拼音')),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=50, verbose_name='拼音首字母')),
-                ('gender', models.CharField(blank=True, choices=[('male', '男'), ('female', '女')], max_length=8, verbose_name='性别')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
-                ('id_number', models.CharField(blank=True, db_index=True, error_messages={'unique': '该身份证号已登记，请勿重复录入。'}, max_length=18, null=True, validators=[xianfeng.core.validators.validate_id_number], verbose_name='身份证号')),
-                ('mobile', models.CharField(blank=True, max_length=11, validators=[xianfeng.core.validators.validate_mobile], verbose_name='手机号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='登记组织')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "name_pinyin",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="姓名拼音"
+                    ),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        max_length=50,
+                        verbose_name="拼音首字母",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "男"), ("female", "女")],
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        error_messages={"unique": "该身份证号已登记，请勿重复录入。"},
+                        max_length=18,
+                        null=True,
+                        validators=[xianfeng.core.validators.validate_id_number],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=11,
+                        validators=[xianfeng.core.validators.validate_mobile],
+                        verbose_name="手机号",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="登记组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 人员',
-                'verbose_name_plural': 'historical 人员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 人员",
+                "verbose_name_plural": "historical 人员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalResident',
+            name="HistoricalResident",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('tenant', '租户'), ('other', '其他')], default='head', max_length=16, verbose_name='与户主关系')),
-                ('moved_in_on', models.DateField(blank=True, null=True, verbose_name='入住日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "户主"),
+                            ("spouse", "配偶"),
+                            ("child", "子女"),
+                            ("parent", "父母"),
+                            ("tenant", "租户"),
+                            ("other", "其他"),
+                        ],
+                        default="head",
+                        max_length=16,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                ("moved_in_on", models.DateField(blank=True, null=True, verbose_name="入住日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 住户成员',
-                'verbose_name_plural': 'historical 住户成员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 住户成员",
+                "verbose_name_plural": "historical 住户成员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -5,71 +5,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_initial'),
-        ('people', '0001_initial'),
-        ('places', '0001_initial'),
+        ("orgs", "0002_initial"),
+        ("people", "0001_initial"),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalresident',
-            name='household',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='places.household', verbose_name='住户'),
+            model_name="historicalresident",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="places.household",
+                verbose_name="住户",
+            ),
         ),
         migrations.AddField(
-            model_name='partymember',
-            name='branch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.organization', verbose_name='所在党组织'),
+            model_name="partymember",
+            name="branch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="orgs.organization",
+                verbose_name="所在党组织",
+            ),
         ),
         migrations.AddField(
-            model_name='partymember',
-            name='residence_community',
-            field=models.ForeignKey(blank=True, help_text='在职党员进社区报到的社区', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resident_members', to='orgs.organization', verbose_name='居住地社区'),
+            model_name="partymember",
+            name="residence_community",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="在职党员进社区报到的社区",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="resident_members",
+                to="orgs.organization",
+                verbose_name="居住地社区",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='orgs.organization', verbose_name='登记组织'),
+            model_name="person",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="persons",
+                to="orgs.organization",
+                verbose_name="登记组织",
+            ),
         ),
         migrations.AddField(
-            model_name='partymember',
-            name='person',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='member', to='people.person', verbose_name='人员'),
+            model_name="partymember",
+            name="person",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="member",
+                to="people.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalresident',
-            name='person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='人员'),
+            model_name="historicalresident",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="people.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpartymember',
-            name='person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='人员'),
+            model_name="historicalpartymember",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="people.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AddField(
-            model_name='resident',
-            name='household',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='residents', to='places.household', verbose_name='住户'),
+            model_name="resident",
+            name="household",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="residents",
+                to="places.household",
+                verbose_name="住户",
+            ),
         ),
         migrations.AddField(
-            model_name='resident',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residences', to='people.person', verbose_name='人员'),
+            model_name="resident",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="residences",
+                to="people.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='person_name'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="person_name"),
         ),
         migrations.AddIndex(
-            model_name='partymember',
-            index=models.Index(fields=['branch', 'kind'], name='member_branch_kind'),
+            model_name="partymember",
+            index=models.Index(fields=["branch", "kind"], name="member_branch_kind"),
         ),
         migrations.AddConstraint(
-            model_name='resident',
-            constraint=models.UniqueConstraint(fields=('household', 'person'), name='resident_unique_in_household'),
+            model_name="resident",
+            constraint=models.UniqueConstraint(
+                fields=("household", "person"), name="resident_unique_in_household"
+            ),
         ),
     ]

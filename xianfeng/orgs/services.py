@@ -1,0 +1,206 @@
+"""Writes to the organization tree and pairings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from xianfeng.core.choices import Action
+from xianfeng.core.services import require_org_in_scope, save_with_history
+from xianfeng.orgs.choices import ALLOWED_CHILDREN, OrgKind
+from xianfeng.orgs.models import Organization, Pairing, path_segment
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+ORG_EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "code",
+    "category",
+    "unit_situation",
+    "unit_name",
+    "secretary",
+    "contact_name",
+    "contact_phone",
+    "address",
+    "latitude",
+    "longitude",
+    "boundary",
+    "established_on",
+    "sort_order",
+)
+
+
+def _check_child_kind(parent: Organization | None, kind: str) -> None:
+    if parent is None:
+        if kind != OrgKind.DISTRICT:
+            raise ValidationError({"parent": _("只有区委可以作为根组织，请选择上级组织。")})
+        return
+    if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
+        raise ValidationError(
+            {
+                "kind": _("“%(parent_kind)s”下不能设立“%(kind)s”。")
+                % {
+                    "parent_kind": OrgKind(parent.kind).label,
+                    "kind": OrgKind(kind).label,
+                }
+            }
+        )
+
+
+@transaction.atomic
+def organization_create(
+    *, actor: User, parent: Organization | None, kind: str, name: str, code: str, **fields: Any
+) -> Organization:
+    if parent is None:
+        if not actor.is_superuser:
+            raise PermissionDenied(_("只有超级管理员可以创建根组织。"))
+    else:
+        require_org_in_scope(
+            user=actor, org=parent, model=Organization, action=Action.ADD, field="parent"
+        )
+    if kind not in OrgKind.values:
+        raise ValidationError({"kind": _("未知的组织类型。")})
+    _check_child_kind(parent, kind)
+    org = Organization(parent=parent, kind=kind, name=name, code=code, path="-", **fields)
+    org.depth = parent.depth + 1 if parent else 0
+    save_with_history(instance=org, actor=actor, reason=_("新建组织"))
+    org.path = (parent.path if parent else "") + path_segment(org.pk)
+    # The path needs the primary key; this second save is the same creation, not an edit.
+    Organization.objects.filter(pk=org.pk).update(path=org.path)
+    org.history.filter(history_type="+").update(path=org.path)
+    return org
+
+
+@transaction.atomic
+def organization_update(*, actor: User, org: Organization, **fields: Any) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    for name, value in fields.items():
+        if name not in ORG_EDITABLE_FIELDS:
+            raise ValidationError({name: _("该字段不能在此修改。")})
+        setattr(org, name, value)
+    save_with_history(instance=org, actor=actor, reason=_("修改组织信息"))
+    return org
+
+
+@transaction.atomic
+def organization_move(*, actor: User, org: Organization, new_parent: Organization) -> Organization:
+    """Move an organization (and its subtree) under another parent; history keeps the old one."""
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    if org.parent_id is None:
+        raise ValidationError({"parent": _("根组织不能移动。")})
+    # The actor must be able to change the old parent's subtree (so not just its own root)
+    # and add under the new parent.
+    require_org_in_scope(
+        user=actor, org=org.parent, model=Organization, action=Action.CHANGE, field="parent"
+    )
+    require_org_in_scope(
+        user=actor, org=new_parent, model=Organization, action=Action.ADD, field="parent"
+    )
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": _("不能把组织移动到它自己或它的下级组织之下。")})
+    if new_parent.pk == org.parent_id:
+        raise ValidationError({"parent": _("该组织已经在所选上级组织之下。")})
+    _check_child_kind(new_parent, org.kind)
+    old_path, new_path = org.path, new_parent.path + path_segment(org.pk)
+    delta = new_parent.depth + 1 - org.depth
+    Organization.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + delta,
+    )
+    org.refresh_from_db()
+    org.parent = new_parent
+    save_with_history(
+        instance=org,
+        actor=actor,
+        reason=_("从“%(old)s”移至“%(new)s”")
+        % {"old": Organization.objects.get(pk=_parent_id(old_path)).name, "new": new_parent.name},
+    )
+    return org
+
+
+def _parent_id(path: str) -> int:
+    return int([seg for seg in path.split(".") if seg][-2])
+
+
+def organization_delete_blockers(org: Organization) -> list[str]:
+    """Why an organization cannot be deleted (empty when it can)."""
+    from xianfeng.people.models import PartyMember, Person
+    from xianfeng.places.models import Building, Grid, ResponsibilityZone
+
+    reasons = []
+    checks = [
+        (org.children.count(), _("%(n)d个下级组织")),
+        (PartyMember.objects.filter(branch=org).count(), _("%(n)d名党员")),
+        (Person.objects.filter(organization=org).count(), _("%(n)d名登记人员")),
+        (Grid.objects.filter(organization=org).count(), _("%(n)d个网格")),
+        (Building.objects.filter(organization=org).count(), _("%(n)d栋楼栋")),
+        (ResponsibilityZone.objects.filter(organization=org).count(), _("%(n)d个责任区")),
+        (org.roles.count(), _("%(n)d个用户角色")),
+        (org.duty_records.count(), _("%(n)d条履职记录")),
+        (
+            Pairing.objects.filter(org_a=org).count() + Pairing.objects.filter(org_b=org).count(),
+            _("%(n)d项结对共建"),
+        ),
+    ]
+    for count, text in checks:
+        if count:
+            reasons.append(text % {"n": count})
+    return reasons
+
+
+@transaction.atomic
+def organization_delete(*, actor: User, org: Organization) -> None:
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org.parent_id is None:
+        raise ValidationError(_("根组织不能删除。"))
+    require_org_in_scope(
+        user=actor, org=org.parent, model=Organization, action=Action.DELETE, field="parent"
+    )
+    blockers = organization_delete_blockers(org)
+    if blockers:
+        raise ValidationError(
+            _("该组织下还有%(things)s，请先移走或删除后再删除该组织。")
+            % {"things": "、".join(blockers)}
+        )
+    org._history_user = actor
+    org.delete()
+
+
+PAIRING_FIELDS = ("kind", "starts_on", "ends_on", "commitments_a", "commitments_b", "note")
+
+
+@transaction.atomic
+def pairing_create(
+    *, actor: User, org_a: Organization, org_b: Organization, **fields: Any
+) -> Pairing:
+    # One side in the actor's scope is enough: a community pairs with a unit outside it.
+    if not (_in(actor, org_a, Action.ADD, Pairing) or _in(actor, org_b, Action.ADD, Pairing)):
+        raise ValidationError({"org_a": _("结对双方至少有一方须在您的管辖范围内。")})
+    pairing = Pairing(org_a=org_a, org_b=org_b, **fields)
+    save_with_history(instance=pairing, actor=actor, reason=_("新建结对"))
+    return pairing
+
+
+@transaction.atomic
+def pairing_update(*, actor: User, pairing: Pairing, **fields: Any) -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    for name, value in fields.items():
+        if name not in PAIRING_FIELDS:
+            raise ValidationError({name: _("该字段不能在此修改。")})
+        setattr(pairing, name, value)
+    save_with_history(instance=pairing, actor=actor, reason=_("修改结对"))
+    return pairing
+
+
+def _in(actor: User, org: Organization, action: str, model: type) -> bool:
+    from xianfeng.core.services import org_in_scope
+
+    return org_in_scope(user=actor, org=org, model=model, action=action)
