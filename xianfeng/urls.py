@@ -1,4 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from xianfeng.api import api
+from xianfeng.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("search/", core_views.SearchView.as_view(), name="search"),
+    path("orgs/", include("xianfeng.orgs.urls")),
+    path("", include("xianfeng.people.urls")),
+    path("", include("xianfeng.places.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -22,6 +22,15 @@ class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # A member's own account: what "my tasks" and "my zones" are computed from.
+    person = models.OneToOneField(
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("对应人员"),
+    )
 
     class Meta:
         verbose_name = _("用户")

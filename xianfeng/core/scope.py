@@ -58,6 +58,10 @@ class ActiveRole:
     path: str
     organization_name: str
 
+    @property
+    def kind_label(self) -> str:
+        return str(RoleKind(self.kind).label)
+
 
 def active_roles(user: User) -> list[ActiveRole]:
     """The user's active roles, loaded once per user object (so once per request)."""

@@ -99,6 +99,13 @@ class Organization(models.Model):
     def is_descendant_of(self, other: Organization) -> bool:
         return self.path.startswith(other.path)
 
+    def community(self) -> Organization | None:
+        """The community this organization lies in (itself if it is one)."""
+        if self.kind == OrgKind.COMMUNITY:
+            return self
+        ids = [int(seg) for seg in self.path.split(".") if seg]
+        return Organization.objects.filter(pk__in=ids, kind=OrgKind.COMMUNITY).first()
+
     def ancestors(self) -> models.QuerySet[Organization]:
         ids = [int(seg) for seg in self.path.split(".") if seg]
         return Organization.objects.filter(pk__in=ids[:-1]).order_by("depth")

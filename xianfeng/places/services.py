@@ -160,13 +160,8 @@ def _check_zone_members(organization: Organization, members: list[PartyMember] |
 
 
 def _check_zone_places(organization: Organization, buildings: list, households: list) -> None:
-    from xianfeng.orgs.models import Organization as Org
-
     # A zone is drawn by a branch but may cover places of its community (就近、方便).
-    community = Org.objects.filter(
-        pk__in=[int(s) for s in organization.path.split(".") if s], kind="community"
-    ).first()
-    root = community or organization
+    root = organization.community() or organization
     bad = [b.name for b in buildings or [] if not b.organization.path.startswith(root.path)]
     bad += [str(h) for h in households or [] if not h.organization.path.startswith(root.path)]
     if bad:

@@ -1,0 +1,85 @@
+"""Readable history of an object, with protected fields masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from xianfeng.core.validators import mask_id_number, mask_phone
+
+_MASKERS = {"id_number": mask_id_number, "mobile": mask_phone}
+_KINDS = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+_SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "address_normalized"}
+
+
+def _display(field: models.Field, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if field.name in _MASKERS:
+        return _MASKERS[field.name](str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("是") if value else _("否")
+    return str(value)
+
+
+def history_rows(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    rows = []
+    for i, record in enumerate(records[:limit]):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in _SKIP:
+                    continue
+                try:
+                    field = obj._meta.get_field(change.field)
+                except Exception:
+                    changes.append({"field": change.field, "old": "…", "new": "…"})
+                    continue
+                if isinstance(field, models.ManyToManyField):
+                    changes.append(
+                        {
+                            "field": field.verbose_name,
+                            "old": _("%(n)d项") % {"n": len(change.old or [])},
+                            "new": _("%(n)d项") % {"n": len(change.new or [])},
+                        }
+                    )
+                    continue
+                old, new = change.old, change.new
+                if isinstance(field, models.ForeignKey):
+                    old, new = _fk_names(field, old, new)
+                    changes.append({"field": field.verbose_name, "old": old, "new": new})
+                    continue
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, old),
+                        "new": _display(field, new),
+                    }
+                )
+        rows.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "kind": _KINDS.get(record.history_type, record.history_type),
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _fk_names(field: models.ForeignKey, old: Any, new: Any) -> tuple[str, str]:
+    ids = [v for v in (old, new) if v is not None]
+    names = {o.pk: str(o) for o in field.related_model._default_manager.filter(pk__in=ids)}
+    return names.get(old, "" if old is None else f"#{old}"), names.get(
+        new, "" if new is None else f"#{new}"
+    )

@@ -1,0 +1,249 @@
+"""Login, role home pages, search and the shared view helpers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from xianfeng.core.auth import LoginError, login_check
+from xianfeng.core.choices import Action, RoleKind
+from xianfeng.core.models import SensitiveAccess
+from xianfeng.core.scope import active_roles, user_can
+from xianfeng.core.services import get_object_for
+
+
+class ScopedView(LoginRequiredMixin, View):
+    """Base for pages that read domain data: everything goes through ``restrict``."""
+
+    model: type[Model]
+
+    def scoped(self, action: str = Action.VIEW) -> QuerySet:
+        return self.model.objects.restrict(self.request.user, action)
+
+    def object_for(self, pk: Any, action: str = Action.VIEW, queryset: QuerySet | None = None):
+        return get_object_for(
+            user=self.request.user, model=self.model, pk=pk, action=action, queryset=queryset
+        )
+
+    def can(self, action: str, model: type[Model] | None = None) -> bool:
+        return user_can(self.request.user, action, model or self.model)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
+    """Database pagination; the count query is the only extra query."""
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def apply_form_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where the form has that field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    error = ""
+    username = ""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        try:
+            user = login_check(
+                request=request, username=username, password=request.POST.get("password", "")
+            )
+        except LoginError as exc:
+            error = exc.message
+        else:
+            if not user.is_active:
+                error = _("该账号已停用，请联系管理员。")
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                if next_url and url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}
+                ):
+                    return redirect(next_url)
+                return redirect("home")
+    status = 400 if error else 200
+    return render(
+        request,
+        "core/login.html",
+        {"error": error, "username": username, "next": next_url},
+        status=status,
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("您已安全退出。"))
+    return redirect("login")
+
+
+class HomeView(LoginRequiredMixin, View):
+    """What needs this user today, by role, from data in the user's scope."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.orgs.models import Organization
+        from xianfeng.people.choices import MemberCategory, MemberStatus
+        from xianfeng.people.models import PartyMember
+        from xianfeng.places.choices import SafetyColour
+        from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
+
+        user = request.user
+        roles = active_roles(user)
+        kinds = {r.kind for r in roles}
+        members = PartyMember.objects.restrict(user)
+        today = timezone.localdate()
+        todo: list[dict[str, Any]] = []
+        is_manager = user.is_superuser or bool(
+            kinds
+            & {
+                RoleKind.DISTRICT_ADMIN,
+                RoleKind.STREET_ADMIN,
+                RoleKind.COMMUNITY_ADMIN,
+                RoleKind.GRID_SECRETARY,
+            }
+        )
+        if is_manager:
+            # 预备期满一年应讨论转正: joined a year ago (within the next 30 days or overdue).
+            due = members.filter(
+                category=MemberCategory.PROBATIONARY,
+                joined_on__lte=today - timedelta(days=365 - 30),
+            ).count()
+            lost = members.filter(status=MemberStatus.LOST_CONTACT).count()
+            unrated = (
+                Building.objects.restrict(user).filter(safety_colour=SafetyColour.UNRATED).count()
+            )
+            no_boundary = Grid.objects.restrict(user).filter(boundary__isnull=True).count()
+            todo = [
+                {
+                    "count": due,
+                    "label": _("名预备党员预备期将满或已满一年，需讨论转正"),
+                    "url": "/members/?category=probationary&due=1",
+                },
+                {
+                    "count": lost,
+                    "label": _("名党员处于失联状态，需要查找联系"),
+                    "url": "/members/?status=lost_contact",
+                },
+                {
+                    "count": unrated,
+                    "label": _("栋楼栋尚未评定安全等级（红黄绿）"),
+                    "url": "/places/buildings/?safety_colour=unrated",
+                },
+                {
+                    "count": no_boundary,
+                    "label": _("个网格还没有绘制边界"),
+                    "url": "/places/grids/?no_boundary=1",
+                },
+            ]
+            todo = [t for t in todo if t["count"]]
+        my_member = None
+        my_zones: list = []
+        if RoleKind.MEMBER in kinds:
+            my_member = (
+                PartyMember.objects.restrict(user)
+                .select_related("person", "branch")
+                .filter(person_id=user.person_id)
+                .first()
+                if user.person_id
+                else None
+            )
+            if my_member is not None:
+                my_zones = list(
+                    ResponsibilityZone.objects.restrict(user)
+                    .filter(members=my_member)
+                    .prefetch_related("buildings")
+                )
+        recent_access = []
+        if RoleKind.AUDITOR in kinds:
+            recent_access = list(
+                SensitiveAccess.objects.restrict(user).select_related("user", "person")[:10]
+            )
+        summary = {
+            "orgs": Organization.objects.restrict(user).count(),
+            "members": members.count(),
+            "grids": Grid.objects.restrict(user).count(),
+            "buildings": Building.objects.restrict(user).count(),
+            "households": Household.objects.restrict(user).count(),
+            "zones": ResponsibilityZone.objects.restrict(user).count(),
+        }
+        return render(
+            request,
+            "core/home.html",
+            {
+                "roles": roles,
+                "todo": todo,
+                "is_manager": is_manager,
+                "summary": summary,
+                "my_member": my_member,
+                "my_zones": my_zones,
+                "recent_access": recent_access,
+                "is_auditor": RoleKind.AUDITOR in kinds,
+                "is_liaison": RoleKind.UNIT_LIAISON in kinds,
+                "pairings": _liaison_pairings(user) if RoleKind.UNIT_LIAISON in kinds else [],
+            },
+        )
+
+
+def _liaison_pairings(user: Any) -> list:
+    from xianfeng.orgs.models import Pairing
+
+    return list(Pairing.objects.restrict(user).select_related("org_a", "org_b")[:20])
+
+
+class SearchView(LoginRequiredMixin, View):
+    """One box: names (汉字 or pinyin initials), codes and addresses, within scope."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.orgs.models import Organization
+        from xianfeng.people.models import PartyMember
+        from xianfeng.places.models import Building
+
+        q = request.GET.get("q", "").strip()
+        results: dict[str, list] = {"members": [], "orgs": [], "buildings": []}
+        if q:
+            user = request.user
+            low = q.lower()
+            name_q = Q(person__name__contains=q)
+            if low.isascii() and low.isalpha():
+                name_q |= Q(person__name_initials__startswith=low) | Q(
+                    person__name_pinyin__startswith=low
+                )
+            results["members"] = list(
+                PartyMember.objects.restrict(user)
+                .filter(name_q)
+                .select_related("person", "branch")[:20]
+            )
+            org_q = Q(name__contains=q) | Q(code__iexact=q) | Q(short_name__contains=q)
+            results["orgs"] = list(Organization.objects.restrict(user).filter(org_q)[:20])
+            results["buildings"] = list(
+                Building.objects.restrict(user)
+                .filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
+                .select_related("grid")[:20]
+            )
+        total = sum(len(v) for v in results.values())
+        return render(request, "core/search.html", {"q": q, "results": results, "total": total})

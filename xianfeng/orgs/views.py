@@ -1,0 +1,289 @@
+"""Pages of the organization tree and pairings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xianfeng.core.choices import Action
+from xianfeng.core.history import history_rows
+from xianfeng.core.scope import active_roles
+from xianfeng.core.views import ScopedView, apply_form_errors
+from xianfeng.orgs import services
+from xianfeng.orgs.forms import MoveForm, OrganizationForm, PairingForm
+from xianfeng.orgs.models import Organization, Pairing
+from xianfeng.people.models import PartyMember
+
+
+def _with_child_counts(qs):
+    return qs.annotate(n_children=Count("children", distinct=True)).order_by("sort_order", "path")
+
+
+class TreeView(ScopedView):
+    model = Organization
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        scoped = self.scoped()
+        if user.is_superuser:
+            roots = scoped.filter(parent__isnull=True)
+        else:
+            paths = [r.path for r in active_roles(user)]
+            top = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+            roots = scoped.filter(path__in=top)
+        return render(request, "orgs/tree.html", {"roots": _with_child_counts(roots)})
+
+
+class ChildrenView(ScopedView):
+    model = Organization
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk)
+        children = _with_child_counts(self.scoped().filter(parent=org))
+        return render(request, "orgs/_children.html", {"children": children})
+
+
+class DetailView(ScopedView):
+    model = Organization
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, queryset=Organization.objects.select_related("parent"))
+        children = _with_child_counts(self.scoped().filter(parent=org))
+        member_count = PartyMember.objects.restrict(request.user).filter(branch=org).count()
+        subtree_members = (
+            PartyMember.objects.restrict(request.user)
+            .filter(branch__path__startswith=org.path)
+            .count()
+        )
+        pairings = (
+            Pairing.objects.restrict(request.user)
+            .filter(Q(org_a=org) | Q(org_b=org))
+            .select_related("org_a", "org_b")
+        )
+        can = {
+            a: Organization.objects.restrict(request.user, a).filter(pk=org.pk).exists()
+            for a in (Action.CHANGE, Action.ADD)
+        }
+        can_restructure = bool(org.parent_id) and (
+            Organization.objects.restrict(request.user, Action.CHANGE)
+            .filter(pk=org.parent_id)
+            .exists()
+        )
+        return render(
+            request,
+            "orgs/detail.html",
+            {
+                "org": org,
+                "ancestors": org.ancestors(),
+                "children": children,
+                "member_count": member_count,
+                "subtree_members": subtree_members,
+                "pairings": pairings,
+                "can_change": can[Action.CHANGE],
+                "can_add": can[Action.ADD],
+                "can_restructure": can_restructure,
+                "history": history_rows(org),
+            },
+        )
+
+
+class CreateView(ScopedView):
+    model = Organization
+
+    def _render(self, request: HttpRequest, form: OrganizationForm, parent: Organization):
+        return render(
+            request,
+            "core/form.html",
+            {
+                "form": form,
+                "title": _("在“%(parent)s”下新建组织") % {"parent": parent.name},
+                "back_url": f"/orgs/{parent.pk}/",
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        parent = self.object_for(pk, Action.ADD)
+        return self._render(request, OrganizationForm(parent=parent), parent)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        parent = self.object_for(pk, Action.ADD)
+        form = OrganizationForm(request.POST, parent=parent)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                org = services.organization_create(
+                    actor=request.user,
+                    parent=parent,
+                    kind=data.pop("kind"),
+                    name=data.pop("name"),
+                    code=data.pop("code"),
+                    **data,
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("已新建组织“%(name)s”。") % {"name": org.name})
+                return redirect("orgs:detail", pk=org.pk)
+        return self._render(request, form, parent)
+
+
+class EditView(ScopedView):
+    model = Organization
+
+    def _render(self, request: HttpRequest, form: OrganizationForm, org: Organization):
+        return render(
+            request,
+            "core/form.html",
+            {
+                "form": form,
+                "title": _("修改“%(name)s”") % {"name": org.name},
+                "back_url": f"/orgs/{org.pk}/",
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        return self._render(request, OrganizationForm(instance=org), org)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        original = Organization.objects.get(pk=org.pk)
+        form = OrganizationForm(request.POST, instance=org)
+        if form.is_valid():
+            try:
+                services.organization_update(actor=request.user, org=original, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("orgs:detail", pk=org.pk)
+        return self._render(request, form, original)
+
+
+class MoveView(ScopedView):
+    model = Organization
+
+    def _render(self, request: HttpRequest, form: MoveForm, org: Organization):
+        return render(
+            request,
+            "core/form.html",
+            {
+                "form": form,
+                "title": _("移动“%(name)s”") % {"name": org.name},
+                "intro": _("下级组织、党员和网格随之移动；修改历史会记下原来的上级组织。"),
+                "back_url": f"/orgs/{org.pk}/",
+                "submit_label": _("移动"),
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        return self._render(request, MoveForm(user=request.user), org)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        form = MoveForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.organization_move(
+                    actor=request.user, org=org, new_parent=form.cleaned_data["parent"]
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("已移动。"))
+                return redirect("orgs:detail", pk=org.pk)
+        return self._render(request, form, org)
+
+
+class DeleteView(ScopedView):
+    model = Organization
+
+    def _render(self, request: HttpRequest, org: Organization, error: str = "", status=200):
+        return render(
+            request,
+            "core/confirm.html",
+            {
+                "title": _("删除“%(name)s”") % {"name": org.name},
+                "question": _("删除后不可恢复（修改历史中仍保留记录）。确定删除吗？"),
+                "submit_label": _("确定删除"),
+                "back_url": f"/orgs/{org.pk}/",
+                "error": error,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.DELETE)
+        blockers = services.organization_delete_blockers(org)
+        error = ""
+        if blockers:
+            error = _("该组织下还有%(things)s，请先移走或删除后再删除该组织。") % {
+                "things": "、".join(blockers)
+            }
+        return self._render(request, org, error)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.DELETE)
+        parent_id = org.parent_id
+        try:
+            services.organization_delete(actor=request.user, org=org)
+        except ValidationError as exc:
+            return self._render(request, org, " ".join(exc.messages), status=400)
+        messages.success(request, _("已删除。"))
+        return redirect("orgs:detail", pk=parent_id) if parent_id else redirect("orgs:tree")
+
+
+class PairingDetailView(ScopedView):
+    model = Pairing
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pairing = self.object_for(pk, queryset=Pairing.objects.select_related("org_a", "org_b"))
+        return render(
+            request,
+            "orgs/pairing_detail.html",
+            {"pairing": pairing, "history": history_rows(pairing)},
+        )
+
+
+class PairingCreateView(ScopedView):
+    model = Organization
+
+    def _render(self, request: HttpRequest, form: PairingForm, org: Organization):
+        return render(
+            request,
+            "core/form.html",
+            {
+                "form": form,
+                "title": _("“%(name)s”新建结对共建") % {"name": org.name},
+                "back_url": f"/orgs/{org.pk}/",
+            },
+            status=400 if form.errors else 200,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        return self._render(request, PairingForm(user=request.user), org)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        org = self.object_for(pk, Action.CHANGE)
+        form = PairingForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                pairing = services.pairing_create(
+                    actor=request.user, org_a=org, org_b=data.pop("org_b"), **data
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("已建立结对。"))
+                return redirect("orgs:pairing_detail", pk=pairing.pk)
+        return self._render(request, form, org)

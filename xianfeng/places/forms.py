@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.choices import Action
+from xianfeng.core.validators import validate_geojson_geometry
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember
+from xianfeng.places.models import Building, CareTag, Grid, Household, ResponsibilityZone
+
+
+class GeoJSONField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(_("边界不是有效的JSON，请粘贴GeoJSON文本。")) from None
+        validate_geojson_geometry(data)
+        return data
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+
+class GridForm(forms.ModelForm):
+    community = forms.ModelChoiceField(
+        label=_("所属社区"),
+        queryset=Organization.objects.none(),
+        error_messages={"invalid_choice": _("所选社区不存在或不在您的管辖范围内。")},
+    )
+    boundary = GeoJSONField(
+        label=_("边界（GeoJSON）"),
+        required=False,
+        help_text=_("可选：Polygon或MultiPolygon，坐标为[经度, 纬度]。"),
+    )
+
+    class Meta:
+        model = Grid
+        fields = ["code", "name", "community", "branch", "boundary", "note"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = Organization.objects.restrict(user, Action.ADD).only("id", "name", "path")
+        self.fields["community"].queryset = orgs.filter(kind=OrgKind.COMMUNITY)
+        self.fields["branch"].queryset = Organization.objects.restrict(user).filter(
+            kind=OrgKind.GRID_BRANCH
+        )
+        if self.instance.pk:
+            self.fields.pop("community")
+
+
+class BuildingForm(forms.ModelForm):
+    grid = forms.ModelChoiceField(
+        label=_("所属网格"),
+        queryset=Grid.objects.none(),
+        error_messages={"invalid_choice": _("所选网格不存在或不在您的管辖范围内。")},
+    )
+
+    class Meta:
+        model = Building
+        fields = [
+            "code",
+            "name",
+            "address",
+            "grid",
+            "building_group",
+            "kind",
+            "floors",
+            "owner_name",
+            "latitude",
+            "longitude",
+            "note",
+        ]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Grid.objects.restrict(user, Action.VIEW)
+        self.fields["building_group"].queryset = Organization.objects.restrict(user).filter(
+            kind=OrgKind.BUILDING_GROUP
+        )
+
+
+class HouseholdForm(forms.ModelForm):
+    care_tags = forms.ModelMultipleChoiceField(
+        label=_("关爱标签"),
+        queryset=CareTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Household
+        fields = ["unit", "room", "is_rental", "care_tags", "note"]
+
+
+class ZoneForm(forms.ModelForm):
+    """A zone is drawn inside one organization: members from its subtree, places from its
+    community (seed 003: 就近、方便)."""
+
+    members = forms.ModelMultipleChoiceField(
+        label=_("责任党员"),
+        queryset=PartyMember.objects.none(),
+        error_messages={"invalid_choice": _("所选党员不存在或不属于该党组织。")},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    buildings = forms.ModelMultipleChoiceField(
+        label=_("包含楼栋"),
+        queryset=Building.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("所选楼栋不存在或不在本社区。")},
+    )
+    duties_text = forms.CharField(
+        label=_("职责任务"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text=_("每行一条；留空则按责任区类型套用模板（见实施意见第四部分）。"),
+    )
+
+    class Meta:
+        model = ResponsibilityZone
+        fields = [
+            "name",
+            "kind",
+            "members",
+            "buildings",
+            "unit_scope",
+            "board_title",
+            "board_contact_phone",
+            "board_show_members",
+        ]
+
+    def __init__(self, *args: Any, user: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        community = organization.community() or organization
+        self.fields["members"].queryset = (
+            PartyMember.objects.restrict(user)
+            .filter(branch__path__startswith=organization.path)
+            .select_related("person")
+            .order_by("person__name_pinyin")
+        )
+        self.fields["buildings"].queryset = Building.objects.restrict(user).filter(
+            organization__path__startswith=community.path
+        )
+        if self.instance.pk:
+            self.initial["duties_text"] = "\n".join(self.instance.duties)
+
+    def clean_duties_text(self) -> list[str]:
+        text = self.cleaned_data.get("duties_text") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
