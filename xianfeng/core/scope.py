@@ -103,8 +103,13 @@ def user_can(user: User, action: str, model: type[models.Model]) -> bool:
 
 
 class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user: User, action: str = Action.VIEW) -> ScopedQuerySet:
-        paths = scope_paths(user, self.model, action)
+    def restrict(
+        self, user: User, action: str = Action.VIEW, *, rules_of: type[models.Model] | None = None
+    ) -> ScopedQuerySet:
+        """Rows the user may take ``action`` on. ``rules_of`` asks with another model's rules:
+        ``Organization.objects.restrict(user, "add", rules_of=PartyMember)`` are the
+        organizations where the user may register members."""
+        paths = scope_paths(user, rules_of or self.model, action)
         if paths is None:
             return self
         if not paths:

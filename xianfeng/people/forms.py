@@ -59,7 +59,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = (
-            Organization.objects.restrict(user, Action.ADD)
+            Organization.objects.restrict(user, Action.ADD, rules_of=PartyMember)
             .filter(kind__in=BRANCH_KINDS)
             .only("id", "name", "path")
         )

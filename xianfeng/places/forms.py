@@ -52,7 +52,7 @@ class GridForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = Organization.objects.restrict(user, Action.ADD).only("id", "name", "path")
+        orgs = Organization.objects.restrict(user, Action.ADD, rules_of=Grid)
         self.fields["community"].queryset = orgs.filter(kind=OrgKind.COMMUNITY)
         self.fields["branch"].queryset = Organization.objects.restrict(user).filter(
             kind=OrgKind.GRID_BRANCH
@@ -86,7 +86,8 @@ class BuildingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = Grid.objects.restrict(user, Action.VIEW)
+        # Grids where the user may add buildings (a grid secretary: their own grid).
+        self.fields["grid"].queryset = Grid.objects.restrict(user, Action.ADD, rules_of=Building)
         self.fields["building_group"].queryset = Organization.objects.restrict(user).filter(
             kind=OrgKind.BUILDING_GROUP
         )

@@ -398,7 +398,9 @@ class ZoneListView(ScopedView):
                 "querystring": querystring,
                 "kinds": ZoneKind.choices,
                 "can_add": self.can(Action.ADD),
-                "zone_orgs": Organization.objects.restrict(request.user, Action.ADD)
+                "zone_orgs": Organization.objects.restrict(
+                    request.user, Action.ADD, rules_of=ResponsibilityZone
+                )
                 .filter(kind__in=[OrgKind.COMMUNITY, OrgKind.GRID_BRANCH, OrgKind.BUILDING_GROUP])
                 .only("id", "name")[:500]
                 if self.can(Action.ADD)

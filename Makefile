@@ -1,0 +1,98 @@
+# Xianfeng (先锋). `make demo` starts a working demo; `make test` runs everything CI runs.
+#
+#   make demo          venv + assets + migrate + demo district + accounts table + runserver
+#                      (SQLite; needs only python3 and npm; PORT=8000 by default)
+#   make test          system-deps + venv + assets, then lint, check, pytest on SQLite and on
+#                      PostgreSQL (PYTEST_ARGS="-k zone -x" passes arguments to pytest)
+#   make test-sqlite   pytest on SQLite only
+#   make test-pg       pytest on the project's own PostgreSQL 15 (scripts/pg.sh), always stopped after
+#   make lint          ruff check + ruff format --check
+#   make check         manage.py check + makemigrations --check
+#   make venv          .venv with the project installed editable, with its dev extras
+#   make assets        htmx and ECharts from npm (package-lock.json) into xianfeng/static/vendor
+#   make migrate       apply migrations to DATABASE_URL (default: SQLite db.sqlite3)
+#   make system-deps   Debian packages for the tests: chromium, fonts-noto-cjk, postgresql-15, redis
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+PORT ?= 8000
+PGPORT ?= 54329
+PYTEST_ARGS ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENV_STAMP := $(VENV)/.installed
+VENDOR := xianfeng/static/vendor
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
+PG_URL := postgres://xianfeng:xianfeng@127.0.0.1:$(PGPORT)/xianfeng
+
+export PGPORT
+
+.PHONY: help venv assets system-deps migrate demo lint check test test-sqlite test-pg
+
+help:
+	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+
+# --- environment -------------------------------------------------------------------------
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+assets: $(VENDOR_FILES)
+
+$(VENDOR_FILES) &: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the front-end assets (Debian: apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	@touch $(VENDOR_FILES)
+
+system-deps:
+	scripts/system-deps.sh
+
+# --- running -----------------------------------------------------------------------------
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: export DJANGO_DEBUG = 1
+demo: venv assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_district --scale district
+	$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- checks ------------------------------------------------------------------------------
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: venv
+	DATABASE_URL=$(SQLITE_URL) $(PY) manage.py check
+	DATABASE_URL=$(SQLITE_URL) $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: venv assets
+	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The cluster is stopped whatever pytest answers; pytest's exit code is kept.
+test-pg: venv assets
+	trap 'scripts/pg.sh stop' EXIT; \
+	scripts/pg.sh start; \
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: system-deps venv assets
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-pg

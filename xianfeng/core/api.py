@@ -1,0 +1,324 @@
+"""API: token issue and revoke, who am I, revealing a person's protected fields.
+
+Also the small helpers every app's API module shares: the error body, page-number
+pagination done in the database, scope-checked lookups of referenced objects and the
+role check for writes. The NinjaAPI instance, the auth classes and the exception handlers
+live in ``xianfeng/api.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Router, Schema, Status
+from pydantic import create_model
+
+from xianfeng.core.auth import LoginError, login_check
+from xianfeng.core.choices import Action
+from xianfeng.core.models import ApiToken, Role, User
+from xianfeng.core.scope import user_can
+from xianfeng.core.services import get_object_for, person_reveal
+
+MAX_PAGE_SIZE = 200
+# Every error the API answers has this body; see xianfeng/api.py for the status codes.
+ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
+
+M = TypeVar("M", bound=models.Model)
+
+
+# --- shared schemas and helpers -------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="中文错误说明")
+    errors: dict[str, list[str]] | None = Field(None, description="按字段列出的错误")
+
+
+def errors_response(ok: dict[int, Any]) -> dict[Any, Any]:
+    """A response map: the given success schemas plus the common error body."""
+    return {**ok, ERROR_CODES: ErrorOut}
+
+
+class ListParams(Schema):
+    page: int = Field(1, ge=1, description="页码，从1开始")
+    page_size: int = Field(
+        settings.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多200"
+    )
+
+
+class PageBase(Schema):
+    count: int
+    page: int
+    page_size: int
+
+
+def page_of(item: type[Schema]) -> type[PageBase]:
+    """The page schema for a list of ``item`` (one named component per resource)."""
+    name = item.__name__.removesuffix("Out") + "Page"
+    return create_model(name, __base__=PageBase, results=(list[item], ...))
+
+
+def paginate(queryset: models.QuerySet, params: ListParams) -> dict[str, Any]:
+    """One COUNT and one page SELECT (plus the queryset's prefetches), all in the database."""
+    start = (params.page - 1) * params.page_size
+    return {
+        "count": queryset.count(),
+        "page": params.page,
+        "page_size": params.page_size,
+        "results": list(queryset[start : start + params.page_size]),
+    }
+
+
+def require_can(user: User, action: str, model: type[models.Model]) -> None:
+    """A role that may never take this action on this model gets 403 before anything else."""
+    if not user_can(user, action, model):
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+
+
+def visible_one(
+    model: type[M],
+    pk: int | None,
+    *,
+    user: User,
+    field: str,
+    queryset: models.QuerySet | None = None,
+) -> M | None:
+    """A referenced object, looked up within what the user may see.
+
+    Missing and out of scope give the same 400 message on the field, so ids cannot be probed.
+    """
+    if pk is None:
+        return None
+    base = queryset if queryset is not None else model.objects.all()
+    obj = base.restrict(user, Action.VIEW).filter(pk=pk).first()
+    if obj is None:
+        raise ValidationError(
+            {
+                field: _("所选%(what)s（编号%(id)s）不存在或不在您的管辖范围内。")
+                % {"what": model._meta.verbose_name, "id": pk}
+            }
+        )
+    return obj
+
+
+def visible_many(
+    model: type[M],
+    pks: Iterable[int] | None,
+    *,
+    user: User,
+    field: str,
+    queryset: models.QuerySet | None = None,
+) -> list[M] | None:
+    """Referenced objects by id, all of them visible to the user, in the order given."""
+    if pks is None:
+        return None
+    wanted = list(dict.fromkeys(pks))
+    base = queryset if queryset is not None else model.objects.all()
+    found = {obj.pk: obj for obj in base.restrict(user, Action.VIEW).filter(pk__in=wanted)}
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                field: _("以下编号的%(what)s不存在或不在您的管辖范围内：%(ids)s")
+                % {"what": model._meta.verbose_name, "ids": "、".join(missing)}
+            }
+        )
+    return [found[pk] for pk in wanted]
+
+
+def label(value: Any) -> str:
+    return str(value) if value is not None else ""
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+    code: str
+    kind: str
+
+
+class PersonRef(Schema):
+    """A person as the API shows them: ID number and mobile always masked."""
+
+    id: int
+    name: str
+    gender: str
+    id_number_masked: str
+    mobile_masked: str
+
+
+# --- auth/token ------------------------------------------------------------------------------
+
+router = Router(tags=[gettext_lazy("账号与令牌")])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response=errors_response({200: TokenOut}),
+    exclude_none=True,
+    summary=gettext_lazy("用用户名和密码换取接口令牌"),
+)
+def token_issue(request: HttpRequest, response: HttpResponse, payload: TokenIn) -> Any:
+    """Good credentials answer a bearer token (shown once, only its hash is stored).
+
+    Bad credentials answer 401 with the login check's Chinese message; repeated failures lock
+    the account (``LOGIN_MAX_FAILURES``), and a locked account answers **429** with the lock
+    message and a ``Retry-After`` header, so a client can tell "wrong password" from "wait".
+    Inactive users cannot authenticate, so they get the same 401 as a wrong password.
+    """
+    try:
+        user = login_check(request=request, username=payload.username, password=payload.password)
+    except LoginError as exc:
+        if exc.locked:
+            response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
+        return Status(429 if exc.locked else 401, {"detail": exc.message})
+    raw = ApiToken.issue(user)
+    token = ApiToken.lookup(raw)
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@router.delete(
+    "/auth/token",
+    response=errors_response({204: None}),
+    summary=gettext_lazy("吊销当前使用的令牌"),
+)
+def token_revoke(request: HttpRequest) -> Any:
+    """Revoke the bearer token this request was made with (a session has none: 400)."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise ValidationError(_("当前请求未使用令牌，无需吊销。"))
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+    return Status(204, None)
+
+
+# --- me --------------------------------------------------------------------------------------
+
+
+class RoleOut(Schema):
+    kind: str
+    kind_label: str
+    organization: OrgRef
+
+    @staticmethod
+    def resolve_kind_label(obj: Role) -> str:
+        return label(obj.get_kind_display())
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_superuser: bool
+    roles: list[RoleOut]
+    permissions: dict[str, list[str]] = Field(
+        description="每类资源上允许的操作：view、add、change、delete、view_sensitive"
+    )
+
+
+def _resources() -> dict[str, tuple[type[models.Model], tuple[str, ...]]]:
+    from xianfeng.orgs.models import Organization, Pairing
+    from xianfeng.people.models import PartyMember, Person
+    from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
+
+    crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE)
+    sensitive = (*crud, Action.VIEW_SENSITIVE)
+    return {
+        "organizations": (Organization, crud),
+        "pairings": (Pairing, crud),
+        "members": (PartyMember, sensitive),
+        "persons": (Person, sensitive),
+        "grids": (Grid, crud),
+        "buildings": (Building, crud),
+        "households": (Household, crud),
+        "zones": (ResponsibilityZone, crud),
+    }
+
+
+@router.get("/me", response=errors_response({200: MeOut}), summary=gettext_lazy("当前用户"))
+def me(request: HttpRequest) -> Any:
+    """The user's roles (each at an organization, whose subtree is the scope) and, per
+    resource, the actions the roles allow somewhere in that scope."""
+    user = request.user
+    roles = (
+        Role.objects.filter(user=user, is_active=True)
+        .select_related("organization")
+        .order_by("organization__depth", "id")
+    )
+    permissions = {
+        name: [str(action) for action in actions if user_can(user, action, model)]
+        for name, (model, actions) in _resources().items()
+    }
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name or user.username,
+        "is_superuser": user.is_superuser,
+        "roles": list(roles),
+        "permissions": permissions,
+    }
+
+
+# --- persons/{id}/reveal ---------------------------------------------------------------------
+
+
+class RevealOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    mobile: str
+
+
+@router.post(
+    "/persons/{person_id}/reveal",
+    response=errors_response({200: RevealOut}),
+    summary=gettext_lazy("查看完整身份证号和手机号（留痕）"),
+    tags=[gettext_lazy("人员")],
+)
+def person_reveal_view(request: HttpRequest, response: HttpResponse, person_id: int) -> Any:
+    """Full ID number and mobile of one person in scope; every call is recorded
+    (core.SensitiveAccess, channel "api"). Roles without the right (the auditor, a member,
+    a unit liaison) get 403; a person outside scope 404."""
+    from xianfeng.people.models import Person
+
+    person = get_object_for(user=request.user, model=Person, pk=person_id)
+    values = person_reveal(user=request.user, person=person, channel="api")
+    response["Cache-Control"] = "no-store"
+    return {"id": person.pk, "name": person.name, **values}
+
+
+__all__ = [
+    "ERROR_CODES",
+    "MAX_PAGE_SIZE",
+    "ErrorOut",
+    "ListParams",
+    "OrgRef",
+    "PageBase",
+    "PersonRef",
+    "errors_response",
+    "label",
+    "page_of",
+    "paginate",
+    "require_can",
+    "router",
+    "visible_many",
+    "visible_one",
+]

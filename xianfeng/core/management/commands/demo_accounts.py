@@ -1,0 +1,36 @@
+"""``manage.py demo_accounts``: print the demo accounts (username, password, role, organization)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.management.base import BaseCommand
+
+from xianfeng.core.demo import persona_rows
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+class Command(BaseCommand):
+    help = "列出演示账号（用户名、密码、角色、所在组织）。"
+
+    def handle(self, *args: object, **options: object) -> None:
+        rows = persona_rows()
+        if not rows:
+            self.stderr.write("还没有演示账号：请先运行 manage.py demo_district。")
+            return
+        table = [("用户名", "密码", "姓名", "角色", "所在组织"), *rows]
+        widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+        rule = "  ".join("-" * w for w in widths)
+        self.stdout.write("演示账号：")
+        for n, row in enumerate(table):
+            cells = (_pad(cell, w) for cell, w in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
+            if n == 0:
+                self.stdout.write(rule)

@@ -1,0 +1,218 @@
+"""API for party members (党员). Reads through ``restrict``; writes through
+``xianfeng.people.services``. ID numbers and phones are always masked here; the full values
+come only from ``POST /persons/{id}/reveal``, which records every reveal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+
+from xianfeng.core.api import (
+    ListParams,
+    OrgRef,
+    PersonRef,
+    errors_response,
+    label,
+    page_of,
+    paginate,
+    require_can,
+    visible_one,
+)
+from xianfeng.core.choices import Action
+from xianfeng.core.services import get_object_for
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.people import services
+from xianfeng.people.choices import Gender, MemberCategory, MemberKind, MemberStatus
+from xianfeng.people.models import PartyMember
+
+router = Router(tags=[gettext_lazy("党员")])
+
+
+class CommunityRef(Schema):
+    id: int
+    name: str
+
+
+class MemberOut(Schema):
+    id: int
+    person: PersonRef
+    branch: OrgRef
+    kind: str
+    kind_label: str
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    joined_on: date | None
+    full_member_on: date | None
+    work_unit: str
+    residence_community: CommunityRef | None
+    origin: str
+    current_place: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: PartyMember) -> str:
+        return label(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_category_label(obj: PartyMember) -> str:
+        return label(obj.get_category_display())
+
+    @staticmethod
+    def resolve_status_label(obj: PartyMember) -> str:
+        return label(obj.get_status_display())
+
+
+MemberPage = page_of(MemberOut)
+
+
+class MemberFilters(ListParams):
+    branch: int | None = Field(None, description="党组织编号（含其全部下级组织）")
+    kind: MemberKind | None = None
+    category: MemberCategory | None = None
+    status: MemberStatus | None = None
+    q: str | None = Field(None, description="姓名包含，或拼音首字母开头（如 zs）")
+
+
+class PersonIn(Schema):
+    name: str = Field(max_length=50)
+    id_number: str | None = Field(None, description="18位身份证号")
+    mobile: str = Field("", description="11位手机号")
+    gender: Gender | None = None
+    birth_date: date | None = None
+    address: str = Field("", max_length=200)
+    note: str = ""
+
+
+class PersonPatch(PersonIn):
+    name: str | None = Field(None, max_length=50)
+
+
+class MemberFields(Schema):
+    kind: MemberKind = MemberKind.COMMUNITY
+    category: MemberCategory = MemberCategory.FULL
+    status: MemberStatus = MemberStatus.NORMAL
+    joined_on: date | None = None
+    full_member_on: date | None = None
+    work_unit: str = Field("", max_length=120)
+    residence_community: int | None = Field(None, description="在职党员报到的居住地社区编号")
+    origin: str = Field("", max_length=120)
+    current_place: str = Field("", max_length=120)
+
+
+class MemberIn(MemberFields):
+    branch: int = Field(description="所在党组织编号")
+    person: PersonIn
+
+
+class MemberPatch(MemberFields):
+    branch: int | None = None
+    person: PersonPatch | None = None
+    kind: MemberKind | None = None
+    category: MemberCategory | None = None
+    status: MemberStatus | None = None
+
+
+def _member_queryset():
+    return PartyMember.objects.select_related("person", "branch", "residence_community")
+
+
+def _person_data(data: dict[str, Any]) -> dict[str, Any]:
+    # A null gender means "not given"; the model derives it from the ID number.
+    if data.get("gender") is None:
+        data.pop("gender", None)
+    return data
+
+
+def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    if "branch" in data:
+        data["branch"] = visible_one(
+            Organization, data["branch"], user=request.user, field="branch"
+        )
+    if data.get("residence_community") is not None:
+        # 在职党员 report to the community they live in, which is often outside the branch's
+        # subtree; any community of the district may be named (communities are public).
+        community = Organization.objects.filter(
+            pk=data["residence_community"], kind=OrgKind.COMMUNITY
+        ).first()
+        if community is None:
+            community = visible_one(
+                Organization,
+                data["residence_community"],
+                user=request.user,
+                field="residence_community",
+                queryset=Organization.objects.filter(kind=OrgKind.COMMUNITY),
+            )
+        data["residence_community"] = community
+    return data
+
+
+@router.get("/members", response=errors_response({200: MemberPage}))
+def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
+    """Party members in the user's scope."""
+    qs = _member_queryset().restrict(request.user, Action.VIEW)
+    if filters.branch is not None:
+        path = (
+            Organization.objects.restrict(request.user, Action.VIEW)
+            .filter(pk=filters.branch)
+            .values_list("path", flat=True)
+            .first()
+        )
+        qs = qs.filter(branch__path__startswith=path) if path else qs.none()
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(
+            Q(person__name__icontains=q) | Q(person__name_initials__startswith=q.lower())
+        )
+    return paginate(qs, filters)
+
+
+@router.get("/members/{member_id}", response=errors_response({200: MemberOut}))
+def member_detail(request: HttpRequest, member_id: int) -> Any:
+    return get_object_for(
+        user=request.user, model=PartyMember, pk=member_id, queryset=_member_queryset()
+    )
+
+
+@router.post("/members", response=errors_response({201: MemberOut}))
+def member_create(request: HttpRequest, payload: MemberIn) -> Any:
+    """Register a party member: the person and the membership in one go. The branch must be
+    in the user's scope; a duplicate ID number answers 409."""
+    require_can(request.user, Action.ADD, PartyMember)
+    data = payload.model_dump(exclude_unset=True)
+    person = _person_data(data.pop("person"))
+    with transaction.atomic():
+        data = _resolve(request, data)
+        member = services.member_create(
+            actor=request.user, branch=data.pop("branch"), person=person, **data
+        )
+    return Status(201, _member_queryset().get(pk=member.pk))
+
+
+@router.patch("/members/{member_id}", response=errors_response({200: MemberOut}))
+def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> Any:
+    """Change the given fields only (``person`` too: only its given fields)."""
+    member = get_object_for(
+        user=request.user, model=PartyMember, pk=member_id, action=Action.CHANGE
+    )
+    data = payload.model_dump(exclude_unset=True)
+    person = _person_data(data.pop("person", None) or {})
+    with transaction.atomic():
+        data = _resolve(request, data)
+        services.member_update(actor=request.user, member=member, person=person or None, **data)
+    return _member_queryset().get(pk=member.pk)
