@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.scope import active_roles
 from xianfeng.core.validators import validate_id_number, validate_mobile
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
@@ -63,6 +64,12 @@ class MemberForm(forms.Form):
             .filter(kind__in=BRANCH_KINDS)
             .only("id", "name", "path")
         )
+        if not self.initial.get("branch"):
+            # Most people register members into their own branch: start there.
+            own = [r.organization_id for r in active_roles(user)]
+            first = self.fields["branch"].queryset.filter(pk__in=own).first()
+            if first is not None:
+                self.initial["branch"] = first.pk
 
     @classmethod
     def initial_for(cls, member: PartyMember) -> dict[str, Any]:
