@@ -148,3 +148,63 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
 
 def test_a_missing_object_answers_404_like_an_object_outside_scope(client_for):
     assert client_for("qu").get("/members/99999999/").status_code == 404
+
+
+# The API answers like the pages: 404 outside scope, 403 for a role that sees but may not write.
+API_OBJECT_ENDPOINTS = [
+    ("organization", "/api/v1/organizations/{org}", ANYONE, ADMINS),
+    ("member", "/api/v1/members/{member}", ANYONE, GRID_WRITERS),
+    ("grid", "/api/v1/grids/{grid}", ANYONE, ADMINS),
+    ("building", "/api/v1/buildings/{building}", ANYONE, GRID_WRITERS),
+    ("household", "/api/v1/households/{household}", ANYONE, GRID_WRITERS),
+    ("zone", "/api/v1/zones/{zone}", ANYONE, GRID_WRITERS),
+]
+API_LISTS = [
+    "/api/v1/me",
+    "/api/v1/organizations",
+    "/api/v1/pairings",
+    "/api/v1/members",
+    "/api/v1/grids",
+    "/api/v1/buildings",
+    "/api/v1/households",
+    "/api/v1/zones",
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template", "readers", "writers"), API_OBJECT_ENDPOINTS)
+def test_api_objects_answer_by_scope_and_role(
+    client_for, sides, persona, name, template, readers, writers
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        url = template.format(**sides[side])
+        got = client.get(url)
+        assert got.status_code == expected(persona, side, readers), f"{persona} GET {name}"
+        patched = client.patch(url, data="{}", content_type="application/json")
+        want = expected(persona, side, writers)
+        assert patched.status_code == want, f"{persona} PATCH {name} side {'AB'[side]}"
+        if want >= 400:
+            assert "detail" in patched.json()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_api_reveal_answers_by_scope_and_role(client_for, sides, persona):
+    client = client_for(persona)
+    for side in (0, 1):
+        response = client.post(f"/api/v1/persons/{sides[side]['person']}/reveal")
+        want = expected(persona, side, SENSITIVE)
+        assert response.status_code == want, f"{persona} reveal side {'AB'[side]}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url", API_LISTS)
+def test_api_lists_answer_every_role(client_for, persona, url):
+    assert client_for(persona).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", API_LISTS)
+def test_api_lists_need_a_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert "detail" in response.json()
