@@ -6,17 +6,20 @@ Two scales share one shape and one set of codes:
   grid), 113 building groups, 6 agencies, 10 non-public and 5 social organizations, a mobile
   members' committee with a home in every street, 20 resident units, ~11,000 party members,
   8,145 rental buildings among ~9,000 buildings, ~35,000 households with ~70,000 residents,
-  ~3,000 responsibility zones, ~45 pairings. A minute or so on SQLite.
+  ~2,100 responsibility zones, ~40 pairings. Under a minute on SQLite.
 * ``small``: the same tree in miniature (2 streets, 4 communities, 5 grid branches, 3 building
   groups, ~60 members, 32 buildings, ~80 households); what the test suite builds once a session.
 
-Everything comes from one fixed seed, so two builds of the same scale are identical, and a build
-only creates what its natural key does not find yet (organization/grid/building ``code``,
+Everything comes from one fixed seed (each grid from its own stream of it), so two builds of the
+same scale are identical, and a build only creates what its natural key does not find yet
+(organization/grid/building ``code``,
 household ``(building, unit, room)``, person ``id_number``, member ``person``, zone
 ``(organization, name)``, pairing ``(kind, org_a, org_b)``, ``username``, role
 ``(user, kind, organization)``): running it twice changes nothing, and rows edited in the demo
-are left as they are. Rows are bulk-created, with their history rows bulk-created beside them
-(change reason "演示数据"); many-to-many links get no history.
+are left as they are. A grid whose last building exists is skipped whole (a grid is written in
+one go), so a second run takes a second. Build one scale per database: ``small`` and
+``district`` share codes but not contents. Rows are bulk-created, with their history rows
+bulk-created beside them (change reason "演示数据"); many-to-many links get no history.
 
 Codes (``NN`` two digits, from 01)::
 
@@ -46,16 +49,19 @@ Personas (password ``DEMO_PASSWORD``; see ``demo_personas()``)::
     danwei    unit_liaison     XF-S01-U01   (paired with XF-S01-C01)
     jiancha   auditor          XF
 
-``wangge`` and ``dangyuan`` are also party members of XF-S01-C01-G01: their Person has the user's
-``display_name`` as its name and the ID number in ``PERSONA_ID_NUMBERS``; ``persona_member()``
-finds the member. ``wangge``'s member is the secretary of that grid branch.
+``wangge`` and ``dangyuan`` are also party members of XF-S01-C01-G01: their accounts are linked
+to their Person (``User.person``), whose name is the user's ``display_name`` and whose ID number is
+in ``PERSONA_ID_NUMBERS``; ``persona_member()`` finds the member. ``wangge``'s member is the
+secretary of that grid branch; the two share the zone ``PERSONA_ZONE_NAME``.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -674,6 +680,7 @@ def _grid_box(index: int) -> tuple[float, float, float]:
 @dataclass
 class Context:
     scale: Scale
+    seed: int
     rng: random.Random
     faker: Faker
     history: bool
@@ -692,11 +699,11 @@ class Context:
     unit_names: list[str] = field(default_factory=list)
     company_names: list[str] = field(default_factory=list)
     surnames: list[str] = field(default_factory=list)
-    surname_weights: list[float] = field(default_factory=list)
+    surname_weights: list[float] = field(default_factory=list)  # cumulative
     male_names: list[str] = field(default_factory=list)
     female_names: list[str] = field(default_factory=list)
     org_members: dict[str, int] = field(default_factory=dict)  # org code -> members to make
-    special_zones: dict[str, int] = field(default_factory=dict)
+    special_zones: dict[str, int] = field(default_factory=dict)  # building code -> number
     created: dict[str, int] = field(default_factory=dict)
 
 
@@ -762,14 +769,14 @@ def _setup_names(ctx: Context) -> None:
     )
     last_names = provider.last_names
     ctx.surnames = list(last_names)
-    ctx.surname_weights = list(last_names.values())
+    ctx.surname_weights = list(itertools.accumulate(last_names.values()))
     ctx.male_names = list(provider.first_names_male)
     ctx.female_names = list(provider.first_names_female)
 
 
 def _name(ctx: Context, male: bool) -> str:
     rng = ctx.rng
-    surname = rng.choices(ctx.surnames, weights=ctx.surname_weights)[0]
+    surname = rng.choices(ctx.surnames, cum_weights=ctx.surname_weights)[0]
     return surname + rng.choice(ctx.male_names if male else ctx.female_names)
 
 
@@ -1030,8 +1037,31 @@ def _building_name(ctx: Context, kind: str, road: str, number: int, seq: int) ->
     return park, f"{park}管理委员会"
 
 
+def grid_is_built(ctx: Context, plan: GridPlan) -> bool:
+    """A grid is flushed at once, so its last building tells whether all of it is there."""
+    return f"B-{plan.suffix}-{len(plan.building_kinds):04d}" in ctx.building_ids
+
+
+def special_zone_numbers(scale: Scale, plan: Plan) -> dict[str, int]:
+    """Code of each school or hospital building that gets a zone -> its number in its kind."""
+    numbers: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for grid in plan.grids:
+        for seq, kind in enumerate(grid.building_kinds, start=1):
+            if kind in (BuildingKind.SCHOOL, BuildingKind.HOSPITAL) and grid.members:
+                if seen[kind] < scale.special_zones:
+                    numbers[f"B-{grid.suffix}-{seq:04d}"] = seen[kind]
+                    seen[kind] += 1
+    return numbers
+
+
 def build_grid(ctx: Context, plan: GridPlan, grid: Grid) -> None:
-    """One grid's members, buildings, landlords, households, residents and zones."""
+    """One grid's members, buildings, landlords, households, residents and zones.
+
+    Each grid draws from its own seeded stream, so a grid already built can be skipped without
+    changing what the others draw.
+    """
+    ctx.rng.seed(f"{ctx.seed}:{plan.code}")
     rng = ctx.rng
     scale = ctx.scale
     pending = Pending()
@@ -1157,10 +1187,9 @@ def build_grid(ctx: Context, plan: GridPlan, grid: Grid) -> None:
     # A few school and hospital zones, divided by year group or ward.
     for building in specials:
         kind = ZoneKind.SCHOOL if building.kind == BuildingKind.SCHOOL else ZoneKind.HOSPITAL
-        done = ctx.special_zones.get(kind, 0)
-        if done >= scale.special_zones or not grid_members:
+        done = ctx.special_zones.get(building.code)
+        if done is None or not grid_members:
             continue
-        ctx.special_zones[kind] = done + 1
         scopes = SCHOOL_SCOPES if kind == ZoneKind.SCHOOL else HOSPITAL_SCOPES
         scope = scopes[done % len(scopes)]
         team = [grid_members[(done * 3 + k) % len(grid_members)] for k in range(2)]
@@ -1313,6 +1342,7 @@ def _flush(ctx: Context, pending: Pending) -> None:
 
 def build_org_members(ctx: Context, plan: Plan) -> None:
     """Members of the organizations outside the grids: agencies, units, two-new, mobile."""
+    ctx.rng.seed(f"{ctx.seed}:members")
     pending = Pending()
     rng = ctx.rng
     communities = [ctx.orgs[c] for c in plan.community_codes]
@@ -1343,6 +1373,7 @@ def build_org_members(ctx: Context, plan: Plan) -> None:
 
 def build_pairings(ctx: Context, plan: Plan) -> None:
     """Resident units pair with communities (结对共建, 十个一); agencies live in (部门包居)."""
+    ctx.rng.seed(f"{ctx.seed}:pairings")
     rng = ctx.rng
     communities = plan.community_codes
     existing = set(Pairing.objects.values_list("kind", "org_a_id", "org_b_id"))
@@ -1423,12 +1454,41 @@ def build_personas(ctx: Context) -> None:
             )
             user.save()
             _count(ctx, User, 1)
+        if username in PERSONA_ID_NUMBERS and user.person_id is None:
+            # The member's own account: "my zones" on the home page come from this link.
+            user.person = Person.objects.get(id_number=PERSONA_ID_NUMBERS[username])
+            user.save(update_fields=["person"])
         if kind is not None and code is not None:
             _, created = Role.objects.get_or_create(
                 user=user, kind=kind, organization=ctx.orgs[code]
             )
             if created:
                 _count(ctx, Role, 1)
+
+
+PERSONA_ZONE_NAME = "北辰大道党员示范责任区"
+
+
+def build_persona_zone(ctx: Context) -> None:
+    """``wangge`` and ``dangyuan`` answer together for a few buildings of their grid, so the
+    member's home page has a zone to show."""
+    branch = ctx.orgs[WANGGE_BRANCH]
+    if ResponsibilityZone.objects.filter(organization=branch, name=PERSONA_ZONE_NAME).exists():
+        return
+    members = [persona_member(u) for u in PERSONA_ID_NUMBERS]
+    buildings = list(Building.objects.filter(grid__code=WANGGE_GRID).order_by("code")[:3])
+    zone = ResponsibilityZone.objects.create(
+        organization=branch,
+        name=PERSONA_ZONE_NAME,
+        kind=ZoneKind.COMMUNITY,
+        duties=duties_for(ZoneKind.COMMUNITY),
+        board_title=PERSONA_ZONE_NAME,
+        board_contact_phone="0871-65123456",
+    )
+    zone.members.set(members)
+    zone.buildings.set(buildings)
+    zone.households.set(Household.objects.filter(building__in=buildings))
+    _count(ctx, ResponsibilityZone, 1)
 
 
 def set_secretaries(ctx: Context) -> None:
@@ -1461,7 +1521,7 @@ def build_demo_district(
     spec = SCALES[scale]
     faker = Faker("zh_CN")
     faker.seed_instance(seed)
-    ctx = Context(scale=spec, rng=random.Random(seed), faker=faker, history=history)
+    ctx = Context(scale=spec, seed=seed, rng=random.Random(seed), faker=faker, history=history)
     _setup_names(ctx)
     plan = make_plan(spec, faker)
     ctx.org_members = {p.code: p.members for p in plan.orgs}
@@ -1478,13 +1538,16 @@ def build_demo_district(
         grids = build_grids(ctx, plan)
         say(f"{len(ctx.orgs)} organizations, {len(grids)} grids")
         build_personas(ctx)
+        ctx.special_zones = special_zone_numbers(spec, plan)
         for grid_plan in plan.grids:
-            build_grid(ctx, grid_plan, grids[grid_plan.code])
+            if not grid_is_built(ctx, grid_plan):
+                build_grid(ctx, grid_plan, grids[grid_plan.code])
             if grid_plan.index % 10 == 9:
                 say(f"{grid_plan.index + 1}/{len(plan.grids)} grids filled")
         build_org_members(ctx, plan)
         build_pairings(ctx, plan)
         set_secretaries(ctx)
+        build_persona_zone(ctx)
     say("done")
     return ctx.created
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from xianfeng.core.demo import DEMO_PASSWORD
+from xianfeng.core.demo import DEMO_PASSWORD, PERSONA_ZONE_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,6 +128,9 @@ def test_a_member_on_a_phone_sees_their_zone_and_search_by_initials(demo_live_se
     _login(page, base, "dangyuan")
     _shot(page, "phone-07-home-member")
     assert page.locator("text=我的责任区").is_visible()
+    page.click(f"text={PERSONA_ZONE_NAME}")
+    assert page.locator(".board").is_visible()
+    _shot(page, "phone-07b-member-zone")
     page.goto(f"{base}/search/")
     page.fill("input[name=q]", "zz")
     page.press("input[name=q]", "Enter")

@@ -17,6 +17,7 @@ from xianfeng.core.demo import (
     SHEQU2_COMMUNITY,
     SHEQU_COMMUNITY,
     WANGGE_BRANCH,
+    WANGGE_GRID,
     build_demo_district,
     demo_personas,
     make_plan,
@@ -138,6 +139,18 @@ def test_building_it_a_second_time_changes_nothing():
     assert _row_counts() == before
 
 
+def test_a_grid_left_half_built_is_completed_without_duplicates():
+    last = Building.objects.filter(grid__code=WANGGE_GRID).order_by("code").last()
+    code = last.code
+    last.delete()
+    before = _row_counts()
+    assert build_demo_district("small") == {"places.Building": 1}
+    assert Building.objects.filter(code=code).exists()
+    after = _row_counts()
+    changed = {label for label in after if after[label] != before[label]}
+    assert changed == {"places.Building", "places.HistoricalBuilding"}
+
+
 def test_every_person_has_a_valid_id_number_and_mobile():
     people = list(Person.objects.all())
     assert len({p.id_number for p in people}) == len(people)
@@ -168,3 +181,13 @@ def test_places_belong_to_the_most_specific_organization():
     for household in Household.objects.select_related("building"):
         assert household.organization_id == household.building.organization_id
         assert household.is_rental == (household.building.kind == BuildingKind.RENTAL)
+
+
+def test_member_personas_are_linked_to_their_member_and_share_a_zone(personas):
+    from xianfeng.places.models import ResponsibilityZone
+
+    for username in ("wangge", "dangyuan"):
+        user = personas[username]
+        assert user.person is not None
+        assert user.person.member.branch.code == "XF-S01-C01-G01"
+        assert ResponsibilityZone.objects.filter(members__person=user.person).exists()
