@@ -44,6 +44,70 @@ class ScopedView(LoginRequiredMixin, View):
         return user_can(self.request.user, action, model or self.model)
 
 
+class ServiceFormView(ScopedView):
+    """A page with one form whose submission calls one service.
+
+    GET shows the form; POST validates it and calls ``perform``. A ValidationError from the
+    service lands on the form (answer 400, nothing stored); success redirects to the object.
+    Subclasses say which object the page acts on (``target``, permission-checked), how to
+    build the form, and which service to call.
+    """
+
+    title_text: str = ""
+    intro: str = ""
+    submit_label: str = ""
+    success_message: str = ""
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return None
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        raise NotImplementedError
+
+    def perform(self, form: Any, target: Any) -> Model:
+        raise NotImplementedError
+
+    def title(self, target: Any) -> str:
+        return self.title_text
+
+    def back_url(self, target: Any) -> str:
+        return target.get_absolute_url() if target is not None else ""
+
+    def message(self, obj: Model) -> str:
+        return self.success_message or _("已保存。")
+
+    def _render(self, request: HttpRequest, form: Any, title: str, back: str) -> HttpResponse:
+        context = {
+            "form": form,
+            "title": title,
+            "back_url": back,
+            "intro": self.intro,
+            "submit_label": self.submit_label,
+        }
+        return render(request, "core/form.html", context, status=400 if form.errors else 200)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        target = self.target(request, **kwargs)
+        form = self.make_form(target)
+        return self._render(request, form, self.title(target), self.back_url(target))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        target = self.target(request, **kwargs)
+        # Title and back link before binding: a ModelForm writes the posted values into its
+        # instance while it validates.
+        title, back = self.title(target), self.back_url(target)
+        form = self.make_form(target, request.POST)
+        if form.is_valid():
+            try:
+                obj = self.perform(form, target)
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, self.message(obj))
+                return redirect(obj.get_absolute_url())
+        return self._render(request, form, title, back)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
     """Database pagination; the count query is the only extra query."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)

@@ -92,6 +92,9 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/orgs/{self.pk}/"
+
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
@@ -151,6 +154,9 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_a} ⇄ {self.org_b}（{self.get_kind_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return f"/orgs/pairings/{self.pk}/"
 
     def clean(self) -> None:
         if self.org_a_id and self.org_a_id == self.org_b_id:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.scope import active_roles
-from xianfeng.core.views import ScopedView, apply_form_errors
+from xianfeng.core.views import ScopedView, ServiceFormView
 from xianfeng.orgs import services
 from xianfeng.orgs.forms import MoveForm, OrganizationForm, PairingForm
 from xianfeng.orgs.models import Organization, Pairing
@@ -91,116 +91,68 @@ class DetailView(ScopedView):
         )
 
 
-class CreateView(ScopedView):
+class CreateView(ServiceFormView):
     model = Organization
 
-    def _render(self, request: HttpRequest, form: OrganizationForm, parent: Organization):
-        return render(
-            request,
-            "core/form.html",
-            {
-                "form": form,
-                "title": _("在“%(parent)s”下新建组织") % {"parent": parent.name},
-                "back_url": f"/orgs/{parent.pk}/",
-            },
-            status=400 if form.errors else 200,
+    def target(self, request: HttpRequest, pk: int) -> Organization:
+        return self.object_for(pk, Action.ADD)
+
+    def make_form(self, parent: Organization, data=None) -> OrganizationForm:
+        return OrganizationForm(data, parent=parent)
+
+    def title(self, parent: Organization) -> str:
+        return _("在“%(parent)s”下新建组织") % {"parent": parent.name}
+
+    def perform(self, form: OrganizationForm, parent: Organization) -> Organization:
+        data = dict(form.cleaned_data)
+        return services.organization_create(
+            actor=self.request.user,
+            parent=parent,
+            kind=data.pop("kind"),
+            name=data.pop("name"),
+            code=data.pop("code"),
+            **data,
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        parent = self.object_for(pk, Action.ADD)
-        return self._render(request, OrganizationForm(parent=parent), parent)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        parent = self.object_for(pk, Action.ADD)
-        form = OrganizationForm(request.POST, parent=parent)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                org = services.organization_create(
-                    actor=request.user,
-                    parent=parent,
-                    kind=data.pop("kind"),
-                    name=data.pop("name"),
-                    code=data.pop("code"),
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已新建组织“%(name)s”。") % {"name": org.name})
-                return redirect("orgs:detail", pk=org.pk)
-        return self._render(request, form, parent)
+    def message(self, org: Organization) -> str:
+        return _("已新建组织“%(name)s”。") % {"name": org.name}
 
 
-class EditView(ScopedView):
+class EditView(ServiceFormView):
     model = Organization
 
-    def _render(self, request: HttpRequest, form: OrganizationForm, org: Organization):
-        return render(
-            request,
-            "core/form.html",
-            {
-                "form": form,
-                "title": _("修改“%(name)s”") % {"name": org.name},
-                "back_url": f"/orgs/{org.pk}/",
-            },
-            status=400 if form.errors else 200,
-        )
+    def target(self, request: HttpRequest, pk: int) -> Organization:
+        return self.object_for(pk, Action.CHANGE)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        return self._render(request, OrganizationForm(instance=org), org)
+    def make_form(self, org: Organization, data=None) -> OrganizationForm:
+        return OrganizationForm(data, instance=org)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        original = Organization.objects.get(pk=org.pk)
-        form = OrganizationForm(request.POST, instance=org)
-        if form.is_valid():
-            try:
-                services.organization_update(actor=request.user, org=original, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("orgs:detail", pk=org.pk)
-        return self._render(request, form, original)
+    def title(self, org: Organization) -> str:
+        return _("修改“%(name)s”") % {"name": org.name}
+
+    def perform(self, form: OrganizationForm, org: Organization) -> Organization:
+        return services.organization_update(actor=self.request.user, org=org, **form.cleaned_data)
 
 
-class MoveView(ScopedView):
+class MoveView(ServiceFormView):
     model = Organization
+    intro = _("下级组织、党员和网格随之移动；修改历史会记下原来的上级组织。")
+    submit_label = _("移动")
+    success_message = _("已移动。")
 
-    def _render(self, request: HttpRequest, form: MoveForm, org: Organization):
-        return render(
-            request,
-            "core/form.html",
-            {
-                "form": form,
-                "title": _("移动“%(name)s”") % {"name": org.name},
-                "intro": _("下级组织、党员和网格随之移动；修改历史会记下原来的上级组织。"),
-                "back_url": f"/orgs/{org.pk}/",
-                "submit_label": _("移动"),
-            },
-            status=400 if form.errors else 200,
+    def target(self, request: HttpRequest, pk: int) -> Organization:
+        return self.object_for(pk, Action.CHANGE)
+
+    def make_form(self, org: Organization, data=None) -> MoveForm:
+        return MoveForm(data, user=self.request.user)
+
+    def title(self, org: Organization) -> str:
+        return _("移动“%(name)s”") % {"name": org.name}
+
+    def perform(self, form: MoveForm, org: Organization) -> Organization:
+        return services.organization_move(
+            actor=self.request.user, org=org, new_parent=form.cleaned_data["parent"]
         )
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        return self._render(request, MoveForm(user=request.user), org)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        form = MoveForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.organization_move(
-                    actor=request.user, org=org, new_parent=form.cleaned_data["parent"]
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已移动。"))
-                return redirect("orgs:detail", pk=org.pk)
-        return self._render(request, form, org)
 
 
 class DeleteView(ScopedView):
@@ -253,37 +205,21 @@ class PairingDetailView(ScopedView):
         )
 
 
-class PairingCreateView(ScopedView):
+class PairingCreateView(ServiceFormView):
     model = Organization
+    success_message = _("已建立结对。")
 
-    def _render(self, request: HttpRequest, form: PairingForm, org: Organization):
-        return render(
-            request,
-            "core/form.html",
-            {
-                "form": form,
-                "title": _("“%(name)s”新建结对共建") % {"name": org.name},
-                "back_url": f"/orgs/{org.pk}/",
-            },
-            status=400 if form.errors else 200,
+    def target(self, request: HttpRequest, pk: int) -> Organization:
+        return self.object_for(pk, Action.CHANGE)
+
+    def make_form(self, org: Organization, data=None) -> PairingForm:
+        return PairingForm(data, user=self.request.user)
+
+    def title(self, org: Organization) -> str:
+        return _("“%(name)s”新建结对共建") % {"name": org.name}
+
+    def perform(self, form: PairingForm, org: Organization) -> Pairing:
+        data = dict(form.cleaned_data)
+        return services.pairing_create(
+            actor=self.request.user, org_a=org, org_b=data.pop("org_b"), **data
         )
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        return self._render(request, PairingForm(user=request.user), org)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        org = self.object_for(pk, Action.CHANGE)
-        form = PairingForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                pairing = services.pairing_create(
-                    actor=request.user, org_a=org, org_b=data.pop("org_b"), **data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已建立结对。"))
-                return redirect("orgs:pairing_detail", pk=pairing.pk)
-        return self._render(request, form, org)

@@ -146,6 +146,9 @@ class PartyMember(models.Model):
     def __str__(self) -> str:
         return self.person.name
 
+    def get_absolute_url(self) -> str:
+        return f"/members/{self.pk}/"
+
 
 class Resident(models.Model):
     """A person living in a household."""

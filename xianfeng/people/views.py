@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import person_reveal
-from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.models import Organization
 from xianfeng.people import services
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
@@ -130,75 +130,49 @@ class RevealView(ScopedView):
         return render(request, "people/_revealed.html", {"full": full})
 
 
-class MemberCreateView(ScopedView):
+class MemberCreateView(ServiceFormView):
     model = PartyMember
+    title_text = _("登记党员")
 
-    def _render(self, request: HttpRequest, form: MemberForm) -> HttpResponse:
-        return render(
-            request,
-            "core/form.html",
-            {"form": form, "title": _("登记党员"), "back_url": "/members/"},
-            status=400 if form.errors else 200,
-        )
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):
             raise PermissionDenied(_("您的角色无权登记党员。"))
+
+    def back_url(self, target: None) -> str:
+        return "/members/"
+
+    def make_form(self, target: None, data: Any = None) -> MemberForm:
         initial = {}
-        if request.GET.get("branch", "").isdigit():
-            initial["branch"] = int(request.GET["branch"])
-        return self._render(request, MemberForm(user=request.user, initial=initial))
+        if self.request.GET.get("branch", "").isdigit():
+            initial["branch"] = int(self.request.GET["branch"])
+        return MemberForm(data, user=self.request.user, initial=initial)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if not self.can(Action.ADD):
-            raise PermissionDenied(_("您的角色无权登记党员。"))
-        form = MemberForm(request.POST, user=request.user)
-        if form.is_valid():
-            person, branch, fields = form.split()
-            try:
-                member = services.member_create(
-                    actor=request.user, branch=branch, person=person, **fields
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已登记党员%(name)s。") % {"name": person["name"]})
-                return redirect("people:member_detail", pk=member.pk)
-        return self._render(request, form)
-
-
-class MemberEditView(ScopedView):
-    model = PartyMember
-
-    def _render(self, request: HttpRequest, form: MemberForm, member: PartyMember):
-        return render(
-            request,
-            "core/form.html",
-            {
-                "form": form,
-                "title": _("修改党员信息：%(name)s") % {"name": member.person.name},
-                "back_url": f"/members/{member.pk}/",
-            },
-            status=400 if form.errors else 200,
+    def perform(self, form: MemberForm, target: None) -> PartyMember:
+        person, branch, fields = form.split()
+        return services.member_create(
+            actor=self.request.user, branch=branch, person=person, **fields
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        member = self.object_for(pk, Action.CHANGE)
-        form = MemberForm(user=request.user, initial=MemberForm.initial_for(member))
-        return self._render(request, form, member)
+    def message(self, member: PartyMember) -> str:
+        return _("已登记党员%(name)s。") % {"name": member.person.name}
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        member = self.object_for(pk, Action.CHANGE)
-        form = MemberForm(request.POST, user=request.user)
-        if form.is_valid():
-            person, branch, fields = form.split()
-            try:
-                services.member_update(
-                    actor=request.user, member=member, person=person, branch=branch, **fields
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("people:member_detail", pk=member.pk)
-        return self._render(request, form, member)
+
+class MemberEditView(ServiceFormView):
+    model = PartyMember
+
+    def target(self, request: HttpRequest, pk: int) -> PartyMember:
+        return self.object_for(
+            pk, Action.CHANGE, queryset=PartyMember.objects.select_related("person")
+        )
+
+    def title(self, member: PartyMember) -> str:
+        return _("修改党员信息：%(name)s") % {"name": member.person.name}
+
+    def make_form(self, member: PartyMember, data: Any = None) -> MemberForm:
+        return MemberForm(data, user=self.request.user, initial=MemberForm.initial_for(member))
+
+    def perform(self, form: MemberForm, member: PartyMember) -> PartyMember:
+        person, branch, fields = form.split()
+        return services.member_update(
+            actor=self.request.user, member=member, person=person, branch=branch, **fields
+        )

@@ -80,6 +80,9 @@ class Grid(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/places/grids/{self.pk}/"
+
     def clean(self) -> None:
         from xianfeng.orgs.choices import OrgKind
 
@@ -165,6 +168,9 @@ class Building(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/places/buildings/{self.pk}/"
+
     def clean(self) -> None:
         if (
             self.building_group_id
@@ -225,6 +231,9 @@ class Household(models.Model):
         unit = f"{self.unit}单元" if self.unit else ""
         return f"{self.building.name}{unit}{self.room}"
 
+    def get_absolute_url(self) -> str:
+        return f"/places/households/{self.pk}/"
+
     def save(self, *args, **kwargs) -> None:
         self.organization_id = self.building.organization_id
         super().save(*args, **kwargs)
@@ -278,6 +287,9 @@ class ResponsibilityZone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/zones/{self.pk}/"
 
     def clean(self) -> None:
         if self.kind in (ZoneKind.SCHOOL, ZoneKind.HOSPITAL) and not self.unit_scope:

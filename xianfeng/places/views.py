@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import org_in_scope
-from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import Person, Resident
@@ -28,15 +27,6 @@ from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
 def _kept(request: HttpRequest, keys: tuple[str, ...]) -> tuple[dict[str, str], str]:
     kept = {k: request.GET[k] for k in keys if request.GET.get(k)}
     return kept, (urlencode(kept) + "&" if kept else "")
-
-
-def _form_page(request: HttpRequest, form: Any, title: str, back: str, **extra: Any):
-    return render(
-        request,
-        "core/form.html",
-        {"form": form, "title": title, "back_url": back, **extra},
-        status=400 if form.errors else 200,
-    )
 
 
 class GridListView(ScopedView):
@@ -100,53 +90,40 @@ class GridDetailView(ScopedView):
         )
 
 
-class GridCreateView(ScopedView):
+class GridCreateView(ServiceFormView):
     model = Grid
+    title_text = _("新建网格")
+    success_message = _("已新建网格。")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):
             raise PermissionDenied(_("您的角色无权新建网格。"))
-        return _form_page(request, GridForm(user=request.user), _("新建网格"), "/places/grids/")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if not self.can(Action.ADD):
-            raise PermissionDenied(_("您的角色无权新建网格。"))
-        form = GridForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                grid = services.grid_create(
-                    actor=request.user, community=data.pop("community"), **data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已新建网格。"))
-                return redirect("places:grid_detail", pk=grid.pk)
-        return _form_page(request, form, _("新建网格"), "/places/grids/")
+    def back_url(self, target: None) -> str:
+        return "/places/grids/"
+
+    def make_form(self, target: None, data: Any = None) -> GridForm:
+        return GridForm(data, user=self.request.user)
+
+    def perform(self, form: GridForm, target: None) -> Grid:
+        data = dict(form.cleaned_data)
+        return services.grid_create(
+            actor=self.request.user, community=data.pop("community"), **data
+        )
 
 
-class GridEditView(ScopedView):
+class GridEditView(ServiceFormView):
     model = Grid
+    title_text = _("修改网格")
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        grid = self.object_for(pk, Action.CHANGE)
-        form = GridForm(instance=grid, user=request.user)
-        return _form_page(request, form, _("修改网格"), f"/places/grids/{pk}/")
+    def target(self, request: HttpRequest, pk: int) -> Grid:
+        return self.object_for(pk, Action.CHANGE)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        grid = self.object_for(pk, Action.CHANGE)
-        original = Grid.objects.get(pk=pk)
-        form = GridForm(request.POST, instance=grid, user=request.user)
-        if form.is_valid():
-            try:
-                services.grid_update(actor=request.user, grid=original, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("places:grid_detail", pk=pk)
-        return _form_page(request, form, _("修改网格"), f"/places/grids/{pk}/")
+    def make_form(self, grid: Grid, data: Any = None) -> GridForm:
+        return GridForm(data, instance=grid, user=self.request.user)
+
+    def perform(self, form: GridForm, grid: Grid) -> Grid:
+        return services.grid_update(actor=self.request.user, grid=grid, **form.cleaned_data)
 
 
 class BuildingListView(ScopedView):
@@ -216,58 +193,43 @@ class BuildingDetailView(ScopedView):
         )
 
 
-class BuildingCreateView(ScopedView):
+class BuildingCreateView(ServiceFormView):
     model = Building
+    title_text = _("新建楼栋")
+    success_message = _("已新建楼栋。")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):
             raise PermissionDenied(_("您的角色无权新建楼栋。"))
-        initial = {"grid": request.GET["grid"]} if request.GET.get("grid", "").isdigit() else {}
-        form = BuildingForm(user=request.user, initial=initial)
-        return _form_page(request, form, _("新建楼栋"), "/places/buildings/")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if not self.can(Action.ADD):
-            raise PermissionDenied(_("您的角色无权新建楼栋。"))
-        form = BuildingForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                building = services.building_create(
-                    actor=request.user, grid=data.pop("grid"), **data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已新建楼栋。"))
-                return redirect("places:building_detail", pk=building.pk)
-        return _form_page(request, form, _("新建楼栋"), "/places/buildings/")
+    def back_url(self, target: None) -> str:
+        return "/places/buildings/"
+
+    def make_form(self, target: None, data: Any = None) -> BuildingForm:
+        grid = self.request.GET.get("grid", "")
+        initial = {"grid": grid} if grid.isdigit() else {}
+        return BuildingForm(data, user=self.request.user, initial=initial)
+
+    def perform(self, form: BuildingForm, target: None) -> Building:
+        data = dict(form.cleaned_data)
+        return services.building_create(actor=self.request.user, grid=data.pop("grid"), **data)
 
 
-class BuildingEditView(ScopedView):
+class BuildingEditView(ServiceFormView):
     model = Building
+    title_text = _("修改楼栋")
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        building = self.object_for(pk, Action.CHANGE)
-        form = BuildingForm(instance=building, user=request.user)
-        return _form_page(request, form, _("修改楼栋"), f"/places/buildings/{pk}/")
+    def target(self, request: HttpRequest, pk: int) -> Building:
+        return self.object_for(pk, Action.CHANGE)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        building = self.object_for(pk, Action.CHANGE)
-        original = Building.objects.get(pk=pk)
-        form = BuildingForm(request.POST, instance=building, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                services.building_update(
-                    actor=request.user, building=original, grid=data.pop("grid"), **data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("places:building_detail", pk=pk)
-        return _form_page(request, form, _("修改楼栋"), f"/places/buildings/{pk}/")
+    def make_form(self, building: Building, data: Any = None) -> BuildingForm:
+        return BuildingForm(data, instance=building, user=self.request.user)
+
+    def perform(self, form: BuildingForm, building: Building) -> Building:
+        data = dict(form.cleaned_data)
+        return services.building_update(
+            actor=self.request.user, building=building, grid=data.pop("grid"), **data
+        )
 
 
 class HouseholdDetailView(ScopedView):
@@ -303,68 +265,44 @@ class HouseholdDetailView(ScopedView):
         )
 
 
-class HouseholdCreateView(ScopedView):
+class HouseholdCreateView(ServiceFormView):
     model = Building
+    success_message = _("已登记住户。")
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def target(self, request: HttpRequest, pk: int) -> Building:
         building = self.object_for(pk)
-        self._check(request, building)
-        return _form_page(
-            request,
-            HouseholdForm(),
-            _("在%(b)s登记住户") % {"b": building.name},
-            f"/places/buildings/{pk}/",
-        )
-
-    def _check(self, request: HttpRequest, building: Building) -> None:
         if not org_in_scope(
             user=request.user, org=building.organization, model=Household, action=Action.ADD
         ):
             raise PermissionDenied(_("您的角色无权在此楼栋登记住户。"))
+        return building
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        building = self.object_for(pk)
-        self._check(request, building)
-        form = HouseholdForm(request.POST, instance=Household(building=building))
-        if form.is_valid():
-            try:
-                household = services.household_create(
-                    actor=request.user, building=building, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已登记住户。"))
-                return redirect("places:household_detail", pk=household.pk)
-        return _form_page(
-            request, form, _("在%(b)s登记住户") % {"b": building.name}, f"/places/buildings/{pk}/"
+    def title(self, building: Building) -> str:
+        return _("在%(b)s登记住户") % {"b": building.name}
+
+    def make_form(self, building: Building, data: Any = None) -> HouseholdForm:
+        return HouseholdForm(data, instance=Household(building=building))
+
+    def perform(self, form: HouseholdForm, building: Building) -> Household:
+        return services.household_create(
+            actor=self.request.user, building=building, **form.cleaned_data
         )
 
 
-class HouseholdEditView(ScopedView):
+class HouseholdEditView(ServiceFormView):
     model = Household
+    title_text = _("修改住户")
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        household = self.object_for(pk, Action.CHANGE)
-        return _form_page(
-            request, HouseholdForm(instance=household), _("修改住户"), f"/places/households/{pk}/"
+    def target(self, request: HttpRequest, pk: int) -> Household:
+        return self.object_for(pk, Action.CHANGE)
+
+    def make_form(self, household: Household, data: Any = None) -> HouseholdForm:
+        return HouseholdForm(data, instance=household)
+
+    def perform(self, form: HouseholdForm, household: Household) -> Household:
+        return services.household_update(
+            actor=self.request.user, household=household, **form.cleaned_data
         )
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        household = self.object_for(pk, Action.CHANGE)
-        original = Household.objects.get(pk=pk)
-        form = HouseholdForm(request.POST, instance=household)
-        if form.is_valid():
-            try:
-                services.household_update(
-                    actor=request.user, household=original, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("places:household_detail", pk=pk)
-        return _form_page(request, form, _("修改住户"), f"/places/households/{pk}/")
 
 
 class ZoneListView(ScopedView):
@@ -432,75 +370,48 @@ class ZoneDetailView(ScopedView):
         )
 
 
-class ZoneCreateView(ScopedView):
+def _zone_fields(form: ZoneForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data["duties"] = data.pop("duties_text")
+    data["members"] = list(data["members"])
+    data["buildings"] = list(data["buildings"])
+    return data
+
+
+class ZoneCreateView(ServiceFormView):
     model = Organization
+    success_message = _("已划分责任区。")
 
-    def _title(self, org: Organization) -> str:
-        return _("在“%(o)s”划分党员责任区") % {"o": org.name}
-
-    def get(self, request: HttpRequest, org_pk: int) -> HttpResponse:
+    def target(self, request: HttpRequest, org_pk: int) -> Organization:
         org = self.object_for(org_pk)
-        self._check(request, org)
-        form = ZoneForm(user=request.user, organization=org)
-        return _form_page(request, form, self._title(org), "/zones/")
-
-    def _check(self, request: HttpRequest, org: Organization) -> None:
         if not org_in_scope(
             user=request.user, org=org, model=ResponsibilityZone, action=Action.ADD
         ):
             raise PermissionDenied(_("您的角色无权在此划分责任区。"))
+        return org
 
-    def post(self, request: HttpRequest, org_pk: int) -> HttpResponse:
-        org = self.object_for(org_pk)
-        self._check(request, org)
-        form = ZoneForm(request.POST, user=request.user, organization=org)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["duties"] = data.pop("duties_text")
-            try:
-                zone = services.zone_create(
-                    actor=request.user,
-                    organization=org,
-                    members=list(data.pop("members")),
-                    buildings=list(data.pop("buildings")),
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已划分责任区。"))
-                return redirect("places:zone_detail", pk=zone.pk)
-        return _form_page(request, form, self._title(org), "/zones/")
+    def title(self, org: Organization) -> str:
+        return _("在“%(o)s”划分党员责任区") % {"o": org.name}
+
+    def back_url(self, org: Organization) -> str:
+        return "/zones/"
+
+    def make_form(self, org: Organization, data: Any = None) -> ZoneForm:
+        return ZoneForm(data, user=self.request.user, organization=org)
+
+    def perform(self, form: ZoneForm, org: Organization) -> ResponsibilityZone:
+        return services.zone_create(actor=self.request.user, organization=org, **_zone_fields(form))
 
 
-class ZoneEditView(ScopedView):
+class ZoneEditView(ServiceFormView):
     model = ResponsibilityZone
+    title_text = _("修改责任区")
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        zone = self.object_for(pk, Action.CHANGE)
-        form = ZoneForm(instance=zone, user=request.user, organization=zone.organization)
-        return _form_page(request, form, _("修改责任区"), f"/zones/{pk}/")
+    def target(self, request: HttpRequest, pk: int) -> ResponsibilityZone:
+        return self.object_for(pk, Action.CHANGE)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        zone = self.object_for(pk, Action.CHANGE)
-        original = ResponsibilityZone.objects.get(pk=pk)
-        form = ZoneForm(
-            request.POST, instance=zone, user=request.user, organization=zone.organization
-        )
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["duties"] = data.pop("duties_text")
-            try:
-                services.zone_update(
-                    actor=request.user,
-                    zone=original,
-                    members=list(data.pop("members")),
-                    buildings=list(data.pop("buildings")),
-                    **data,
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect("places:zone_detail", pk=pk)
-        return _form_page(request, form, _("修改责任区"), f"/zones/{pk}/")
+    def make_form(self, zone: ResponsibilityZone, data: Any = None) -> ZoneForm:
+        return ZoneForm(data, instance=zone, user=self.request.user, organization=zone.organization)
+
+    def perform(self, form: ZoneForm, zone: ResponsibilityZone) -> ResponsibilityZone:
+        return services.zone_update(actor=self.request.user, zone=zone, **_zone_fields(form))
