@@ -166,7 +166,7 @@ def _org_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 # --- organizations ---------------------------------------------------------------------------
 
 
-@router.get("/organizations", response=errors_response({200: OrganizationPage}))
+@router.get("/organizations", response=errors_response({200: OrganizationPage}), summary="组织列表")
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """Organizations in the user's scope, in tree order."""
     qs = _org_queryset().restrict(request.user, Action.VIEW)
@@ -180,14 +180,20 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilters])
     return paginate(qs, filters)
 
 
-@router.get("/organizations/{org_id}", response=errors_response({200: OrganizationDetailOut}))
+@router.get(
+    "/organizations/{org_id}",
+    response=errors_response({200: OrganizationDetailOut}),
+    summary="组织详情",
+)
 def organization_detail(request: HttpRequest, org_id: int) -> Any:
     return get_object_for(
         user=request.user, model=Organization, pk=org_id, queryset=_org_queryset()
     )
 
 
-@router.post("/organizations", response=errors_response({201: OrganizationDetailOut}))
+@router.post(
+    "/organizations", response=errors_response({201: OrganizationDetailOut}), summary="组织新建"
+)
 def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
     """Create an organization under a parent in the user's scope; the kind must fit the
     parent's (a grid branch under a community, a building group under a grid branch...)."""
@@ -206,7 +212,11 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
     return Status(201, _org_queryset().get(pk=org.pk))
 
 
-@router.patch("/organizations/{org_id}", response=errors_response({200: OrganizationDetailOut}))
+@router.patch(
+    "/organizations/{org_id}",
+    response=errors_response({200: OrganizationDetailOut}),
+    summary="组织修改",
+)
 def organization_update(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Any:
     """Change the given fields only. The parent changes through ``/move``, the kind never."""
     org = get_object_for(user=request.user, model=Organization, pk=org_id, action=Action.CHANGE)
@@ -216,7 +226,11 @@ def organization_update(request: HttpRequest, org_id: int, payload: Organization
     return _org_queryset().get(pk=org.pk)
 
 
-@router.post("/organizations/{org_id}/move", response=errors_response({200: OrganizationDetailOut}))
+@router.post(
+    "/organizations/{org_id}/move",
+    response=errors_response({200: OrganizationDetailOut}),
+    summary="组织移动（连同下级）",
+)
 def organization_move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
     """Move an organization and its whole subtree under another parent."""
     org = get_object_for(user=request.user, model=Organization, pk=org_id, action=Action.CHANGE)
@@ -226,7 +240,7 @@ def organization_move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any
     return _org_queryset().get(pk=org.pk)
 
 
-@router.delete("/organizations/{org_id}", response=errors_response({204: None}))
+@router.delete("/organizations/{org_id}", response=errors_response({204: None}), summary="组织删除")
 def organization_delete(request: HttpRequest, org_id: int) -> Any:
     """Delete an empty organization; one with children, members, grids, roles... answers 400
     naming what is still there."""
@@ -298,7 +312,12 @@ def _pairing_side(request: HttpRequest, pk: int, field: str, other_visible: bool
     return org
 
 
-@router.get("/pairings", response=errors_response({200: PairingPage}), tags=PAIRING_TAGS)
+@router.get(
+    "/pairings",
+    response=errors_response({200: PairingPage}),
+    tags=PAIRING_TAGS,
+    summary="结对共建列表",
+)
 def pairing_list(request: HttpRequest, filters: Query[PairingFilters]) -> Any:
     qs = _pairing_queryset().restrict(request.user, Action.VIEW)
     if filters.kind:
@@ -309,7 +328,10 @@ def pairing_list(request: HttpRequest, filters: Query[PairingFilters]) -> Any:
 
 
 @router.get(
-    "/pairings/{pairing_id}", response=errors_response({200: PairingOut}), tags=PAIRING_TAGS
+    "/pairings/{pairing_id}",
+    response=errors_response({200: PairingOut}),
+    tags=PAIRING_TAGS,
+    summary="结对共建详情",
 )
 def pairing_detail(request: HttpRequest, pairing_id: int) -> Any:
     return get_object_for(
@@ -317,7 +339,12 @@ def pairing_detail(request: HttpRequest, pairing_id: int) -> Any:
     )
 
 
-@router.post("/pairings", response=errors_response({201: PairingOut}), tags=PAIRING_TAGS)
+@router.post(
+    "/pairings",
+    response=errors_response({201: PairingOut}),
+    tags=PAIRING_TAGS,
+    summary="结对共建新建",
+)
 def pairing_create(request: HttpRequest, payload: PairingIn) -> Any:
     """Pair two organizations. One side must be in the user's scope; the other may be a
     resident unit, agency, enterprise or social organization outside it."""
@@ -337,7 +364,10 @@ def pairing_create(request: HttpRequest, payload: PairingIn) -> Any:
 
 
 @router.patch(
-    "/pairings/{pairing_id}", response=errors_response({200: PairingOut}), tags=PAIRING_TAGS
+    "/pairings/{pairing_id}",
+    response=errors_response({200: PairingOut}),
+    tags=PAIRING_TAGS,
+    summary="结对共建修改",
 )
 def pairing_update(request: HttpRequest, pairing_id: int, payload: PairingPatch) -> Any:
     pairing = get_object_for(user=request.user, model=Pairing, pk=pairing_id, action=Action.CHANGE)

@@ -156,7 +156,7 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/members", response=errors_response({200: MemberPage}))
+@router.get("/members", response=errors_response({200: MemberPage}), summary="党员列表")
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """Party members in the user's scope."""
     qs = _member_queryset().restrict(request.user, Action.VIEW)
@@ -182,14 +182,14 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     return paginate(qs, filters)
 
 
-@router.get("/members/{member_id}", response=errors_response({200: MemberOut}))
+@router.get("/members/{member_id}", response=errors_response({200: MemberOut}), summary="党员详情")
 def member_detail(request: HttpRequest, member_id: int) -> Any:
     return get_object_for(
         user=request.user, model=PartyMember, pk=member_id, queryset=_member_queryset()
     )
 
 
-@router.post("/members", response=errors_response({201: MemberOut}))
+@router.post("/members", response=errors_response({201: MemberOut}), summary="党员新建")
 def member_create(request: HttpRequest, payload: MemberIn) -> Any:
     """Register a party member: the person and the membership in one go. The branch must be
     in the user's scope; a duplicate ID number answers 409."""
@@ -204,7 +204,9 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Any:
     return Status(201, _member_queryset().get(pk=member.pk))
 
 
-@router.patch("/members/{member_id}", response=errors_response({200: MemberOut}))
+@router.patch(
+    "/members/{member_id}", response=errors_response({200: MemberOut}), summary="党员修改"
+)
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> Any:
     """Change the given fields only (``person`` too: only its given fields)."""
     member = get_object_for(

@@ -122,7 +122,7 @@ def _grid_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/grids", response=errors_response({200: GridPage}))
+@router.get("/grids", response=errors_response({200: GridPage}), summary="网格列表")
 def grid_list(request: HttpRequest, filters: Query[GridFilters]) -> Any:
     qs = _grid_queryset().restrict(request.user, Action.VIEW)
     if filters.community is not None:
@@ -133,7 +133,7 @@ def grid_list(request: HttpRequest, filters: Query[GridFilters]) -> Any:
     return paginate(qs, filters)
 
 
-@router.get("/grids/{grid_id}", response=errors_response({200: GridDetailOut}))
+@router.get("/grids/{grid_id}", response=errors_response({200: GridDetailOut}), summary="网格详情")
 def grid_detail(request: HttpRequest, grid_id: int) -> Any:
     return get_object_for(
         user=request.user,
@@ -143,7 +143,7 @@ def grid_detail(request: HttpRequest, grid_id: int) -> Any:
     )
 
 
-@router.post("/grids", response=errors_response({201: GridDetailOut}))
+@router.post("/grids", response=errors_response({201: GridDetailOut}), summary="网格新建")
 def grid_create(request: HttpRequest, payload: GridIn) -> Any:
     """Draw a grid in a community of the user's scope; ``boundary`` is a GeoJSON Polygon or
     MultiPolygon (a Feature wrapping one is accepted)."""
@@ -159,7 +159,9 @@ def grid_create(request: HttpRequest, payload: GridIn) -> Any:
     return Status(201, _grid_queryset().prefetch_related("workers").get(pk=grid.pk))
 
 
-@router.patch("/grids/{grid_id}", response=errors_response({200: GridDetailOut}))
+@router.patch(
+    "/grids/{grid_id}", response=errors_response({200: GridDetailOut}), summary="网格修改"
+)
 def grid_update(request: HttpRequest, grid_id: int, payload: GridPatch) -> Any:
     grid = get_object_for(user=request.user, model=Grid, pk=grid_id, action=Action.CHANGE)
     with transaction.atomic():
@@ -266,7 +268,7 @@ def _building_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
     return data
 
 
-@router.get("/buildings", response=errors_response({200: BuildingPage}))
+@router.get("/buildings", response=errors_response({200: BuildingPage}), summary="楼栋列表")
 def building_list(request: HttpRequest, filters: Query[BuildingFilters]) -> Any:
     qs = _building_queryset().restrict(request.user, Action.VIEW)
     if filters.grid is not None:
@@ -281,14 +283,16 @@ def building_list(request: HttpRequest, filters: Query[BuildingFilters]) -> Any:
     return paginate(qs, filters)
 
 
-@router.get("/buildings/{building_id}", response=errors_response({200: BuildingOut}))
+@router.get(
+    "/buildings/{building_id}", response=errors_response({200: BuildingOut}), summary="楼栋详情"
+)
 def building_detail(request: HttpRequest, building_id: int) -> Any:
     return get_object_for(
         user=request.user, model=Building, pk=building_id, queryset=_building_queryset()
     )
 
 
-@router.post("/buildings", response=errors_response({201: BuildingOut}))
+@router.post("/buildings", response=errors_response({201: BuildingOut}), summary="楼栋新建")
 def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
     """Register a building in a grid of the user's scope. The safety colour is set by
     inspections, not here."""
@@ -300,7 +304,9 @@ def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
     return Status(201, _building_queryset().get(pk=building.pk))
 
 
-@router.patch("/buildings/{building_id}", response=errors_response({200: BuildingOut}))
+@router.patch(
+    "/buildings/{building_id}", response=errors_response({200: BuildingOut}), summary="楼栋修改"
+)
 def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch) -> Any:
     building = get_object_for(
         user=request.user, model=Building, pk=building_id, action=Action.CHANGE
@@ -398,7 +404,7 @@ def _care_tags(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/households", response=errors_response({200: HouseholdPage}))
+@router.get("/households", response=errors_response({200: HouseholdPage}), summary="住户列表")
 def household_list(request: HttpRequest, filters: Query[HouseholdFilters]) -> Any:
     qs = _household_queryset().restrict(request.user, Action.VIEW)
     if filters.building is not None:
@@ -410,7 +416,11 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilters]) -> An
     return paginate(qs, filters)
 
 
-@router.get("/households/{household_id}", response=errors_response({200: HouseholdDetailOut}))
+@router.get(
+    "/households/{household_id}",
+    response=errors_response({200: HouseholdDetailOut}),
+    summary="住户详情",
+)
 def household_detail(request: HttpRequest, household_id: int) -> Any:
     """One household with its residents (ID numbers and phones masked)."""
     return get_object_for(
@@ -421,7 +431,7 @@ def household_detail(request: HttpRequest, household_id: int) -> Any:
     )
 
 
-@router.post("/households", response=errors_response({201: HouseholdDetailOut}))
+@router.post("/households", response=errors_response({201: HouseholdDetailOut}), summary="住户新建")
 def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     """Register a household in a building of the user's scope; a room already registered in
     the same building and unit answers 409."""
@@ -439,7 +449,11 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     return Status(201, _household_detail_queryset().get(pk=household.pk))
 
 
-@router.patch("/households/{household_id}", response=errors_response({200: HouseholdDetailOut}))
+@router.patch(
+    "/households/{household_id}",
+    response=errors_response({200: HouseholdDetailOut}),
+    summary="住户修改",
+)
 def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
     household = get_object_for(
         user=request.user, model=Household, pk=household_id, action=Action.CHANGE
@@ -566,7 +580,9 @@ def _zone_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/zones", response=errors_response({200: ZonePage}), tags=ZONE_TAGS)
+@router.get(
+    "/zones", response=errors_response({200: ZonePage}), tags=ZONE_TAGS, summary="党员责任区列表"
+)
 def zone_list(request: HttpRequest, filters: Query[ZoneFilters]) -> Any:
     qs = _zone_queryset().restrict(request.user, Action.VIEW)
     if filters.organization is not None:
@@ -582,14 +598,21 @@ def zone_list(request: HttpRequest, filters: Query[ZoneFilters]) -> Any:
     return paginate(qs, filters)
 
 
-@router.get("/zones/{zone_id}", response=errors_response({200: ZoneOut}), tags=ZONE_TAGS)
+@router.get(
+    "/zones/{zone_id}",
+    response=errors_response({200: ZoneOut}),
+    tags=ZONE_TAGS,
+    summary="党员责任区详情",
+)
 def zone_detail(request: HttpRequest, zone_id: int) -> Any:
     return get_object_for(
         user=request.user, model=ResponsibilityZone, pk=zone_id, queryset=_zone_queryset()
     )
 
 
-@router.post("/zones", response=errors_response({201: ZoneOut}), tags=ZONE_TAGS)
+@router.post(
+    "/zones", response=errors_response({201: ZoneOut}), tags=ZONE_TAGS, summary="党员责任区新建"
+)
 def zone_create(request: HttpRequest, payload: ZoneIn) -> Any:
     """Draw a responsibility zone: members of the organization answer for buildings and
     households of its community, with duties (a template by kind when none are given)."""
@@ -605,7 +628,12 @@ def zone_create(request: HttpRequest, payload: ZoneIn) -> Any:
     return Status(201, _zone_queryset().get(pk=zone.pk))
 
 
-@router.patch("/zones/{zone_id}", response=errors_response({200: ZoneOut}), tags=ZONE_TAGS)
+@router.patch(
+    "/zones/{zone_id}",
+    response=errors_response({200: ZoneOut}),
+    tags=ZONE_TAGS,
+    summary="党员责任区修改",
+)
 def zone_update(request: HttpRequest, zone_id: int, payload: ZonePatch) -> Any:
     zone = get_object_for(
         user=request.user, model=ResponsibilityZone, pk=zone_id, action=Action.CHANGE
