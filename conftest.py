@@ -28,6 +28,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # PBKDF2 takes a quarter of a second a hash; tests that log in by password need not wait.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Jobs run in the test's own thread when its transaction commits (see core/jobs.py).
+    settings.XIANFENG_JOBS_BACKEND = "immediate"
 
 
 @pytest.fixture(scope="session")

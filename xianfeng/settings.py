@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.env import database_from_url, env_bool, env_int, env_list, env_str
+from xianfeng.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -120,3 +120,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XIANFENG_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (xianfeng/core/jobs.py): thread (embedded default, no extra server),
+# immediate (tests), or celery (production: Redis as broker, workers on any machine).
+XIANFENG_JOBS_BACKEND = env_str("XIANFENG_JOBS_BACKEND", "thread")
+if XIANFENG_JOBS_BACKEND not in {"thread", "immediate", "celery"}:
+    raise EnvError(
+        f"XIANFENG_JOBS_BACKEND={XIANFENG_JOBS_BACKEND!r}: use thread, immediate or celery"
+    )
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ALWAYS_EAGER = False

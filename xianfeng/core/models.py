@@ -221,3 +221,57 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class JobRun(models.Model):
+    """One background job: what it is, how far it got, how it ended."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=100, db_index=True)
+    label = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    kwargs = models.JSONField(_("参数"), default=dict, blank=True)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("进度说明"), max_length=500, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    error = models.TextField(_("错误详情"), blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("发起人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    def report(self, done: int, total: int | None = None, message: str = "") -> None:
+        """Progress from inside the job; one cheap UPDATE, visible to a polling page."""
+        self.done = done
+        fields = {"done": done}
+        if total is not None:
+            self.total = total
+            fields["total"] = total
+        if message:
+            self.message = message[:500]
+            fields["message"] = self.message
+        JobRun.objects.filter(pk=self.pk).update(**fields)
