@@ -43,11 +43,19 @@ SENSITIVE_VIEWERS = GRID_WRITERS
 
 
 def allowed_role_kinds(model: type[models.Model], action: str) -> frozenset[str]:
+    """Role kinds that may take the action. A model of a later app declares its own rules as
+    ``scope_write_roles = {"add": ..., "change": ..., "delete": ...}`` (or one frozenset for
+    all three); the table above covers the foundation's models."""
     label = model._meta.label_lower
     if action == Action.VIEW:
         return ALL_ROLES
     if action == Action.VIEW_SENSITIVE:
         return SENSITIVE_VIEWERS
+    declared = getattr(model, "scope_write_roles", None)
+    if isinstance(declared, dict):
+        return frozenset(declared.get(action, frozenset()))
+    if declared is not None:
+        return frozenset(declared)
     return _WRITE_RULES.get(label, frozenset())
 
 
