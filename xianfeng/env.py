@@ -63,6 +63,8 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
-            "CONN_MAX_AGE": 60,
+            # 0 (a connection per request) is right for runserver's threads; set it higher
+            # under gunicorn workers.
+            "CONN_MAX_AGE": env_int("XIANFENG_CONN_MAX_AGE", 0),
         }
     raise EnvError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite or postgres)")
