@@ -5,7 +5,8 @@
 #   make test          system-deps + venv + assets, then lint, check, pytest on SQLite and on
 #                      PostgreSQL (PYTEST_ARGS="-k zone -x" passes arguments to pytest)
 #   make test-sqlite   pytest on SQLite only
-#   make test-pg       pytest on the project's own PostgreSQL 15 (scripts/pg.sh), always stopped after
+#   make test-pg       pytest on the project's own PostgreSQL 15 (scripts/pg.sh) and Redis
+#                      (scripts/redis.sh), both always stopped after
 #   make lint          ruff check + ruff format --check
 #   make check         manage.py check + makemigrations --check
 #   make venv          .venv with the project installed editable, with its dev extras
@@ -85,10 +86,12 @@ check: venv
 test-sqlite: venv assets
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# The cluster is stopped whatever pytest answers; pytest's exit code is kept.
+# The cluster and Redis (the Celery broker the Celery-path test uses) are stopped whatever
+# pytest answers; pytest's exit code is kept.
 test-pg: venv assets
-	trap 'scripts/pg.sh stop' EXIT; \
+	trap 'scripts/pg.sh stop; scripts/redis.sh stop' EXIT; \
 	scripts/pg.sh start; \
+	scripts/redis.sh start; \
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: system-deps venv assets
@@ -96,3 +99,14 @@ test: system-deps venv assets
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-pg
+
+# --- benchmark ---------------------------------------------------------------------------
+
+# make bench: demo district on the project's PostgreSQL, then p50/p95 of the scoped lists
+# through gunicorn (bench/README.md). BENCH_ARGS="--quick" for a smoke check. The cluster is
+# stopped whatever the script answers; its exit code is kept.
+.PHONY: bench
+bench: venv
+	trap 'scripts/pg.sh stop' EXIT; \
+	scripts/pg.sh start; \
+	$(PY) bench/foundation.py $(BENCH_ARGS)

@@ -53,9 +53,12 @@ from ninja.utils import check_csrf
 
 from xianfeng.core.api import router as core_router
 from xianfeng.core.models import ApiToken
+from xianfeng.exchange.api import router as exchange_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
+from xianfeng.people.lifecycle_api import router as lifecycle_router
 from xianfeng.places.api import router as places_router
+from xianfeng.work.api import router as work_router
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +138,9 @@ api.add_router("", core_router)
 api.add_router("", orgs_router)
 api.add_router("", people_router)
 api.add_router("", places_router)
+api.add_router("", exchange_router)
+api.add_router("", lifecycle_router)
+api.add_router("", work_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

@@ -18,3 +18,9 @@ def run_job(run_id: int) -> str:
     from xianfeng.core.jobs import execute
 
     return execute(run_id).status
+
+
+# Periodic jobs (Celery beat) of the apps that have them.
+from xianfeng.work.periodic import register as _register_work  # noqa: E402
+
+_register_work(app)

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "xianfeng.orgs",
     "xianfeng.people",
     "xianfeng.places",
+    "xianfeng.work",
+    "xianfeng.exchange",
 ]
 
 MIDDLEWARE = [

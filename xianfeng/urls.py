@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from xianfeng.api import api
 from xianfeng.core import views as core_views
+from xianfeng.exchange import views as exchange_views
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
@@ -12,6 +13,9 @@ urlpatterns = [
     path("orgs/", include("xianfeng.orgs.urls")),
     path("", include("xianfeng.people.urls")),
     path("", include("xianfeng.places.urls")),
+    path("", include("xianfeng.work.urls")),
+    path("exchange/", include("xianfeng.exchange.urls")),
+    path("declare/<str:token>/", exchange_views.DeclareView.as_view(), name="declare"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

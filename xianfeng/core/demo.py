@@ -97,6 +97,7 @@ from xianfeng.places.models import (
     ResponsibilityZone,
     normalize_address,
 )
+from xianfeng.work.demo import build_work_demo
 
 DEMO_PASSWORD = "xianfeng-demo"
 SEED = 20150311
@@ -1548,6 +1549,7 @@ def build_demo_district(
         build_pairings(ctx, plan)
         set_secretaries(ctx)
         build_persona_zone(ctx)
+        build_work_demo(ctx)
     say("done")
     return ctx.created
 

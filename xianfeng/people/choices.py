@@ -34,3 +34,33 @@ class ResidentRelation(models.TextChoices):
     PARENT = "parent", _("父母")
     TENANT = "tenant", _("租户")
     OTHER = "other", _("其他")
+
+
+class CaseKind(models.TextChoices):
+    REPORT = "report", _("在职党员进社区报到")
+    FLOW_OUT = "flow_out", _("流动党员流出")
+    FLOW_IN = "flow_in", _("流动党员流入")
+    TRANSFER = "transfer", _("组织关系转接")
+    LOST = "lost", _("失联党员查找")
+
+
+class CaseState(models.TextChoices):
+    REGISTERED = "registered", _("已报到，待社区确认")
+    ACCEPTED = "accepted", _("社区已接收")
+    DECLINED = "declined", _("社区未接收")
+    REVOKED = "revoked", _("已撤销")
+    ACTIVE = "active", _("进行中")
+    ENDED = "ended", _("已结束")
+    REQUESTED = "requested", _("待转出方审批")
+    OUT_APPROVED = "out_approved", _("转出方已同意，待接收方审批")
+    COMPLETED = "completed", _("已完成")
+    REJECTED = "rejected", _("已退回")
+    FOUND = "found", _("已取得联系")
+
+
+class LostReason(models.TextChoices):
+    MIGRANT_WORK = "migrant_work", _("外出务工经商，去向不明")
+    MOVED = "moved", _("住址变更，未告知组织")
+    CONTACT_INVALID = "contact_invalid", _("联系方式失效")
+    ABSENT = "absent", _("长期不参加组织生活且无法联系")
+    OTHER = "other", _("其他原因")

@@ -19,7 +19,10 @@ from xianfeng.core.validators import (
     validate_mobile,
 )
 from xianfeng.people.choices import (
+    CaseKind,
+    CaseState,
     Gender,
+    LostReason,
     MemberCategory,
     MemberKind,
     MemberStatus,
@@ -186,3 +189,99 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.household}"
+
+
+class MemberCase(models.Model):
+    """One life-cycle matter of a member, moving through explicit states: 在职党员进社区报到,
+    流动党员流出/流入, 组织关系转接 between branches, 失联 and the search for contact.
+
+    ``organization`` is the other side: the residence community (报到), the 流动党员之家 that
+    receives a mobile member, or the branch a transfer goes to; both sides see the case."""
+
+    scope_lookups = ("member__branch", "organization")
+    scope_write_roles = frozenset(
+        {"district_admin", "street_admin", "community_admin", "grid_secretary"}
+    )
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.CASCADE, related_name="cases", verbose_name=_("党员")
+    )
+    kind = models.CharField(_("事项"), max_length=16, choices=CaseKind.choices, db_index=True)
+    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, db_index=True)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_cases",
+        verbose_name=_("对方组织"),
+    )
+    from_branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("转出党组织"),
+    )
+    destination = models.CharField(_("流向/去向"), max_length=120, blank=True)
+    contact = models.CharField(_("联系人及方式"), max_length=120, blank=True)
+    fellows = models.PositiveSmallIntegerField(
+        _("结对老乡人数"), null=True, blank=True, help_text=_("一名流动党员结对约20名老乡")
+    )
+    reason = models.CharField(_("失联原因"), max_length=20, choices=LostReason.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    started_on = models.DateField(_("开始日期"), null=True, blank=True)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党员事项")
+        verbose_name_plural = _("党员事项")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "state"], name="membercase_kind_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.member}"
+
+
+class CaseNote(models.Model):
+    """A step in a case: for a lost member, each attempt to find and contact them."""
+
+    scope_lookups = ("case__member__branch", "case__organization")
+    scope_write_roles = MemberCase.scope_write_roles
+
+    case = models.ForeignKey(
+        MemberCase, on_delete=models.CASCADE, related_name="notes", verbose_name=_("事项")
+    )
+    text = models.TextField(_("记录"))
+    author = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事项记录")
+        verbose_name_plural = _("事项记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xianfeng.people import views
+from xianfeng.people import lifecycle_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -9,4 +9,15 @@ urlpatterns = [
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("persons/<int:pk>/reveal/", views.RevealView.as_view(), name="person_reveal"),
+    path("members/<int:pk>/cases/", lifecycle_views.MemberCasesView.as_view(), name="member_cases"),
+    path(
+        "members/<int:pk>/do/<str:action>/",
+        lifecycle_views.MemberActionView.as_view(),
+        name="member_action",
+    ),
+    path(
+        "member-cases/<int:pk>/<str:action>/",
+        lifecycle_views.CaseActionView.as_view(),
+        name="case_action",
+    ),
 ]

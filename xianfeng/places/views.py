@@ -126,23 +126,28 @@ class GridEditView(ServiceFormView):
         return services.grid_update(actor=self.request.user, grid=grid, **form.cleaned_data)
 
 
+def filter_buildings(qs, params):
+    """The building filters shared by the page and its export."""
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
+    kind = params.get("kind")
+    if kind in BuildingKind.values:
+        qs = qs.filter(kind=kind)
+    colour = params.get("safety_colour")
+    if colour in SafetyColour.values:
+        qs = qs.filter(safety_colour=colour)
+    grid = params.get("grid", "")
+    if grid.isdigit():
+        qs = qs.filter(grid_id=grid)
+    return qs
+
+
 class BuildingListView(ScopedView):
     model = Building
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = self.scoped().select_related("grid").order_by("code")
-        q = request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
-        kind = request.GET.get("kind")
-        if kind in BuildingKind.values:
-            qs = qs.filter(kind=kind)
-        colour = request.GET.get("safety_colour")
-        if colour in SafetyColour.values:
-            qs = qs.filter(safety_colour=colour)
-        grid = request.GET.get("grid", "")
-        if grid.isdigit():
-            qs = qs.filter(grid_id=grid)
+        qs = filter_buildings(self.scoped().select_related("grid").order_by("code"), request.GET)
         params, querystring = _kept(request, ("q", "kind", "safety_colour", "grid"))
         return render(
             request,

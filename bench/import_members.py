@@ -1,0 +1,170 @@
+"""Import benchmark: 100,000 party members from one .xlsx into PostgreSQL.
+
+    .venv/bin/python bench/import_members.py                # 100,000 rows (and 10,000 to compare)
+    .venv/bin/python bench/import_members.py --rows 20000   # one size only
+
+On the project's PostgreSQL cluster (``scripts/pg.sh start``; 127.0.0.1, ``PGPORT`` or 54329) it
+drops and creates the database ``xf_exchange_bench``, migrates it and builds the ``small`` demo
+district (for its organization codes). It writes the file with openpyxl in write-only mode
+(members spread over the district's grid branches, ID numbers as text, a third of the dates as
+Excel serial numbers), then, in a fresh child process per size, runs the same code as
+``manage.py import members FILE`` as the superuser: the rows are streamed (openpyxl read-only),
+checked, and written in batches of 1,000 (``bulk_create`` with their history rows) inside one
+transaction. The child reports wall time, rows per second and its peak resident memory
+(``resource.getrusage``); a second import of the same file (every row unchanged) is timed too.
+Memory is measured per process, so the two sizes show whether it grows with the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = os.environ.get("PGPORT", "54329")
+DB = "xf_exchange_bench"
+URL = f"postgres://xianfeng:xianfeng@127.0.0.1:{PORT}/{DB}"
+
+
+def _django() -> None:
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xianfeng.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    import psycopg
+
+    with psycopg.connect(
+        f"postgresql://xianfeng:xianfeng@127.0.0.1:{PORT}/postgres", autocommit=True
+    ) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"CREATE DATABASE {DB}")
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from xianfeng.core.demo import build_demo_district
+
+    build_demo_district("small")
+
+
+def write_file(rows: int, path: str, offset: int = 0) -> None:
+    from openpyxl import Workbook
+
+    from xianfeng.core.validators import id_check_digit
+    from xianfeng.orgs.models import Organization
+
+    branches = list(Organization.objects.filter(kind="grid_branch").values_list("code", flat=True))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("党员")
+    sheet.append(
+        ["姓名", "身份证号", "所在党组织代码", "手机号", "党员类型", "党员类别", "入党日期"]
+    )
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+    for i in range(offset, offset + rows):
+        first17 = f"530102{1950 + i % 50}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+        # distinct numbers: fold the high part of i into the area code
+        first17 = f"{530102 + i // 1000 % 900000:06d}{first17[6:]}"
+        number = first17 + id_check_digit(first17)
+        joined = 40000 + i % 3000 if i % 3 == 0 else f"{1990 + i % 30}年{1 + i % 12}月1日"
+        sheet.append(
+            [
+                surnames[i % 20] + given[(i // 20) % 20] + given[(i // 400) % 20],
+                number,
+                branches[i % len(branches)],
+                f"139{i:08d}",
+                "社区党员",
+                "正式党员",
+                joined,
+            ]
+        )
+    book.save(path)
+
+
+def child(path: str, rows: int) -> None:
+    _django()
+    from xianfeng.core.models import User
+    from xianfeng.exchange.importers import run_import
+
+    user = User.objects.get(username="admin")
+    started = time.monotonic()
+    outcome = run_import(kind="members", path=path, filename=path, user=user, dry_run=False)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    again = run_import(kind="members", path=path, filename=path, user=user, dry_run=False)
+    second = time.monotonic() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "created": outcome.created,
+                "rejected": outcome.rejected,
+                "seconds": round(first, 1),
+                "rows_per_second": round(outcome.total / first),
+                "reimport_unchanged": again.unchanged,
+                "reimport_seconds": round(second, 1),
+                "peak_rss_mb": round(peak_kb / 1024),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--child", nargs=2)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return
+    prepare()
+    results = []
+    offset = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.rows:
+            path = os.path.join(tmp, f"members-{rows}.xlsx")
+            started = time.monotonic()
+            write_file(rows, path, offset)
+            offset += rows
+            written = time.monotonic() - started
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", path, str(rows)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            result["file_mb"] = round(os.path.getsize(path) / 1024 / 1024, 1)
+            result["write_seconds"] = round(written, 1)
+            results.append(result)
+            print(json.dumps(result), flush=True)
+    print()
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print()
+    print("| rows | file | import | rows/s | re-import (unchanged) | peak RSS |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(
+            f"| {r['rows']:,} | {r['file_mb']} MB | {r['seconds']} s | {r['rows_per_second']:,} "
+            f"| {r['reimport_seconds']} s ({r['reimport_unchanged']:,}) | {r['peak_rss_mb']} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""API of the exchange app: imports (upload, preview, apply), export records, duplicates and
+merging, landlords' declarations. Import runs are the uploader's own; the rest reads through
+``restrict``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from xianfeng.core.api import ListParams, errors_response, page_of, paginate
+from xianfeng.core.choices import Action
+from xianfeng.core.scope import user_can
+from xianfeng.core.services import get_object_for
+from xianfeng.exchange import declarations, services
+from xianfeng.exchange.models import ExportRecord, ImportKind, ImportRun, LandlordDeclaration
+from xianfeng.people.models import Person
+
+router = Router(tags=[gettext_lazy("数据交换")])
+
+
+class ImportError_(Schema):
+    row: int
+    column: str
+    reason: str
+
+
+class ImportRunOut(Schema):
+    id: int
+    kind: str
+    filename: str
+    status: str
+    status_label: str
+    valid_only: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    message: str
+    progress: int = Field(description="百分比")
+    errors: list[ImportError_]
+    created_at: datetime
+    applied_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj: ImportRun) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_progress(obj: ImportRun) -> int:
+        job = obj.job
+        return 100 if not obj.busy else (job.percent if job else 0)
+
+    @staticmethod
+    def resolve_errors(obj: ImportRun) -> list[dict[str, Any]]:
+        return obj.errors[:200]
+
+
+ImportRunPage = page_of(ImportRunOut)
+
+
+def _own(request: HttpRequest, run_id: int) -> ImportRun:
+    runs = ImportRun.objects.select_related("preview_job", "apply_job")
+    if not request.user.is_superuser:
+        runs = runs.filter(created_by=request.user)
+    run = runs.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(_("导入记录不存在。"))
+    return run
+
+
+@router.get(
+    "/imports",
+    response=errors_response({200: ImportRunPage}),
+    summary=gettext_lazy("我的导入记录"),
+)
+def import_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+    runs = ImportRun.objects.filter(created_by=request.user).select_related(
+        "preview_job", "apply_job"
+    )
+    return paginate(runs, params)
+
+
+@router.get(
+    "/imports/{run_id}",
+    response=errors_response({200: ImportRunOut}),
+    summary=gettext_lazy("一次导入的预检结果与进度"),
+)
+def import_detail(request: HttpRequest, run_id: int) -> Any:
+    return _own(request, run_id)
+
+
+@router.post(
+    "/imports",
+    response=errors_response({202: ImportRunOut}),
+    summary=gettext_lazy("上传文件并开始预检（后台任务）"),
+)
+def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[UploadedFile]) -> Any:
+    """multipart/form-data：``kind``（organizations/members/grids/buildings/households）和
+    ``file``（.xlsx/.csv，网格另可.geojson）。答复202，轮询 ``GET /imports/{id}`` 看预检结果。"""
+    run = services.import_start(actor=request.user, kind=kind, upload=file)
+    run.refresh_from_db()
+    return Status(202, run)
+
+
+class ApplyIn(Schema):
+    valid_only: bool = Field(False, description="有被拒绝的行时只导入有效行")
+
+
+@router.post(
+    "/imports/{run_id}/apply",
+    response=errors_response({202: ImportRunOut}),
+    summary=gettext_lazy("确认导入（后台任务，一个事务）"),
+)
+def import_apply(request: HttpRequest, run_id: int, payload: ApplyIn) -> Any:
+    run = services.import_apply(
+        actor=request.user, run=_own(request, run_id), valid_only=payload.valid_only
+    )
+    run.refresh_from_db()
+    return Status(202, run)
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    filters: dict[str, Any]
+    rows: int
+    revealed: bool
+    user: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_user(obj: ExportRecord) -> str | None:
+        return obj.user.username if obj.user else None
+
+
+ExportPage = page_of(ExportOut)
+
+
+@router.get(
+    "/exports",
+    response=errors_response({200: ExportPage}),
+    summary=gettext_lazy("导出记录（谁、导出了什么、多少行）"),
+)
+def export_list(request: HttpRequest, params: Query[ListParams]) -> Any:
+    records = ExportRecord.objects.restrict(request.user).select_related("user")
+    return paginate(records.order_by("-created_at", "-id"), params)
+
+
+class DuplicatePerson(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    mobile_masked: str
+    organization: str
+    is_member: bool
+
+    @staticmethod
+    def resolve_organization(obj: Person) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_is_member(obj: Person) -> bool:
+        return hasattr(obj, "member")
+
+
+@router.get(
+    "/duplicates",
+    response=errors_response({200: list[list[DuplicatePerson]]}),
+    summary=gettext_lazy("疑似重复的人员（同名同手机号）"),
+)
+def duplicate_list(request: HttpRequest) -> Any:
+    if not user_can(request.user, Action.CHANGE, Person):
+        raise PermissionDenied(_("您的角色无权合并人员记录。"))
+    return services.duplicate_groups(user=request.user)
+
+
+class MergeIn(Schema):
+    drop: int = Field(description="被合并（删除）的人员编号")
+
+
+class MergeOut(Schema):
+    id: int
+    name: str
+
+
+@router.post(
+    "/persons/{person_id}/merge",
+    response=errors_response({200: MergeOut}),
+    summary=gettext_lazy("把另一条人员记录合并到此人"),
+    tags=[gettext_lazy("人员")],
+)
+def person_merge(request: HttpRequest, person_id: int, payload: MergeIn) -> Any:
+    keep = get_object_for(user=request.user, model=Person, pk=person_id, action=Action.CHANGE)
+    drop = get_object_for(user=request.user, model=Person, pk=payload.drop, action=Action.CHANGE)
+    return services.person_merge(actor=request.user, keep=keep, drop=drop)
+
+
+class DeclarationOut(Schema):
+    id: int
+    building_id: int
+    landlord_name: str
+    rooms: list[dict[str, Any]]
+    status: str
+    submitted_at: datetime
+    review_note: str
+
+    @staticmethod
+    def resolve_rooms(obj: LandlordDeclaration) -> list[dict[str, Any]]:
+        from xianfeng.core.validators import mask_id_number, mask_phone
+
+        return [
+            {
+                "unit": r["unit"],
+                "room": r["room"],
+                "tenants": [
+                    {
+                        "name": t["name"],
+                        "id_number": mask_id_number(t["id_number"]),
+                        "mobile": mask_phone(t.get("mobile", "")),
+                    }
+                    for t in r.get("tenants") or []
+                ],
+            }
+            for r in obj.rooms
+        ]
+
+
+DeclarationPage = page_of(DeclarationOut)
+
+
+class DeclarationFilters(ListParams):
+    status: LandlordDeclaration.Status | None = None
+
+
+@router.get(
+    "/declarations",
+    response=errors_response({200: DeclarationPage}),
+    summary=gettext_lazy("房东自主申报"),
+)
+def declaration_list(request: HttpRequest, params: Query[DeclarationFilters]) -> Any:
+    qs = LandlordDeclaration.objects.restrict(request.user).order_by("-submitted_at", "-id")
+    if params.status:
+        qs = qs.filter(status=params.status)
+    return paginate(qs, params)
+
+
+@router.post(
+    "/declarations/{declaration_id}/accept",
+    response=errors_response({200: DeclarationOut}),
+    summary=gettext_lazy("采纳房东申报（登记住户和租户）"),
+)
+def declaration_accept(request: HttpRequest, declaration_id: int) -> Any:
+    declaration = get_object_for(
+        user=request.user, model=LandlordDeclaration, pk=declaration_id, action=Action.CHANGE
+    )
+    return declarations.declaration_accept(actor=request.user, declaration=declaration)
+
+
+class RejectIn(Schema):
+    note: str = Field(description="退回原因")
+
+
+@router.post(
+    "/declarations/{declaration_id}/reject",
+    response=errors_response({200: DeclarationOut}),
+    summary=gettext_lazy("退回房东申报"),
+)
+def declaration_reject(request: HttpRequest, declaration_id: int, payload: RejectIn) -> Any:
+    declaration = get_object_for(
+        user=request.user, model=LandlordDeclaration, pk=declaration_id, action=Action.CHANGE
+    )
+    return declarations.declaration_reject(
+        actor=request.user, declaration=declaration, note=payload.note
+    )

@@ -1,0 +1,264 @@
+"""Exports of lists as filtered on their pages, within scope, masked unless allowed.
+
+Each export kind reads through ``restrict`` with the same filter function as its page, writes
+an .xlsx in write-only mode from ``iterator()`` (constant memory), and records an
+``ExportRecord`` (who, what, filters, rows, whether it carried full ID numbers and phones).
+Full values only when the user asks for them (``full=1``) and the role may see them; each row
+is then checked against the user's sensitive scope, and the record marks the export a reveal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.choices import Action
+from xianfeng.core.scope import scope_paths
+from xianfeng.exchange.models import ExportRecord
+from xianfeng.exchange.services import home_org_id
+from xianfeng.exchange.sheets import rows_xlsx
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember, Person
+from xianfeng.places.models import Building, Household
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+
+@dataclass
+class ExportKind:
+    title: str
+    model: type[models.Model]
+    headers: list[str]
+    queryset: Callable[[User, Any], models.QuerySet]
+    row: Callable[[Any, Callable[[Any], bool]], list[Any]]
+    sensitive: bool = False
+    filter_keys: tuple[str, ...] = ()
+
+
+def _members(user: User, params: Any) -> models.QuerySet:
+    from xianfeng.people.views import filter_members
+
+    qs = (
+        PartyMember.objects.restrict(user)
+        .select_related("person__organization", "branch", "residence_community")
+        .order_by("branch__path", "id")
+    )
+    return filter_members(qs, params, user)[0]
+
+
+def _member_row(m: PartyMember, full: Callable[[Any], bool]) -> list[Any]:
+    p = m.person
+    show = full(p)
+    return [
+        p.name,
+        p.get_gender_display(),
+        p.birth_date,
+        (p.id_number or "") if show else p.id_number_masked,
+        p.mobile if show else p.mobile_masked,
+        m.branch.code,
+        m.branch.name,
+        m.get_kind_display(),
+        m.get_category_display(),
+        m.get_status_display(),
+        m.joined_on,
+        m.full_member_on,
+        m.work_unit,
+        m.residence_community.name if m.residence_community else "",
+        m.origin,
+        m.current_place,
+    ]
+
+
+def _buildings(user: User, params: Any) -> models.QuerySet:
+    from xianfeng.places.views import filter_buildings
+
+    qs = Building.objects.restrict(user).select_related("grid", "building_group").order_by("code")
+    return filter_buildings(qs, params)
+
+
+def _building_row(b: Building, full: Callable[[Any], bool]) -> list[Any]:
+    return [
+        b.code,
+        b.name,
+        b.address,
+        b.grid.code,
+        b.building_group.code if b.building_group else "",
+        b.get_kind_display(),
+        b.floors,
+        b.owner_name,
+        b.latitude,
+        b.longitude,
+        b.get_safety_colour_display(),
+    ]
+
+
+def _households(user: User, params: Any) -> models.QuerySet:
+    qs = (
+        Household.objects.restrict(user)
+        .select_related("building")
+        .order_by("building__code", "unit", "room")
+    )
+    building = params.get("building", "")
+    if building.isdigit():
+        qs = qs.filter(building_id=building)
+    grid = params.get("grid", "")
+    if grid.isdigit():
+        qs = qs.filter(building__grid_id=grid)
+    return qs.annotate(n_residents=models.Count("residents"))
+
+
+def _household_row(h: Household, full: Callable[[Any], bool]) -> list[Any]:
+    return [
+        h.building.code,
+        h.building.name,
+        h.unit,
+        h.room,
+        str(_("是") if h.is_rental else _("否")),
+        h.n_residents,
+    ]
+
+
+def _organizations(user: User, params: Any) -> models.QuerySet:
+    qs = Organization.objects.restrict(user).select_related("parent").order_by("path")
+    root = params.get("root", "")
+    if root.isdigit():
+        top = Organization.objects.restrict(user).filter(pk=root).first()
+        qs = qs.filter(path__startswith=top.path) if top else qs.none()
+    kind = params.get("kind", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def _organization_row(o: Organization, full: Callable[[Any], bool]) -> list[Any]:
+    return [
+        o.code,
+        o.name,
+        o.get_kind_display(),
+        o.parent.code if o.parent else "",
+        o.short_name,
+        o.get_category_display(),
+        o.contact_name,
+        o.contact_phone,
+        o.address,
+        o.established_on,
+    ]
+
+
+EXPORTS: dict[str, ExportKind] = {
+    "members": ExportKind(
+        _("党员"),
+        PartyMember,
+        [
+            _("姓名"),
+            _("性别"),
+            _("出生日期"),
+            _("身份证号"),
+            _("手机号"),
+            _("所在党组织代码"),
+            _("所在党组织"),
+            _("党员类型"),
+            _("党员类别"),
+            _("状态"),
+            _("入党日期"),
+            _("转正日期"),
+            _("工作单位"),
+            _("居住地社区"),
+            _("流出地"),
+            _("现居地"),
+        ],
+        _members,
+        _member_row,
+        sensitive=True,
+        filter_keys=("q", "kind", "category", "status", "branch", "due"),
+    ),
+    "buildings": ExportKind(
+        _("楼栋"),
+        Building,
+        [
+            _("楼栋编码"),
+            _("楼栋名称"),
+            _("地址"),
+            _("网格编码"),
+            _("楼栋党小组代码"),
+            _("楼栋类型"),
+            _("层数"),
+            _("产权单位/业主名称"),
+            _("纬度"),
+            _("经度"),
+            _("安全等级"),
+        ],
+        _buildings,
+        _building_row,
+        filter_keys=("q", "kind", "safety_colour", "grid"),
+    ),
+    "households": ExportKind(
+        _("住户"),
+        Household,
+        [_("楼栋编码"), _("楼栋名称"), _("单元"), _("房号"), _("出租户"), _("成员数")],
+        _households,
+        _household_row,
+        filter_keys=("building", "grid"),
+    ),
+    "organizations": ExportKind(
+        _("组织"),
+        Organization,
+        [
+            _("组织代码"),
+            _("组织全称"),
+            _("组织类型"),
+            _("上级组织代码"),
+            _("简称"),
+            _("组织类别"),
+            _("联系人"),
+            _("联系电话"),
+            _("地址"),
+            _("成立日期"),
+        ],
+        _organizations,
+        _organization_row,
+        filter_keys=("root", "kind"),
+    ),
+}
+
+
+def may_reveal(user: User) -> bool:
+    paths = scope_paths(user, Person, Action.VIEW_SENSITIVE)
+    return paths is None or bool(paths)
+
+
+def export_build(
+    *, user: User, kind: str, params: Any, full: bool = False
+) -> tuple[bytes, ExportRecord]:
+    """The .xlsx of one list as filtered on its page, and the record of the export."""
+    spec = EXPORTS[kind]
+    reveal = bool(full and spec.sensitive and may_reveal(user))
+    paths = scope_paths(user, Person, Action.VIEW_SENSITIVE) if reveal else []
+
+    def allowed(person: Person) -> bool:
+        return reveal and (
+            paths is None or any(person.organization.path.startswith(p) for p in paths)
+        )
+
+    counter = {"n": 0}
+
+    def rows() -> Iterator[list[Any]]:
+        for obj in spec.queryset(user, params).iterator(chunk_size=2000):
+            counter["n"] += 1
+            yield spec.row(obj, allowed)
+
+    content = rows_xlsx(str(spec.title), [str(h) for h in spec.headers], rows())
+    record = ExportRecord.objects.create(
+        kind=kind,
+        filters={k: params.get(k) for k in spec.filter_keys if params.get(k)},
+        rows=counter["n"],
+        revealed=reveal,
+        user=user,
+        organization_id=home_org_id(user),
+    )
+    return content, record

@@ -1,0 +1,288 @@
+"""Writes of the exchange app: starting and applying imports, recording exports, merging
+persons, and landlords' declarations."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.core.jobs import enqueue
+from xianfeng.core.scope import active_roles
+from xianfeng.exchange.importers import IMPORTERS, import_allowed, run_import
+from xianfeng.exchange.models import ImportRun
+from xianfeng.exchange.readers import FileRefused, check_upload
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from xianfeng.core.models import User
+
+
+def _home_org_id(user: User) -> int | None:
+    roles = active_roles(user)
+    return roles[0].organization_id if roles else None
+
+
+def import_dir() -> str:
+    path = os.path.join(settings.MEDIA_ROOT, "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def import_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportRun:
+    """Keep the uploaded file and queue its preview (a dry run). A file refused by name or size
+    is refused before it is stored."""
+    if kind not in IMPORTERS:
+        raise ValidationError({"kind": _("请选择要导入的数据类型。")})
+    if not import_allowed(actor, kind):
+        raise PermissionDenied(_("您的角色无权导入这类数据。"))
+    try:
+        suffix = check_upload(upload.name, upload.size)
+    except FileRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if suffix in (".geojson", ".json") and kind != "grids":
+        raise ValidationError({"file": _("GeoJSON文件只能用于导入网格。")})
+    stored = os.path.join(import_dir(), f"{uuid.uuid4().hex}{suffix}")
+    with open(stored, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    run = ImportRun.objects.create(
+        kind=kind,
+        filename=os.path.basename(upload.name)[:200],
+        stored_path=stored,
+        size=upload.size,
+        created_by=actor,
+        organization_id=_home_org_id(actor),
+    )
+    run.preview_job = enqueue(
+        "exchange.import_preview",
+        user=actor,
+        label=_("预检导入文件：%(name)s") % {"name": run.filename},
+        run_id=run.pk,
+    )
+    run.save(update_fields=["preview_job"])
+    return run
+
+
+@transaction.atomic
+def import_apply(*, actor: User, run: ImportRun, valid_only: bool) -> ImportRun:
+    """Queue the real import of a previewed file."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.created_by_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("只能导入自己上传的文件。"))
+    if run.status != ImportRun.Status.PREVIEWED:
+        raise ValidationError(
+            _("这个文件当前不能导入（状态：%(s)s）。") % {"s": run.get_status_display()}
+        )
+    if run.rejected and not valid_only:
+        raise ValidationError(
+            _("有%(n)d行被拒绝。请修改文件后重新上传，或选择“只导入有效行”。") % {"n": run.rejected}
+        )
+    if run.rejected == run.total:
+        raise ValidationError(_("没有可以导入的有效行。"))
+    run.status = ImportRun.Status.APPLYING
+    run.valid_only = valid_only
+    run.apply_job = enqueue(
+        "exchange.import_apply",
+        user=actor,
+        label=_("导入：%(name)s") % {"name": run.filename},
+        run_id=run.pk,
+    )
+    run.save(update_fields=["status", "valid_only", "apply_job"])
+    return run
+
+
+def _store_outcome(run: ImportRun, outcome: Any, status: str, message: str = "") -> None:
+    run.total = outcome.total
+    run.created = outcome.created
+    run.updated = outcome.updated
+    run.unchanged = outcome.unchanged
+    run.rejected = outcome.rejected
+    run.errors = outcome.errors
+    run.warnings = outcome.warnings
+    run.status = status
+    run.message = message
+    fields = [
+        "total",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "errors",
+        "warnings",
+        "status",
+        "message",
+    ]
+    if status == ImportRun.Status.APPLIED:
+        run.applied_at = timezone.now()
+        fields.append("applied_at")
+    run.save(update_fields=fields)
+
+
+def import_execute(*, run: ImportRun, dry_run: bool, progress: Any = None) -> dict[str, Any]:
+    """The body of both jobs: read the file as the user who uploaded it."""
+    user = run.created_by
+    if user is None or not user.is_active:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, message=_("导入人的账号已停用。")
+        )
+        return {}
+    try:
+        outcome = run_import(
+            kind=run.kind,
+            path=run.stored_path,
+            filename=run.filename,
+            user=user,
+            dry_run=dry_run,
+            valid_only=run.valid_only,
+            progress=progress,
+        )
+    except FileRefused as exc:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.REFUSED, message=str(exc)
+        )
+        return {"refused": str(exc)}
+    except Exception:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, message=_("导入出错，所有改动已撤销，数据未改变。")
+        )
+        raise
+    if dry_run:
+        _store_outcome(run, outcome, ImportRun.Status.PREVIEWED)
+    elif outcome.rejected and not run.valid_only:
+        _store_outcome(
+            run,
+            outcome,
+            ImportRun.Status.FAILED,
+            _("导入时发现%(n)d行无效，全部未导入，数据未改变。") % {"n": outcome.rejected},
+        )
+    else:
+        _store_outcome(run, outcome, ImportRun.Status.APPLIED)
+    return outcome.as_dict()
+
+
+def home_org_id(user: User) -> int | None:
+    return _home_org_id(user)
+
+
+def field_values(obj: models.Model) -> dict[str, Any]:
+    """A JSON-able snapshot of a row's own fields."""
+    out: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        out[f.attname] = value if isinstance(value, int | str | bool | type(None)) else str(value)
+    return out
+
+
+# --- duplicates and merging ---------------------------------------------------------------
+
+
+def duplicate_groups(*, user: User, limit: int = 200) -> list[list[Any]]:
+    """Persons in scope recorded twice: the same name and mobile (ID numbers are unique in the
+    registry, so a second record of a person has a missing or different ID number)."""
+    from django.db.models import Count
+
+    from xianfeng.people.models import Person
+
+    scoped = Person.objects.restrict(user)
+    pairs = list(
+        scoped.exclude(mobile="")
+        .values("name", "mobile")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("name")[:limit]
+    )
+    if not pairs:
+        return []
+    cond = models.Q()
+    for pair in pairs:
+        cond |= models.Q(name=pair["name"], mobile=pair["mobile"])
+    people = scoped.filter(cond).select_related("organization", "member__branch").order_by("id")
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for person in people:
+        groups.setdefault((person.name, person.mobile), []).append(person)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+_FILL_FIELDS = ("id_number", "mobile", "address", "birth_date", "gender", "note")
+
+
+@transaction.atomic
+def person_merge(*, actor: User, keep: Any, drop: Any) -> Any:
+    """Merge ``drop`` into ``keep``: every record that pointed to ``drop`` points to ``keep``
+    (each change kept in that record's history), ``keep``'s empty fields are filled from
+    ``drop``, and ``drop`` is deleted with its history kept and a ``PersonMerge`` recording
+    what it held."""
+    from xianfeng.core.choices import Action
+    from xianfeng.core.services import save_with_history
+    from xianfeng.exchange.models import PersonMerge
+    from xianfeng.people.models import Person, Resident
+
+    if keep.pk == drop.pk:
+        raise ValidationError(_("不能把一个人合并到他自己。"))
+    allowed = Person.objects.restrict(actor, Action.CHANGE).filter(pk__in=[keep.pk, drop.pk])
+    if allowed.count() != 2:
+        raise PermissionDenied(_("两条人员记录都须在您的管辖范围内，且您有权修改。"))
+    keep, drop = (
+        Person.objects.select_for_update().get(pk=keep.pk),
+        Person.objects.select_for_update().get(pk=drop.pk),
+    )
+    if hasattr(keep, "member") and hasattr(drop, "member"):
+        raise ValidationError(
+            _("两条记录都登记为党员，不能自动合并；请先核实，把错误的党员记录改正或转出后再合并。")
+        )
+    snapshot = field_values(drop)
+    repointed: dict[str, list[int]] = {}
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        name = relation.field.name
+        label = model._meta.label_lower
+        if relation.many_to_many:
+            for obj in model.objects.filter(**{name: drop}):
+                getattr(obj, name).add(keep)
+                getattr(obj, name).remove(drop)
+                repointed.setdefault(label, []).append(obj.pk)
+            continue
+        for obj in model.objects.filter(**{name: drop}):
+            if (
+                model is Resident
+                and Resident.objects.filter(household_id=obj.household_id, person=keep).exists()
+            ):
+                obj._history_user = actor
+                obj.delete()
+                repointed.setdefault(label + ":removed", []).append(obj.pk)
+                continue
+            if relation.one_to_one and model.objects.filter(**{name: keep}).exists():
+                continue
+            setattr(obj, name, keep)
+            if hasattr(model, "history"):
+                obj._history_user = actor
+                obj._change_reason = _("人员合并")
+            obj.save(update_fields=[relation.field.attname])
+            repointed.setdefault(label, []).append(obj.pk)
+    for name in _FILL_FIELDS:
+        if not getattr(keep, name) and getattr(drop, name):
+            setattr(keep, name, getattr(drop, name))
+    drop._history_user = actor
+    drop._change_reason = _("合并到%(name)s（编号%(id)s）") % {"name": keep.name, "id": keep.pk}
+    merged_id = drop.pk
+    drop.delete()
+    save_with_history(
+        instance=keep, actor=actor, reason=_("合并人员记录（编号%(id)s）") % {"id": merged_id}
+    )
+    PersonMerge.objects.create(
+        kept=keep,
+        merged_id=merged_id,
+        merged_snapshot=snapshot,
+        repointed=repointed,
+        merged_by=actor,
+    )
+    return keep

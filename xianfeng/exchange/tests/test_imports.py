@@ -1,0 +1,385 @@
+"""Imports: previews that change nothing, applies in one transaction, re-imports that change
+nothing, and real-world files (encodings, merged headers, dates, mangled ID numbers)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from xianfeng.exchange.importers import run_import
+from xianfeng.exchange.readers import FileRefused
+from xianfeng.exchange.tests.conftest import MEMBER_HEAD, csv_bytes, make_id, xlsx_bytes
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember, Person
+from xianfeng.places.models import Building, Grid, Household
+
+pytestmark = pytest.mark.django_db
+
+G01 = "XF-S01-C01-G01"
+
+
+def member_rows(n: int, start: int = 0, branch: str = G01) -> list[list]:
+    return [
+        [
+            f"测试{i}",
+            make_id(start + i),
+            branch,
+            f"139{i:08d}",
+            "社区党员",
+            "正式党员",
+            "2010-07-01",
+        ]
+        for i in range(n)
+    ]
+
+
+def run(personas, path, name, kind="members", user="shequ", **kw):
+    kw.setdefault("dry_run", False)
+    return run_import(kind=kind, path=path, filename=name, user=personas[user], **kw)
+
+
+def test_a_preview_counts_rows_and_changes_nothing(personas, write_file):
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(5)]))
+    before = PartyMember.objects.count()
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    assert (outcome.total, outcome.created, outcome.rejected) == (5, 5, 0)
+    assert PartyMember.objects.count() == before
+
+
+def test_applying_creates_members_with_history_and_reimporting_changes_nothing(
+    personas, write_file
+):
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(5)]))
+    first = run(personas, path, "m.xlsx")
+    assert first.created == 5
+    person = Person.objects.get(id_number=make_id(0))
+    assert person.member.branch.code == G01
+    assert person.name_initials == "cs0" or person.name_pinyin.startswith("ce")
+    assert person.history.first().history_change_reason == "批量导入"
+    again = run(personas, path, "m.xlsx")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_a_changed_row_updates_the_member_by_id_number(personas, write_file):
+    run(personas, write_file("a.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(2)])), "a.xlsx")
+    rows = member_rows(2)
+    rows[1][5] = "预备党员"
+    outcome = run(personas, write_file("b.xlsx", xlsx_bytes([MEMBER_HEAD, *rows])), "b.xlsx")
+    assert (outcome.updated, outcome.unchanged) == (1, 1)
+    assert Person.objects.get(id_number=make_id(1)).member.category == "probationary"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_every_encoding_chinese_excel_writes(personas, write_file, encoding):
+    path = write_file("m.csv", csv_bytes([MEMBER_HEAD, *member_rows(3)], encoding))
+    outcome = run(personas, path, "m.csv", dry_run=True)
+    assert (outcome.created, outcome.rejected) == (3, 0)
+
+
+def test_title_rows_merged_headers_blank_rows_and_columns_are_skipped(personas, write_file):
+    rows = [
+        ["党员花名册", None, None, None, None, None, None, None],
+        [None] * 8,
+        ["人员信息", None, "组织", None, None, None, None, None],
+        [*MEMBER_HEAD, None],
+        [None] * 8,
+        [*member_rows(1)[0], None],
+        [None] * 8,
+    ]
+    path = write_file("m.xlsx", xlsx_bytes(rows, merge="A1:G1"))
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    assert (outcome.total, outcome.created) == (1, 1)
+
+
+def test_a_header_merged_down_two_rows_is_read(personas, write_file):
+    rows = [
+        ["姓名", "身份证号", "组织", None],
+        [None, None, "所在党组织代码", "手机号"],
+        ["张三", make_id(7), G01, "13900000001"],
+    ]
+    path = write_file("m.xlsx", xlsx_bytes(rows, merge="A1:A2"))
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    assert (outcome.created, outcome.rejected) == (1, 0)
+
+
+def test_dates_serials_full_width_digits_are_understood(personas, write_file):
+    rows = [
+        [
+            "张一",
+            make_id(11),
+            G01,
+            "１３９００００００１１",
+            "社区党员",
+            "正式党员",
+            "2010年7月1日",
+        ],
+        ["张二", make_id(12), G01, "13900000012", "社区党员", "正式党员", 40360],
+        ["张三", f" {make_id(13)} ", G01, "13900000013", "在职党员", "正式党员", "2010/7/1"],
+    ]
+    rows[2].append("某局")
+    head = [*MEMBER_HEAD, "工作单位"]
+    path = write_file("m.xlsx", xlsx_bytes([head, *rows]))
+    outcome = run(personas, path, "m.xlsx")
+    assert outcome.rejected == 0, outcome.errors
+    assert Person.objects.get(id_number=make_id(11)).mobile == "13900000011"
+    assert str(Person.objects.get(id_number=make_id(12)).member.joined_on) == "2010-07-01"
+
+
+def test_mangled_id_numbers_are_rejected_with_the_reason(personas, write_file):
+    good = make_id(21)
+    rows = [
+        ["数字", int(good[:17] + "1"), G01],
+        ["少X", good[:17], G01],
+        ["少零", "3101011990010100", G01],
+        ["科学", "5.30102E+17", G01],
+        ["校验", good[:17] + ("1" if good[17] != "1" else "2"), G01],
+    ]
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD[:3], *rows]))
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    reasons = {e["row"]: e["reason"] for e in outcome.errors}
+    assert outcome.rejected == 5
+    assert "存成了数字" in reasons[2]
+    assert "17位" in reasons[3] and "X" in reasons[3]
+    assert "开头的0" in reasons[4]
+    assert "科学计数法" in reasons[5]
+    assert "校验位" in reasons[6]
+    assert all(e["column"] == "身份证号" for e in outcome.errors)
+
+
+def test_unknown_and_out_of_scope_codes_and_duplicates_in_the_file(personas, write_file):
+    rows = member_rows(2)
+    rows.append(["外人", make_id(40), "XF-S02-C01", "", "", "", ""])
+    rows.append(["没有", make_id(41), "NO-SUCH-CODE", "", "", "", ""])
+    rows.append(["重复", make_id(0), G01, "", "", "", ""])
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *rows]))
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    reasons = {e["row"]: (e["column"], e["reason"]) for e in outcome.errors}
+    assert reasons[4] == ("所在党组织代码", "组织代码“XF-S02-C01”不存在或不在您的管辖范围内。")
+    assert reasons[5][0] == "所在党组织代码"
+    assert "与本文件第2行重复" in reasons[6][1]
+
+
+def test_a_person_registered_outside_scope_is_not_touched(personas, write_file):
+    outsider = PartyMember.objects.filter(branch__code__startswith="XF-S02").first()
+    row = ["改名", outsider.person.id_number, G01, "", "", "", ""]
+    outcome = run(
+        personas, write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, row])), "m.xlsx", valid_only=True
+    )
+    assert outcome.rejected == 1 and "管辖范围外" in outcome.errors[0]["reason"]
+    outsider.refresh_from_db()
+    assert outsider.branch.code.startswith("XF-S02")
+
+
+def test_all_or_nothing_unless_valid_rows_only_is_chosen(personas, write_file):
+    rows = [*member_rows(3), ["坏", "123", G01, "", "", "", ""]]
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *rows]))
+    before = PartyMember.objects.count()
+    run(personas, path, "m.xlsx")
+    assert PartyMember.objects.count() == before
+    outcome = run(personas, path, "m.xlsx", valid_only=True)
+    assert outcome.created == 3 and PartyMember.objects.count() == before + 3
+
+
+def test_a_crash_midway_leaves_the_database_as_it_was(personas, write_file, monkeypatch):
+    from xianfeng.exchange.importers import MemberImporter
+
+    calls = {"n": 0}
+    original = MemberImporter.flush
+
+    def crash(self):
+        calls["n"] += 1
+        original(self)
+        if calls["n"] == 1:
+            raise RuntimeError("killed")
+
+    monkeypatch.setattr(MemberImporter, "flush", crash)
+    monkeypatch.setattr("xianfeng.exchange.importers.BATCH", 2)
+    path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(5)]))
+    before = (Person.objects.count(), PartyMember.objects.count())
+    with pytest.raises(RuntimeError):
+        run(personas, path, "m.xlsx")
+    assert (Person.objects.count(), PartyMember.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.xlsx", b"", "空的"),
+        ("m.xlsm", b"PK..", "宏"),
+        ("m.xls", b"\xd0\xcf", ".xls"),
+        ("m.txt", b"abc", ".xlsx或.csv"),
+        ("broken.xlsx", b"not a zip", "不是有效的.xlsx"),
+        ("other.csv", "楼栋编码,单元,房号\r\nB-1,1,101".encode(), "看起来是“住户”"),
+        ("partial.csv", "姓名,手机号\r\n张,1".encode(), "缺少必填列：身份证号、所在党组织代码"),
+        ("only-head.csv", ",".join(MEMBER_HEAD).encode(), "没有数据行"),
+    ],
+)
+def test_bad_files_are_refused_in_chinese(personas, write_file, name, content, message):
+    path = write_file(name, content)
+    with pytest.raises(FileRefused) as refused:
+        run(personas, path, name)
+    assert message in str(refused.value)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(personas, write_file, monkeypatch):
+    monkeypatch.setattr("xianfeng.exchange.readers.MAX_BYTES", 1024)
+    path = write_file("big.csv", b"x" * 2048)
+    with pytest.raises(FileRefused) as refused:
+        run(personas, path, "big.csv")
+    assert "太大" in str(refused.value)
+
+
+def test_a_workbook_with_macros_inside_is_refused(personas, write_file):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO(xlsx_bytes([MEMBER_HEAD, *member_rows(1)]))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\x00")
+    path = write_file("m.xlsx", buffer.getvalue())
+    with pytest.raises(FileRefused, match="宏"):
+        run(personas, path, "m.xlsx")
+
+
+def test_formulas_are_read_as_their_cached_values(personas, write_file):
+    rows = [MEMBER_HEAD, ["公式", make_id(55), G01, "=1+1", "", "", ""]]
+    path = write_file("m.xlsx", xlsx_bytes(rows))
+    outcome = run(personas, path, "m.xlsx", dry_run=True)
+    # openpyxl writes no cached value, as a file never opened in Excel: the cell reads empty.
+    assert (outcome.created, outcome.rejected) == (1, 0)
+
+
+def test_organizations_grids_buildings_and_households_import_and_reimport(personas, write_file):
+    orgs = [
+        ["组织代码", "组织全称", "组织类型", "上级组织代码", "简称"],
+        ["XF-S01-C01-G90", "测试第九十网格党支部", "网格党支部", "XF-S01-C01", "九十支部"],
+        ["XF-S01-C01-G90-B01", "测试楼栋党小组", "楼栋党小组", "XF-S01-C01-G90", ""],
+    ]
+    boundary = (
+        '{"type":"Polygon","coordinates":'
+        "[[[102.7,25.0],[102.71,25.0],[102.71,25.01],[102.7,25.0]]]}"
+    )
+    grids = [
+        ["网格编码", "网格名称", "所属社区代码", "网格党支部代码", "边界GeoJSON"],
+        ["G-TEST-90", "第九十网格", "XF-S01-C01", "XF-S01-C01-G90", boundary],
+    ]
+    buildings = [
+        ["楼栋编码", "楼栋名称", "地址", "网格编码", "楼栋类型", "层数"],
+        ["B-TEST-0001", "测试楼", "园山路１号", "G-TEST-90", "出租屋", 6],
+        ["", "无编码楼", "园山路2号", "G-TEST-90", "住宅楼", ""],
+    ]
+    households = [
+        [
+            "楼栋编码",
+            "单元",
+            "房号",
+            "出租户",
+            "关爱标签",
+            "成员姓名",
+            "成员身份证号",
+            "与户主关系",
+        ],
+        ["B-TEST-0001", "1", "101", "是", "孤老", "王芳", make_id(61), "户主"],
+        ["B-TEST-0001", "1", "101", "是", "", "李四", make_id(62), "租户"],
+        ["B-TEST-0001", "1", "102", "否", "", "", "", ""],
+    ]
+    user = "shequ"
+    for kind, rows in (
+        ("organizations", orgs),
+        ("grids", grids),
+        ("buildings", buildings),
+        ("households", households),
+    ):
+        path = write_file(f"{kind}.xlsx", xlsx_bytes(rows))
+        outcome = run(personas, path, f"{kind}.xlsx", kind=kind, user=user)
+        assert outcome.rejected == 0, (kind, outcome.errors)
+        assert (
+            outcome.created == len(rows) - 1 - (1 if kind == "households" else 0)
+            or kind == "households"
+        )
+        again = run(personas, path, f"{kind}.xlsx", kind=kind, user=user)
+        assert (again.created, again.updated, again.rejected) == (0, 0, 0), (kind, again)
+    assert Organization.objects.get(code="XF-S01-C01-G90-B01").parent.code == "XF-S01-C01-G90"
+    assert Grid.objects.get(code="G-TEST-90").boundary["type"] == "Polygon"
+    assert Building.objects.get(code="B-TEST-0001").address == "园山路1号"
+    assert Building.objects.filter(name="无编码楼").exists()
+    household = Household.objects.get(building__code="B-TEST-0001", unit="1", room="101")
+    assert household.residents.count() == 2 and household.is_rental
+    assert list(household.care_tags.values_list("name", flat=True)) == ["孤老"]
+
+
+def test_grids_from_a_geojson_feature_collection(personas, write_file):
+    import json
+
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": "G-GEO-1",
+                    "name": "地图网格",
+                    "community_code": "XF-S01-C01",
+                },
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[102.7, 25.0], [102.8, 25.0], [102.8, 25.1], [102.7, 25.0]]],
+                },
+            }
+        ],
+    }
+    path = write_file("g.geojson", json.dumps(collection).encode())
+    outcome = run(personas, path, "g.geojson", kind="grids")
+    assert outcome.created == 1, outcome.errors
+
+
+def test_grid_with_a_bad_boundary_is_rejected(personas, write_file):
+    rows = [
+        ["网格编码", "网格名称", "所属社区代码", "边界GeoJSON"],
+        ["G-BAD", "坏", "XF-S01-C01", '{"type":"Point"}'],
+    ]
+    outcome = run(
+        personas, write_file("g.xlsx", xlsx_bytes(rows)), "g.xlsx", kind="grids", dry_run=True
+    )
+    assert outcome.rejected == 1 and outcome.errors[0]["column"] == "边界GeoJSON"
+
+
+def test_the_import_command_shows_progress_and_applies(personas, write_file, capsys):
+    path = write_file("m.csv", csv_bytes([MEMBER_HEAD, *member_rows(3, start=300)], "gbk"))
+    call_command("import", "members", path, "--user", "shequ")
+    out = capsys.readouterr().out
+    assert "新建 3" in out
+    assert Person.objects.filter(id_number=make_id(300)).exists()
+
+
+def test_the_import_command_dry_run_keeps_nothing(personas, write_file, capsys):
+    path = write_file("m.csv", csv_bytes([MEMBER_HEAD, *member_rows(2, start=310)]))
+    call_command("import", "members", path, "--user", "shequ", "--dry-run")
+    assert not Person.objects.filter(id_number=make_id(310)).exists()
+
+
+def test_template_files_have_chinese_headers_and_an_example_that_imports(
+    client_for, write_file, personas
+):
+    response = client_for("shequ").get("/exchange/templates/members.xlsx")
+    assert response.status_code == 200
+    path = write_file("t.xlsx", response.content)
+    sheet = load_workbook(path).worksheets[0]
+    assert [c.value for c in sheet[1]][:3] == ["姓名*", "身份证号*", "所在党组织代码*"]
+    outcome = run(personas, path, "t.xlsx", dry_run=True)
+    assert (outcome.created, outcome.rejected) == (1, 0), outcome.errors
+    csv_response = client_for("shequ").get("/exchange/templates/households.csv")
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+
+
+def test_a_new_person_with_a_known_name_and_mobile_is_flagged(personas, write_file):
+    known = Person.objects.filter(organization__code__startswith="XF-S01-C01").first()
+    known.mobile = "13911112222"
+    known.save()
+    row = [known.name, make_id(77), G01, "13911112222", "", "", ""]
+    outcome = run(
+        personas, write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, row])), "m.xlsx", dry_run=True
+    )
+    assert outcome.created == 1
+    assert f"编号{known.pk}" in outcome.warnings[0]["reason"]

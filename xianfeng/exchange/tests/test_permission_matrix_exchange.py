@@ -1,0 +1,183 @@
+"""Every page and endpoint of issue 3 × every role, inside and outside its scope (side A is
+``wangge``'s grid branch, side B ``shequ2``'s community), plus the public landlord page."""
+
+from __future__ import annotations
+
+import pytest
+
+from xianfeng.core.testing import objects_under, role_org
+from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
+from xianfeng.exchange.declarations import public_url
+from xianfeng.exchange.models import LandlordDeclaration
+from xianfeng.people.choices import CaseKind, CaseState
+from xianfeng.people.models import MemberCase, PartyMember
+
+pytestmark = pytest.mark.django_db
+
+ADMINS = {"admin", "qu", "jiedao", "shequ", "shequ2"}
+GRID_WRITERS = ADMINS | {"wangge"}
+SENSITIVE = GRID_WRITERS
+ANYONE = set(PERSONAS)
+
+PLAIN_PAGES = [
+    ("data home", "/exchange/", ANYONE),
+    ("import new", "/exchange/imports/new/", GRID_WRITERS),
+    ("template xlsx", "/exchange/templates/members.xlsx", ANYONE),
+    ("template csv", "/exchange/templates/grids.csv", ANYONE),
+    ("export members", "/exchange/export/members/", ANYONE),
+    ("export members full", "/exchange/export/members/?full=1", SENSITIVE),
+    ("export buildings", "/exchange/export/buildings/", ANYONE),
+    ("export households", "/exchange/export/households/", ANYONE),
+    ("export organizations", "/exchange/export/organizations/", ANYONE),
+    ("export records", "/exchange/exports/", ANYONE),
+    ("duplicates", "/exchange/duplicates/", GRID_WRITERS),
+    ("declarations", "/exchange/declarations/", ANYONE),
+]
+
+# (name, url template, method, who may; POSTs that succeed redirect)
+OBJECT_PAGES = [
+    ("declaration detail", "/exchange/declarations/{declaration}/", "get", ANYONE),
+    ("declaration reject", "/exchange/declarations/{declaration}/reject/", "post", GRID_WRITERS),
+    ("building qr", "/exchange/buildings/{building}/qr/", "get", ANYONE),
+    ("member cases", "/members/{member}/cases/", "get", ANYONE),
+    ("member lost", "/members/{member}/do/lost/", "post", GRID_WRITERS),
+    ("declaration accept", "/exchange/declarations/{declaration}/accept/", "post", GRID_WRITERS),
+    ("case note", "/member-cases/{case}/lost-note/", "post", GRID_WRITERS),
+    ("case found", "/member-cases/{case}/lost-found/", "post", GRID_WRITERS),
+    ("merge", "/exchange/duplicates/merge/", "post", GRID_WRITERS),
+]
+
+API_LISTS = [
+    ("/api/v1/imports", ANYONE),
+    ("/api/v1/exports", ANYONE),
+    ("/api/v1/declarations", ANYONE),
+    ("/api/v1/duplicates", GRID_WRITERS),
+]
+
+API_OBJECTS = [
+    ("cases", "/api/v1/members/{member}/cases", "get", None, ANYONE),
+    ("lost", "/api/v1/members/{member}/lost", "post", {"reason": "moved"}, GRID_WRITERS),
+    ("reject", "/api/v1/declarations/{declaration}/reject", "post", {"note": "不实"}, GRID_WRITERS),
+    ("accept", "/api/v1/declarations/{declaration}/accept", "post", {}, GRID_WRITERS),
+    ("case note", "/api/v1/member-cases/{case}/lost/notes", "post", {"text": "走访"}, GRID_WRITERS),
+    ("case found", "/api/v1/member-cases/{case}/lost/found", "post", {}, GRID_WRITERS),
+    (
+        "make full",
+        "/api/v1/members/{member}/make-full",
+        "post",
+        {"full_member_on": "2020-01-01"},
+        GRID_WRITERS,
+    ),
+]
+
+
+@pytest.fixture
+def sides(personas):
+    out = []
+    for persona in ("wangge", "shequ2"):
+        objs = objects_under(role_org(personas[persona]))
+        declaration = LandlordDeclaration.objects.create(
+            building=objs["building"],
+            landlord_name="房东",
+            landlord_mobile="13700000000",
+            rooms=[{"unit": "", "room": "9901", "tenants": []}],
+        )
+        other = (
+            PartyMember.objects.filter(branch__path__startswith=objs["org"].path)
+            .exclude(pk=objs["member"].pk)
+            .order_by("pk")
+            .first()
+        )
+        case = MemberCase.objects.create(
+            member=other, kind=CaseKind.LOST, state=CaseState.ACTIVE, organization=other.branch
+        )
+        PartyMember.objects.filter(pk=objs["member"].pk).update(
+            category="probationary", joined_on="2018-07-01", full_member_on=None
+        )
+        out.append(
+            {
+                "case": case.pk,
+                "member": objs["member"].pk,
+                "person": objs["member"].person_id,
+                "building": objs["building"].pk,
+                "declaration": declaration.pk,
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "url", "allowed"), PLAIN_PAGES)
+def test_plain_pages_answer_by_role(client_for, persona, name, url, allowed):
+    response = client_for(persona).get(url)
+    assert response.status_code == (200 if persona in allowed else 403), f"{persona} {name}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template", "method", "allowed"), OBJECT_PAGES)
+def test_object_pages_answer_by_scope_and_role(
+    client_for, sides, persona, name, template, method, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        ids = sides[side]
+        url = template.format(**ids)
+        data = {"note": "不实", "reason": "moved", "text": "走访"}
+        if name == "merge":
+            data = {"keep": ids["person"], "drop": ids["person"]}
+        response = client.get(url) if method == "get" else client.post(url, data)
+        want = expected(persona, side, allowed)
+        if method == "post" and want == 200:
+            want = 302
+        assert response.status_code == want, f"{persona} {name} side {'AB'[side]}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("url", "allowed"), API_LISTS)
+def test_api_lists_answer_by_role(client_for, persona, url, allowed):
+    response = client_for(persona).get(url)
+    assert response.status_code == (200 if persona in allowed else 403), f"{persona} {url}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template", "method", "body", "allowed"), API_OBJECTS)
+def test_api_objects_answer_by_scope_and_role(
+    client_for, sides, persona, name, template, method, body, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        url = template.format(**sides[side])
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=body, content_type="application/json")
+        want = expected(persona, side, allowed)
+        assert response.status_code == want, f"{persona} {name} side {'AB'[side]}"
+        if want >= 400:
+            assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("url", [u for _n, u, _a in PLAIN_PAGES])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+@pytest.mark.parametrize("url", [u for u, _a in API_LISTS])
+def test_the_api_needs_a_login(client, url):
+    assert client.get(url).status_code == 401
+
+
+def test_the_landlord_page_is_public_for_anonymous_visitors(client, sides):
+    from xianfeng.places.models import Building
+
+    for side in sides:
+        building = Building.objects.get(pk=side["building"])
+        response = client.get(public_url(building))
+        assert response.status_code == 200
+        assert building.name in response.content.decode()
+    assert client.get("/declare/123:forged/").status_code == 404
+
+
+def test_sides_are_what_the_core_matrix_says(personas):
+    assert SEES["shequ"] == (True, False)

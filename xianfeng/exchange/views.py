@@ -1,0 +1,367 @@
+"""Pages of the exchange app: imports (upload → preview → apply, with live progress), import
+templates and reports, exports, duplicates and merging, landlords' declarations and the public
+page a building's QR code opens."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from xianfeng.core.choices import Action
+from xianfeng.core.scope import user_can
+from xianfeng.core.views import ScopedView, paginate
+from xianfeng.exchange import declarations, services
+from xianfeng.exchange.exports import EXPORTS, export_build, may_reveal
+from xianfeng.exchange.importers import IMPORTERS, import_allowed
+from xianfeng.exchange.models import (
+    ExportRecord,
+    ImportKind,
+    ImportRun,
+    LandlordDeclaration,
+)
+from xianfeng.exchange.readers import MAX_BYTES
+from xianfeng.exchange.sheets import XLSX, report_xlsx, template_csv, template_xlsx
+from xianfeng.people.models import Person
+from xianfeng.places.models import Building
+
+
+def download(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _own_run(request: HttpRequest, pk: int) -> ImportRun:
+    runs = ImportRun.objects.select_related("preview_job", "apply_job")
+    if not request.user.is_superuser:
+        runs = runs.filter(created_by=request.user)
+    run = runs.filter(pk=pk).first()
+    if run is None:
+        raise Http404(_("导入记录不存在。"))
+    return run
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("数据类型"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=gettext_lazy("文件"),
+        allow_empty_file=True,
+        help_text=gettext_lazy(".xlsx或.csv（UTF-8或GBK）；网格也可用.geojson"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k, label) for k, label in ImportKind.choices if import_allowed(user, k)
+        ]
+
+
+class DataHomeView(LoginRequiredMixin, View):
+    """数据: the user's import runs, templates, and links to exports, duplicates, declarations."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        runs = ImportRun.objects.filter(created_by=request.user).select_related(
+            "preview_job", "apply_job"
+        )
+        kinds = [(k, label) for k, label in ImportKind.choices if import_allowed(request.user, k)]
+        return render(
+            request,
+            "exchange/home.html",
+            {
+                "page": paginate(request, runs),
+                "kinds": kinds,
+                "can_merge": user_can(request.user, Action.CHANGE, Person),
+                "can_review": user_can(request.user, Action.CHANGE, LandlordDeclaration),
+            },
+        )
+
+
+class ImportCreateView(LoginRequiredMixin, View):
+    def _allowed(self, request: HttpRequest) -> None:
+        if not any(import_allowed(request.user, k) for k in IMPORTERS):
+            raise PermissionDenied(_("您的角色无权导入数据。"))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        form = ImportForm(user=request.user, initial={"kind": request.GET.get("kind")})
+        return render(
+            request, "exchange/import_new.html", {"form": form, "max_mb": MAX_BYTES // 1024 // 1024}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._allowed(request)
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > MAX_BYTES + 64 * 1024:
+            # Refused before the body is read: a 100 MB upload is not even spooled to disk.
+            error = _("文件太大，单个文件不能超过%(max)s MB，请拆分后分批导入。") % {
+                "max": MAX_BYTES // 1024 // 1024
+            }
+            context = {"form": ImportForm(user=request.user), "error": error}
+            return render(request, "exchange/import_new.html", context, status=413)
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                run = services.import_start(
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                return redirect(run.get_absolute_url())
+        return render(
+            request,
+            "exchange/import_new.html",
+            {"form": form, "max_mb": MAX_BYTES // 1024 // 1024},
+            status=400,
+        )
+
+
+class ImportDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = _own_run(request, pk)
+        template = (
+            "exchange/_run_status.html"
+            if request.headers.get("HX-Request")
+            else "exchange/import_detail.html"
+        )
+        return render(request, template, {"run": run, "errors": run.errors[:200]})
+
+
+class ImportApplyView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = _own_run(request, pk)
+        try:
+            services.import_apply(
+                actor=request.user, run=run, valid_only=request.POST.get("mode") == "valid_only"
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(run.get_absolute_url())
+
+
+class ImportReportView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = _own_run(request, pk)
+        if run.status in (ImportRun.Status.PREVIEWING, ImportRun.Status.REFUSED):
+            raise Http404(_("这个文件还没有预检结果。"))
+        return download(report_xlsx(run), f"导入报告-{run.pk}.xlsx")
+
+
+class TemplateView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, kind: str, ext: str) -> HttpResponse:
+        if kind not in IMPORTERS:
+            raise Http404
+        label = ImportKind(kind).label
+        if ext == "csv":
+            return download(template_csv(kind), f"导入模板-{label}.csv", "text/csv; charset=utf-8")
+        return download(template_xlsx(kind), f"导入模板-{label}.xlsx")
+
+
+class ExportView(LoginRequiredMixin, View):
+    """The list as filtered on its page, as .xlsx; masked unless ``full=1`` and allowed."""
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        if kind not in EXPORTS:
+            raise Http404
+        full = request.GET.get("full") == "1"
+        if full and not may_reveal(request.user):
+            raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
+        content, record = export_build(user=request.user, kind=kind, params=request.GET, full=full)
+        return download(content, f"{EXPORTS[kind].title}-{record.created_at:%Y%m%d%H%M}.xlsx")
+
+
+class ExportListView(ScopedView):
+    model = ExportRecord
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        records = self.scoped().select_related("user").order_by("-created_at", "-id")
+        labels = {k: v.title for k, v in EXPORTS.items()}
+        return render(
+            request, "exchange/exports.html", {"page": paginate(request, records), "labels": labels}
+        )
+
+
+class DuplicatesView(ScopedView):
+    model = Person
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.can(Action.CHANGE):
+            raise PermissionDenied(_("您的角色无权合并人员记录。"))
+        groups = services.duplicate_groups(user=request.user)
+        return render(request, "exchange/duplicates.html", {"groups": groups})
+
+
+class MergeView(ScopedView):
+    model = Person
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        keep = self.object_for(request.POST.get("keep"), Action.CHANGE)
+        drop = self.object_for(request.POST.get("drop"), Action.CHANGE)
+        try:
+            services.person_merge(actor=request.user, keep=keep, drop=drop)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已把两条记录合并为%(name)s。") % {"name": keep.name})
+        return redirect("exchange:duplicates")
+
+
+# --- landlords' declarations ---------------------------------------------------------------
+
+
+class DeclarationListView(ScopedView):
+    model = LandlordDeclaration
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs = self.scoped().select_related("building").order_by("-submitted_at", "-id")
+        status = request.GET.get("status", LandlordDeclaration.Status.SUBMITTED)
+        if status in LandlordDeclaration.Status.values:
+            qs = qs.filter(status=status)
+        return render(
+            request,
+            "exchange/declarations.html",
+            {
+                "page": paginate(request, qs),
+                "status": status,
+                "statuses": LandlordDeclaration.Status.choices,
+            },
+        )
+
+
+class DeclarationDetailView(ScopedView):
+    model = LandlordDeclaration
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        declaration = self.object_for(
+            pk, queryset=LandlordDeclaration.objects.select_related("building")
+        )
+        return render(
+            request,
+            "exchange/declaration_detail.html",
+            {
+                "d": declaration,
+                "can_review": self.can(Action.CHANGE)
+                and LandlordDeclaration.objects.restrict(request.user, Action.CHANGE)
+                .filter(pk=pk)
+                .exists(),
+            },
+        )
+
+
+class DeclarationReviewView(ScopedView):
+    model = LandlordDeclaration
+
+    def post(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+        declaration = self.object_for(pk, Action.CHANGE)
+        try:
+            if verb == "accept":
+                declarations.declaration_accept(actor=request.user, declaration=declaration)
+                messages.success(request, _("已采纳申报，住户和租户已登记。"))
+            else:
+                declarations.declaration_reject(
+                    actor=request.user, declaration=declaration, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("已退回申报。"))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(declaration.get_absolute_url())
+
+
+class BuildingQrView(ScopedView):
+    """The building's declaration QR code (SVG), to print and post at the door."""
+
+    model = Building
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        import qrcode
+        import qrcode.image.svg
+
+        building = self.object_for(pk)
+        url = request.build_absolute_uri(declarations.public_url(building))
+        image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+        buffer = io.BytesIO()
+        image.save(buffer)
+        if request.GET.get("format") == "svg":
+            return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+        return render(
+            request,
+            "exchange/building_qr.html",
+            {"building": building, "url": url, "svg": buffer.getvalue().decode()},
+        )
+
+
+class DeclareView(View):
+    """Public (no login): a landlord declares rooms and tenants of one building."""
+
+    rows = 3
+
+    def _building(self, token: str) -> Building:
+        try:
+            pk = signing.Signer(salt=declarations.SALT).unsign(token)
+        except signing.BadSignature:
+            raise Http404(_("二维码无效或已失效。")) from None
+        building = Building.objects.filter(pk=pk).first()
+        if building is None:
+            raise Http404(_("二维码无效或已失效。"))
+        return building
+
+    def _rows(self, request: HttpRequest) -> int:
+        raw = request.GET.get("rows") or request.POST.get("n") or ""
+        return min(int(raw), declarations.MAX_ROWS) if raw.isdigit() and int(raw) > 0 else self.rows
+
+    def _render(self, request: HttpRequest, building: Building, errors: dict, status: int = 200):
+        n = self._rows(request)
+        context = {
+            "building": building,
+            "rows": range(n),
+            "more_rows": min(n + 6, declarations.MAX_ROWS),
+            "values": request.POST,
+            "errors": errors,
+        }
+        return render(request, "exchange/declare.html", context, status=status)
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        return self._render(request, self._building(token), {})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        building = self._building(token)
+        rooms = [
+            {
+                "unit": request.POST.get(f"unit-{i}", ""),
+                "room": request.POST.get(f"room-{i}", ""),
+                "name": request.POST.get(f"name-{i}", ""),
+                "id_number": request.POST.get(f"id-{i}", ""),
+                "mobile": request.POST.get(f"mobile-{i}", ""),
+            }
+            for i in range(self._rows(request))
+        ]
+        try:
+            declarations.declaration_submit(
+                building=building,
+                landlord_name=request.POST.get("landlord_name", ""),
+                landlord_mobile=request.POST.get("landlord_mobile", ""),
+                rows=rooms,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            return self._render(request, building, errors, status=400)
+        return render(request, "exchange/declare_done.html", {"building": building})

@@ -1,0 +1,273 @@
+"""API of the member life-cycle: one endpoint per transition, each calling its service in
+``xianfeng.people.lifecycle``. 404 outside scope; 403 when the role may not take the step."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+from ninja import Field, Router, Schema
+
+from xianfeng.core.api import errors_response, visible_one
+from xianfeng.core.services import get_object_for
+from xianfeng.orgs.models import Organization
+from xianfeng.people import lifecycle
+from xianfeng.people.choices import LostReason
+from xianfeng.people.models import MemberCase, PartyMember
+
+router = Router(tags=[gettext_lazy("党员组织生活事项")])
+
+
+class CaseOut(Schema):
+    id: int
+    member_id: int
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    organization_id: int | None
+    from_branch_id: int | None
+    destination: str
+    contact: str
+    fellows: int | None
+    reason: str
+    note: str
+    started_on: date | None
+    ended_on: date | None
+
+    @staticmethod
+    def resolve_kind_label(obj: MemberCase) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_state_label(obj: MemberCase) -> str:
+        return str(obj.get_state_display())
+
+
+class MemberStateOut(Schema):
+    id: int
+    category: str
+    full_member_on: date | None
+    status: str
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReportIn(Schema):
+    community_code: str = Field(description="居住地社区的组织代码")
+    note: str = ""
+
+
+class FlowOutIn(Schema):
+    destination: str
+    contact: str
+    home: int | None = Field(None, description="接收的流动党员之家编号")
+    fellows: int | None = Field(None, ge=0, le=200, description="结对老乡人数")
+    started_on: date | None = None
+
+
+class FlowInIn(Schema):
+    home: int = Field(description="接收的流动党员之家编号")
+    origin: str
+    contact: str
+    fellows: int | None = Field(None, ge=0, le=200)
+    started_on: date | None = None
+
+
+class TransferIn(Schema):
+    to_branch_code: str = Field(description="转入党组织的组织代码")
+    note: str = ""
+
+
+class LostIn(Schema):
+    reason: LostReason
+    note: str = ""
+
+
+class LostNoteIn(Schema):
+    text: str
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+
+
+class MakeFullIn(Schema):
+    full_member_on: date
+
+
+def _member(request: HttpRequest, member_id: int) -> PartyMember:
+    return get_object_for(user=request.user, model=PartyMember, pk=member_id)
+
+
+def _case(request: HttpRequest, case_id: int) -> MemberCase:
+    return get_object_for(user=request.user, model=MemberCase, pk=case_id)
+
+
+def _org(request: HttpRequest, pk: int | None, field: str) -> Organization | None:
+    return visible_one(Organization, pk, user=request.user, field=field)
+
+
+OK = errors_response({200: CaseOut})
+
+
+@router.get(
+    "/members/{member_id}/cases",
+    response=errors_response({200: list[CaseOut]}),
+    summary=gettext_lazy("党员的组织生活事项"),
+)
+def case_list(request: HttpRequest, member_id: int) -> Any:
+    member = _member(request, member_id)
+    return list(MemberCase.objects.restrict(request.user).filter(member=member))
+
+
+@router.post("/members/{member_id}/report", response=OK, summary=gettext_lazy("在职党员进社区报到"))
+def report_register(request: HttpRequest, member_id: int, payload: ReportIn) -> Any:
+    return lifecycle.member_report_register(
+        actor=request.user,
+        member=_member(request, member_id),
+        community=lifecycle.community_by_code(payload.community_code),
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/report/accept", response=OK, summary=gettext_lazy("社区接收报到")
+)
+def report_accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_report_accept(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/report/decline", response=OK, summary=gettext_lazy("社区不接收报到")
+)
+def report_decline(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_report_decline(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/report/revoke", response=OK, summary=gettext_lazy("撤销社区报到")
+)
+def report_revoke(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_report_revoke(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post("/members/{member_id}/flow-out", response=OK, summary=gettext_lazy("流动党员流出登记"))
+def flow_out(request: HttpRequest, member_id: int, payload: FlowOutIn) -> Any:
+    return lifecycle.member_flow_out(
+        actor=request.user,
+        member=_member(request, member_id),
+        destination=payload.destination,
+        contact=payload.contact,
+        home=_org(request, payload.home, "home"),
+        fellows=payload.fellows,
+        started_on=payload.started_on,
+    )
+
+
+@router.post("/members/{member_id}/flow-in", response=OK, summary=gettext_lazy("流动党员流入登记"))
+def flow_in(request: HttpRequest, member_id: int, payload: FlowInIn) -> Any:
+    return lifecycle.member_flow_in(
+        actor=request.user,
+        member=_member(request, member_id),
+        home=_org(request, payload.home, "home"),
+        origin=payload.origin,
+        contact=payload.contact,
+        fellows=payload.fellows,
+        started_on=payload.started_on,
+    )
+
+
+@router.post("/member-cases/{case_id}/flow/end", response=OK, summary=gettext_lazy("结束流动登记"))
+def flow_end(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_flow_end(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post("/members/{member_id}/transfer", response=OK, summary=gettext_lazy("申请组织关系转接"))
+def transfer_request(request: HttpRequest, member_id: int, payload: TransferIn) -> Any:
+    member = _member(request, member_id)
+    return lifecycle.member_transfer_request(
+        actor=request.user,
+        member=member,
+        to_branch=lifecycle.branch_by_code(payload.to_branch_code),
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/transfer/approve-out", response=OK, summary=gettext_lazy("转出方同意")
+)
+def transfer_approve_out(request: HttpRequest, case_id: int) -> Any:
+    return lifecycle.member_transfer_approve_out(actor=request.user, case=_case(request, case_id))
+
+
+@router.post(
+    "/member-cases/{case_id}/transfer/approve-in", response=OK, summary=gettext_lazy("转入方接收")
+)
+def transfer_approve_in(request: HttpRequest, case_id: int) -> Any:
+    return lifecycle.member_transfer_approve_in(actor=request.user, case=_case(request, case_id))
+
+
+@router.post(
+    "/member-cases/{case_id}/transfer/reject", response=OK, summary=gettext_lazy("退回转接")
+)
+def transfer_reject(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_transfer_reject(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post("/members/{member_id}/lost", response=OK, summary=gettext_lazy("登记失联党员"))
+def lost_mark(request: HttpRequest, member_id: int, payload: LostIn) -> Any:
+    return lifecycle.member_lost_mark(
+        actor=request.user,
+        member=_member(request, member_id),
+        reason=payload.reason,
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/lost/notes",
+    response=errors_response({200: NoteOut}),
+    summary=gettext_lazy("记录一次查找联系"),
+)
+def lost_note(request: HttpRequest, case_id: int, payload: LostNoteIn) -> Any:
+    return lifecycle.member_lost_note(
+        actor=request.user, case=_case(request, case_id), text=payload.text
+    )
+
+
+@router.post(
+    "/member-cases/{case_id}/lost/found", response=OK, summary=gettext_lazy("失联党员已取得联系")
+)
+def lost_found(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    return lifecycle.member_lost_found(
+        actor=request.user, case=_case(request, case_id), note=payload.note
+    )
+
+
+@router.post(
+    "/members/{member_id}/make-full",
+    response=errors_response({200: MemberStateOut}),
+    summary=gettext_lazy("预备党员转为正式党员"),
+)
+def make_full(request: HttpRequest, member_id: int, payload: MakeFullIn) -> Any:
+    return lifecycle.member_make_full(
+        actor=request.user,
+        member=_member(request, member_id),
+        full_member_on=payload.full_member_on,
+    )

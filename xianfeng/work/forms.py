@@ -1,0 +1,170 @@
+"""Forms of the 双领 pages; each one feeds one service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core.choices import Action
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember
+from xianfeng.work.choices import VisitPurpose
+from xianfeng.work.models import Campaign, Project, Supervision, Task
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OrgChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return obj.display_name
+
+
+class MemberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PartyMember) -> str:
+        return f"{obj.person.name}（{obj.branch.display_name}）"
+
+
+class CampaignForm(forms.Form):
+    organization = OrgChoice(label=_("发起组织"), queryset=Organization.objects.none())
+    title = forms.CharField(label=_("行动名称"), max_length=100)
+    theme = forms.CharField(label=_("主题"), max_length=200, required=False)
+    goals = forms.CharField(label=_("目标"), widget=forms.Textarea, required=False)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.restrict(
+            user, Action.ADD, rules_of=Campaign
+        ).order_by("path")
+
+
+class ProjectForm(forms.Form):
+    organization = OrgChoice(label=_("承担组织"), queryset=Organization.objects.none())
+    title = forms.CharField(label=_("项目名称"), max_length=120)
+    goals = forms.CharField(label=_("目标"), widget=forms.Textarea, required=False)
+    measures = forms.CharField(label=_("措施"), widget=forms.Textarea, required=False)
+    deadline = forms.DateField(label=_("完成时限"), widget=DATE)
+    leader = MemberChoice(
+        label=_("联系负责的班子成员"), queryset=PartyMember.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.restrict(user, Action.ADD, rules_of=Project)
+            .filter(path__startswith=campaign.organization.path)
+            .order_by("path")
+        )
+        # 班子成员: members of the issuing organization and the two levels under it.
+        self.fields["leader"].queryset = (
+            PartyMember.objects.restrict(user)
+            .filter(
+                branch__path__startswith=campaign.organization.path,
+                branch__depth__lte=campaign.organization.depth + 2,
+            )
+            .select_related("person", "branch")
+            .order_by("branch__path", "id")
+        )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("任务"), max_length=120)
+    description = forms.CharField(label=_("要求"), widget=forms.Textarea, required=False)
+    deadline = forms.DateField(label=_("完成时限"), widget=DATE)
+    organization = OrgChoice(
+        label=_("发布到"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("默认发布给项目承担组织的全体党员认领；也可只发布给其下某个支部"),
+    )
+
+    def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.restrict(user, Action.ADD, rules_of=Task)
+            .filter(path__startswith=project.organization.path)
+            .order_by("path")
+        )
+
+
+class SupervisionForm(forms.Form):
+    organization = OrgChoice(label=_("被督办组织"), queryset=Organization.objects.none())
+    content = forms.CharField(label=_("督办事项"), widget=forms.Textarea)
+    due_on = forms.DateField(label=_("答复时限"), widget=DATE)
+
+    def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.restrict(user, Action.ADD, rules_of=Supervision)
+            .filter(path__startswith=project.organization.path)
+            .order_by("path")
+        )
+        self.fields["organization"].initial = project.organization_id
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复"), widget=forms.Textarea)
+
+
+class VisitForm(forms.Form):
+    """The phone form: household, purposes, findings; the rest is optional."""
+
+    household = forms.IntegerField(label=_("住户"), widget=forms.HiddenInput, required=False)
+    visited_at = forms.DateTimeField(
+        label=_("走访时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("走访事项"), choices=VisitPurpose.choices, widget=forms.CheckboxSelectMultiple
+    )
+    findings = forms.CharField(
+        label=_("发现情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    suggestions = forms.CharField(
+        label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    raises_hazard = forms.BooleanField(label=_("发现安全隐患，需立案"), required=False)
+    raises_request = forms.BooleanField(label=_("群众有诉求，需办理"), required=False)
+    outside_reason = forms.CharField(
+        label=_("责任范围外走访的理由"), max_length=200, required=False
+    )
+    latitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    task = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SubmitForm(forms.Form):
+    notes = forms.CharField(label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    member = MemberChoice(label=_("指派给"), queryset=PartyMember.objects.none())
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            PartyMember.objects.filter(branch__path__startswith=task.organization.path)
+            .select_related("person", "branch")
+            .order_by("branch__path", "id")
+        )

@@ -1,0 +1,567 @@
+"""双领: campaigns (专项行动) → projects claimed by organizations → tasks claimed by members;
+supervision notes (督办); household visits (走访登记) and who answers for which household.
+
+Campaigns, projects and tasks are issued downward: besides the usual subtree rule of
+``restrict``, a user also *sees* those issued by an organization above one of their roles
+(a member sees the community's task board), see ``IssuedQuerySet``. Writes keep the plain rule.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xianfeng.core.choices import Action, RoleKind
+from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
+from xianfeng.work.choices import (
+    NoticeKind,
+    ProjectOrigin,
+    SupervisionStatus,
+    TaskState,
+)
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+ADMINS = frozenset({RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN})
+GRID_WRITERS = ADMINS | {RoleKind.GRID_SECRETARY}
+FIELD_ROLES = GRID_WRITERS | {RoleKind.MEMBER}
+
+
+def ancestor_ids(user: User) -> set[int]:
+    """Organizations strictly above the user's role organizations (from their paths)."""
+    ids: set[int] = set()
+    for role in active_roles(user):
+        segments = [int(s) for s in role.path.split(".") if s]
+        ids.update(segments[:-1])
+    return ids
+
+
+class IssuedQuerySet(ScopedQuerySet):
+    """Things issued downward: seen by the issuing organization's subtree and its ancestors."""
+
+    def restrict(
+        self, user: User, action: str = Action.VIEW, *, rules_of: type[models.Model] | None = None
+    ) -> ScopedQuerySet:
+        paths = scope_paths(user, rules_of or self.model, action)
+        if paths is None:
+            return self
+        condition = Q()
+        for path in paths:
+            condition |= Q(organization__path__startswith=path)
+        if action == Action.VIEW and paths:
+            above = ancestor_ids(user)
+            if above:
+                condition |= Q(organization_id__in=sorted(above))
+        if not paths:
+            return self.none()
+        return self.filter(condition)
+
+
+class Campaign(models.Model):
+    """专项行动 such as 安全大检查, issued by an organization to its subtree."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = ADMINS
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("发起组织"),
+    )
+    title = models.CharField(_("行动名称"), max_length=100)
+    theme = models.CharField(_("主题"), max_length=200, blank=True)
+    goals = models.TextField(_("目标"), blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_period_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/work/campaigns/{self.pk}/"
+
+
+class Project(models.Model):
+    """A project of a campaign, claimed by an organization (组织领项目) or assigned to it (交办)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = GRID_WRITERS
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="projects", verbose_name=_("专项行动")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="work_projects",
+        verbose_name=_("承担组织"),
+    )
+    origin = models.CharField(
+        _("来源"), max_length=10, choices=ProjectOrigin.choices, default=ProjectOrigin.CLAIMED
+    )
+    title = models.CharField(_("项目名称"), max_length=120)
+    goals = models.TextField(_("目标"), blank=True)
+    measures = models.TextField(_("措施"), blank=True)
+    deadline = models.DateField(_("完成时限"))
+    leader = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=_("联系负责的班子成员"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/work/projects/{self.pk}/"
+
+
+class Task(models.Model):
+    """A task of a project, claimed by a member (党员领任务) or assigned by the organization.
+
+    ``organization`` is where it is posted: the members of that organization's subtree may
+    claim it (the project's organization, or a grid branch under it)."""
+
+    scope_lookups = ("organization",)
+    # Assigning, verifying, returning and closing; a member's own moves are checked by the
+    # services (claimer in the task's subtree, the assignee starts and submits).
+    scope_write_roles = GRID_WRITERS
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("项目")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="work_tasks",
+        verbose_name=_("发布组织"),
+    )
+    title = models.CharField(_("任务"), max_length=120)
+    description = models.TextField(_("要求"), blank=True)
+    deadline = models.DateField(_("完成时限"))
+    state = models.CharField(
+        _("状态"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN
+    )
+    assignee = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_tasks",
+        verbose_name=_("承担党员"),
+    )
+    evidence_notes = models.TextField(_("完成情况"), blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="task_state_deadline"),
+            models.Index(fields=["assignee", "state"], name="task_assignee_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/work/tasks/{self.pk}/"
+
+
+class Supervision(models.Model):
+    """督办: a higher organization's note with a deadline that the lower one must answer."""
+
+    scope_lookups = ("organization", "issuer")
+    scope_write_roles = {"add": ADMINS, "change": GRID_WRITERS, "delete": frozenset()}
+
+    issuer = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="supervisions_issued",
+        verbose_name=_("督办组织"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+        verbose_name=_("被督办组织"),
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisions",
+        verbose_name=_("项目"),
+    )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisions",
+        verbose_name=_("任务"),
+    )
+    content = models.TextField(_("督办事项"))
+    due_on = models.DateField(_("答复时限"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=SupervisionStatus.choices,
+        default=SupervisionStatus.OPEN,
+        db_index=True,
+    )
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("督办人"),
+    )
+    created_at = models.DateTimeField(_("督办时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.content[:30]
+
+
+class Visit(models.Model):
+    """走访登记: a member's visit to a household (or a building), from a phone.
+
+    A visit by a member from outside the household's organization (an agency's 安全结对检查,
+    a mobile member's pairing with fellow townsmen, an in-service member) is also reported to
+    the member's own organization (``reported_to``), which sees it in its scope."""
+
+    scope_lookups = ("organization", "reported_to")
+    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("走访党员"),
+    )
+    # Null for records brought in from elsewhere (paper registers, the demo).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    household = models.ForeignKey(
+        "places.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("住户"),
+    )
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("楼栋"),
+    )
+    # The household's (else the building's) organization at the time of the visit: scope and
+    # coverage read it without a join.
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    reported_to = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报告组织"),
+        editable=False,
+    )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("关联任务"),
+    )
+    visited_at = models.DateTimeField(_("走访时间"))
+    purposes = models.JSONField(_("走访事项"), default=list)
+    findings = models.TextField(_("发现情况"), blank=True)
+    suggestions = models.TextField(_("意见建议"), blank=True)
+    raises_hazard = models.BooleanField(_("发现安全隐患，需立案"), default=False)
+    raises_request = models.BooleanField(_("群众有诉求，需办理"), default=False)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    outside_reason = models.CharField(_("责任范围外走访的理由"), max_length=200, blank=True)
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_at", "-id"]
+        indexes = [
+            # not-visited-in-N-days: one probe per household
+            models.Index(fields=["household", "visited_at"], name="visit_household_time"),
+            # coverage of an organization subtree over a period (index-only)
+            models.Index(
+                fields=["organization", "visited_at", "household"], name="visit_org_time_hh"
+            ),
+            models.Index(fields=["member", "visited_at"], name="visit_member_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="visit_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.visited_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return f"/work/visits/{self.pk}/"
+
+    def purpose_labels(self) -> list[str]:
+        from xianfeng.work.choices import VisitPurpose
+
+        labels = dict(VisitPurpose.choices)
+        return [str(labels.get(p, p)) for p in self.purposes]
+
+
+class Photo(models.Model):
+    """A photo of a visit or of a task's evidence; checked to be a real image."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("走访"),
+    )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("任务"),
+    )
+    image = models.FileField(_("照片"), upload_to="work/%Y/%m/")
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class HouseholdResponsibility(models.Model):
+    """A household assigned by hand to a member (社区党员干部负责到户); zones give the rest."""
+
+    scope_lookups = ("household__organization",)
+    scope_write_roles = GRID_WRITERS
+
+    household = models.ForeignKey(
+        "places.Household",
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("住户"),
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.CASCADE,
+        related_name="household_responsibilities",
+        verbose_name=_("负责党员"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("指派人"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("住户责任人")
+        verbose_name_plural = _("住户责任人")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "member"], name="household_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} → {self.member_id}"
+
+
+class Notice(models.Model):
+    """What the background jobs tell an organization: reminders, overdue, escalation, digests."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = frozenset()
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="work_notices",
+        verbose_name=_("接收组织"),
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="work_notices",
+        verbose_name=_("接收党员"),
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=NoticeKind.choices)
+    text = models.CharField(_("内容"), max_length=300)
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("任务"),
+    )
+    dedup_key = models.CharField(_("去重键"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text

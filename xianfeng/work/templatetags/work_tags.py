@@ -1,0 +1,74 @@
+"""``{% work_home %}``: the 双领 section of the role home page (tasks, coverage, notices)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from xianfeng.core.choices import RoleKind
+from xianfeng.core.scope import active_roles
+from xianfeng.orgs.models import Organization
+from xianfeng.work import selectors, services
+from xianfeng.work.choices import TaskState
+from xianfeng.work.models import Notice, Task, Visit
+
+register = template.Library()
+
+MANAGERS = {
+    RoleKind.DISTRICT_ADMIN,
+    RoleKind.STREET_ADMIN,
+    RoleKind.COMMUNITY_ADMIN,
+    RoleKind.GRID_SECRETARY,
+}
+
+
+@register.inclusion_tag("work/_home.html", takes_context=True)
+def work_home(context: dict[str, Any]) -> dict[str, Any]:
+    request = context["request"]
+    user = request.user
+    roles = active_roles(user)
+    kinds = {r.kind for r in roles}
+    data: dict[str, Any] = {"shown": False}
+    if not (kinds & (MANAGERS | {RoleKind.MEMBER})):
+        return data
+    data["shown"] = True
+    member = services.member_of(user)
+    data["member"] = member
+    if member is not None:
+        mine = Task.objects.filter(assignee=member)
+        data["my_open"] = mine.filter(
+            state__in=(
+                TaskState.CLAIMED,
+                TaskState.IN_PROGRESS,
+                TaskState.RETURNED,
+                TaskState.OVERDUE,
+            )
+        ).count()
+        ids = [int(s) for s in member.branch.path.split(".") if s]
+        data["claimable"] = Task.objects.filter(
+            state__in=(TaskState.OPEN, TaskState.OVERDUE),
+            assignee__isnull=True,
+            organization_id__in=ids,
+        ).count()
+        month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        data["my_visits"] = Visit.objects.filter(member=member, visited_at__gte=month_start).count()
+    if kinds & MANAGERS:
+        role = next(r for r in roles if r.kind in MANAGERS)
+        # The role's organization as far as the selectors need it (its id and path).
+        org = Organization(pk=role.organization_id, path=role.path, name=role.organization_name)
+        data["org"] = org
+        data["coverage"], data["not_visited"] = selectors.recent_coverage(
+            org=org, days=30, nv_days=90
+        )
+        data.update(
+            Task.objects.filter(organization__path__startswith=org.path).aggregate(
+                overdue=Count("pk", filter=Q(state=TaskState.OVERDUE)),
+                to_verify=Count("pk", filter=Q(state=TaskState.SUBMITTED)),
+            )
+        )
+        # Reminders, escalations, digests and supervision notes addressed to the organization.
+        data["notices"] = list(Notice.objects.restrict(user).filter(organization_id=org.pk)[:5])
+    return data
