@@ -17,7 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def run_job(run_id: int) -> str:
     from xianfeng.core.jobs import execute
 
-    return execute(run_id).status
+    return execute(run_id, heartbeat=True).status
 
 
 # Periodic jobs (Celery beat) of the apps that have them.

@@ -11,6 +11,12 @@ was rolled back. How a queued job runs depends on ``XIANFENG_JOBS_BACKEND``:
 
 Jobs are thin: they call services. A job that a user waits for reports its progress through
 ``run.report(done, total, message)``, and a page polls the row.
+
+A running job keeps ``heartbeat_at`` fresh: ``report()`` sets it, and on the thread and Celery
+backends a small heartbeat thread touches it every ``HEARTBEAT_SECONDS``. A run still RUNNING
+whose heartbeat is older than ``settings.XIANFENG_JOB_STALE_MINUTES`` (default 15) belonged to a
+process that died; ``reap_stale()`` marks it FAILED. It is called when a page looks at a run
+(``check_stale``) and by the periodic job ``core.reap_stale_jobs``.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xianfeng.core.models import JobRun
 
@@ -81,24 +90,113 @@ def _dispatch(backend: str, run_id: int) -> None:
 
 def _thread_main(run_id: int) -> None:
     try:
-        execute(run_id)
+        execute(run_id, heartbeat=True)
     finally:
         close_old_connections()
 
 
-def execute(run_id: int) -> JobRun:
+HEARTBEAT_SECONDS = 60
+
+
+def _heartbeat_main(run_id: int, stop: threading.Event) -> None:
+    """Touch the run's heartbeat while its job runs in this process. A failed touch (SQLite
+    locked by the job's own write transaction, say) is skipped: the next one may succeed."""
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                JobRun.objects.filter(pk=run_id, status=JobRun.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+            except Exception:
+                log.debug("heartbeat of job %s skipped", run_id, exc_info=True)
+    finally:
+        close_old_connections()
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "XIANFENG_JOB_STALE_MINUTES", 15))
+
+
+def stale_message() -> str:
+    return _("任务中断（进程已退出），数据未改变，请重新导入")
+
+
+def _stale_runs():
+    limit = timezone.now() - stale_after()
+    return JobRun.objects.filter(status=JobRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+
+
+def reap_stale(run_ids: list[int] | None = None) -> list[int]:
+    """Mark RUNNING runs without a heartbeat for too long as FAILED; return their ids.
+    The update is guarded by the same condition, so a run that reports meanwhile survives."""
+    runs = _stale_runs()
+    if run_ids is not None:
+        runs = runs.filter(pk__in=run_ids)
+    reaped = []
+    for pk in list(runs.values_list("pk", flat=True)):
+        if (
+            _stale_runs()
+            .filter(pk=pk)
+            .update(
+                status=JobRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=stale_message(),
+                error="stale: no heartbeat",
+            )
+        ):
+            reaped.append(pk)
+    if reaped:
+        log.warning("reaped stale jobs %s", reaped)
+    return reaped
+
+
+def check_stale(run: JobRun | None) -> bool:
+    """True if ``run`` is (now) a failed stale run; refreshes it when it was just reaped."""
+    if run is None:
+        return False
+    if run.status == JobRun.Status.RUNNING and reap_stale([run.pk]):
+        run.refresh_from_db()
+    return run.status == JobRun.Status.FAILED and run.message == stale_message()
+
+
+@job("core.reap_stale_jobs")
+def reap_stale_jobs(run: JobRun) -> dict[str, Any]:
+    """Periodic: fail the runs whose process died, and tell each app through ``on_stale``."""
+    reaped = reap_stale()
+    for hook in _STALE_HOOKS:
+        hook(reaped)
+    return {"reaped": reaped}
+
+
+_STALE_HOOKS: list[Callable[[list[int]], None]] = []
+
+
+def on_stale(hook: Callable[[list[int]], None]) -> Callable[[list[int]], None]:
+    """Register ``hook(job_ids)``, called after ``core.reap_stale_jobs`` failed those runs, so
+    an app can bring its own rows (an import "导入中") to a failed state too."""
+    if hook not in _STALE_HOOKS:
+        _STALE_HOOKS.append(hook)
+    return hook
+
+
+def execute(run_id: int, *, heartbeat: bool = False) -> JobRun:
     """Run one queued job to its end; failures are recorded on the row, not raised."""
     _autodiscover()
     run = JobRun.objects.get(pk=run_id)
     if run.status != JobRun.Status.QUEUED:
         return run  # already taken (a retried delivery): run once
     claimed = JobRun.objects.filter(pk=run_id, status=JobRun.Status.QUEUED).update(
-        status=JobRun.Status.RUNNING, started_at=timezone.now()
+        status=JobRun.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
     )
     if not claimed:
         return JobRun.objects.get(pk=run_id)
     run.refresh_from_db()
     func = _REGISTRY.get(run.name)
+    stop = threading.Event()
+    if heartbeat:
+        threading.Thread(target=_heartbeat_main, args=(run_id, stop), daemon=True).start()
     try:
         if func is None:
             raise KeyError(f"no job named {run.name!r}")
@@ -111,7 +209,9 @@ def execute(run_id: int) -> JobRun:
             message=str(exc)[:500],
             error=traceback.format_exc()[-4000:],
         )
+        stop.set()
     else:
+        stop.set()
         JobRun.objects.filter(pk=run.pk).update(
             status=JobRun.Status.DONE,
             finished_at=timezone.now(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -249,6 +250,7 @@ class JobRun(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("后台任务")
@@ -267,7 +269,8 @@ class JobRun(models.Model):
     def report(self, done: int, total: int | None = None, message: str = "") -> None:
         """Progress from inside the job; one cheap UPDATE, visible to a polling page."""
         self.done = done
-        fields = {"done": done}
+        self.heartbeat_at = timezone.now()
+        fields: dict[str, Any] = {"done": done, "heartbeat_at": self.heartbeat_at}
         if total is not None:
             self.total = total
             fields["total"] = total

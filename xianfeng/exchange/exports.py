@@ -9,18 +9,26 @@ is then checked against the user's sensitive scope, and the record marks the exp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import io
+import os
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
 
 from xianfeng.core.choices import Action
+from xianfeng.core.jobs import enqueue
+from xianfeng.core.models import JobRun
 from xianfeng.core.scope import scope_paths
 from xianfeng.exchange.models import ExportRecord
 from xianfeng.exchange.services import home_org_id
-from xianfeng.exchange.sheets import rows_xlsx
+from xianfeng.exchange.sheets import head_cells
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.places.models import Building, Household
@@ -232,11 +240,32 @@ def may_reveal(user: User) -> bool:
     return paths is None or bool(paths)
 
 
-def export_build(
-    *, user: User, kind: str, params: Any, full: bool = False
-) -> tuple[bytes, ExportRecord]:
-    """The .xlsx of one list as filtered on its page, and the record of the export."""
-    spec = EXPORTS[kind]
+def background_threshold() -> int:
+    """Exports of more rows than this run as a background job; smaller ones at once."""
+    return int(getattr(settings, "XIANFENG_EXPORT_BACKGROUND_ROWS", 5000))
+
+
+def export_dir() -> str:
+    path = os.path.join(settings.MEDIA_ROOT, "exports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _filters(spec: ExportKind, params: Any) -> dict[str, Any]:
+    return {k: params.get(k) for k in spec.filter_keys if params.get(k)}
+
+
+def _write(
+    *,
+    user: User,
+    spec: ExportKind,
+    params: Any,
+    full: bool,
+    target: Any,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, bool]:
+    """Write the .xlsx (openpyxl write-only, rows streamed from ``iterator()``) into
+    ``target`` (a path or a file object); return the number of rows and whether it revealed."""
     reveal = bool(full and spec.sensitive and may_reveal(user))
     paths = scope_paths(user, Person, Action.VIEW_SENSITIVE) if reveal else []
 
@@ -245,20 +274,101 @@ def export_build(
             paths is None or any(person.organization.path.startswith(p) for p in paths)
         )
 
-    counter = {"n": 0}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(spec.title)[:31])
+    sheet.append(head_cells(sheet, [str(h) for h in spec.headers]))
+    n = 0
+    for obj in spec.queryset(user, params).iterator(chunk_size=2000):
+        sheet.append(spec.row(obj, allowed))
+        n += 1
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n)
+    book.save(target)
+    return n, reveal
 
-    def rows() -> Iterator[list[Any]]:
-        for obj in spec.queryset(user, params).iterator(chunk_size=2000):
-            counter["n"] += 1
-            yield spec.row(obj, allowed)
 
-    content = rows_xlsx(str(spec.title), [str(h) for h in spec.headers], rows())
+PROGRESS_EVERY = 1000
+
+
+def export_build(
+    *, user: User, kind: str, params: Any, full: bool = False
+) -> tuple[bytes, ExportRecord]:
+    """The .xlsx of one list as filtered on its page, and the record of the export."""
+    spec = EXPORTS[kind]
+    buffer = io.BytesIO()
+    rows, reveal = _write(user=user, spec=spec, params=params, full=full, target=buffer)
     record = ExportRecord.objects.create(
         kind=kind,
-        filters={k: params.get(k) for k in spec.filter_keys if params.get(k)},
-        rows=counter["n"],
+        filters=_filters(spec, params),
+        rows=rows,
         revealed=reveal,
         user=user,
         organization_id=home_org_id(user),
     )
-    return content, record
+    return buffer.getvalue(), record
+
+
+def export_count(*, user: User, kind: str, params: Any) -> int:
+    return EXPORTS[kind].queryset(user, params).count()
+
+
+def plain_params(params: Any) -> dict[str, str]:
+    """Query parameters as JSON for a job: the last value of each key, strings only."""
+    return {str(k): str(params.get(k)) for k in params.keys() if k not in ("full", "page")}
+
+
+@transaction.atomic
+def export_start(*, user: User, kind: str, params: Any, full: bool, rows: int) -> ExportRecord:
+    """Record a large export at once (who, what, filters, masked or full, rows expected) and
+    queue the job that writes its file; the record's rows are the real count once written."""
+    spec = EXPORTS[kind]
+    record = ExportRecord.objects.create(
+        kind=kind,
+        filters=_filters(spec, params),
+        rows=rows,
+        revealed=bool(full and spec.sensitive and may_reveal(user)),
+        user=user,
+        organization_id=home_org_id(user),
+    )
+    record.job = enqueue(
+        "exchange.export",
+        user=user,
+        label=gettext("导出%(what)s（%(n)d行）") % {"what": spec.title, "n": rows},
+        record_id=record.pk,
+        params=plain_params(params),
+        full=full,
+    )
+    record.save(update_fields=["job"])
+    return record
+
+
+def export_run(run: JobRun, *, record_id: int, params: dict[str, str], full: bool) -> dict:
+    """The job: write the file as the record's user (same scope, same masking) into
+    ``MEDIA_ROOT/exports`` and note its path and row count on the record."""
+    record = ExportRecord.objects.select_related("user").get(pk=record_id)
+    user = record.user
+    if user is None or not user.is_active:
+        raise PermissionError(gettext("导出人的账号已停用，文件未生成。"))
+    spec = EXPORTS[record.kind]
+    total = record.rows
+    run.report(0, total, gettext("正在生成…"))
+    path = os.path.join(export_dir(), f"{uuid.uuid4().hex}.xlsx")
+
+    def progress(done: int) -> None:
+        run.report(
+            done,
+            max(total, done),
+            gettext("已写入%(done)d / %(total)d行") % {"done": done, "total": max(total, done)},
+        )
+
+    try:
+        rows, reveal = _write(
+            user=user, spec=spec, params=params, full=full, target=path, progress=progress
+        )
+    except BaseException:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    ExportRecord.objects.filter(pk=record.pk).update(rows=rows, revealed=reveal, stored_path=path)
+    run.report(rows, rows, gettext("已完成，共%(n)d行") % {"n": rows})
+    return {"rows": rows}

@@ -130,6 +130,16 @@ class ExportRecord(models.Model):
         verbose_name=_("导出人"),
     )
     created_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    job = models.ForeignKey(
+        "core.JobRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("后台任务"),
+        help_text=_("大批量导出在后台生成文件；小批量导出即时下载，没有后台任务。"),
+    )
+    stored_path = models.CharField(_("文件存放路径"), max_length=400, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -140,6 +150,17 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} × {self.rows}"
+
+    def get_absolute_url(self) -> str:
+        return f"/exchange/exports/{self.pk}/"
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.status in ("queued", "running")
+
+    @property
+    def ready(self) -> bool:
+        return self.job is not None and self.job.status == "done" and bool(self.stored_path)
 
 
 class PersonMerge(models.Model):

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.core.jobs import enqueue
+from xianfeng.core.jobs import check_stale, enqueue, stale_message
 from xianfeng.core.scope import active_roles
 from xianfeng.exchange.importers import IMPORTERS, import_allowed, run_import
 from xianfeng.exchange.models import ImportRun
@@ -70,6 +70,27 @@ def import_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportRun:
     )
     run.save(update_fields=["preview_job"])
     return run
+
+
+def import_fail_stale(run: ImportRun) -> bool:
+    """An import whose job's process died ("导入中" forever) becomes FAILED. The import ran in
+    one transaction, which the database rolled back with the process: nothing changed."""
+    if not run.busy or not check_stale(run.job):
+        return False
+    changed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+        status=ImportRun.Status.FAILED, message=stale_message()
+    )
+    run.refresh_from_db()
+    return bool(changed)
+
+
+def import_fail_stale_jobs(job_ids: list[int]) -> int:
+    """Hook of ``core.reap_stale_jobs``: the imports whose job was just reaped."""
+    runs = ImportRun.objects.filter(
+        models.Q(status=ImportRun.Status.PREVIEWING, preview_job_id__in=job_ids)
+        | models.Q(status=ImportRun.Status.APPLYING, apply_job_id__in=job_ids)
+    )
+    return runs.update(status=ImportRun.Status.FAILED, message=stale_message())
 
 
 @transaction.atomic

@@ -131,6 +131,9 @@ def report_xlsx(run: ImportRun) -> bytes:
     return _save(book)
 
 
+head_cells = _head_cells
+
+
 def rows_xlsx(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])

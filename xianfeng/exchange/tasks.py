@@ -13,10 +13,12 @@ from typing import Any
 
 from django.db import connection, connections
 
-from xianfeng.core.jobs import job
+from xianfeng.core.jobs import job, on_stale
 from xianfeng.core.models import JobRun
 from xianfeng.exchange.models import ImportRun
-from xianfeng.exchange.services import import_execute
+from xianfeng.exchange.services import import_execute, import_fail_stale_jobs
+
+on_stale(import_fail_stale_jobs)
 
 
 def _write_progress(run_id: int, fields: dict[str, Any]) -> None:
@@ -53,3 +55,18 @@ def import_apply(run: JobRun, *, run_id: int) -> dict[str, Any]:
     return import_execute(
         run=target, dry_run=False, progress=_progress(run, "已导入%(done)d / %(total)d行")
     )
+
+
+@job("exchange.export")
+def export(run: JobRun, *, record_id: int, params: dict[str, str], full: bool) -> dict[str, Any]:
+    from xianfeng.exchange.exports import export_run
+
+    return export_run(run, record_id=record_id, params=params, full=full)
+
+
+@job("exchange.cleanup_files")
+def cleanup_files(run: JobRun, *, days: int = 30) -> dict[str, int]:
+    """Periodic: remove import uploads and export files older than ``days`` days."""
+    from xianfeng.exchange.cleanup import cleanup_files as clean
+
+    return clean(days=days).as_dict()

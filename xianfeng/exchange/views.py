@@ -5,6 +5,7 @@ page a building's QR code opens."""
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -20,10 +21,18 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from xianfeng.core.choices import Action
+from xianfeng.core.jobs import check_stale
 from xianfeng.core.scope import user_can
 from xianfeng.core.views import ScopedView, paginate
-from xianfeng.exchange import declarations, services
-from xianfeng.exchange.exports import EXPORTS, export_build, may_reveal
+from xianfeng.exchange import declarations, services, throttle
+from xianfeng.exchange.exports import (
+    EXPORTS,
+    background_threshold,
+    export_build,
+    export_count,
+    export_start,
+    may_reveal,
+)
 from xianfeng.exchange.importers import IMPORTERS, import_allowed
 from xianfeng.exchange.models import (
     ExportRecord,
@@ -50,6 +59,7 @@ def _own_run(request: HttpRequest, pk: int) -> ImportRun:
     run = runs.filter(pk=pk).first()
     if run is None:
         raise Http404(_("导入记录不存在。"))
+    services.import_fail_stale(run)
     return run
 
 
@@ -75,6 +85,10 @@ class DataHomeView(LoginRequiredMixin, View):
         runs = ImportRun.objects.filter(created_by=request.user).select_related(
             "preview_job", "apply_job"
         )
+        for busy in runs.filter(
+            status__in=(ImportRun.Status.PREVIEWING, ImportRun.Status.APPLYING)
+        ):
+            services.import_fail_stale(busy)
         kinds = [(k, label) for k, label in ImportKind.choices if import_allowed(request.user, k)]
         return render(
             request,
@@ -161,6 +175,8 @@ class ImportReportView(LoginRequiredMixin, View):
         run = _own_run(request, pk)
         if run.status in (ImportRun.Status.PREVIEWING, ImportRun.Status.REFUSED):
             raise Http404(_("这个文件还没有预检结果。"))
+        if run.errors and not os.path.exists(run.stored_path):
+            raise Http404(_("上传的文件已被清理，不能再生成报告；被拒绝的行仍列在导入页上。"))
         return download(report_xlsx(run), f"导入报告-{run.pk}.xlsx")
 
 
@@ -183,8 +199,57 @@ class ExportView(LoginRequiredMixin, View):
         full = request.GET.get("full") == "1"
         if full and not may_reveal(request.user):
             raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
+        rows = export_count(user=request.user, kind=kind, params=request.GET)
+        if rows > background_threshold():
+            record = export_start(
+                user=request.user, kind=kind, params=request.GET, full=full, rows=rows
+            )
+            return redirect(record.get_absolute_url())
         content, record = export_build(user=request.user, kind=kind, params=request.GET, full=full)
         return download(content, f"{EXPORTS[kind].title}-{record.created_at:%Y%m%d%H%M}.xlsx")
+
+
+def _own_export(request: HttpRequest, pk: int) -> ExportRecord:
+    """A background export's file is for the one who asked for it (or a superuser)."""
+    records = ExportRecord.objects.select_related("job").filter(job__isnull=False)
+    if not request.user.is_superuser:
+        records = records.filter(user=request.user)
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise Http404(_("导出记录不存在。"))
+    check_stale(record.job)
+    return record
+
+
+class ExportDetailView(LoginRequiredMixin, View):
+    """A large export's progress, then its download link."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = _own_export(request, pk)
+        template = (
+            "exchange/_export_status.html"
+            if request.headers.get("HX-Request")
+            else "exchange/export_detail.html"
+        )
+        labels = {k: v.title for k, v in EXPORTS.items()}
+        context = {"record": record, "title": labels.get(record.kind, record.kind)}
+        return render(request, template, context)
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = _own_export(request, pk)
+        if not record.ready:
+            raise Http404(_("文件还没有生成好。"))
+        if not os.path.exists(record.stored_path):
+            raise Http404(_("文件已超过保存期限被清理，请重新导出。"))
+        title = EXPORTS[record.kind].title if record.kind in EXPORTS else record.kind
+        return FileResponse(
+            open(record.stored_path, "rb"),  # closed by the response
+            as_attachment=True,
+            filename=f"{title}-{record.created_at:%Y%m%d%H%M}.xlsx",
+            content_type=XLSX,
+        )
 
 
 class ExportListView(ScopedView):
@@ -309,6 +374,9 @@ class BuildingQrView(ScopedView):
         )
 
 
+HONEYPOT = "website"
+
+
 class DeclareView(View):
     """Public (no login): a landlord declares rooms and tenants of one building."""
 
@@ -344,6 +412,15 @@ class DeclareView(View):
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         building = self._building(token)
+        if not throttle.declaration_allowed(request, building.pk):
+            response = render(
+                request, "exchange/declare_throttled.html", {"building": building}, status=429
+            )
+            response["Retry-After"] = "600"
+            return response
+        if request.POST.get(HONEYPOT):
+            # Filled by a bot (people never see the field): answered like a success, not kept.
+            return render(request, "exchange/declare_done.html", {"building": building})
         rooms = [
             {
                 "unit": request.POST.get(f"unit-{i}", ""),

@@ -206,15 +206,29 @@ class TaskOut(Schema):
     submitted_at: datetime | None
     verified_at: datetime | None
     done_at: datetime | None
+    target_visits: int
 
     @staticmethod
     def resolve_state_label(obj: Task) -> str:
         return label(obj.get_state_display())
 
 
+class ProgressOut(Schema):
+    target: int = Field(description="目标：住户数或户次（0 为不要求走访）")
+    visited: int = Field(description="已走访")
+    by_household: bool = Field(description="按目标住户计")
+    complete: bool
+    missing: list[int] = Field(description="未走访的目标住户编号")
+
+    @staticmethod
+    def resolve_missing(obj: Any) -> list[int]:
+        return [h.pk for h in obj.missing]
+
+
 class TaskDetailOut(TaskOut):
     actions: list[str] = Field(description="当前用户可以进行的操作")
     photos: list[str] = Field(description="完成情况照片的地址")
+    visit_progress: ProgressOut = Field(description="靠走访完成的任务的进度")
 
     @staticmethod
     def resolve_photos(obj: Task) -> list[str]:
@@ -237,6 +251,10 @@ class TaskIn(Schema):
     description: str = ""
     deadline: date
     organization: int | None = Field(None, description="发布组织（默认项目承担组织）")
+    target_visits: int = Field(0, ge=0, le=10000, description="要求走访户次（0 为不要求）")
+    target_households: list[int] = Field(
+        default_factory=list, description="目标住户编号：全部走访后才能提交"
+    )
 
 
 def _tasks():
@@ -276,6 +294,7 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 def _task_detail(request: HttpRequest, task_id: int) -> Any:
     task = get_object_for(user=request.user, model=Task, pk=task_id, queryset=_tasks())
     task.actions = services.task_actions(request.user, task)
+    task.visit_progress = services.task_visit_progress(task)
     return task
 
 
@@ -293,7 +312,23 @@ def task_create(request: HttpRequest, payload: TaskIn) -> Any:
         org = visible_one(
             Organization, data.pop("organization"), user=request.user, field="organization"
         )
-        task = services.task_create(actor=request.user, project=project, organization=org, **data)
+        targets = [
+            visible_one(
+                Household,
+                hid,
+                user=request.user,
+                field="target_households",
+                queryset=Household.objects.select_related("organization", "building"),
+            )
+            for hid in dict.fromkeys(data.pop("target_households"))
+        ]
+        task = services.task_create(
+            actor=request.user,
+            project=project,
+            organization=org,
+            target_households=targets,
+            **data,
+        )
     return Status(201, _task_detail(request, task.pk))
 
 
@@ -527,6 +562,18 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
     return paginate(qs.order_by("-visited_at", "-id"), filters)
 
 
+@router.get(
+    "/tasks/{task_id}/visits",
+    response=errors_response({200: VisitPage}),
+    summary="任务的关联走访",
+    tags=VISIT_TAGS,
+)
+def task_visits(request: HttpRequest, task_id: int, filters: Query[ListParams]) -> Any:
+    task = get_object_for(user=request.user, model=Task, pk=task_id)
+    qs = _visits().restrict(request.user).filter(task=task)
+    return paginate(qs.order_by("-visited_at", "-id"), filters)
+
+
 def _visit_detail(visit_id: int) -> Visit:
     return _visits().get(pk=visit_id)
 
@@ -676,3 +723,265 @@ class NotVisitedParams(ListParams):
 def not_visited(request: HttpRequest, params: Query[NotVisitedParams]) -> Any:
     org, zone = coverage_target(request, params.org, params.zone)
     return paginate(selectors.not_visited(org=org, zone=zone, days=params.days), params)
+
+
+# --- paired safety checks reported upward (安全结对检查) -----------------------------------------
+
+
+class PairedParams(Schema):
+    org: int | None = Field(None, description="组织编号（默认本人角色所在组织），如机关工委")
+    start: date | None = Field(None, description="开始日期（默认本月1日）")
+    end: date | None = Field(None, description="结束日期，含当天（默认今天）")
+
+
+class PairedRowOut(Schema):
+    pairing_id: int
+    kind: str
+    kind_label: str
+    ours: OrgRef = Field(description="本方组织（所读组织或其下级）")
+    partner: OrgRef = Field(description="结对的社区等组织")
+    visits: int = Field(description="走访次数")
+    households_visited: int = Field(description="走访到的户数")
+    households: int = Field(description="结对组织的住户总数")
+    members: int = Field(description="参与的党员人数")
+    hazards: int = Field(description="发现安全隐患的次数")
+    last_visit: datetime | None
+
+    @staticmethod
+    def resolve_pairing_id(obj: Any) -> int:
+        return obj.pairing.pk
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return obj.pairing.kind
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return label(obj.pairing.get_kind_display())
+
+
+class PairedOut(Schema):
+    organization: OrgRef
+    start: date
+    end: date
+    count: int
+    results: list[PairedRowOut]
+
+
+def paired_target(request: HttpRequest, org_id: int | None, start: Any, end: Any) -> Any:
+    """(org, start date, end date, low, high) for the paired-checks page and endpoints."""
+    org, _zone = coverage_target(request, org_id, None)
+    return (org, *selectors.date_period(start, end))
+
+
+@router.get(
+    "/paired-checks",
+    response=errors_response({200: PairedOut}),
+    summary="结对检查汇总（按结对组织和期间）",
+    tags=VISIT_TAGS,
+)
+def paired_checks(request: HttpRequest, params: Query[PairedParams]) -> Any:
+    org, start, end, low, high = paired_target(request, params.org, params.start, params.end)
+    rows = selectors.paired_checks(user=request.user, org=org, start=low, end=high)
+    return {"organization": org, "start": start, "end": end, "count": len(rows), "results": rows}
+
+
+class PairedVisitParams(ListParams, PairedParams):
+    partner: int | None = Field(None, description="只看在这个结对组织的走访")
+
+
+@router.get(
+    "/paired-checks/visits",
+    response=errors_response({200: VisitPage}),
+    summary="结对检查的走访记录",
+    tags=VISIT_TAGS,
+)
+def paired_check_visits(request: HttpRequest, params: Query[PairedVisitParams]) -> Any:
+    org, _start, _end, low, high = paired_target(request, params.org, params.start, params.end)
+    qs = selectors.paired_check_visits(user=request.user, org=org, start=low, end=high)
+    if params.partner is not None:
+        partner = selectors.paired_partner(user=request.user, org=org, pk=params.partner)
+        qs = qs.filter(organization__path__startswith=partner.path)
+    qs = qs.select_related("member__person", "household__building")
+    return paginate(qs.order_by("-visited_at", "-id"), params)
+
+
+# --- mobile members and their fellow townsmen (老乡) ----------------------------------------
+
+TOWNSMEN_TAGS = [gettext_lazy("流动党员结对老乡")]
+
+
+class TownsmanOut(Schema):
+    id: int
+    member: MemberRef
+    person_id: int | None
+    name: str
+    phone: str = Field(description="已打码")
+    hometown: str
+    whereabouts: str
+    note: str
+    active: bool
+    contact_count: int = 0
+    last_contact: datetime | None = None
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        return obj.phone_masked
+
+
+class ContactOut(Schema):
+    id: int
+    townsman_id: int
+    member: MemberRef
+    way: str
+    contacted_at: datetime
+    purposes: list[str]
+    findings: str
+    raises_hazard: bool
+    visit_id: int | None
+
+
+class TownsmanIn(Schema):
+    name: str = Field("", max_length=50, description="姓名（选了登记人员时可省略）")
+    phone: str = Field("", max_length=20)
+    person: int | None = Field(None, description="登记人员编号（可选）")
+    hometown: str = Field("", max_length=100)
+    whereabouts: str = Field("", max_length=200)
+    note: str = Field("", max_length=200)
+
+
+class ContactIn(Schema):
+    way: str = Field(description="visit、phone、message、gathering")
+    contacted_at: datetime | None = Field(None, description="默认现在；不能晚于现在")
+    purposes: list[str] = Field(description="safety、policy、info、talk、care 中的一项或几项")
+    findings: str = ""
+    raises_hazard: bool = False
+    household: int | None = Field(None, description="上门走访登记住户时：同时保存一条走访记录")
+    client_key: str = Field("", max_length=64, description="幂等键")
+
+
+class TownsmanFilters(ListParams):
+    mine: bool = Field(False, description="只看我结对的")
+    ended: bool = Field(False, description="包括已结束结对的")
+
+
+def _townsmen(request: HttpRequest) -> Any:
+    from django.db.models import Count, Max
+
+    from xianfeng.work.models import Townsman
+
+    return (
+        Townsman.objects.restrict(request.user)
+        .select_related("member__person")
+        .annotate(contact_count=Count("contacts"), last_contact=Max("contacts__contacted_at"))
+    )
+
+
+@router.get(
+    "/townsmen",
+    response=errors_response({200: page_of(TownsmanOut)}),
+    summary="结对老乡",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_list(request: HttpRequest, filters: Query[TownsmanFilters]) -> Any:
+    qs = _townsmen(request)
+    if filters.mine:
+        member = services.member_of(request.user)
+        qs = qs.filter(member=member) if member else qs.none()
+    if not filters.ended:
+        qs = qs.filter(active=True)
+    return paginate(qs.order_by("-active", "name", "id"), filters)
+
+
+def _townsman(request: HttpRequest, townsman_id: int) -> Any:
+    from xianfeng.work.models import Townsman
+
+    return get_object_for(
+        user=request.user, model=Townsman, pk=townsman_id, queryset=_townsmen(request)
+    )
+
+
+@router.get(
+    "/townsmen/{townsman_id}",
+    response=errors_response({200: TownsmanOut}),
+    summary="老乡详情",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_detail(request: HttpRequest, townsman_id: int) -> Any:
+    return _townsman(request, townsman_id)
+
+
+@router.post(
+    "/townsmen",
+    response=errors_response({201: TownsmanOut}),
+    summary="结对老乡（流动党员本人）",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_create(request: HttpRequest, payload: TownsmanIn) -> Any:
+    from xianfeng.people.models import Person
+    from xianfeng.work.models import Townsman
+
+    require_can(request.user, Action.ADD, Townsman)
+    data = payload.model_dump()
+    person = visible_one(Person, data.pop("person"), user=request.user, field="person")
+    townsman = services.townsman_add(actor=request.user, person=person, **data)
+    return Status(201, _townsman(request, townsman.pk))
+
+
+@router.get(
+    "/townsmen/{townsman_id}/contacts",
+    response=errors_response({200: page_of(ContactOut)}),
+    summary="与老乡的联系记录",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_contacts(request: HttpRequest, townsman_id: int, filters: Query[ListParams]) -> Any:
+    from xianfeng.work.models import TownsmanContact
+
+    townsman = _townsman(request, townsman_id)
+    qs = (
+        TownsmanContact.objects.restrict(request.user)
+        .filter(townsman=townsman)
+        .select_related("member__person")
+    )
+    return paginate(qs.order_by("-contacted_at", "-id"), filters)
+
+
+@router.post(
+    "/townsmen/{townsman_id}/contacts",
+    response=errors_response({201: ContactOut, 200: ContactOut}),
+    summary="登记与老乡的联系",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_contact_create(request: HttpRequest, townsman_id: int, payload: ContactIn) -> Any:
+    from xianfeng.work.models import TownsmanContact
+
+    require_can(request.user, Action.ADD, TownsmanContact)
+    townsman = _townsman(request, townsman_id)
+    data = payload.model_dump()
+    household = None
+    if data["household"] is not None:
+        household = services.household_for_visit(user=request.user, pk=data["household"])
+    data["household"] = household
+    data["contacted_at"] = data["contacted_at"] or timezone.now()
+    key = request.headers.get("Idempotency-Key", "") or data.pop("client_key")
+    data.pop("client_key", None)
+    contact, created = services.townsman_contact_log(
+        actor=request.user, townsman=townsman, client_key=key, **data
+    )
+    return Status(201 if created else 200, contact)
+
+
+@router.post(
+    "/townsmen/{townsman_id}/end",
+    response=errors_response({200: TownsmanOut, 409: Any}),
+    summary="结束结对",
+    tags=TOWNSMEN_TAGS,
+)
+def townsman_end(request: HttpRequest, townsman_id: int) -> Any:
+    townsman = _townsman(request, townsman_id)
+
+    def run() -> Any:
+        services.townsman_end(actor=request.user, townsman=townsman)
+        return _townsman(request, townsman_id)
+
+    return _conflict(run)

@@ -48,3 +48,12 @@ class NoticeKind(models.TextChoices):
     ESCALATION = "escalation", _("逾期升级")
     DIGEST = "digest", _("每日简报")
     SUPERVISION = "supervision", _("督办")
+
+
+class ContactWay(models.TextChoices):
+    """How a mobile member reached a fellow townsman (老乡)."""
+
+    VISIT = "visit", _("上门走访")
+    PHONE = "phone", _("电话")
+    MESSAGE = "message", _("微信/短信")
+    GATHERING = "gathering", _("集中活动")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from xianfeng.core.choices import Action
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
-from xianfeng.work.choices import VisitPurpose
+from xianfeng.work.choices import ContactWay, VisitPurpose
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -81,6 +81,13 @@ class TaskForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
         help_text=_("默认发布给项目承担组织的全体党员认领；也可只发布给其下某个支部"),
+    )
+    target_visits = forms.IntegerField(
+        label=_("要求走访户次"),
+        min_value=0,
+        max_value=10000,
+        required=False,
+        help_text=_("靠走访完成的任务填写；走访时选这项任务，够数才能提交"),
     )
 
     def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
@@ -168,3 +175,45 @@ class AssignForm(forms.Form):
             .select_related("person", "branch")
             .order_by("branch__path", "id")
         )
+
+
+class TownsmanForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(
+        label=_("电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    hometown = forms.CharField(label=_("老家"), max_length=100, required=False)
+    whereabouts = forms.CharField(label=_("现住址或务工地点"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class ContactForm(forms.Form):
+    """A contact with a fellow townsman, from a phone."""
+
+    way = forms.ChoiceField(
+        label=_("联系方式"), choices=ContactWay.choices, widget=forms.RadioSelect
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("联系时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("事项"), choices=VisitPurpose.choices, widget=forms.CheckboxSelectMultiple
+    )
+    findings = forms.CharField(
+        label=_("情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    raises_hazard = forms.BooleanField(label=_("发现安全隐患"), required=False)
+    client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("contacted_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+            self.initial.setdefault("way", ContactWay.VISIT)
+            self.initial.setdefault("purposes", [VisitPurpose.SAFETY, VisitPurpose.POLICY])

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
 from xianfeng.work.choices import (
+    ContactWay,
     NoticeKind,
     ProjectOrigin,
     SupervisionStatus,
@@ -216,6 +217,17 @@ class Task(models.Model):
     )
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    # A task done by visits: every target household visited (linked to the task), or at
+    # least ``target_visits`` visits linked to it. Neither set: no visits needed.
+    target_households = models.ManyToManyField(
+        "places.Household",
+        blank=True,
+        related_name="target_of_tasks",
+        verbose_name=_("目标住户"),
+    )
+    target_visits = models.PositiveIntegerField(
+        _("要求走访户次"), default=0, help_text=_("0 表示不要求走访")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -565,3 +577,142 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Townsman(models.Model):
+    """A fellow townsman (老乡) paired with a mobile party member (流动党员) for safety checks and
+    publicity; about twenty each. A person of the registry, or a name and phone for someone
+    not in it. ``organization`` is the member's branch when added (scope)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": frozenset()}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.CASCADE,
+        related_name="townsmen",
+        verbose_name=_("结对流动党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人员"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    hometown = models.CharField(_("老家"), max_length=100, blank=True)
+    whereabouts = models.CharField(_("现住址或务工地点"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    active = models.BooleanField(_("结对中"), default=True)
+    created_at = models.DateTimeField(_("结对时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("结对老乡")
+        verbose_name_plural = _("结对老乡")
+        ordering = ["-active", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "name", "phone"],
+                condition=Q(active=True),
+                name="townsman_once_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/work/townsmen/{self.pk}/"
+
+    @property
+    def phone_masked(self) -> str:
+        from xianfeng.core.validators import mask_phone
+
+        return mask_phone(self.phone)
+
+
+class TownsmanContact(models.Model):
+    """A mobile member's contact with a fellow townsman: the townsmen's counterpart of a
+    visit (same purposes, findings, hazard flag, ledger), for people who may have no
+    registered household. A door-to-door visit to a registered household also stores the
+    ``Visit`` (linked here)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
+
+    townsman = models.ForeignKey(
+        Townsman, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("老乡")
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="townsman_contacts",
+        verbose_name=_("联系党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="townsman_contact",
+        verbose_name=_("走访记录"),
+    )
+    way = models.CharField(_("联系方式"), max_length=10, choices=ContactWay.choices)
+    contacted_at = models.DateTimeField(_("联系时间"))
+    purposes = models.JSONField(_("事项"), default=list)
+    findings = models.TextField(_("情况"), blank=True)
+    raises_hazard = models.BooleanField(_("发现安全隐患"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("老乡联系记录")
+        verbose_name_plural = _("老乡联系记录")
+        ordering = ["-contacted_at", "-id"]
+        indexes = [models.Index(fields=["townsman", "contacted_at"], name="contact_townsman_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="contact_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.townsman} {self.contacted_at:%Y-%m-%d}"
+
+    def purpose_labels(self) -> list[str]:
+        from xianfeng.work.choices import VisitPurpose
+
+        labels = dict(VisitPurpose.choices)
+        return [str(labels.get(p, p)) for p in self.purposes]

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-PERIODIC_JOBS = ("work.remind_deadlines", "work.mark_overdue", "work.daily_digest")
+PERIODIC_JOBS = (
+    "work.remind_deadlines",
+    "work.mark_overdue",
+    "work.daily_digest",
+    "core.reap_stale_jobs",
+    "exchange.cleanup_files",
+)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -156,3 +156,174 @@ def not_visited(
         .select_related("building")
         .order_by("building_id", "unit", "room", "pk")
     )
+
+
+# --- paired safety checks reported upward (安全结对检查) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PairedRow:
+    """One pairing seen from ``ours`` (in the reading organization's subtree): the visits its
+    members made in the paired organization ``partner`` during the period."""
+
+    pairing: Any
+    ours: Organization
+    partner: Organization
+    visits: int
+    households_visited: int
+    members: int
+    hazards: int
+    last_visit: datetime | None
+    households: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.households_visited / self.households) if self.households else 0
+
+
+def paired_check_visits(*, user: Any, org: Organization, start: datetime, end: datetime) -> Any:
+    """Visits reported to ``org``'s subtree (``Visit.reported_to``) in the period, as ``user``
+    may see them (``restrict``)."""
+    return Visit.objects.restrict(user).filter(
+        reported_to__path__startswith=org.path, visited_at__gte=start, visited_at__lt=end
+    )
+
+
+def paired_checks(
+    *, user: Any, org: Organization, start: datetime, end: datetime
+) -> list[PairedRow]:
+    """Per pairing of an organization of ``org``'s subtree with an organization outside it: the
+    visits its members made there in the period. Three queries whatever the number of
+    pairings (pairings; visits grouped by pairing with CASE; households grouped likewise)."""
+    from django.db.models import Case, IntegerField, Max, Value, When
+
+    from xianfeng.orgs.models import Pairing
+
+    inside = Q(org_a__path__startswith=org.path)
+    other_inside = Q(org_b__path__startswith=org.path)
+    pairings = list(
+        Pairing.objects.restrict(user)
+        .filter(inside ^ other_inside)
+        .filter(starts_on__lt=end.date() + timedelta(days=1))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start.date()))
+        .select_related("org_a", "org_b")
+        .order_by("org_a__path", "org_b__path", "pk")
+    )
+    sides = []
+    for p in pairings:
+        ours, partner = (
+            (p.org_a, p.org_b) if p.org_a.path.startswith(org.path) else (p.org_b, p.org_a)
+        )
+        sides.append((p, ours, partner))
+    if not sides:
+        return []
+    key = Case(
+        *[
+            When(
+                Q(reported_to__path__startswith=ours.path)
+                & Q(organization__path__startswith=partner.path),
+                then=Value(p.pk),
+            )
+            for p, ours, partner in sides
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    stats = {
+        row["pairing_key"]: row
+        for row in paired_check_visits(user=user, org=org, start=start, end=end)
+        .annotate(pairing_key=key)
+        .exclude(pairing_key=None)
+        .values("pairing_key")
+        .annotate(
+            visits=Count("id"),
+            households_visited=Count("household", distinct=True),
+            members=Count("member", distinct=True),
+            hazards=Count("id", filter=Q(raises_hazard=True)),
+            last_visit=Max("visited_at"),
+        )
+        .order_by()
+    }
+    partner_key = Case(
+        *[
+            When(organization__path__startswith=partner.path, then=Value(partner.pk))
+            for _p, _ours, partner in sides
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    within = Q()
+    for _p, _ours, partner in sides:
+        within |= Q(organization__path__startswith=partner.path)
+    totals = {
+        row["partner_key"]: row["n"]
+        for row in Household.objects.filter(within)
+        .annotate(partner_key=partner_key)
+        .exclude(partner_key=None)
+        .values("partner_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for p, ours, partner in sides:
+        s = stats.get(p.pk, {})
+        rows.append(
+            PairedRow(
+                pairing=p,
+                ours=ours,
+                partner=partner,
+                visits=s.get("visits", 0),
+                households_visited=s.get("households_visited", 0),
+                members=s.get("members", 0),
+                hazards=s.get("hazards", 0),
+                last_visit=s.get("last_visit"),
+                households=totals.get(partner.pk, 0),
+            )
+        )
+    return rows
+
+
+def date_period(start: date | None, end: date | None) -> tuple[date, date, datetime, datetime]:
+    """A period of whole days, ``end`` included; by default this month up to today. Answers
+    the two dates and the half-open datetime range ``[start, end + 1 day)``."""
+    today = timezone.localdate()
+    end = end or today
+    start = start or end.replace(day=1)
+    if end < start:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    if (end - start).days > 3660:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"start": _("统计期间不能超过十年。")})
+    tz = timezone.get_current_timezone()
+    low = datetime.combine(start, time.min, tzinfo=tz)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end, low, high
+
+
+def paired_partner(*, user: Any, org: Organization, pk: Any) -> Organization:
+    """An organization paired with ``org``'s subtree, through a pairing the user sees; a
+    paired community lies outside an agency's scope but is named by the pairing."""
+    from xianfeng.core.services import NotFound
+    from xianfeng.orgs.models import Pairing
+
+    pairing = (
+        Pairing.objects.restrict(user)
+        .filter(
+            Q(org_a_id=pk, org_b__path__startswith=org.path)
+            | Q(org_b_id=pk, org_a__path__startswith=org.path)
+        )
+        .select_related("org_a", "org_b")
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if pairing is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    return pairing.org_a if pairing.org_a_id == int(pk) else pairing.org_b

@@ -12,6 +12,7 @@ what only they can know (the state under the lock, who the assignee is).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ from xianfeng.work.models import (
     Project,
     Supervision,
     Task,
+    Townsman,
     Visit,
 )
 from xianfeng.work.photos import validate_photos
@@ -198,6 +200,8 @@ def task_create(
     deadline: date,
     description: str = "",
     organization: Organization | None = None,
+    target_visits: int = 0,
+    target_households: Sequence[Household] = (),
 ) -> Task:
     organization = organization or project.organization
     if not organization.is_descendant_of(project.organization):
@@ -208,15 +212,77 @@ def task_create(
         )
     if deadline > project.deadline:
         raise ValidationError({"deadline": _("任务时限不能晚于项目的完成时限。")})
+    if target_visits < 0:
+        raise ValidationError({"target_visits": _("要求走访户次不能是负数。")})
+    outside = [h for h in target_households if not h.organization.is_descendant_of(organization)]
+    if outside:
+        raise ValidationError(
+            {
+                "target_households": _("目标住户必须在任务发布组织的范围内：%(h)s。")
+                % {"h": outside[0]}
+            }
+        )
     task = Task(
         project=project,
         organization=organization,
         title=title,
         description=description,
         deadline=deadline,
+        target_visits=target_visits,
     )
     save_with_history(instance=task, actor=actor)
+    if target_households:
+        task.target_households.set(target_households)
     return task
+
+
+@dataclass(frozen=True)
+class VisitProgress:
+    """How far a task that is done by visits has got: ``visited`` of ``target``."""
+
+    target: int
+    visited: int
+    by_household: bool
+    missing: list[Household] = field(default_factory=list)
+
+    @property
+    def needed(self) -> bool:
+        return self.target > 0
+
+    @property
+    def complete(self) -> bool:
+        return self.visited >= self.target
+
+    @property
+    def left(self) -> int:
+        return max(0, self.target - self.visited)
+
+
+def task_visit_progress(task: Task) -> VisitProgress:
+    """Target households visited by visits linked to the task, else linked visits counted
+    against ``target_visits``. Two or three queries whatever the size."""
+    targets = list(
+        Household.objects.filter(target_of_tasks=task)
+        .select_related("building")
+        .order_by("building__code", "unit", "room", "pk")
+    )
+    if targets:
+        seen = set(
+            Visit.objects.filter(task=task, household__in=[h.pk for h in targets])
+            .values_list("household_id", flat=True)
+            .distinct()
+        )
+        missing = [h for h in targets if h.pk not in seen]
+        return VisitProgress(
+            target=len(targets),
+            visited=len(targets) - len(missing),
+            by_household=True,
+            missing=missing,
+        )
+    if task.target_visits:
+        done = Visit.objects.filter(task=task).count()
+        return VisitProgress(target=task.target_visits, visited=done, by_household=False)
+    return VisitProgress(target=0, visited=0, by_household=False)
 
 
 # --- the task state machine ---------------------------------------------------------------------
@@ -300,6 +366,24 @@ def task_submit(
         (TaskState.CLAIMED, TaskState.IN_PROGRESS, TaskState.RETURNED, TaskState.OVERDUE),
         _("提交"),
     )
+    progress = task_visit_progress(task)
+    if not progress.complete:
+        if progress.by_household:
+            text = _(
+                "这项任务要求走访全部%(target)d户目标住户，已走访%(visited)d户，还有%(left)d户"
+                "未走访（如%(first)s），请先登记走访再提交。"
+            ) % {
+                "target": progress.target,
+                "visited": progress.visited,
+                "left": progress.left,
+                "first": progress.missing[0],
+            }
+        else:
+            text = _(
+                "这项任务要求走访%(target)d户次，已登记%(visited)d户次，还差%(left)d户次，"
+                "请先登记走访再提交。"
+            ) % {"target": progress.target, "visited": progress.visited, "left": progress.left}
+        raise ValidationError(text, code="visits_missing")
     if not notes.strip():
         raise ValidationError({"notes": _("请填写完成情况。")})
     kinds = validate_photos(list(photos))
@@ -738,3 +822,185 @@ def visit_create(
             return existing, False
         raise
     return visit, True
+
+
+# --- mobile members and their fellow townsmen (流动党员结对老乡) ----------------------------------
+
+LEDGER_TOWNSMAN_CONTACT = "townsman.contact"
+TOWNSMEN_LIMIT = 50
+
+
+def is_mobile_member(member: PartyMember) -> bool:
+    from xianfeng.orgs.choices import OrgKind
+    from xianfeng.people.choices import MemberKind, MemberStatus
+
+    return (
+        member.kind == MemberKind.MOBILE
+        or member.status == MemberStatus.MOBILE
+        or member.branch.kind in (OrgKind.MOBILE, OrgKind.MOBILE_HOME)
+    )
+
+
+def mobile_member(user: User) -> PartyMember:
+    member = field_member(user)
+    if not is_mobile_member(member):
+        raise PermissionDenied(_("只有流动党员可以结对老乡。"))
+    return member
+
+
+@transaction.atomic
+def townsman_add(
+    *,
+    actor: User,
+    name: str = "",
+    phone: str = "",
+    person: Any = None,
+    hometown: str = "",
+    whereabouts: str = "",
+    note: str = "",
+) -> Townsman:
+    """A mobile member pairs with a fellow townsman: a registered person (name and phone from
+    the registry) or a name and phone. The phone is checked; the same person twice is not."""
+    from xianfeng.core.validators import normalize_text, validate_phone
+
+    member = mobile_member(actor)
+    PartyMember.objects.select_for_update().filter(pk=member.pk).first()
+    if person is not None:
+        name = name.strip() or person.name
+        phone = phone.strip() or (person.mobile or "")
+    name, phone = normalize_text(name or "").strip(), normalize_text(phone or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors.setdefault("name", []).append(_("请填写老乡的姓名。"))
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    mine = Townsman.objects.filter(member=member, active=True)
+    if not errors and (
+        mine.filter(name=name, phone=phone).exists()
+        or (person is not None and mine.filter(person=person).exists())
+    ):
+        errors.setdefault("name", []).append(_("%(n)s已经在您的老乡名单里了。") % {"n": name})
+    if not errors and mine.count() >= TOWNSMEN_LIMIT:
+        errors.setdefault("name", []).append(
+            _("每名流动党员最多结对%(n)d名老乡。") % {"n": TOWNSMEN_LIMIT}
+        )
+    if errors:
+        raise ValidationError(errors)
+    townsman = Townsman(
+        member=member,
+        organization=member.branch,
+        person=person,
+        name=name,
+        phone=phone,
+        hometown=hometown.strip(),
+        whereabouts=whereabouts.strip(),
+        note=note.strip(),
+    )
+    save_with_history(instance=townsman, actor=actor, reason=_("结对老乡"))
+    return townsman
+
+
+def _own_townsman(actor: User, townsman: Townsman) -> PartyMember:
+    member = field_member(actor)
+    if townsman.member_id != member.pk:
+        raise PermissionDenied(_("只有结对的流动党员本人可以登记与这位老乡的联系。"))
+    return member
+
+
+@transaction.atomic
+def townsman_end(*, actor: User, townsman: Townsman) -> Townsman:
+    """The pairing ends (the townsman moved home, say); the list and contacts stay."""
+    _own_townsman(actor, townsman)
+    if not townsman.active:
+        raise StateConflict(_("这位老乡已经不在结对名单中。"), code="invalid_state")
+    townsman.active = False
+    save_with_history(instance=townsman, actor=actor, reason=_("结束结对"))
+    return townsman
+
+
+def townsman_contact_log(
+    *,
+    actor: User,
+    townsman: Townsman,
+    way: str,
+    contacted_at: datetime,
+    purposes: Sequence[str],
+    findings: str = "",
+    raises_hazard: bool = False,
+    household: Household | None = None,
+    client_key: str = "",
+) -> tuple[Any, bool]:
+    """Log a contact with a fellow townsman; answers ``(contact, created)`` and, like a visit,
+    stores a resubmit with the same ``client_key`` once. A door-to-door visit to a registered
+    household is also stored as a ``Visit`` (the same record as every other visit), linked."""
+    from xianfeng.work.choices import ContactWay
+    from xianfeng.work.models import TownsmanContact
+
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        existing = TownsmanContact.objects.filter(recorded_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    member = _own_townsman(actor, townsman)
+    errors: dict[str, list[str]] = {}
+    if not townsman.active:
+        errors.setdefault("townsman", []).append(_("这位老乡已经不在结对名单中。"))
+    if way not in ContactWay.values:
+        errors.setdefault("way", []).append(_("请选择联系方式。"))
+    if contacted_at > timezone.now() + FUTURE_TOLERANCE:
+        errors.setdefault("contacted_at", []).append(_("联系时间不能晚于现在。"))
+    wrong = [p for p in purposes if p not in VisitPurpose.values]
+    if not purposes or wrong:
+        errors.setdefault("purposes", []).append(_("请至少选择一项事项。"))
+    if household is not None and way != ContactWay.VISIT:
+        errors.setdefault("household", []).append(_("只有上门走访才关联住户。"))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        visit = None
+        if household is not None:
+            visit, _created = visit_create(
+                actor=actor,
+                visited_at=contacted_at,
+                purposes=purposes,
+                household=household,
+                findings=findings,
+                raises_hazard=raises_hazard,
+                outside_reason=_("走访结对老乡%(n)s") % {"n": townsman.name},
+            )
+        try:
+            with transaction.atomic():
+                contact = TownsmanContact.objects.create(
+                    townsman=townsman,
+                    member=member,
+                    organization=townsman.organization,
+                    visit=visit,
+                    way=way,
+                    contacted_at=contacted_at,
+                    purposes=list(dict.fromkeys(purposes)),
+                    findings=findings.strip(),
+                    raises_hazard=raises_hazard,
+                    recorded_by=actor,
+                    client_key=client_key,
+                )
+        except IntegrityError:
+            existing = TownsmanContact.objects.filter(
+                recorded_by=actor, client_key=client_key
+            ).first()
+            if client_key and existing is not None:
+                return existing, False
+            raise
+        duty_record(
+            actor=actor,
+            action=LEDGER_TOWNSMAN_CONTACT,
+            organization=townsman.organization,
+            target=contact,
+            member=member,
+            occurred_at=contacted_at,
+            location=townsman.whereabouts,
+            note=(f"{townsman.name}：{findings.strip()}")[:500],
+        )
+    return contact, True

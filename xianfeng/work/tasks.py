@@ -34,6 +34,9 @@ PERIODIC: dict[str, int] = {
     "work.remind_deadlines": 3600,
     "work.mark_overdue": 900,
     "work.daily_digest": 3600,
+    # Jobs of other apps that also need a clock: failed runs whose process died, old files.
+    "core.reap_stale_jobs": 300,
+    "exchange.cleanup_files": 86400,
 }
 
 

@@ -32,5 +32,8 @@ urlpatterns = [
     path("work/visits/households/", views.HouseholdPickerView.as_view(), name="household_picker"),
     path("work/visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
     path("work/coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("work/paired-checks/", views.PairedChecksView.as_view(), name="paired_checks"),
+    path("work/townsmen/", views.TownsmanListView.as_view(), name="townsman_list"),
+    path("work/townsmen/<int:pk>/", views.TownsmanDetailView.as_view(), name="townsman_detail"),
     path("work/coverage/not-visited/", views.NotVisitedView.as_view(), name="not_visited"),
 ]

@@ -33,7 +33,7 @@ from xianfeng.work.forms import (
     TaskForm,
     VisitForm,
 )
-from xianfeng.work.models import Campaign, Project, Supervision, Task, Visit
+from xianfeng.work.models import Campaign, Project, Supervision, Task, Townsman, Visit
 
 CSS = "work/work.css"
 
@@ -195,7 +195,9 @@ class TaskCreateView(ServiceFormView):
         return TaskForm(data, user=self.request.user, project=target)
 
     def perform(self, form: Any, target: Project) -> Task:
-        return services.task_create(actor=self.request.user, project=target, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        data["target_visits"] = data.get("target_visits") or 0
+        return services.task_create(actor=self.request.user, project=target, **data)
 
 
 class SupervisionCreateView(ServiceFormView):
@@ -305,7 +307,11 @@ def _task_page(
         "assign_form": forms.get("assign")
         or (AssignForm(task=task) if "assign" in actions else None),
         "photos": task.photos.all(),
-        "visits": task.visits.select_related("household__building")[:20],
+        "visits": Visit.objects.restrict(request.user)
+        .filter(task=task)
+        .select_related("household__building", "building", "member__person")
+        .order_by("-visited_at", "-id")[:50],
+        "progress": services.task_visit_progress(task),
         "notes": Supervision.objects.restrict(request.user)
         .filter(task=task)
         .select_related("issuer", "organization"),
@@ -396,6 +402,12 @@ class VisitCreateView(ScopedView):
             raise PermissionDenied(_("只有党员本人可以登记走访。"))
         return member
 
+    def _for_task(self, form: VisitForm) -> Task | None:
+        tid = form["task"].value()
+        if not tid or not str(tid).isdigit():
+            return None
+        return Task.objects.restrict(self.request.user).filter(pk=tid).first()
+
     def _render(self, form: VisitForm, member: PartyMember, status: int = 200) -> HttpResponse:
         q = self.request.GET.get("q", "")
         chosen = None
@@ -407,14 +419,18 @@ class VisitCreateView(ScopedView):
                 .filter(pk=hid)
                 .first()
             )
+        households = _picker_households(self.request, member, q)
+        if chosen is not None and chosen not in households:
+            households.insert(0, chosen)  # opened from a task's missing household
         return render(
             self.request,
             "work/visit_form.html",
             {
                 "form": form,
                 "member": member,
-                "households": _picker_households(self.request, member, q),
+                "households": households,
                 "chosen": chosen,
+                "for_task": self._for_task(form),
                 "q": q,
             },
             status=status,
@@ -445,6 +461,8 @@ class VisitCreateView(ScopedView):
             task_id = data.pop("task")
             if task_id:
                 task = Task.objects.restrict(request.user).filter(pk=task_id).first()
+                if task is None:
+                    raise ValidationError(_("所选任务不存在或不在您的管辖范围内。"))
             visit, created = services.visit_create(
                 actor=request.user,
                 household=household,
@@ -645,3 +663,195 @@ def _responsibility_model() -> Any:
     from xianfeng.work.models import HouseholdResponsibility
 
     return HouseholdResponsibility
+
+
+# --- paired safety checks reported upward --------------------------------------------------
+
+
+def _date(value: str | None) -> Any:
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("日期格式不正确，请用 2026-11-01 这样的格式。")) from None
+
+
+class PairedChecksView(ScopedView):
+    """What an agency working committee (机关工委) reads: its organizations' members' visits in
+    the communities they are paired with, per pairing, for a period."""
+
+    model = Visit
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.work.api import paired_target
+
+        org_id = request.GET.get("org")
+        error = ""
+        try:
+            start, end = _date(request.GET.get("start")), _date(request.GET.get("end"))
+            org, start, end, low, high = paired_target(
+                request, int(org_id) if org_id and org_id.isdigit() else None, start, end
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+            org, start, end, low, high = paired_target(
+                request, int(org_id) if org_id and org_id.isdigit() else None, None, None
+            )
+        rows = selectors.paired_checks(user=request.user, org=org, start=low, end=high)
+        partner = None
+        visits = selectors.paired_check_visits(user=request.user, org=org, start=low, end=high)
+        if request.GET.get("partner"):
+            partner = selectors.paired_partner(
+                user=request.user, org=org, pk=request.GET["partner"]
+            )
+            visits = visits.filter(organization__path__startswith=partner.path)
+        visits = visits.select_related("member__person", "household__building", "building")
+        params = {"org": org.pk, "start": start.isoformat(), "end": end.isoformat()}
+        if partner is not None:
+            params["partner"] = partner.pk
+        return render(
+            request,
+            "work/paired_checks.html",
+            {
+                "org": org,
+                "start": start,
+                "end": end,
+                "rows": rows,
+                "partner": partner,
+                "error": error,
+                "page": paginate(request, visits.order_by("-visited_at", "-id")),
+                "querystring": urlencode(params) + "&",
+                "base": urlencode({k: v for k, v in params.items() if k != "partner"}),
+            },
+            status=400 if error else 200,
+        )
+
+
+# --- mobile members and their fellow townsmen (老乡) ----------------------------------------
+
+
+def _townsmen_list(user: Any) -> Any:
+    from django.db.models import Max
+
+    return (
+        Townsman.objects.restrict(user)
+        .select_related("member__person")
+        .annotate(contact_count=Count("contacts"), last_contact=Max("contacts__contacted_at"))
+    )
+
+
+class TownsmanListView(ScopedView):
+    """A mobile member's list of fellow townsmen, with a form to add one (phone first);
+    others see the townsmen of the members in their scope."""
+
+    model = Townsman
+
+    def _render(self, form: Any, status: int = 200) -> HttpResponse:
+        request = self.request
+        member = services.member_of(request.user)
+        mobile = member is not None and services.is_mobile_member(member)
+        qs = _townsmen_list(request.user)
+        mine = mobile and request.GET.get("all") != "1"
+        if mine:
+            qs = qs.filter(member=member)
+        if request.GET.get("ended") != "1":
+            qs = qs.filter(active=True)
+        params = {k: request.GET[k] for k in ("all", "ended") if request.GET.get(k)}
+        return render(
+            request,
+            "work/townsman_list.html",
+            {
+                "page": paginate(request, qs.order_by("-active", "name", "id")),
+                "form": form,
+                "mine": mine,
+                "can_add": mobile and self.can(Action.ADD),
+                "params": params,
+                "querystring": (urlencode(params) + "&") if params else "",
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.work.forms import TownsmanForm
+
+        return self._render(TownsmanForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.work.forms import TownsmanForm
+
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+        form = TownsmanForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        try:
+            townsman = services.townsman_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._render(form, status=400)
+        messages.success(request, _("已加入老乡名单。"))
+        return redirect(townsman.get_absolute_url())
+
+
+class TownsmanDetailView(ScopedView):
+    """One fellow townsman: contacts so far, and the 30-second contact form for the member."""
+
+    model = Townsman
+
+    def _get(self, pk: int) -> Any:
+        return self.object_for(
+            pk, queryset=Townsman.objects.select_related("member__person", "organization")
+        )
+
+    def _render(self, townsman: Any, form: Any, status: int = 200) -> HttpResponse:
+        member = services.member_of(self.request.user)
+        contacts = townsman.contacts.select_related("member__person", "visit")
+        return render(
+            self.request,
+            "work/townsman_detail.html",
+            {
+                "townsman": townsman,
+                "form": form,
+                "own": member is not None and townsman.member_id == member.pk,
+                "page": paginate(self.request, contacts.order_by("-contacted_at", "-id")),
+                "querystring": "",
+                "history": history_rows(townsman),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from xianfeng.work.forms import ContactForm
+
+        return self._render(self._get(pk), ContactForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from xianfeng.work.forms import ContactForm
+
+        townsman = self._get(pk)
+        if request.POST.get("end") == "1":
+            try:
+                services.townsman_end(actor=request.user, townsman=townsman)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+                return self._render(townsman, ContactForm(), status=409)
+            messages.success(request, _("已结束结对。"))
+            return redirect("work:townsman_list")
+        form = ContactForm(request.POST)
+        if not form.is_valid():
+            return self._render(townsman, form, status=400)
+        try:
+            _contact, created = services.townsman_contact_log(
+                actor=request.user, townsman=townsman, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._render(townsman, form, status=400)
+        if created:
+            messages.success(request, _("联系已登记。"))
+        else:
+            messages.info(request, _("这次联系已经登记过了，没有重复保存。"))
+        return redirect(townsman.get_absolute_url())

@@ -50,3 +50,11 @@ def write_file(tmp_path) -> Callable[[str, bytes], str]:
 
 
 MEMBER_HEAD = ["姓名", "身份证号", "所在党组织代码", "手机号", "党员类型", "党员类别", "入党日期"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The declaration throttle counts in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

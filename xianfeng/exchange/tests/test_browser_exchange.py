@@ -111,3 +111,74 @@ def test_a_member_page_shows_the_matters_panel(browser, demo_live_server):  # no
     _shot(page, "exchange-member-cases")
     assert not external, external
     context.close()
+
+
+def test_a_killed_import_shows_failed_with_reimport(browser, demo_live_server, settings):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xianfeng.core.models import JobRun, User
+    from xianfeng.exchange.models import ImportRun
+
+    settings.XIANFENG_JOB_STALE_MINUTES = 10
+    job = JobRun.objects.create(
+        name="exchange.import_apply",
+        status=JobRun.Status.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+        heartbeat_at=timezone.now() - timedelta(minutes=30),
+        done=1200,
+        total=5000,
+    )
+    run = ImportRun.objects.create(
+        kind="members",
+        filename="党员花名册.xlsx",
+        stored_path="/nonexistent",
+        created_by=User.objects.get(username="shequ"),
+        status=ImportRun.Status.APPLYING,
+        apply_job=job,
+    )
+    context, page, external = _page(browser, "desktop")
+    _login(page, demo_live_server.url, "shequ")
+    page.goto(f"{demo_live_server.url}{run.get_absolute_url()}")
+    page.wait_for_selector("text=任务中断（进程已退出），数据未改变，请重新导入")
+    _shot(page, "exchange-import-stale")
+    page.click("a:has-text('重新导入')")
+    page.wait_for_selector("#id_file")
+    assert page.input_value("#id_kind") == "members"
+    assert not external, external
+    context.close()
+
+
+def test_a_large_export_is_generated_in_the_background(browser, demo_live_server, settings):  # noqa: F811
+    settings.XIANFENG_EXPORT_BACKGROUND_ROWS = 3
+    context, page, external = _page(browser, "desktop")
+    _login(page, demo_live_server.url, "shequ")
+    page.goto(f"{demo_live_server.url}/exchange/export/members/")
+    page.wait_for_selector("text=下载文件（Excel）")
+    _shot(page, "exchange-export-background")
+    with page.expect_download() as info:
+        page.click("text=下载文件（Excel）")
+    assert info.value.suggested_filename.endswith(".xlsx")
+    page.goto(f"{demo_live_server.url}/exchange/exports/")
+    page.wait_for_selector("text=后台生成（查看）")
+    _shot(page, "exchange-export-records")
+    assert not external, external
+    context.close()
+
+
+def test_too_many_declarations_get_a_chinese_429(browser, demo_live_server, settings):  # noqa: F811
+    settings.XIANFENG_DECLARE_IP_LIMIT = (1, 600)
+    building = Building.objects.filter(code__startswith="B-S01-C01-G01").first()
+    context, page, external = _page(browser, "phone")
+    for _ in range(2):
+        page.goto(demo_live_server.url + public_url(building))
+        page.fill("#landlord_name", "房东王")
+        page.fill("#landlord_mobile", "13700001111")
+        page.fill("input[name=room-0]", "301")
+        page.click("text=提交申报")
+    page.wait_for_selector("text=提交过于频繁，请稍后再试")
+    assert not page.is_visible("#website")
+    _shot(page, "exchange-declare-throttled-phone")
+    assert not external, external
+    context.close()

@@ -181,3 +181,54 @@ def test_the_landlord_page_is_public_for_anonymous_visitors(client, sides):
 
 def test_sides_are_what_the_core_matrix_says(personas):
     assert SEES["shequ"] == (True, False)
+
+
+# A large export's progress page and its file belong to the one who asked (and superusers):
+# (name, url template) — 200 for the owner, 404 for everyone else, login for anonymous.
+OWN_EXPORT_PAGES = [
+    ("export detail", "/exchange/exports/{record}/"),
+    ("export download", "/exchange/exports/{record}/download/"),
+]
+
+
+def _background_export(user, tmp_path) -> int:
+    from xianfeng.core.models import JobRun
+    from xianfeng.exchange.models import ExportRecord
+
+    path = tmp_path / f"export-{user.pk}.xlsx"
+    path.write_bytes(b"PK")
+    job = JobRun.objects.create(name="exchange.export", status=JobRun.Status.DONE)
+    record = ExportRecord.objects.create(
+        kind="members", user=user, job=job, stored_path=str(path), rows=1
+    )
+    return record.pk
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template"), OWN_EXPORT_PAGES)
+def test_own_export_pages_answer_only_the_owner(
+    client_for, personas, tmp_path, persona, name, template
+):
+    client = client_for(persona)
+    own = _background_export(personas[persona], tmp_path)
+    owner = "shequ2" if persona != "shequ2" else "shequ"
+    other = _background_export(personas[owner], tmp_path)
+    assert client.get(template.format(record=own)).status_code == 200, f"{persona} {name}"
+    want = 200 if personas[persona].is_superuser else 404
+    assert client.get(template.format(record=other)).status_code == want, f"{persona} {name}"
+
+
+@pytest.mark.parametrize(("name", "template"), OWN_EXPORT_PAGES)
+def test_own_export_pages_need_a_login(client, personas, tmp_path, name, template):
+    record = _background_export(personas["shequ"], tmp_path)
+    response = client.get(template.format(record=record))
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_the_landlord_page_posts_are_throttled_for_anyone(client, sides, settings):
+    from xianfeng.places.models import Building
+
+    settings.XIANFENG_DECLARE_IP_LIMIT = (1, 600)
+    url = public_url(Building.objects.get(pk=sides[0]["building"]))
+    assert client.post(url, {"landlord_name": ""}).status_code == 400
+    assert client.post(url, {"landlord_name": ""}).status_code == 429

@@ -34,8 +34,11 @@ def test_a_member_claims_a_task_and_logs_a_visit_on_a_phone(demo_live_server, br
 
     started = time.monotonic()
     page.goto(f"{base}/work/visits/new/")
-    page.fill("#hh-search", "1")
-    page.wait_for_timeout(600)  # htmx search
+    # Wait for the htmx search to answer (and settle) before choosing, or a slow answer
+    # replaces the radio that was just checked.
+    with page.expect_response(lambda r: "/work/visits/households/" in r.url):
+        page.fill("#hh-search", "1")
+    page.wait_for_timeout(300)
     page.locator("#hh-choices input[type=radio]").first.check()
     page.check("input[name=purposes][value=safety]")
     page.check("input[name=purposes][value=policy]")

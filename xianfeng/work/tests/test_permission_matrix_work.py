@@ -19,6 +19,7 @@ from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.work.choices import TaskState
+from xianfeng.work.models import Townsman
 from xianfeng.work.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,7 @@ def sides(personas):
         household = f.household_under(branch)
         visit = f.visit_at(household, assignee)
         note = f.supervision(community, branch, task)
+        townsman = Townsman.objects.create(member=assignee, organization=branch, name="老乡")
         out.append(
             {
                 "campaign": task.project.campaign_id,
@@ -63,6 +65,7 @@ def sides(personas):
                 "verified": verified.pk,
                 "visit": visit.pk,
                 "note": note.pk,
+                "townsman": townsman.pk,
                 "org": branch.pk,
                 "community": community.pk,
                 "household": household.pk,
@@ -83,6 +86,8 @@ OBJECT_PAGES = [
     ("visit detail", "/work/visits/{visit}/", "get", ANYONE),
     ("coverage of org", "/work/coverage/?org={org}", "get", ANYONE),
     ("not visited of org", "/work/coverage/not-visited/?org={org}", "get", ANYONE),
+    ("paired checks of org", "/work/paired-checks/?org={org}", "get", ANYONE),
+    ("townsman detail", "/work/townsmen/{townsman}/", "get", ANYONE),
 ]
 
 PLAIN_PAGES = [
@@ -96,6 +101,8 @@ PLAIN_PAGES = [
     ("household picker", "/work/visits/households/?q=1", ANYONE),
     ("coverage", "/work/coverage/", ANYONE),
     ("not visited", "/work/coverage/not-visited/", ANYONE),
+    ("paired checks", "/work/paired-checks/", ANYONE),
+    ("townsmen", "/work/townsmen/", ANYONE),
 ]
 
 
@@ -181,6 +188,11 @@ API_OBJECTS = [
     ("visit", "/api/v1/visits/{visit}"),
     ("coverage", "/api/v1/coverage?org={org}"),
     ("not visited", "/api/v1/coverage/not-visited?org={org}"),
+    ("task visits", "/api/v1/tasks/{task}/visits"),
+    ("paired checks", "/api/v1/paired-checks?org={org}"),
+    ("paired visits", "/api/v1/paired-checks/visits?org={org}"),
+    ("townsman", "/api/v1/townsmen/{townsman}"),
+    ("townsman contacts", "/api/v1/townsmen/{townsman}/contacts"),
 ]
 
 
@@ -214,6 +226,9 @@ API_LISTS = [
     "/api/v1/supervisions",
     "/api/v1/coverage",
     "/api/v1/coverage/not-visited",
+    "/api/v1/paired-checks",
+    "/api/v1/paired-checks/visits",
+    "/api/v1/townsmen",
 ]
 
 
@@ -234,7 +249,7 @@ def test_api_work_lists_need_a_login(client, url):
     "url",
     [u for _n, u, _a in PLAIN_PAGES]
     + [
-        t.format(campaign=1, project=1, note=1, task=1, visit=1, org=1)
+        t.format(campaign=1, project=1, note=1, task=1, visit=1, org=1, townsman=1)
         for _n, t, _m, _a in OBJECT_PAGES
     ],
 )
@@ -324,3 +339,34 @@ def test_api_creates_answer_by_scope_and_role(client_for, sides, persona):
         )
         want = 403 if persona not in FIELD else (201 if SEES[persona][side] else 400)
         assert visit.status_code == want, f"{persona} visit {'AB'[side]}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_townsman_contacts_are_logged_by_the_paired_member_only(client_for, sides, persona):
+    client = client_for(persona)
+    for side in (0, 1):
+        response = client.post(
+            f"/api/v1/townsmen/{sides[side]['townsman']}/contacts",
+            {"way": "phone", "purposes": ["safety"]},
+            content_type="application/json",
+        )
+        # Roles that may never log one (liaison, auditor) get 403 before the lookup.
+        want = 403 if persona in ("danwei", "jiancha") else expected(persona, side, DANGYUAN)
+        want = 201 if want == 200 else want
+        assert response.status_code == want, f"{persona} {'AB'[side]} {response.content[:200]!r}"
+        page = client.post(
+            f"/work/townsmen/{sides[side]['townsman']}/",
+            {"way": "phone", "purposes": ["safety"], "contacted_at": "2026-01-01T08:00"},
+        )
+        want = expected(persona, side, DANGYUAN)
+        assert page.status_code == (302 if want == 200 else want), f"page {persona} {side}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_townsmen_are_added_by_mobile_members_only(client_for, persona):
+    response = client_for(persona).post(
+        "/api/v1/townsmen", {"name": "老乡甲"}, content_type="application/json"
+    )
+    # No persona is a mobile member: accounts without a member, the auditor and ordinary
+    # members are all refused (the mobile member's own path is in test_townsmen.py).
+    assert response.status_code == 403, persona
