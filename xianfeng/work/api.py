@@ -670,7 +670,15 @@ def coverage_target(request: HttpRequest, org_id: int | None, zone_id: int | Non
         if roles:
             org_id = roles[0].organization_id
         else:
-            org = Organization.objects.filter(parent__isnull=True).order_by("path").first()
+            # Only a superuser has no role and still a scope: the whole tree.
+            org = (
+                Organization.objects.restrict(request.user)
+                .filter(parent__isnull=True)
+                .order_by("path")
+                .first()
+            )
+            if org is None:
+                raise Http404(_("对象不存在或不在您的管辖范围内。"))
             return org, None
     return get_object_for(user=request.user, model=Organization, pk=org_id), None
 

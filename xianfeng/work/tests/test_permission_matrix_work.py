@@ -370,3 +370,13 @@ def test_townsmen_are_added_by_mobile_members_only(client_for, persona):
     # No persona is a mobile member: accounts without a member, the auditor and ordinary
     # members are all refused (the mobile member's own path is in test_townsmen.py).
     assert response.status_code == 403, persona
+
+
+def test_a_user_without_roles_gets_no_coverage_figures(client):
+    from xianfeng.core.models import User
+
+    user = User.objects.create_user("roleless-coverage", password="x-long-password-1")
+    client.force_login(user)
+    response = client.get("/api/v1/coverage")
+    assert response.status_code == 404
+    assert "detail" in response.json()
