@@ -20,9 +20,7 @@ from xianfeng.core.choices import Action, RoleKind
 if TYPE_CHECKING:
     from xianfeng.core.models import User
 
-ADMINS = frozenset({RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN})
-ALL_ROLES = frozenset(RoleKind.values)
-GRID_WRITERS = ADMINS | {RoleKind.GRID_SECRETARY}
+from xianfeng.core.roles import ADMINS, ALL_ROLES, GRID_WRITERS, SENSITIVE_VIEWERS, WRITERS
 
 # Which role kinds may take which action on which model (by "app_label.model_name").
 # Viewing is open to every role within its subtree; the auditor never writes.
@@ -36,10 +34,9 @@ _WRITE_RULES: dict[str, frozenset[str]] = {
     "places.building": GRID_WRITERS,
     "places.household": GRID_WRITERS,
     "places.responsibilityzone": GRID_WRITERS,
-    "core.dutyrecord": ALL_ROLES - {RoleKind.AUDITOR},
+    "core.dutyrecord": WRITERS,
     "core.sensitiveaccess": frozenset(),
 }
-SENSITIVE_VIEWERS = GRID_WRITERS
 
 
 def allowed_role_kinds(model: type[models.Model], action: str) -> frozenset[str]:

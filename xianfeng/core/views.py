@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from xianfeng.core.auth import LoginError, login_check
 from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.models import SensitiveAccess
+from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles, user_can
 from xianfeng.core.services import get_object_for
 
@@ -182,15 +183,7 @@ class HomeView(LoginRequiredMixin, View):
         members = PartyMember.objects.restrict(user)
         today = timezone.localdate()
         todo: list[dict[str, Any]] = []
-        is_manager = user.is_superuser or bool(
-            kinds
-            & {
-                RoleKind.DISTRICT_ADMIN,
-                RoleKind.STREET_ADMIN,
-                RoleKind.COMMUNITY_ADMIN,
-                RoleKind.GRID_SECRETARY,
-            }
-        )
+        is_manager = user.is_superuser or bool(kinds & GRID_WRITERS)
         if is_manager:
             # 预备期满一年应讨论转正: joined a year ago (within the next 30 days or overdue).
             due = members.filter(

@@ -7,17 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.core.choices import RoleKind
+from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
-
-GRID_WRITERS = frozenset(
-    {
-        RoleKind.DISTRICT_ADMIN,
-        RoleKind.STREET_ADMIN,
-        RoleKind.COMMUNITY_ADMIN,
-        RoleKind.GRID_SECRETARY,
-    }
-)
 
 
 class ImportKind(models.TextChoices):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xianfeng.core.pinyin import name_initials, name_pinyin
+from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import (
     birth_date_from_id,
@@ -199,9 +200,7 @@ class MemberCase(models.Model):
     receives a mobile member, or the branch a transfer goes to; both sides see the case."""
 
     scope_lookups = ("member__branch", "organization")
-    scope_write_roles = frozenset(
-        {"district_admin", "street_admin", "community_admin", "grid_secretary"}
-    )
+    scope_write_roles = GRID_WRITERS
 
     member = models.ForeignKey(
         PartyMember, on_delete=models.CASCADE, related_name="cases", verbose_name=_("党员")

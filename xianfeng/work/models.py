@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.core.choices import Action, RoleKind
+from xianfeng.core.choices import Action
+from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
 from xianfeng.work.choices import (
     ContactWay,
@@ -28,10 +29,6 @@ from xianfeng.work.choices import (
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
-
-ADMINS = frozenset({RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN})
-GRID_WRITERS = ADMINS | {RoleKind.GRID_SECRETARY}
-FIELD_ROLES = GRID_WRITERS | {RoleKind.MEMBER}
 
 
 def ancestor_ids(user: User) -> set[int]:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from xianfeng.core.choices import RoleKind
+from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
 from xianfeng.work import selectors, services
@@ -17,12 +18,7 @@ from xianfeng.work.models import Notice, Task, Visit
 
 register = template.Library()
 
-MANAGERS = {
-    RoleKind.DISTRICT_ADMIN,
-    RoleKind.STREET_ADMIN,
-    RoleKind.COMMUNITY_ADMIN,
-    RoleKind.GRID_SECRETARY,
-}
+MANAGERS = GRID_WRITERS
 
 
 @register.inclusion_tag("work/_home.html", takes_context=True)

@@ -1,0 +1,25 @@
+"""Role sets: the one place that says which role kinds belong together.
+
+Every app takes its sets from here; nothing else spells out a list of ``RoleKind`` values.
+"""
+
+from __future__ import annotations
+
+from xianfeng.core.choices import RoleKind
+
+#: Every role kind.
+ALL_ROLES: frozenset[str] = frozenset(RoleKind.values)
+#: Staff of the district, a street or a community: they set things up and dispatch.
+ADMINS: frozenset[str] = frozenset(
+    {RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN, RoleKind.COMMUNITY_ADMIN}
+)
+#: Admins and the grid branch / building group secretary: they keep the grid's registry.
+GRID_WRITERS: frozenset[str] = ADMINS | {RoleKind.GRID_SECRETARY}
+#: Those who act in the field as members: claim tasks, log visits.
+FIELD_ROLES: frozenset[str] = GRID_WRITERS | {RoleKind.MEMBER}
+#: Who may see a full ID number or phone (each look is logged).
+SENSITIVE_VIEWERS: frozenset[str] = GRID_WRITERS
+#: Everyone but the read-only auditor.
+WRITERS: frozenset[str] = ALL_ROLES - {RoleKind.AUDITOR}
+#: Nobody (a model nobody writes through the pages or API).
+NOBODY: frozenset[str] = frozenset()
