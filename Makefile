@@ -8,11 +8,14 @@
 #   make test-pg       pytest on the project's own PostgreSQL 15 (scripts/pg.sh) and Redis
 #                      (scripts/redis.sh), both always stopped after
 #   make lint          ruff check + ruff format --check
-#   make check         manage.py check + makemigrations --check
+#   make check         manage.py check + makemigrations --check + messages-check
+#   make messages      update the gettext catalog (xianfeng/locale/zh_Hans) from the code
+#   make messages-check  fail when the code has strings the committed catalog lacks
 #   make venv          .venv with the project installed editable, with its dev extras
 #   make assets        htmx and ECharts from npm (package-lock.json) into xianfeng/static/vendor
 #   make migrate       apply migrations to DATABASE_URL (default: SQLite db.sqlite3)
-#   make system-deps   Debian packages for the tests: chromium, fonts-noto-cjk, postgresql-15, redis
+#   make system-deps   Debian packages for the tests: chromium, fonts-noto-cjk, postgresql-15, redis,
+#                      gettext
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -35,10 +38,11 @@ PG_URL := postgres://xianfeng:xianfeng@127.0.0.1:$(PGPORT)/xianfeng
 
 export PGPORT
 
-.PHONY: help venv assets system-deps migrate demo lint check test test-sqlite test-pg
+.PHONY: help venv assets system-deps migrate demo lint check messages messages-check test \
+	test-sqlite test-pg
 
 help:
-	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+	@sed -n '2,19s/^# \{0,1\}//p' Makefile
 
 # --- environment -------------------------------------------------------------------------
 
@@ -82,6 +86,15 @@ lint: venv
 check: venv
 	DATABASE_URL=$(SQLITE_URL) $(PY) manage.py check
 	DATABASE_URL=$(SQLITE_URL) $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory messages-check
+
+# The catalog is checked, not compiled: msgstr equals msgid (the sources are Chinese), so the
+# app needs no .mo at runtime (scripts/messages.py says more). Both need GNU gettext.
+messages: venv
+	DATABASE_URL=$(SQLITE_URL) $(PY) scripts/messages.py update
+
+messages-check: venv
+	DATABASE_URL=$(SQLITE_URL) $(PY) scripts/messages.py check
 
 test-sqlite: venv assets
 	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(PYTEST_ARGS)

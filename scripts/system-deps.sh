@@ -4,6 +4,7 @@
 #   fonts-noto-cjk  Chinese glyphs in screenshots and PDFs
 #   postgresql-15   the PostgreSQL half of the test run (scripts/pg.sh)
 #   redis-server    the Celery broker in production-like runs
+#   gettext         makemessages (xgettext, msgmerge, msgen) for `make messages-check`
 # `make demo` needs none of these.
 set -euo pipefail
 
@@ -14,9 +15,10 @@ have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
 have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
 { [ -x /usr/lib/postgresql/15/bin/postgres ] && have_pkg postgresql-15; } || missing+=(postgresql-15)
 { command -v redis-server >/dev/null 2>&1 && have_pkg redis-server; } || missing+=(redis-server)
+{ command -v xgettext >/dev/null 2>&1 && have_pkg gettext; } || missing+=(gettext)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "system-deps: chromium, fonts-noto-cjk, postgresql-15, redis-server already installed"
+  echo "system-deps: chromium, fonts-noto-cjk, postgresql-15, redis-server, gettext already installed"
   exit 0
 fi
 
