@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,7 +85,7 @@ class ImportRun(models.Model):
         return f"{self.get_kind_display()} {self.filename}"
 
     def get_absolute_url(self) -> str:
-        return f"/exchange/imports/{self.pk}/"
+        return reverse("exchange:import_detail", args=[self.pk])
 
     @property
     def job(self):
@@ -143,7 +144,7 @@ class ExportRecord(models.Model):
         return f"{self.kind} × {self.rows}"
 
     def get_absolute_url(self) -> str:
-        return f"/exchange/exports/{self.pk}/"
+        return reverse("exchange:export_detail", args=[self.pk])
 
     @property
     def busy(self) -> bool:
@@ -234,7 +235,7 @@ class LandlordDeclaration(models.Model):
         return f"{self.building} · {self.landlord_name}"
 
     def get_absolute_url(self) -> str:
-        return f"/exchange/declarations/{self.pk}/"
+        return reverse("exchange:declaration_detail", args=[self.pk])
 
     @property
     def tenant_count(self) -> int:

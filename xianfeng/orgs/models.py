@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Greatest, Least
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -93,7 +95,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/orgs/{self.pk}/"
+        return reverse("orgs:detail", args=[self.pk])
 
     @property
     def display_name(self) -> str:
@@ -149,14 +151,23 @@ class Pairing(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(org_a=models.F("org_b")), name="pairing_two_different_orgs"
-            )
+            ),
+            # One pairing of a kind per pair of organizations, whichever side each is on.
+            models.UniqueConstraint(
+                "kind",
+                Least("org_a", "org_b"),
+                Greatest("org_a", "org_b"),
+                name="pairing_unique_kind_pair",
+                violation_error_code="unique",
+                violation_error_message=_("这两个组织之间已存在同一类型的结对。"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.org_a} ⇄ {self.org_b}（{self.get_kind_display()}）"
 
     def get_absolute_url(self) -> str:
-        return f"/orgs/pairings/{self.pk}/"
+        return reverse("orgs:pairing_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.org_a_id and self.org_a_id == self.org_b_id:

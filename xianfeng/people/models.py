@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -151,7 +152,7 @@ class PartyMember(models.Model):
         return self.person.name
 
     def get_absolute_url(self) -> str:
-        return f"/members/{self.pk}/"
+        return reverse("people:member_detail", args=[self.pk])
 
 
 class Resident(models.Model):

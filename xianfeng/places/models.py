@@ -6,6 +6,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -81,7 +82,7 @@ class Grid(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/places/grids/{self.pk}/"
+        return reverse("places:grid_detail", args=[self.pk])
 
     def clean(self) -> None:
         from xianfeng.orgs.choices import OrgKind
@@ -169,7 +170,7 @@ class Building(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/places/buildings/{self.pk}/"
+        return reverse("places:building_detail", args=[self.pk])
 
     def clean(self) -> None:
         if (
@@ -232,7 +233,7 @@ class Household(models.Model):
         return f"{self.building.name}{unit}{self.room}"
 
     def get_absolute_url(self) -> str:
-        return f"/places/households/{self.pk}/"
+        return reverse("places:household_detail", args=[self.pk])
 
     def save(self, *args, **kwargs) -> None:
         self.organization_id = self.building.organization_id
@@ -284,12 +285,20 @@ class ResponsibilityZone(models.Model):
         verbose_name = _("党员责任区")
         verbose_name_plural = _("党员责任区")
         ordering = ["organization_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="zone_unique_name_in_org",
+                violation_error_code="unique",
+                violation_error_message=_("该党组织下已存在同名的责任区。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/zones/{self.pk}/"
+        return reverse("places:zone_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.kind in (ZoneKind.SCHOOL, ZoneKind.HOSPITAL) and not self.unit_scope:
