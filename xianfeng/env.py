@@ -41,6 +41,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit as ``requests/seconds`` ("10/600": ten requests in ten minutes)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    count, sep, seconds = raw.partition("/")
+    try:
+        if not sep:
+            raise ValueError
+        rate = (int(count), int(seconds))
+    except ValueError as exc:
+        raise EnvError(f"{name}={raw!r} is not a rate (use requests/seconds, e.g. 10/600)") from exc
+    if rate[0] < 1 or rate[1] < 1:
+        raise EnvError(f"{name}={raw!r}: both numbers must be at least 1")
+    return rate
+
+
 def database_from_url(url: str) -> dict:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django's dict."""
     parsed = urlparse(url)

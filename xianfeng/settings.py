@@ -4,7 +4,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.env import EnvError, database_from_url, env_bool, env_int, env_list, env_str
+from xianfeng.env import (
+    EnvError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +122,18 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / env_str("XIANFENG_MEDIA_DIR", "media")
 
 PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 50)
+
+# Limits. Code reads them as settings.X (tests override them there), never with a default.
+XIANFENG_IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+XIANFENG_EXPORT_BACKGROUND_ROWS = env_int("XIANFENG_EXPORT_BACKGROUND_ROWS", 5000)
+XIANFENG_PHOTO_MAX_MB = env_int("XIANFENG_PHOTO_MAX_MB", 10)
+# A running job whose heartbeat is older than this many minutes is taken for dead.
+XIANFENG_JOB_STALE_MINUTES = env_int("XIANFENG_JOB_STALE_MINUTES", 15)
+# Public landlord declaration page: (requests, seconds) per client IP and per building.
+XIANFENG_DECLARE_IP_LIMIT = env_rate("XIANFENG_DECLARE_IP_LIMIT", (10, 600))
+XIANFENG_DECLARE_BUILDING_LIMIT = env_rate("XIANFENG_DECLARE_BUILDING_LIMIT", (30, 3600))
+# X-Forwarded-For is believed only behind this many declared proxies (0: never).
+XIANFENG_TRUSTED_PROXY_HOPS = env_int("XIANFENG_TRUSTED_PROXY_HOPS", 0)
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {

@@ -242,7 +242,7 @@ def may_reveal(user: User) -> bool:
 
 def background_threshold() -> int:
     """Exports of more rows than this run as a background job; smaller ones at once."""
-    return int(getattr(settings, "XIANFENG_EXPORT_BACKGROUND_ROWS", 5000))
+    return settings.XIANFENG_EXPORT_BACKGROUND_ROWS
 
 
 def export_dir() -> str:

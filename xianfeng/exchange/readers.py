@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.validators import normalize_text
 
-MAX_BYTES = getattr(settings, "XIANFENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+MAX_BYTES = settings.XIANFENG_IMPORT_MAX_BYTES
 HEADER_SCAN_ROWS = 10
 ALLOWED_SUFFIXES = (".xlsx", ".csv", ".geojson", ".json")
 

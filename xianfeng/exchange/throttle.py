@@ -9,15 +9,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-# (requests, seconds) per client IP and per building; settings may override either.
-DEFAULT_IP_LIMIT = (10, 600)
-DEFAULT_BUILDING_LIMIT = (30, 3600)
-
 
 def client_ip(request: HttpRequest) -> str:
     """The peer address. X-Forwarded-For is trusted only when a proxy is declared in
     ``XIANFENG_TRUSTED_PROXY_HOPS`` (how many proxies append to it), else it could be forged."""
-    hops = int(getattr(settings, "XIANFENG_TRUSTED_PROXY_HOPS", 0) or 0)
+    hops = settings.XIANFENG_TRUSTED_PROXY_HOPS
     forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [p for p in forwarded if p]
     if hops and len(forwarded) >= hops:
@@ -40,8 +36,8 @@ def _hit(key: str, limit: tuple[int, int]) -> bool:
 
 def declaration_allowed(request: HttpRequest, building_id: int) -> bool:
     """Count this submission for the client IP and the building; False once either is over."""
-    ip_limit = getattr(settings, "XIANFENG_DECLARE_IP_LIMIT", DEFAULT_IP_LIMIT)
-    building_limit = getattr(settings, "XIANFENG_DECLARE_BUILDING_LIMIT", DEFAULT_BUILDING_LIMIT)
+    ip_limit = settings.XIANFENG_DECLARE_IP_LIMIT
+    building_limit = settings.XIANFENG_DECLARE_BUILDING_LIMIT
     by_ip = _hit(f"xf:declare:ip:{client_ip(request)}", tuple(ip_limit))
     by_building = _hit(f"xf:declare:building:{building_id}", tuple(building_limit))
     return by_ip and by_building
