@@ -13,7 +13,7 @@
    load (``session_replication_role = replica``; the rows are consistent by construction) and
    the visit indexes are built after it, as a bulk import would; then ``VACUUM ANALYZE``.
 3. It times, through the same selectors the pages and the API use
-   (``xianfeng.work.selectors``), each several times after one warm-up:
+   (``xianfeng.visits.selectors``), each several times after one warm-up:
    * the coverage figure of a street (≈100,000 households) for the last 30, 90 and 365 days;
    * the first page (50 rows) and the count of a community's (≈10,000 households) list of
      households not visited in 90 and 365 days, and a later page;
@@ -280,8 +280,8 @@ def measure(repeat: int) -> None:
     from django.db import connection
 
     from xianfeng.orgs.models import Organization
-    from xianfeng.work import selectors
-    from xianfeng.work.models import Visit
+    from xianfeng.visits import selectors
+    from xianfeng.visits.models import Visit
 
     street = Organization.objects.filter(kind="street").order_by("pk").first()
     community = Organization.objects.filter(kind="community").order_by("pk").first()

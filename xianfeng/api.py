@@ -51,6 +51,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from xianfeng.community.api import router as community_router
 from xianfeng.core.api import router as core_router
 from xianfeng.core.models import ApiToken
 from xianfeng.exchange.api import router as exchange_router
@@ -58,6 +59,7 @@ from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
 from xianfeng.people.lifecycle_api import router as lifecycle_router
 from xianfeng.places.api import router as places_router
+from xianfeng.visits.api import router as visits_router
 from xianfeng.work.api import router as work_router
 
 logger = logging.getLogger(__name__)
@@ -141,6 +143,8 @@ api.add_router("", places_router)
 api.add_router("", exchange_router)
 api.add_router("", lifecycle_router)
 api.add_router("", work_router)
+api.add_router("", visits_router)
+api.add_router("", community_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "xianfeng.people",
     "xianfeng.places",
     "xianfeng.work",
+    "xianfeng.visits",
+    "xianfeng.community",
     "xianfeng.exchange",
 ]
 

@@ -2,8 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from xianfeng.api import api
+from xianfeng.community import urls as community_urls
 from xianfeng.core import views as core_views
 from xianfeng.exchange import views as exchange_views
+from xianfeng.visits import urls as visits_urls
+from xianfeng.work import urls as work_urls
+
+# The 双领 section (/work/…) spans three apps; its URL names stay in one namespace, "work".
+work_section = (
+    work_urls.urlpatterns + visits_urls.urlpatterns + community_urls.urlpatterns,
+    work_urls.app_name,
+)
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
@@ -13,7 +22,7 @@ urlpatterns = [
     path("orgs/", include("xianfeng.orgs.urls")),
     path("", include("xianfeng.people.urls")),
     path("", include("xianfeng.places.urls")),
-    path("", include("xianfeng.work.urls")),
+    path("", include(work_section)),
     path("exchange/", include("xianfeng.exchange.urls")),
     path("declare/<str:token>/", exchange_views.DeclareView.as_view(), name="declare"),
     path("api/v1/", api.urls),

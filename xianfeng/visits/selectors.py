@@ -1,4 +1,8 @@
-"""Reads for coverage (走村不漏户，户户见干部), computed in the database.
+"""Reads for visits and coverage (走村不漏户，户户见干部), computed in the database. Every list
+that a page and the API show comes from one function here (``visits``, ``not_visited``,
+``paired_visits``), with one set of filters.
+
+* ``visits(user, mine=, household=, task=)``: visits the user sees, newest first.
 
 * ``coverage(org, start, end)``: households under an organization, and how many of them had at
   least one visit in the period. The visited count reads the index
@@ -23,7 +27,7 @@ from django.utils import timezone
 
 from xianfeng.orgs.models import Organization
 from xianfeng.places.models import Household, ResponsibilityZone
-from xianfeng.work.models import Visit
+from xianfeng.visits.models import Visit
 
 
 @dataclass(frozen=True)
@@ -327,3 +331,73 @@ def paired_partner(*, user: Any, org: Organization, pk: Any) -> Organization:
 
         raise NotFound(_("对象不存在或不在您的管辖范围内。"))
     return pairing.org_a if pairing.org_a_id == int(pk) else pairing.org_b
+
+
+def paired_visits(
+    *, user: Any, org: Organization, start: datetime, end: datetime, partner: Any = None
+) -> QuerySet:
+    """The visits of ``paired_check_visits``, only those in the paired organization
+    ``partner`` (an id, checked with ``paired_partner``) if given; newest first."""
+    qs = paired_check_visits(user=user, org=org, start=start, end=end)
+    if partner is not None and partner != "":
+        found = paired_partner(user=user, org=org, pk=partner)
+        qs = qs.filter(organization__path__startswith=found.path)
+    return qs.select_related("member__person", "household__building", "building").order_by(
+        "-visited_at", "-id"
+    )
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def visits(user: Any, *, mine: bool = False, household: Any = None, task: Any = None) -> QuerySet:
+    """Visits the user sees: ``mine`` (the user's member made them), of one ``household``
+    (an id), linked to one ``task``; newest first."""
+    from xianfeng.work.services import member_of
+
+    qs = Visit.objects.restrict(user).select_related(
+        "member__person", "household__building", "building"
+    )
+    if mine:
+        member = member_of(user)
+        qs = qs.filter(member=member) if member else qs.none()
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    if task is not None:
+        qs = qs.filter(task=task)
+    return qs.order_by("-visited_at", "-id")
+
+
+def coverage_target(user: Any, org_id: int | None, zone_id: int | None) -> Any:
+    """``(org, zone)``: the organization or zone asked for, within scope; by default the
+    user's first role's organization."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from xianfeng.core.scope import active_roles
+    from xianfeng.core.services import get_object_for
+
+    if zone_id is not None:
+        return None, get_object_for(user=user, model=ResponsibilityZone, pk=zone_id)
+    if org_id is None:
+        roles = active_roles(user)
+        if roles:
+            org_id = roles[0].organization_id
+        else:
+            # Only a superuser has no role and still a scope: the whole tree.
+            org = (
+                Organization.objects.restrict(user)
+                .filter(parent__isnull=True)
+                .order_by("path")
+                .first()
+            )
+            if org is None:
+                raise Http404(_("对象不存在或不在您的管辖范围内。"))
+            return org, None
+    return get_object_for(user=user, model=Organization, pk=org_id), None
+
+
+def paired_target(user: Any, org_id: int | None, start: Any, end: Any) -> Any:
+    """(org, start date, end date, low, high) for the paired-checks page and endpoints."""
+    org, _zone = coverage_target(user, org_id, None)
+    return (org, *date_period(start, end))

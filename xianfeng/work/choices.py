@@ -34,26 +34,9 @@ class SupervisionStatus(models.TextChoices):
     OVERDUE = "overdue", _("逾期未答复")
 
 
-class VisitPurpose(models.TextChoices):
-    SAFETY = "safety", _("安全检查")
-    POLICY = "policy", _("政策宣传（不租违建房、不住有安全隐患住所）")
-    INFO = "info", _("信息报送")
-    TALK = "talk", _("民情恳谈")
-    CARE = "care", _("关爱帮扶")
-
-
 class NoticeKind(models.TextChoices):
     REMINDER = "reminder", _("到期提醒")
     OVERDUE = "overdue", _("逾期")
     ESCALATION = "escalation", _("逾期升级")
     DIGEST = "digest", _("每日简报")
     SUPERVISION = "supervision", _("督办")
-
-
-class ContactWay(models.TextChoices):
-    """How a mobile member reached a fellow townsman (老乡)."""
-
-    VISIT = "visit", _("上门走访")
-    PHONE = "phone", _("电话")
-    MESSAGE = "message", _("微信/短信")
-    GATHERING = "gathering", _("集中活动")

@@ -25,8 +25,10 @@ from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household
-from xianfeng.work.choices import ProjectOrigin, SupervisionStatus, TaskState, VisitPurpose
-from xianfeng.work.models import Campaign, Project, Supervision, Task, Visit
+from xianfeng.visits.choices import VisitPurpose
+from xianfeng.visits.models import Visit
+from xianfeng.work.choices import ProjectOrigin, SupervisionStatus, TaskState
+from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 CAMPAIGN_TITLE = "安全大检查"
 CAMPAIGN_THEME = "以“安全大检查”为主题深入开展“双领”活动"

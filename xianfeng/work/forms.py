@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
-from xianfeng.work.choices import ContactWay, VisitPurpose
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -118,45 +115,6 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("答复"), widget=forms.Textarea)
 
 
-class VisitForm(forms.Form):
-    """The phone form: household, purposes, findings; the rest is optional."""
-
-    household = forms.IntegerField(label=_("住户"), widget=forms.HiddenInput, required=False)
-    visited_at = forms.DateTimeField(
-        label=_("走访时间"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
-    purposes = forms.MultipleChoiceField(
-        label=_("走访事项"), choices=VisitPurpose.choices, widget=forms.CheckboxSelectMultiple
-    )
-    findings = forms.CharField(
-        label=_("发现情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    suggestions = forms.CharField(
-        label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    raises_hazard = forms.BooleanField(label=_("发现安全隐患，需立案"), required=False)
-    raises_request = forms.BooleanField(label=_("群众有诉求，需办理"), required=False)
-    outside_reason = forms.CharField(
-        label=_("责任范围外走访的理由"), max_length=200, required=False
-    )
-    latitude = forms.DecimalField(
-        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
-    )
-    longitude = forms.DecimalField(
-        max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
-    )
-    client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-    task = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("visited_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-            self.initial.setdefault("client_key", uuid.uuid4().hex)
-
-
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -175,45 +133,3 @@ class AssignForm(forms.Form):
             .select_related("person", "branch")
             .order_by("branch__path", "id")
         )
-
-
-class TownsmanForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(
-        label=_("电话"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
-    hometown = forms.CharField(label=_("老家"), max_length=100, required=False)
-    whereabouts = forms.CharField(label=_("现住址或务工地点"), max_length=200, required=False)
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
-
-
-class ContactForm(forms.Form):
-    """A contact with a fellow townsman, from a phone."""
-
-    way = forms.ChoiceField(
-        label=_("联系方式"), choices=ContactWay.choices, widget=forms.RadioSelect
-    )
-    contacted_at = forms.DateTimeField(
-        label=_("联系时间"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
-    purposes = forms.MultipleChoiceField(
-        label=_("事项"), choices=VisitPurpose.choices, widget=forms.CheckboxSelectMultiple
-    )
-    findings = forms.CharField(
-        label=_("情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    raises_hazard = forms.BooleanField(label=_("发现安全隐患"), required=False)
-    client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("contacted_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-            self.initial.setdefault("client_key", uuid.uuid4().hex)
-            self.initial.setdefault("way", ContactWay.VISIT)
-            self.initial.setdefault("purposes", [VisitPurpose.SAFETY, VisitPurpose.POLICY])

@@ -1,5 +1,6 @@
 """双领: campaigns (专项行动) → projects claimed by organizations → tasks claimed by members;
-supervision notes (督办); household visits (走访登记) and who answers for which household.
+supervision notes (督办) and the notices the background jobs send. Visits live in
+``xianfeng.visits``, mobile members' townsmen in ``xianfeng.community``.
 
 Campaigns, projects and tasks are issued downward: besides the usual subtree rule of
 ``restrict``, a user also *sees* those issued by an organization above one of their roles
@@ -13,14 +14,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xianfeng.core.choices import Action
-from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS
+from xianfeng.core.roles import ADMINS, GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
 from xianfeng.work.choices import (
-    ContactWay,
     NoticeKind,
     ProjectOrigin,
     SupervisionStatus,
@@ -106,7 +107,7 @@ class Campaign(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/work/campaigns/{self.pk}/"
+        return reverse("work:campaign_detail", args=[self.pk])
 
 
 class Project(models.Model):
@@ -162,7 +163,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/work/projects/{self.pk}/"
+        return reverse("work:project_detail", args=[self.pk])
 
 
 class Task(models.Model):
@@ -244,7 +245,7 @@ class Task(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/work/tasks/{self.pk}/"
+        return reverse("work:task_detail", args=[self.pk])
 
 
 class Supervision(models.Model):
@@ -322,216 +323,6 @@ class Supervision(models.Model):
         return self.content[:30]
 
 
-class Visit(models.Model):
-    """走访登记: a member's visit to a household (or a building), from a phone.
-
-    A visit by a member from outside the household's organization (an agency's 安全结对检查,
-    a mobile member's pairing with fellow townsmen, an in-service member) is also reported to
-    the member's own organization (``reported_to``), which sees it in its scope."""
-
-    scope_lookups = ("organization", "reported_to")
-    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
-
-    member = models.ForeignKey(
-        "people.PartyMember",
-        on_delete=models.PROTECT,
-        related_name="visits",
-        verbose_name=_("走访党员"),
-    )
-    # Null for records brought in from elsewhere (paper registers, the demo).
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
-    household = models.ForeignKey(
-        "places.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="visits",
-        verbose_name=_("住户"),
-    )
-    building = models.ForeignKey(
-        "places.Building",
-        on_delete=models.PROTECT,
-        related_name="visits",
-        verbose_name=_("楼栋"),
-    )
-    # The household's (else the building's) organization at the time of the visit: scope and
-    # coverage read it without a join.
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="visits",
-        verbose_name=_("所属组织"),
-        editable=False,
-    )
-    reported_to = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("报告组织"),
-        editable=False,
-    )
-    task = models.ForeignKey(
-        Task,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="visits",
-        verbose_name=_("关联任务"),
-    )
-    visited_at = models.DateTimeField(_("走访时间"))
-    purposes = models.JSONField(_("走访事项"), default=list)
-    findings = models.TextField(_("发现情况"), blank=True)
-    suggestions = models.TextField(_("意见建议"), blank=True)
-    raises_hazard = models.BooleanField(_("发现安全隐患，需立案"), default=False)
-    raises_request = models.BooleanField(_("群众有诉求，需办理"), default=False)
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(
-        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    outside_reason = models.CharField(_("责任范围外走访的理由"), max_length=200, blank=True)
-    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("走访记录")
-        verbose_name_plural = _("走访记录")
-        ordering = ["-visited_at", "-id"]
-        indexes = [
-            # not-visited-in-N-days: one probe per household
-            models.Index(fields=["household", "visited_at"], name="visit_household_time"),
-            # coverage of an organization subtree over a period (index-only)
-            models.Index(
-                fields=["organization", "visited_at", "household"], name="visit_org_time_hh"
-            ),
-            models.Index(fields=["member", "visited_at"], name="visit_member_time"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recorded_by", "client_key"],
-                condition=~Q(client_key=""),
-                name="visit_once_per_client_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member} {self.visited_at:%Y-%m-%d}"
-
-    def get_absolute_url(self) -> str:
-        return f"/work/visits/{self.pk}/"
-
-    def purpose_labels(self) -> list[str]:
-        from xianfeng.work.choices import VisitPurpose
-
-        labels = dict(VisitPurpose.choices)
-        return [str(labels.get(p, p)) for p in self.purposes]
-
-
-class Photo(models.Model):
-    """A photo of a visit or of a task's evidence; checked to be a real image."""
-
-    scope_lookups = ("organization",)
-    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
-
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("所属组织"),
-        editable=False,
-    )
-    visit = models.ForeignKey(
-        Visit,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="photos",
-        verbose_name=_("走访"),
-    )
-    task = models.ForeignKey(
-        Task,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="photos",
-        verbose_name=_("任务"),
-    )
-    image = models.FileField(_("照片"), upload_to="work/%Y/%m/")
-    content_type = models.CharField(_("类型"), max_length=20)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("上传人"),
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("照片")
-        verbose_name_plural = _("照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name
-
-
-class HouseholdResponsibility(models.Model):
-    """A household assigned by hand to a member (社区党员干部负责到户); zones give the rest."""
-
-    scope_lookups = ("household__organization",)
-    scope_write_roles = GRID_WRITERS
-
-    household = models.ForeignKey(
-        "places.Household",
-        on_delete=models.CASCADE,
-        related_name="responsibilities",
-        verbose_name=_("住户"),
-    )
-    member = models.ForeignKey(
-        "people.PartyMember",
-        on_delete=models.CASCADE,
-        related_name="household_responsibilities",
-        verbose_name=_("负责党员"),
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("指派人"),
-    )
-    assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("住户责任人")
-        verbose_name_plural = _("住户责任人")
-        ordering = ["household_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["household", "member"], name="household_member_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.household_id} → {self.member_id}"
-
-
 class Notice(models.Model):
     """What the background jobs tell an organization: reminders, overdue, escalation, digests."""
 
@@ -574,142 +365,3 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-class Townsman(models.Model):
-    """A fellow townsman (老乡) paired with a mobile party member (流动党员) for safety checks and
-    publicity; about twenty each. A person of the registry, or a name and phone for someone
-    not in it. ``organization`` is the member's branch when added (scope)."""
-
-    scope_lookups = ("organization",)
-    scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": frozenset()}
-
-    member = models.ForeignKey(
-        "people.PartyMember",
-        on_delete=models.CASCADE,
-        related_name="townsmen",
-        verbose_name=_("结对流动党员"),
-    )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("所属组织"),
-        editable=False,
-    )
-    person = models.ForeignKey(
-        "people.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人员"),
-    )
-    name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
-    hometown = models.CharField(_("老家"), max_length=100, blank=True)
-    whereabouts = models.CharField(_("现住址或务工地点"), max_length=200, blank=True)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    active = models.BooleanField(_("结对中"), default=True)
-    created_at = models.DateTimeField(_("结对时间"), auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("结对老乡")
-        verbose_name_plural = _("结对老乡")
-        ordering = ["-active", "name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["member", "name", "phone"],
-                condition=Q(active=True),
-                name="townsman_once_per_member",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return f"/work/townsmen/{self.pk}/"
-
-    @property
-    def phone_masked(self) -> str:
-        from xianfeng.core.validators import mask_phone
-
-        return mask_phone(self.phone)
-
-
-class TownsmanContact(models.Model):
-    """A mobile member's contact with a fellow townsman: the townsmen's counterpart of a
-    visit (same purposes, findings, hazard flag, ledger), for people who may have no
-    registered household. A door-to-door visit to a registered household also stores the
-    ``Visit`` (linked here)."""
-
-    scope_lookups = ("organization",)
-    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
-
-    townsman = models.ForeignKey(
-        Townsman, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("老乡")
-    )
-    member = models.ForeignKey(
-        "people.PartyMember",
-        on_delete=models.PROTECT,
-        related_name="townsman_contacts",
-        verbose_name=_("联系党员"),
-    )
-    organization = models.ForeignKey(
-        "orgs.Organization",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("所属组织"),
-        editable=False,
-    )
-    visit = models.OneToOneField(
-        Visit,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="townsman_contact",
-        verbose_name=_("走访记录"),
-    )
-    way = models.CharField(_("联系方式"), max_length=10, choices=ContactWay.choices)
-    contacted_at = models.DateTimeField(_("联系时间"))
-    purposes = models.JSONField(_("事项"), default=list)
-    findings = models.TextField(_("情况"), blank=True)
-    raises_hazard = models.BooleanField(_("发现安全隐患"), default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
-    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("老乡联系记录")
-        verbose_name_plural = _("老乡联系记录")
-        ordering = ["-contacted_at", "-id"]
-        indexes = [models.Index(fields=["townsman", "contacted_at"], name="contact_townsman_time")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recorded_by", "client_key"],
-                condition=~Q(client_key=""),
-                name="contact_once_per_client_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.townsman} {self.contacted_at:%Y-%m-%d}"
-
-    def purpose_labels(self) -> list[str]:
-        from xianfeng.work.choices import VisitPurpose
-
-        labels = dict(VisitPurpose.choices)
-        return [str(labels.get(p, p)) for p in self.purposes]

@@ -1,4 +1,5 @@
-"""Writes for 双领: campaigns, projects, the task state machine, supervision, visits.
+"""Writes for 双领: campaigns, projects, the task state machine, supervision. Visits are
+written by ``xianfeng.visits.services``, townsmen by ``xianfeng.community.services``.
 
 Every task transition is one service ``task_<verb>``: keyword-only arguments, one transaction,
 the task row locked with ``select_for_update``, the role checked, the change kept in the
@@ -12,44 +13,33 @@ what only they can know (the state under the lock, who the assignee is).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.roles import ADMINS, FIELD_ROLES
 from xianfeng.core.scope import active_roles
 from xianfeng.core.services import duty_record, org_in_scope, save_with_history
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
-from xianfeng.places.models import Building, Household
+from xianfeng.places.models import Household
 from xianfeng.work.choices import (
     ACTIVE_STATES,
     NoticeKind,
     ProjectOrigin,
     SupervisionStatus,
     TaskState,
-    VisitPurpose,
 )
-from xianfeng.work.models import (
-    ADMINS,
-    FIELD_ROLES,
-    Campaign,
-    HouseholdResponsibility,
-    Notice,
-    Photo,
-    Project,
-    Supervision,
-    Task,
-    Townsman,
-    Visit,
-)
+
+# How far a task done by visits has got: answered by the visits app through the hooks.
+from xianfeng.work.hooks import VisitProgress, store_task_photos, task_visit_progress  # noqa: F401
+from xianfeng.work.models import Campaign, Notice, Project, Supervision, Task
 from xianfeng.work.photos import validate_photos
 
 if TYPE_CHECKING:
@@ -60,7 +50,6 @@ LEDGER_TASK_CLAIM = "task.claim"
 LEDGER_TASK_SUBMIT = "task.submit"
 LEDGER_TASK_VERIFY = "task.verify"
 LEDGER_TASK_COMPLETE = "task.complete"
-LEDGER_VISIT = "visit"
 
 # A phone's clock may run a little ahead of the server's.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -236,55 +225,6 @@ def task_create(
     return task
 
 
-@dataclass(frozen=True)
-class VisitProgress:
-    """How far a task that is done by visits has got: ``visited`` of ``target``."""
-
-    target: int
-    visited: int
-    by_household: bool
-    missing: list[Household] = field(default_factory=list)
-
-    @property
-    def needed(self) -> bool:
-        return self.target > 0
-
-    @property
-    def complete(self) -> bool:
-        return self.visited >= self.target
-
-    @property
-    def left(self) -> int:
-        return max(0, self.target - self.visited)
-
-
-def task_visit_progress(task: Task) -> VisitProgress:
-    """Target households visited by visits linked to the task, else linked visits counted
-    against ``target_visits``. Two or three queries whatever the size."""
-    targets = list(
-        Household.objects.filter(target_of_tasks=task)
-        .select_related("building")
-        .order_by("building__code", "unit", "room", "pk")
-    )
-    if targets:
-        seen = set(
-            Visit.objects.filter(task=task, household__in=[h.pk for h in targets])
-            .values_list("household_id", flat=True)
-            .distinct()
-        )
-        missing = [h for h in targets if h.pk not in seen]
-        return VisitProgress(
-            target=len(targets),
-            visited=len(targets) - len(missing),
-            by_household=True,
-            missing=missing,
-        )
-    if task.target_visits:
-        done = Visit.objects.filter(task=task).count()
-        return VisitProgress(target=task.target_visits, visited=done, by_household=False)
-    return VisitProgress(target=0, visited=0, by_household=False)
-
-
 # --- the task state machine ---------------------------------------------------------------------
 
 
@@ -387,15 +327,7 @@ def task_submit(
     if not notes.strip():
         raise ValidationError({"notes": _("请填写完成情况。")})
     kinds = validate_photos(list(photos))
-    for upload, kind in zip(photos, kinds, strict=True):
-        Photo.objects.create(
-            organization=task.organization,
-            task=task,
-            image=upload,
-            content_type=kind,
-            size=upload.size or 0,
-            uploaded_by=actor,
-        )
+    store_task_photos(actor=actor, task=task, uploads=list(photos), kinds=kinds)
     task.evidence_notes = notes.strip()
     task.state = TaskState.SUBMITTED
     task.submitted_at = timezone.now()
@@ -622,385 +554,3 @@ def supervision_answer(*, actor: User, supervision: Supervision, answer: str) ->
     note.status = SupervisionStatus.ANSWERED
     save_with_history(instance=note, actor=actor, reason=_("答复督办"))
     return note
-
-
-# --- households: who answers for which ------------------------------------------------------
-
-
-def paired_org_paths(member: PartyMember) -> list[str]:
-    """Paths of the organizations paired (结对共建, 部门包居, 安全结对检查, …) with the member's
-    branch or an organization above it: an agency's members check their paired community."""
-    from django.db.models import Q
-
-    from xianfeng.orgs.models import Pairing
-
-    above = [int(s) for s in member.branch.path.split(".") if s]
-    today = timezone.localdate()
-    pairs = (
-        Pairing.objects.filter(Q(org_a_id__in=above) | Q(org_b_id__in=above))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .select_related("org_a", "org_b")
-    )
-    return [(p.org_b if p.org_a_id in above else p.org_a).path for p in pairs]
-
-
-def member_households(member: PartyMember) -> Any:
-    """Households a member answers for: their zones (households and buildings), those
-    assigned to them by hand, every household of their own branch's subtree, and those of the
-    organizations their own is paired with (安全结对检查)."""
-    from django.db.models import Q
-
-    condition = (
-        Q(zones__members=member)
-        | Q(building__zones__members=member)
-        | Q(responsibilities__member=member)
-        | Q(organization__path__startswith=member.branch.path)
-    )
-    for path in paired_org_paths(member):
-        condition |= Q(organization__path__startswith=path)
-    return Household.objects.filter(condition).distinct()
-
-
-def household_for_visit(*, user: User, pk: Any) -> Household:
-    """The household a visit is for: one the user sees, or one the user's member answers for
-    (a paired community's household). Otherwise the same 404 as a missing one."""
-    from xianfeng.core.services import NotFound
-
-    base = Household.objects.select_related("building", "organization")
-    found = base.restrict(user).filter(pk=pk).first() if str(pk).isdigit() else None
-    member = member_of(user)
-    if found is None and member is not None and str(pk).isdigit():
-        found = base.filter(pk__in=member_households(member).filter(pk=pk).values("pk")).first()
-    if found is None:
-        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
-    return found
-
-
-def responsible_members(household: Household) -> Any:
-    """Members who answer for a household: by zone (the household or its building) or by hand."""
-    from django.db.models import Q
-
-    return (
-        PartyMember.objects.filter(
-            Q(zones__households=household)
-            | Q(zones__buildings=household.building_id)
-            | Q(household_responsibilities__household=household)
-        )
-        .select_related("person")
-        .distinct()
-    )
-
-
-@transaction.atomic
-def household_responsibility_assign(
-    *, actor: User, households: Sequence[Household], member: PartyMember, note: str = ""
-) -> int:
-    """社区党员干部负责到户: put households in a member's charge. Answers how many were new."""
-    created = 0
-    for household in households:
-        if not org_in_scope(
-            user=actor,
-            org=household.organization,
-            model=HouseholdResponsibility,
-            action=Action.ADD,
-        ):
-            raise ValidationError({"households": _("所选住户不在您的管辖范围内。")})
-        if HouseholdResponsibility.objects.filter(household=household, member=member).exists():
-            continue
-        link = HouseholdResponsibility(
-            household=household, member=member, note=note, assigned_by=actor
-        )
-        save_with_history(instance=link, actor=actor, reason=_("分派到户"))
-        created += 1
-    return created
-
-
-# --- visits (走访登记) --------------------------------------------------------------------------
-
-
-def visit_create(
-    *,
-    actor: User,
-    visited_at: datetime,
-    purposes: Sequence[str],
-    household: Household | None = None,
-    building: Building | None = None,
-    findings: str = "",
-    suggestions: str = "",
-    raises_hazard: bool = False,
-    raises_request: bool = False,
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
-    outside_reason: str = "",
-    client_key: str = "",
-    task: Task | None = None,
-    photos: Sequence[UploadedFile] = (),
-) -> tuple[Visit, bool]:
-    """Log one visit; answers ``(visit, created)``. The same ``client_key`` from the same
-    account answers the visit already stored (a resubmit from a flaky phone connection).
-
-    A household the member does not answer for (zones, assignments, own grid) is accepted only
-    with ``outside_reason``; one the account cannot see at all never gets here (404/400 at the
-    caller)."""
-    client_key = (client_key or "").strip()[:64]
-    if client_key:
-        existing = Visit.objects.filter(recorded_by=actor, client_key=client_key).first()
-        if existing is not None:
-            return existing, False
-    member = field_member(actor)
-    errors: dict[str, list[str]] = {}
-    if household is None and building is None:
-        errors.setdefault("household", []).append(_("请选择走访的住户或楼栋。"))
-    if household is not None:
-        building = household.building
-    if visited_at > timezone.now() + FUTURE_TOLERANCE:
-        errors.setdefault("visited_at", []).append(_("走访时间不能晚于现在。"))
-    wrong = [p for p in purposes if p not in VisitPurpose.values]
-    if not purposes or wrong:
-        errors.setdefault("purposes", []).append(_("请至少选择一项走访事项。"))
-    if (latitude is None) != (longitude is None):
-        errors.setdefault("latitude", []).append(_("定位需要同时有纬度和经度。"))
-    elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        errors.setdefault("latitude", []).append(_("定位坐标不正确。"))
-    if household is not None and not errors:
-        mine = member_households(member).filter(pk=household.pk).exists()
-        if not mine and not outside_reason.strip():
-            errors.setdefault("outside_reason", []).append(
-                _("该住户不在您的责任范围内；如确需走访，请写明理由。")
-            )
-    if errors:
-        raise ValidationError(errors)
-    kinds = validate_photos(list(photos))
-    organization = household.organization if household is not None else building.organization
-    # A visitor from outside (agency, mobile members' home, in-service member) reports to
-    # their own organization as well.
-    reported_to = None if organization.is_descendant_of(member.branch) else member.branch
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                member=member,
-                recorded_by=actor,
-                household=household,
-                building=building,
-                organization=organization,
-                reported_to=reported_to,
-                task=task,
-                visited_at=visited_at,
-                purposes=list(dict.fromkeys(purposes)),
-                findings=findings.strip(),
-                suggestions=suggestions.strip(),
-                raises_hazard=raises_hazard,
-                raises_request=raises_request,
-                latitude=latitude,
-                longitude=longitude,
-                outside_reason=outside_reason.strip(),
-                client_key=client_key,
-            )
-            for upload, kind in zip(photos, kinds, strict=True):
-                Photo.objects.create(
-                    organization=organization,
-                    visit=visit,
-                    image=upload,
-                    content_type=kind,
-                    size=upload.size or 0,
-                    uploaded_by=actor,
-                )
-            duty_record(
-                actor=actor,
-                action=LEDGER_VISIT,
-                organization=organization,
-                target=visit,
-                member=member,
-                occurred_at=visited_at,
-                location=str(household or building),
-                note=findings.strip()[:500],
-            )
-    except IntegrityError:
-        # The same key arrived twice at once: the other request stored it.
-        existing = Visit.objects.filter(recorded_by=actor, client_key=client_key).first()
-        if client_key and existing is not None:
-            return existing, False
-        raise
-    return visit, True
-
-
-# --- mobile members and their fellow townsmen (流动党员结对老乡) ----------------------------------
-
-LEDGER_TOWNSMAN_CONTACT = "townsman.contact"
-TOWNSMEN_LIMIT = 50
-
-
-def is_mobile_member(member: PartyMember) -> bool:
-    from xianfeng.orgs.choices import OrgKind
-    from xianfeng.people.choices import MemberKind, MemberStatus
-
-    return (
-        member.kind == MemberKind.MOBILE
-        or member.status == MemberStatus.MOBILE
-        or member.branch.kind in (OrgKind.MOBILE, OrgKind.MOBILE_HOME)
-    )
-
-
-def mobile_member(user: User) -> PartyMember:
-    member = field_member(user)
-    if not is_mobile_member(member):
-        raise PermissionDenied(_("只有流动党员可以结对老乡。"))
-    return member
-
-
-@transaction.atomic
-def townsman_add(
-    *,
-    actor: User,
-    name: str = "",
-    phone: str = "",
-    person: Any = None,
-    hometown: str = "",
-    whereabouts: str = "",
-    note: str = "",
-) -> Townsman:
-    """A mobile member pairs with a fellow townsman: a registered person (name and phone from
-    the registry) or a name and phone. The phone is checked; the same person twice is not."""
-    from xianfeng.core.validators import normalize_text, validate_phone
-
-    member = mobile_member(actor)
-    PartyMember.objects.select_for_update().filter(pk=member.pk).first()
-    if person is not None:
-        name = name.strip() or person.name
-        phone = phone.strip() or (person.mobile or "")
-    name, phone = normalize_text(name or "").strip(), normalize_text(phone or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors.setdefault("name", []).append(_("请填写老乡的姓名。"))
-    if phone:
-        try:
-            validate_phone(phone)
-        except ValidationError as exc:
-            errors.setdefault("phone", []).extend(exc.messages)
-    mine = Townsman.objects.filter(member=member, active=True)
-    if not errors and (
-        mine.filter(name=name, phone=phone).exists()
-        or (person is not None and mine.filter(person=person).exists())
-    ):
-        errors.setdefault("name", []).append(_("%(n)s已经在您的老乡名单里了。") % {"n": name})
-    if not errors and mine.count() >= TOWNSMEN_LIMIT:
-        errors.setdefault("name", []).append(
-            _("每名流动党员最多结对%(n)d名老乡。") % {"n": TOWNSMEN_LIMIT}
-        )
-    if errors:
-        raise ValidationError(errors)
-    townsman = Townsman(
-        member=member,
-        organization=member.branch,
-        person=person,
-        name=name,
-        phone=phone,
-        hometown=hometown.strip(),
-        whereabouts=whereabouts.strip(),
-        note=note.strip(),
-    )
-    save_with_history(instance=townsman, actor=actor, reason=_("结对老乡"))
-    return townsman
-
-
-def _own_townsman(actor: User, townsman: Townsman) -> PartyMember:
-    member = field_member(actor)
-    if townsman.member_id != member.pk:
-        raise PermissionDenied(_("只有结对的流动党员本人可以登记与这位老乡的联系。"))
-    return member
-
-
-@transaction.atomic
-def townsman_end(*, actor: User, townsman: Townsman) -> Townsman:
-    """The pairing ends (the townsman moved home, say); the list and contacts stay."""
-    _own_townsman(actor, townsman)
-    if not townsman.active:
-        raise StateConflict(_("这位老乡已经不在结对名单中。"), code="invalid_state")
-    townsman.active = False
-    save_with_history(instance=townsman, actor=actor, reason=_("结束结对"))
-    return townsman
-
-
-def townsman_contact_log(
-    *,
-    actor: User,
-    townsman: Townsman,
-    way: str,
-    contacted_at: datetime,
-    purposes: Sequence[str],
-    findings: str = "",
-    raises_hazard: bool = False,
-    household: Household | None = None,
-    client_key: str = "",
-) -> tuple[Any, bool]:
-    """Log a contact with a fellow townsman; answers ``(contact, created)`` and, like a visit,
-    stores a resubmit with the same ``client_key`` once. A door-to-door visit to a registered
-    household is also stored as a ``Visit`` (the same record as every other visit), linked."""
-    from xianfeng.work.choices import ContactWay
-    from xianfeng.work.models import TownsmanContact
-
-    client_key = (client_key or "").strip()[:64]
-    if client_key:
-        existing = TownsmanContact.objects.filter(recorded_by=actor, client_key=client_key).first()
-        if existing is not None:
-            return existing, False
-    member = _own_townsman(actor, townsman)
-    errors: dict[str, list[str]] = {}
-    if not townsman.active:
-        errors.setdefault("townsman", []).append(_("这位老乡已经不在结对名单中。"))
-    if way not in ContactWay.values:
-        errors.setdefault("way", []).append(_("请选择联系方式。"))
-    if contacted_at > timezone.now() + FUTURE_TOLERANCE:
-        errors.setdefault("contacted_at", []).append(_("联系时间不能晚于现在。"))
-    wrong = [p for p in purposes if p not in VisitPurpose.values]
-    if not purposes or wrong:
-        errors.setdefault("purposes", []).append(_("请至少选择一项事项。"))
-    if household is not None and way != ContactWay.VISIT:
-        errors.setdefault("household", []).append(_("只有上门走访才关联住户。"))
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        visit = None
-        if household is not None:
-            visit, _created = visit_create(
-                actor=actor,
-                visited_at=contacted_at,
-                purposes=purposes,
-                household=household,
-                findings=findings,
-                raises_hazard=raises_hazard,
-                outside_reason=_("走访结对老乡%(n)s") % {"n": townsman.name},
-            )
-        try:
-            with transaction.atomic():
-                contact = TownsmanContact.objects.create(
-                    townsman=townsman,
-                    member=member,
-                    organization=townsman.organization,
-                    visit=visit,
-                    way=way,
-                    contacted_at=contacted_at,
-                    purposes=list(dict.fromkeys(purposes)),
-                    findings=findings.strip(),
-                    raises_hazard=raises_hazard,
-                    recorded_by=actor,
-                    client_key=client_key,
-                )
-        except IntegrityError:
-            existing = TownsmanContact.objects.filter(
-                recorded_by=actor, client_key=client_key
-            ).first()
-            if client_key and existing is not None:
-                return existing, False
-            raise
-        duty_record(
-            actor=actor,
-            action=LEDGER_TOWNSMAN_CONTACT,
-            organization=townsman.organization,
-            target=contact,
-            member=member,
-            occurred_at=contacted_at,
-            location=townsman.whereabouts,
-            note=(f"{townsman.name}：{findings.strip()}")[:500],
-        )
-    return contact, True

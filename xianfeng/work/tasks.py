@@ -27,7 +27,8 @@ from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.work import services
 from xianfeng.work.choices import NoticeKind, SupervisionStatus, TaskState
-from xianfeng.work.models import Notice, Supervision, Task, Visit
+from xianfeng.work.hooks import count_visits
+from xianfeng.work.models import Notice, Supervision, Task
 
 # name -> seconds between runs (Celery beat in production; cron runs them all each time).
 PERIODIC: dict[str, int] = {
@@ -132,7 +133,7 @@ def daily_digest(run: JobRun, today: str | None = None) -> dict[str, int]:
     sent = 0
     for i, community in enumerate(communities):
         under = Q(organization__path__startswith=community.path)
-        visits = Visit.objects.filter(under, visited_at__gte=start, visited_at__lt=end).count()
+        visits = count_visits(path=community.path, start=start, end=end)
         tasks = Task.objects.filter(under).aggregate(
             submitted=Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end)),
             done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),

@@ -1,3 +1,6 @@
+"""Pages of 双领 under /work/. The visits and community apps add their pages to the same
+``work`` namespace (assembled in ``xianfeng/urls.py``), so URL names stay as they were."""
+
 from django.urls import path
 
 from xianfeng.work import views
@@ -27,13 +30,4 @@ urlpatterns = [
     path("work/tasks/", views.TaskListView.as_view(), name="task_list"),
     path("work/tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("work/tasks/<int:pk>/<str:verb>/", views.TaskActionView.as_view(), name="task_action"),
-    path("work/visits/", views.VisitListView.as_view(), name="visit_list"),
-    path("work/visits/new/", views.VisitCreateView.as_view(), name="visit_create"),
-    path("work/visits/households/", views.HouseholdPickerView.as_view(), name="household_picker"),
-    path("work/visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
-    path("work/coverage/", views.CoverageView.as_view(), name="coverage"),
-    path("work/paired-checks/", views.PairedChecksView.as_view(), name="paired_checks"),
-    path("work/townsmen/", views.TownsmanListView.as_view(), name="townsman_list"),
-    path("work/townsmen/<int:pk>/", views.TownsmanDetailView.as_view(), name="townsman_detail"),
-    path("work/coverage/not-visited/", views.NotVisitedView.as_view(), name="not_visited"),
 ]

@@ -11,12 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from xianfeng.community import services
+from xianfeng.community.models import Townsman, TownsmanContact
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.testing import role_org
 from xianfeng.people.choices import MemberKind
-from xianfeng.work import services
-from xianfeng.work.models import Townsman, TownsmanContact, Visit
-from xianfeng.work.tests import factories as f
+from xianfeng.visits.models import Visit
+from xianfeng.visits.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from xianfeng.core.testing import role_org
 from xianfeng.places.models import Household
-from xianfeng.work import selectors
-from xianfeng.work.models import Visit
-from xianfeng.work.tests import factories as f
+from xianfeng.visits import selectors
+from xianfeng.visits.models import Visit
+from xianfeng.visits.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

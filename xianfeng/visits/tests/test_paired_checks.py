@@ -17,8 +17,8 @@ from xianfeng.orgs.choices import PairingKind
 from xianfeng.orgs.models import Organization, Pairing
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.places.models import Household
-from xianfeng.work.models import Visit
-from xianfeng.work.tests import factories as f
+from xianfeng.visits.models import Visit
+from xianfeng.visits.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

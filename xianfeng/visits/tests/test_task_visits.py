@@ -13,10 +13,12 @@ from django.utils import timezone
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.testing import role_org
 from xianfeng.places.models import Household
+from xianfeng.visits import services as visit_services
+from xianfeng.visits.models import Visit
+from xianfeng.visits.tests import factories as f
 from xianfeng.work import services
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Task, Visit
-from xianfeng.work.tests import factories as f
+from xianfeng.work.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def task(personas, branch, targets):
 
 
 def visit(actor, household, task):
-    return services.visit_create(
+    return visit_services.visit_create(
         actor=actor,
         visited_at=timezone.now(),
         purposes=["safety"],
@@ -77,7 +79,7 @@ def test_submit_is_refused_until_every_target_household_is_visited(personas, tas
         services.task_submit(actor=actor, task=task, notes="完成")
     visit(actor, targets[0], task)
     # A visit to the household that is not linked to the task does not count.
-    services.visit_create(
+    visit_services.visit_create(
         actor=actor, visited_at=timezone.now(), purposes=["safety"], household=targets[1]
     )
     with pytest.raises(ValidationError, match="已走访1户，还有1户"):

@@ -15,9 +15,9 @@ from django.utils import timezone
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.testing import role_org
 from xianfeng.places.models import Household
-from xianfeng.work import services
-from xianfeng.work.models import HouseholdResponsibility, Photo, Visit
-from xianfeng.work.tests import factories as f
+from xianfeng.visits import services
+from xianfeng.visits.models import HouseholdResponsibility, Photo, Visit
+from xianfeng.visits.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""``{% work_home %}``: the 双领 section of the role home page (tasks, coverage, notices)."""
+"""``{% work_home %}``: the 双领 section of the role home page (tasks and notices; the apps
+above add their lines through ``xianfeng.work.hooks.home_sections``, e.g. visits and coverage)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from typing import Any
 
 from django import template
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from xianfeng.core.choices import RoleKind
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
-from xianfeng.work import selectors, services
+from xianfeng.work import services
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Notice, Task, Visit
+from xianfeng.work.hooks import home_sections
+from xianfeng.work.models import Notice, Task
 
 register = template.Library()
 
@@ -49,16 +50,12 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
             assignee__isnull=True,
             organization_id__in=ids,
         ).count()
-        month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        data["my_visits"] = Visit.objects.filter(member=member, visited_at__gte=month_start).count()
+    org = None
     if kinds & MANAGERS:
         role = next(r for r in roles if r.kind in MANAGERS)
         # The role's organization as far as the selectors need it (its id and path).
         org = Organization(pk=role.organization_id, path=role.path, name=role.organization_name)
         data["org"] = org
-        data["coverage"], data["not_visited"] = selectors.recent_coverage(
-            org=org, days=30, nv_days=90
-        )
         data.update(
             Task.objects.filter(organization__path__startswith=org.path).aggregate(
                 overdue=Count("pk", filter=Q(state=TaskState.OVERDUE)),
@@ -67,4 +64,5 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
         )
         # Reminders, escalations, digests and supervision notes addressed to the organization.
         data["notices"] = list(Notice.objects.restrict(user).filter(organization_id=org.pk)[:5])
+    data["sections"] = home_sections(user, member, org)
     return data

@@ -12,7 +12,7 @@ from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Campaign, Project, Supervision, Task, Visit
+from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 # Smallest real JPEG/PNG headers are enough for the magic-byte check.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
@@ -64,17 +64,6 @@ def household_under(org: Organization) -> Household:
         .select_related("building")
         .order_by("pk")
         .first()
-    )
-
-
-def visit_at(household: Household, member: PartyMember, days_ago: int = 1) -> Visit:
-    return Visit.objects.create(
-        member=member,
-        household=household,
-        building=household.building,
-        organization=household.organization,
-        visited_at=timezone.now() - timedelta(days=days_ago),
-        purposes=["safety"],
     )
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from xianfeng.core.testing import role_org
-from xianfeng.work.models import Photo
+from xianfeng.visits.models import Photo
 from xianfeng.work.tests import factories as f
 
 pytestmark = pytest.mark.django_db

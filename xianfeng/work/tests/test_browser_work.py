@@ -9,8 +9,9 @@ import time
 import pytest
 
 from xianfeng.core.tests.test_browser import _login, _page, _shot, browser, demo_live_server  # noqa: F401
+from xianfeng.visits.models import Visit
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Task, Visit
+from xianfeng.work.models import Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

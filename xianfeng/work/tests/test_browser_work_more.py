@@ -9,15 +9,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from xianfeng.community.models import Townsman, TownsmanContact
 from xianfeng.core.demo import persona_member
 from xianfeng.core.models import User
 from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_browser import _login, _page, _shot, browser, demo_live_server  # noqa: F401
 from xianfeng.people.choices import MemberKind
 from xianfeng.people.models import PartyMember, Person
-from xianfeng.work import services
+from xianfeng.visits import services
+from xianfeng.visits.models import Visit
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Task, Townsman, TownsmanContact, Visit
+from xianfeng.work.models import Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

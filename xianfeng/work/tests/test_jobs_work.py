@@ -13,10 +13,10 @@ from django.utils import timezone
 from xianfeng.core.jobs import enqueue
 from xianfeng.core.models import JobRun
 from xianfeng.core.testing import role_org
+from xianfeng.visits.tests import factories as f
 from xianfeng.work.choices import NoticeKind, SupervisionStatus, TaskState
 from xianfeng.work.models import Notice, Supervision, Task
 from xianfeng.work.periodic import PERIODIC_JOBS, beat_schedule
-from xianfeng.work.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

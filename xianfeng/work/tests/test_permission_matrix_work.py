@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from xianfeng.community.models import Townsman
 from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.visits.tests import factories as f
 from xianfeng.work.choices import TaskState
-from xianfeng.work.models import Townsman
-from xianfeng.work.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.testing import role_org
+from xianfeng.visits.models import Photo
 from xianfeng.work import services
 from xianfeng.work.choices import ProjectOrigin, TaskState
-from xianfeng.work.models import Notice, Photo, Task
+from xianfeng.work.models import Notice, Task
 from xianfeng.work.tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,175 @@
+"""API for mobile members' fellow townsmen (流动党员结对老乡) and their contacts. Lists through
+``xianfeng.community.selectors`` (the pages use the same ones); writes through
+``xianfeng.community.services``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+
+from xianfeng.community import selectors, services
+from xianfeng.community.models import Townsman, TownsmanContact
+from xianfeng.core.api import (
+    ListParams,
+    errors_response,
+    page_of,
+    paginate,
+    require_can,
+    visible_one,
+)
+from xianfeng.core.choices import Action
+from xianfeng.core.services import get_object_for
+from xianfeng.people.models import Person
+from xianfeng.visits.services import household_for_visit
+from xianfeng.work.api import MemberRef, conflict
+
+TOWNSMEN_TAGS = [gettext_lazy("流动党员结对老乡")]
+router = Router(tags=TOWNSMEN_TAGS)
+
+
+class TownsmanOut(Schema):
+    id: int
+    member: MemberRef
+    person_id: int | None
+    name: str
+    phone: str = Field(description="已打码")
+    hometown: str
+    whereabouts: str
+    note: str
+    active: bool
+    contact_count: int = 0
+    last_contact: datetime | None = None
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        return obj.phone_masked
+
+
+class ContactOut(Schema):
+    id: int
+    townsman_id: int
+    member: MemberRef
+    way: str
+    contacted_at: datetime
+    purposes: list[str]
+    findings: str
+    raises_hazard: bool
+    visit_id: int | None
+
+
+class TownsmanIn(Schema):
+    name: str = Field("", max_length=50, description="姓名（选了登记人员时可省略）")
+    phone: str = Field("", max_length=20)
+    person: int | None = Field(None, description="登记人员编号（可选）")
+    hometown: str = Field("", max_length=100)
+    whereabouts: str = Field("", max_length=200)
+    note: str = Field("", max_length=200)
+
+
+class ContactIn(Schema):
+    way: str = Field(description="visit、phone、message、gathering")
+    contacted_at: datetime | None = Field(None, description="默认现在；不能晚于现在")
+    purposes: list[str] = Field(description="safety、policy、info、talk、care 中的一项或几项")
+    findings: str = ""
+    raises_hazard: bool = False
+    household: int | None = Field(None, description="上门走访登记住户时：同时保存一条走访记录")
+    client_key: str = Field("", max_length=64, description="幂等键")
+
+
+class TownsmanFilters(ListParams):
+    mine: bool = Field(False, description="只看我结对的")
+    ended: bool = Field(False, description="包括已结束结对的")
+
+
+@router.get(
+    "/townsmen",
+    response=errors_response({200: page_of(TownsmanOut)}),
+    summary="结对老乡",
+)
+def townsman_list(request: HttpRequest, filters: Query[TownsmanFilters]) -> Any:
+    return paginate(
+        selectors.townsmen(request.user, mine=filters.mine, ended=filters.ended), filters
+    )
+
+
+def _townsman(request: HttpRequest, townsman_id: int) -> Any:
+    return get_object_for(
+        user=request.user,
+        model=Townsman,
+        pk=townsman_id,
+        queryset=selectors.townsmen(request.user, ended=True),
+    )
+
+
+@router.get(
+    "/townsmen/{townsman_id}",
+    response=errors_response({200: TownsmanOut}),
+    summary="老乡详情",
+)
+def townsman_detail(request: HttpRequest, townsman_id: int) -> Any:
+    return _townsman(request, townsman_id)
+
+
+@router.post(
+    "/townsmen",
+    response=errors_response({201: TownsmanOut}),
+    summary="结对老乡（流动党员本人）",
+)
+def townsman_create(request: HttpRequest, payload: TownsmanIn) -> Any:
+    require_can(request.user, Action.ADD, Townsman)
+    data = payload.model_dump()
+    person = visible_one(Person, data.pop("person"), user=request.user, field="person")
+    townsman = services.townsman_add(actor=request.user, person=person, **data)
+    return Status(201, _townsman(request, townsman.pk))
+
+
+@router.get(
+    "/townsmen/{townsman_id}/contacts",
+    response=errors_response({200: page_of(ContactOut)}),
+    summary="与老乡的联系记录",
+)
+def townsman_contacts(request: HttpRequest, townsman_id: int, filters: Query[ListParams]) -> Any:
+    townsman = _townsman(request, townsman_id)
+    return paginate(selectors.townsman_contacts(request.user, townsman), filters)
+
+
+@router.post(
+    "/townsmen/{townsman_id}/contacts",
+    response=errors_response({201: ContactOut, 200: ContactOut}),
+    summary="登记与老乡的联系",
+)
+def townsman_contact_create(request: HttpRequest, townsman_id: int, payload: ContactIn) -> Any:
+    require_can(request.user, Action.ADD, TownsmanContact)
+    townsman = _townsman(request, townsman_id)
+    data = payload.model_dump()
+    household = None
+    if data["household"] is not None:
+        household = household_for_visit(user=request.user, pk=data["household"])
+    data["household"] = household
+    data["contacted_at"] = data["contacted_at"] or timezone.now()
+    key = request.headers.get("Idempotency-Key", "") or data.pop("client_key")
+    data.pop("client_key", None)
+    contact, created = services.townsman_contact_log(
+        actor=request.user, townsman=townsman, client_key=key, **data
+    )
+    return Status(201 if created else 200, contact)
+
+
+@router.post(
+    "/townsmen/{townsman_id}/end",
+    response=errors_response({200: TownsmanOut, 409: Any}),
+    summary="结束结对",
+)
+def townsman_end(request: HttpRequest, townsman_id: int) -> Any:
+    townsman = _townsman(request, townsman_id)
+
+    def run() -> Any:
+        services.townsman_end(actor=request.user, townsman=townsman)
+        return _townsman(request, townsman_id)
+
+    return conflict(run)

@@ -1,0 +1,11 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactWay(models.TextChoices):
+    """How a mobile member reached a fellow townsman (老乡)."""
+
+    VISIT = "visit", _("上门走访")
+    PHONE = "phone", _("电话")
+    MESSAGE = "message", _("微信/短信")
+    GATHERING = "gathering", _("集中活动")

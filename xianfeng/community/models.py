@@ -1,0 +1,158 @@
+"""Members in the community (在职党员、流动党员在社区): for now mobile members' fellow
+townsmen (流动党员结对老乡) and their contacts; in-service members' 报到 comes here later.
+
+The tables keep their names from ``xianfeng.work`` (``work_townsman`` …); the move changed
+Django's state only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xianfeng.community.choices import ContactWay
+from xianfeng.core.roles import FIELD_ROLES
+from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.validators import mask_phone
+from xianfeng.visits.choices import VisitPurpose
+
+
+class Townsman(models.Model):
+    """A fellow townsman (老乡) paired with a mobile party member (流动党员) for safety checks and
+    publicity; about twenty each. A person of the registry, or a name and phone for someone
+    not in it. ``organization`` is the member's branch when added (scope)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": frozenset()}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.CASCADE,
+        related_name="townsmen",
+        verbose_name=_("结对流动党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人员"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    hometown = models.CharField(_("老家"), max_length=100, blank=True)
+    whereabouts = models.CharField(_("现住址或务工地点"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    active = models.BooleanField(_("结对中"), default=True)
+    created_at = models.DateTimeField(_("结对时间"), auto_now_add=True)
+
+    history = HistoricalRecords(table_name="work_historicaltownsman")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "work_townsman"
+        verbose_name = _("结对老乡")
+        verbose_name_plural = _("结对老乡")
+        ordering = ["-active", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "name", "phone"],
+                condition=Q(active=True),
+                name="townsman_once_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("work:townsman_detail", args=[self.pk])
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class TownsmanContact(models.Model):
+    """A mobile member's contact with a fellow townsman: the townsmen's counterpart of a
+    visit (same purposes, findings, hazard flag, ledger), for people who may have no
+    registered household. A door-to-door visit to a registered household also stores the
+    ``Visit`` (linked here)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": frozenset(), "delete": frozenset()}
+
+    townsman = models.ForeignKey(
+        Townsman, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("老乡")
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="townsman_contacts",
+        verbose_name=_("联系党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    visit = models.OneToOneField(
+        "visits.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="townsman_contact",
+        verbose_name=_("走访记录"),
+    )
+    way = models.CharField(_("联系方式"), max_length=10, choices=ContactWay.choices)
+    contacted_at = models.DateTimeField(_("联系时间"))
+    purposes = models.JSONField(_("事项"), default=list)
+    findings = models.TextField(_("情况"), blank=True)
+    raises_hazard = models.BooleanField(_("发现安全隐患"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "work_townsmancontact"
+        verbose_name = _("老乡联系记录")
+        verbose_name_plural = _("老乡联系记录")
+        ordering = ["-contacted_at", "-id"]
+        indexes = [models.Index(fields=["townsman", "contacted_at"], name="contact_townsman_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="contact_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.townsman} {self.contacted_at:%Y-%m-%d}"
+
+    def purpose_labels(self) -> list[str]:
+        labels = dict(VisitPurpose.choices)
+        return [str(labels.get(p, p)) for p in self.purposes]

@@ -1,0 +1,320 @@
+"""API for visits (走访登记), coverage (覆盖率), households not visited and paired safety checks
+(安全结对检查). Lists through ``xianfeng.visits.selectors`` (the pages use the same ones);
+writes through ``xianfeng.visits.services``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from xianfeng.core.api import (
+    ListParams,
+    OrgRef,
+    errors_response,
+    label,
+    page_of,
+    paginate,
+    require_can,
+    visible_one,
+)
+from xianfeng.core.choices import Action
+from xianfeng.core.services import get_object_for
+from xianfeng.places.models import Building, Household
+from xianfeng.visits import selectors, services
+from xianfeng.visits.models import Visit
+from xianfeng.work.api import MemberRef
+from xianfeng.work.models import Task
+from xianfeng.work.services import field_member
+
+VISIT_TAGS = [gettext_lazy("走访与覆盖")]
+router = Router(tags=VISIT_TAGS)
+
+
+class HouseholdBrief(Schema):
+    id: int
+    label: str
+
+    @staticmethod
+    def resolve_label(obj: Household) -> str:
+        return str(obj)
+
+
+class VisitOut(Schema):
+    id: int
+    member: MemberRef
+    household: HouseholdBrief | None
+    building_id: int
+    organization_id: int
+    visited_at: datetime
+    purposes: list[str]
+    findings: str
+    suggestions: str
+    raises_hazard: bool
+    raises_request: bool
+    latitude: Decimal | None
+    longitude: Decimal | None
+    outside_reason: str
+    task_id: int | None
+
+
+class VisitDetailOut(VisitOut):
+    photos: list[str]
+
+    @staticmethod
+    def resolve_photos(obj: Visit) -> list[str]:
+        return [p.image.url for p in obj.photos.all()]
+
+
+VisitPage = page_of(VisitOut)
+
+
+class VisitFilters(ListParams):
+    mine: bool = Field(False, description="只看我的走访")
+    household: int | None = None
+
+
+class VisitIn(Schema):
+    household: int | None = Field(None, description="住户编号（与楼栋二选一）")
+    building: int | None = Field(None, description="楼栋编号（不针对某一户时）")
+    visited_at: datetime | None = Field(None, description="走访时间，默认现在；不能晚于现在")
+    purposes: list[str] = Field(description="safety、policy、info、talk、care 中的一项或几项")
+    findings: str = ""
+    suggestions: str = ""
+    raises_hazard: bool = False
+    raises_request: bool = False
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    outside_reason: str = Field("", max_length=200)
+    client_key: str = Field("", max_length=64, description="幂等键：同一键重复提交只保存一次")
+    task: int | None = None
+
+
+@router.get("/visits", response=errors_response({200: VisitPage}), summary="走访记录")
+def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
+    return paginate(
+        selectors.visits(request.user, mine=filters.mine, household=filters.household), filters
+    )
+
+
+@router.get(
+    "/tasks/{task_id}/visits",
+    response=errors_response({200: VisitPage}),
+    summary="任务的关联走访",
+)
+def task_visits(request: HttpRequest, task_id: int, filters: Query[ListParams]) -> Any:
+    task = get_object_for(user=request.user, model=Task, pk=task_id)
+    return paginate(selectors.visits(request.user, task=task), filters)
+
+
+def _visit_detail(visit_id: int) -> Visit:
+    return Visit.objects.select_related("member__person", "household__building").get(pk=visit_id)
+
+
+@router.get(
+    "/visits/{visit_id}",
+    response=errors_response({200: VisitDetailOut}),
+    summary="走访详情",
+)
+def visit_detail(request: HttpRequest, visit_id: int) -> Any:
+    get_object_for(user=request.user, model=Visit, pk=visit_id)
+    return _visit_detail(visit_id)
+
+
+@router.post(
+    "/visits",
+    response=errors_response({200: VisitDetailOut, 201: VisitDetailOut}),
+    summary="登记走访",
+)
+def visit_create(
+    request: HttpRequest,
+    payload: Form[VisitIn],
+    photos: File[list[UploadedFile]] = None,
+) -> Any:
+    """multipart/form-data (or urlencoded without photos). The ``Idempotency-Key`` header or
+    ``client_key`` makes a resubmit answer 200 with the visit already stored instead of 201.
+    A household the member does not answer for needs ``outside_reason``; a future time, a
+    file that is not an image and a photo over the size limit answer 400 in Chinese."""
+    require_can(request.user, Action.ADD, Visit)
+    field_member(request.user)  # 403 for an account that is no party member, first
+    household = None
+    if payload.household is not None:
+        try:
+            household = services.household_for_visit(user=request.user, pk=payload.household)
+        except Http404:
+            raise ValidationError(
+                {
+                    "household": _("所选住户（编号%(id)s）不存在或不在您的管辖范围内。")
+                    % {"id": payload.household}
+                }
+            ) from None
+    building = visible_one(Building, payload.building, user=request.user, field="building")
+    task = visible_one(Task, payload.task, user=request.user, field="task")
+    key = request.headers.get("Idempotency-Key", "") or payload.client_key
+    visit, created = services.visit_create(
+        actor=request.user,
+        household=household,
+        building=building,
+        task=task,
+        visited_at=payload.visited_at or timezone.now(),
+        purposes=payload.purposes,
+        findings=payload.findings,
+        suggestions=payload.suggestions,
+        raises_hazard=payload.raises_hazard,
+        raises_request=payload.raises_request,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        outside_reason=payload.outside_reason,
+        client_key=key,
+        photos=photos or [],
+    )
+    return Status(201 if created else 200, _visit_detail(visit.pk))
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+
+class CoverageOut(Schema):
+    organization: OrgRef | None
+    zone_id: int | None
+    start: datetime
+    end: datetime
+    households: int
+    visited: int
+    share: float
+
+
+class CoverageParams(Schema):
+    org: int | None = Field(None, description="组织编号（默认本人角色所在组织）")
+    zone: int | None = Field(None, description="责任区编号")
+    days: int = Field(30, ge=1, le=3660, description="统计最近多少天")
+
+
+@router.get("/coverage", response=errors_response({200: CoverageOut}), summary="走访覆盖率")
+def coverage(request: HttpRequest, params: Query[CoverageParams]) -> Any:
+    org, zone = selectors.coverage_target(request.user, params.org, params.zone)
+    start, end = selectors.period(params.days)
+    cov = selectors.coverage(org=org, zone=zone, start=start, end=end)
+    return {
+        "organization": org,
+        "zone_id": zone.pk if zone else None,
+        "start": start,
+        "end": end,
+        "households": cov.households,
+        "visited": cov.visited,
+        "share": round(cov.share, 4),
+    }
+
+
+class NotVisitedOut(Schema):
+    id: int
+    label: str
+    building_id: int
+    organization_id: int
+    last_visited_at: datetime | None
+
+    @staticmethod
+    def resolve_label(obj: Household) -> str:
+        return str(obj)
+
+
+NotVisitedPage = page_of(NotVisitedOut)
+
+
+class NotVisitedParams(ListParams):
+    org: int | None = None
+    zone: int | None = None
+    days: int = Field(90, ge=1, le=3660, description="多少天内无人走访")
+
+
+@router.get(
+    "/coverage/not-visited",
+    response=errors_response({200: NotVisitedPage}),
+    summary="久未走访的住户",
+)
+def not_visited(request: HttpRequest, params: Query[NotVisitedParams]) -> Any:
+    org, zone = selectors.coverage_target(request.user, params.org, params.zone)
+    return paginate(selectors.not_visited(org=org, zone=zone, days=params.days), params)
+
+
+# --- paired safety checks reported upward (安全结对检查) -----------------------------------------
+
+
+class PairedParams(Schema):
+    org: int | None = Field(None, description="组织编号（默认本人角色所在组织），如机关工委")
+    start: date | None = Field(None, description="开始日期（默认本月1日）")
+    end: date | None = Field(None, description="结束日期，含当天（默认今天）")
+
+
+class PairedRowOut(Schema):
+    pairing_id: int
+    kind: str
+    kind_label: str
+    ours: OrgRef = Field(description="本方组织（所读组织或其下级）")
+    partner: OrgRef = Field(description="结对的社区等组织")
+    visits: int = Field(description="走访次数")
+    households_visited: int = Field(description="走访到的户数")
+    households: int = Field(description="结对组织的住户总数")
+    members: int = Field(description="参与的党员人数")
+    hazards: int = Field(description="发现安全隐患的次数")
+    last_visit: datetime | None
+
+    @staticmethod
+    def resolve_pairing_id(obj: Any) -> int:
+        return obj.pairing.pk
+
+    @staticmethod
+    def resolve_kind(obj: Any) -> str:
+        return obj.pairing.kind
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return label(obj.pairing.get_kind_display())
+
+
+class PairedOut(Schema):
+    organization: OrgRef
+    start: date
+    end: date
+    count: int
+    results: list[PairedRowOut]
+
+
+@router.get(
+    "/paired-checks",
+    response=errors_response({200: PairedOut}),
+    summary="结对检查汇总（按结对组织和期间）",
+)
+def paired_checks(request: HttpRequest, params: Query[PairedParams]) -> Any:
+    org, start, end, low, high = selectors.paired_target(
+        request.user, params.org, params.start, params.end
+    )
+    rows = selectors.paired_checks(user=request.user, org=org, start=low, end=high)
+    return {"organization": org, "start": start, "end": end, "count": len(rows), "results": rows}
+
+
+class PairedVisitParams(ListParams, PairedParams):
+    partner: int | None = Field(None, description="只看在这个结对组织的走访")
+
+
+@router.get(
+    "/paired-checks/visits",
+    response=errors_response({200: VisitPage}),
+    summary="结对检查的走访记录",
+)
+def paired_check_visits(request: HttpRequest, params: Query[PairedVisitParams]) -> Any:
+    org, _start, _end, low, high = selectors.paired_target(
+        request.user, params.org, params.start, params.end
+    )
+    qs = selectors.paired_visits(
+        user=request.user, org=org, start=low, end=high, partner=params.partner
+    )
+    return paginate(qs, params)

@@ -1,0 +1,365 @@
+"""Pages of visits: the phone visit form with its household picker, visit lists, coverage,
+households not visited (and putting them in a member's charge), paired safety checks. Lists
+through ``xianfeng.visits.selectors`` (the API uses the same ones)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.core.choices import Action
+from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.people.models import PartyMember
+from xianfeng.places.models import Household
+from xianfeng.visits import selectors, services
+from xianfeng.visits.forms import VisitForm
+from xianfeng.visits.models import HouseholdResponsibility, Visit
+from xianfeng.work.models import Task
+from xianfeng.work.services import member_of
+
+
+def _int(value: str | None, default: int, low: int = 1, high: int = 3660) -> int:
+    try:
+        return max(low, min(high, int(value or default)))
+    except ValueError:
+        return default
+
+
+def _id(value: Any) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _picker_households(request: HttpRequest, member: PartyMember | None, q: str) -> list[Household]:
+    """Households for the picker: the member's own first, searched by building, unit or room."""
+    if member is None:
+        return []
+    qs = services.member_households(member).select_related("building")
+    if q:
+        qs = qs.filter(
+            Q(building__name__contains=q) | Q(room__startswith=q) | Q(building__address__contains=q)
+        )
+    return list(qs.order_by("building__code", "unit", "room")[:30])
+
+
+class VisitCreateView(ScopedView):
+    model = Visit
+
+    def _member(self) -> PartyMember:
+        member = member_of(self.request.user)
+        if member is None or not self.can(Action.ADD):
+            raise PermissionDenied(_("只有党员本人可以登记走访。"))
+        return member
+
+    def _for_task(self, form: VisitForm) -> Task | None:
+        tid = form["task"].value()
+        if not tid or not str(tid).isdigit():
+            return None
+        return Task.objects.restrict(self.request.user).filter(pk=tid).first()
+
+    def _render(self, form: VisitForm, member: PartyMember, status: int = 200) -> HttpResponse:
+        q = self.request.GET.get("q", "")
+        chosen = None
+        hid = form["household"].value()
+        if hid and str(hid).isdigit():
+            chosen = (
+                Household.objects.restrict(self.request.user)
+                .select_related("building")
+                .filter(pk=hid)
+                .first()
+            )
+        households = _picker_households(self.request, member, q)
+        if chosen is not None and chosen not in households:
+            households.insert(0, chosen)  # opened from a task's missing household
+        return render(
+            self.request,
+            "visits/visit_form.html",
+            {
+                "form": form,
+                "member": member,
+                "households": households,
+                "chosen": chosen,
+                "for_task": self._for_task(form),
+                "q": q,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        member = self._member()
+        initial = {}
+        if request.GET.get("household", "").isdigit():
+            initial["household"] = request.GET["household"]
+        if request.GET.get("task", "").isdigit():
+            initial["task"] = request.GET["task"]
+        return self._render(VisitForm(initial=initial), member)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        member = self._member()
+        form = VisitForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, member, status=400)
+        data = dict(form.cleaned_data)
+        try:
+            household = None
+            if data.pop("household"):
+                household = services.household_for_visit(
+                    user=request.user, pk=form.cleaned_data["household"]
+                )
+            task = None
+            task_id = data.pop("task")
+            if task_id:
+                task = Task.objects.restrict(request.user).filter(pk=task_id).first()
+                if task is None:
+                    raise ValidationError(_("所选任务不存在或不在您的管辖范围内。"))
+            visit, created = services.visit_create(
+                actor=request.user,
+                household=household,
+                task=task,
+                photos=request.FILES.getlist("photos"),
+                **data,
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._render(form, member, status=400)
+        except Http404:  # a household out of scope: same message as missing
+            form.add_error(None, _("所选住户不存在或不在您的管辖范围内。"))
+            return self._render(form, member, status=400)
+        if created:
+            messages.success(request, _("走访已登记。"))
+        else:
+            messages.info(request, _("这次走访已经登记过了，没有重复保存。"))
+        return redirect(visit.get_absolute_url())
+
+
+class HouseholdPickerView(ScopedView):
+    """htmx fragment: the household choices for a search term."""
+
+    model = Visit
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        member = member_of(request.user)
+        q = request.GET.get("q", "").strip()
+        return render(
+            request,
+            "visits/_household_choices.html",
+            {"households": _picker_households(request, member, q), "q": q},
+        )
+
+
+class VisitListView(ScopedView):
+    model = Visit
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        member = member_of(request.user)
+        qs = selectors.visits(
+            request.user,
+            mine=request.GET.get("mine") == "1",
+            household=_id(request.GET.get("household")),
+        )
+        params = {k: request.GET[k] for k in ("mine", "household") if request.GET.get(k)}
+        return render(
+            request,
+            "visits/visit_list.html",
+            {
+                "page": paginate(request, qs),
+                "params": params,
+                "querystring": (urlencode(params) + "&") if params else "",
+                "can_add": member is not None and self.can(Action.ADD),
+            },
+        )
+
+
+class VisitDetailView(ScopedView):
+    model = Visit
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = self.object_for(
+            pk,
+            queryset=Visit.objects.select_related(
+                "member__person", "household__building", "building", "task", "recorded_by"
+            ),
+        )
+        return render(
+            request,
+            "visits/visit_detail.html",
+            {"visit": visit, "photos": visit.photos.all()},
+        )
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+
+class CoverageView(ScopedView):
+    model = Household
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        days = _int(request.GET.get("days"), 30)
+        org_id = request.GET.get("org")
+        zone_id = request.GET.get("zone")
+        org, zone = selectors.coverage_target(request.user, _id(org_id), _id(zone_id))
+        start, end = selectors.period(days)
+        cov = selectors.coverage(org=org, zone=zone, start=start, end=end)
+        children = selectors.coverage_by_child(org=org, start=start, end=end) if org else []
+        not_visited_days = _int(request.GET.get("nv"), 90)
+        not_visited_count = selectors.not_visited(org=org, zone=zone, days=not_visited_days).count()
+        return render(
+            request,
+            "visits/coverage.html",
+            {
+                "org": org,
+                "zone": zone,
+                "days": days,
+                "coverage": cov,
+                "children": children,
+                "nv_days": not_visited_days,
+                "not_visited_count": not_visited_count,
+                "day_choices": (7, 30, 90, 180, 365),
+            },
+        )
+
+
+class NotVisitedView(ScopedView):
+    """Households no one has visited in N days; a secretary puts them in a member's charge."""
+
+    model = Household
+
+    def _target(self, request: HttpRequest, source: Any) -> tuple[Any, Any, int]:
+        days = _int(source.get("days"), 90)
+        org_id, zone_id = source.get("org"), source.get("zone")
+        org, zone = selectors.coverage_target(request.user, _id(org_id), _id(zone_id))
+        return org, zone, days
+
+    def _render(self, request: HttpRequest, status: int = 200, error: str = "") -> HttpResponse:
+        org, zone, days = self._target(request, request.GET)
+        qs = selectors.not_visited(org=org, zone=zone, days=days)
+        params = {k: request.GET[k] for k in ("org", "zone", "days") if request.GET.get(k)}
+        can_assign = self.can(Action.ADD, model=HouseholdResponsibility)
+        members = []
+        if can_assign:
+            base = org.path if org else (zone.organization.path if zone else "")
+            members = (
+                PartyMember.objects.restrict(request.user)
+                .filter(branch__path__startswith=base)
+                .select_related("person", "branch")
+                .order_by("branch__path", "id")[:200]
+            )
+        return render(
+            request,
+            "visits/not_visited.html",
+            {
+                "org": org,
+                "zone": zone,
+                "days": days,
+                "page": paginate(request, qs),
+                "params": params,
+                "querystring": (urlencode(params) + "&") if params else "",
+                "can_assign": can_assign,
+                "members": members,
+                "error": error,
+                "now": timezone.now(),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.can(Action.ADD, model=HouseholdResponsibility):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+        ids = [int(i) for i in request.POST.getlist("households") if i.isdigit()]
+        member_id = request.POST.get("member", "")
+        member = (
+            PartyMember.objects.restrict(request.user).filter(pk=member_id).first()
+            if member_id.isdigit()
+            else None
+        )
+        if not ids or member is None:
+            return self._render(request, 400, _("请勾选住户并选择负责的党员。"))
+        households = list(
+            Household.objects.restrict(request.user)
+            .filter(pk__in=ids)
+            .select_related("organization")
+        )
+        try:
+            n = services.household_responsibility_assign(
+                actor=request.user, households=households, member=member
+            )
+        except ValidationError as exc:
+            return self._render(request, 400, "；".join(exc.messages))
+        messages.success(
+            request,
+            _("已将%(n)d户交给%(name)s负责走访。") % {"n": n, "name": member.person.name},
+        )
+        return redirect(request.get_full_path())
+
+
+# --- paired safety checks reported upward --------------------------------------------------
+
+
+def _date(value: str | None) -> Any:
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("日期格式不正确，请用 2026-11-01 这样的格式。")) from None
+
+
+class PairedChecksView(ScopedView):
+    """What an agency working committee (机关工委) reads: its organizations' members' visits in
+    the communities they are paired with, per pairing, for a period."""
+
+    model = Visit
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        org_id = request.GET.get("org")
+        error = ""
+        try:
+            start, end = _date(request.GET.get("start")), _date(request.GET.get("end"))
+            org, start, end, low, high = selectors.paired_target(
+                request.user, _id(org_id), start, end
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+            org, start, end, low, high = selectors.paired_target(
+                request.user, _id(org_id), None, None
+            )
+        rows = selectors.paired_checks(user=request.user, org=org, start=low, end=high)
+        partner = None
+        if request.GET.get("partner"):
+            partner = selectors.paired_partner(
+                user=request.user, org=org, pk=request.GET["partner"]
+            )
+        visits = selectors.paired_visits(
+            user=request.user, org=org, start=low, end=high, partner=request.GET.get("partner")
+        )
+        params = {"org": org.pk, "start": start.isoformat(), "end": end.isoformat()}
+        if partner is not None:
+            params["partner"] = partner.pk
+        return render(
+            request,
+            "visits/paired_checks.html",
+            {
+                "org": org,
+                "start": start,
+                "end": end,
+                "rows": rows,
+                "partner": partner,
+                "error": error,
+                "page": paginate(request, visits),
+                "querystring": urlencode(params) + "&",
+                "base": urlencode({k: v for k, v in params.items() if k != "partner"}),
+            },
+            status=400 if error else 200,
+        )
