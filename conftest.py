@@ -1,6 +1,6 @@
 """Test setup shared by every app: the small demo district, built once per session.
 
-After the migrations, the ``small`` demo district (``xianfeng.core.demo``) is built once into the
+After the migrations, the ``small`` demo district (``xianfeng.demo``) is built once into the
 test database, so every test sees the same tree and the personas (``admin``, ``qu``, ``jiedao``,
 ``shequ``, ``shequ2``, ``wangge``, ``dangyuan``, ``danwei``, ``jiancha``); each test's own changes
 are rolled back. Transactional tests (``transaction=True``, ``live_server``) run last and empty
@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     """Migrate (pytest-django's own fixture), then build the small demo district once."""
-    from xianfeng.core.demo import build_demo_district
+    from xianfeng.demo.district import build_demo_district
 
     with django_db_blocker.unblock():
         build_demo_district("small")
@@ -44,8 +44,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 @pytest.fixture
 def personas(db: None) -> dict:
     """username -> User for every demo persona."""
-    from xianfeng.core.demo import build_demo_district, demo_personas
     from xianfeng.core.models import User
+    from xianfeng.demo.base import demo_personas
+    from xianfeng.demo.district import build_demo_district
 
     names = list(demo_personas())
     users = {u.username: u for u in User.objects.filter(username__in=names)}

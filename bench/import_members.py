@@ -55,7 +55,7 @@ def prepare() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from xianfeng.core.demo import build_demo_district
+    from xianfeng.demo.district import build_demo_district
 
     build_demo_district("small")
 

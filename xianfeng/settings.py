@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "xianfeng.visits",
     "xianfeng.community",
     "xianfeng.exchange",
+    "xianfeng.demo",
 ]
 
 MIDDLEWARE = [

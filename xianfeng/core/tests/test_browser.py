@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from xianfeng.core.demo import DEMO_PASSWORD, PERSONA_ZONE_NAME
+from xianfeng.demo.accounts import PERSONA_ZONE_NAME
+from xianfeng.demo.base import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from xianfeng.core.demo import persona_member
+from xianfeng.demo.base import persona_member
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household

@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from xianfeng.community.models import Townsman, TownsmanContact
-from xianfeng.core.demo import persona_member
 from xianfeng.core.models import User
 from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_browser import _login, _page, _shot, browser, demo_live_server  # noqa: F401
+from xianfeng.demo.base import persona_member
 from xianfeng.people.choices import MemberKind
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.visits import services

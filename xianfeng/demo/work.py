@@ -1,5 +1,6 @@
 """Demo data for 双领: the district's 安全大检查 campaign, its projects and tasks in every state,
-and household visits. Called at the end of ``xianfeng.core.demo.build_demo_district``.
+and household visits (``xianfeng.demo.visits``). Called at the end of
+``xianfeng.demo.district.build_demo_district``.
 
 Idempotent by natural key: the campaign ``(organization, title)``; once it exists nothing more
 is made, so a second build changes nothing. Dates are relative to today (a demo should show
@@ -20,13 +21,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from xianfeng.core.models import DutyRecord, User
+from xianfeng.core.models import User
+from xianfeng.demo.context import _count, _ledger
+from xianfeng.demo.visits import build_visits_demo
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
-from xianfeng.places.models import Household
-from xianfeng.visits.choices import VisitPurpose
-from xianfeng.visits.models import Visit
 from xianfeng.work.choices import ProjectOrigin, SupervisionStatus, TaskState
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
@@ -50,24 +50,6 @@ PERSONA_TASKS: list[tuple[str, str]] = [
     ("核查出租屋登记信息", TaskState.DONE),
     ("检查沿街商铺灭火器", TaskState.OVERDUE),
 ]
-
-
-def _ledger(actor: Any, action: str, org_id: int, target: Any, member: Any, when: Any) -> Any:
-    from xianfeng.core.services import duty_record
-
-    return duty_record(
-        actor=actor,
-        action=action,
-        organization=Organization(pk=org_id),
-        target=target,
-        member=member,
-        occurred_at=when,
-    )
-
-
-def _count(ctx: Any, model: Any, n: int) -> None:
-    key = model._meta.label
-    ctx.created[key] = ctx.created.get(key, 0) + n
 
 
 def build_work_demo(ctx: Any) -> None:
@@ -224,59 +206,6 @@ def build_work_demo(ctx: Any) -> None:
                     task.submitted_at,
                 )
 
-    _build_visits(ctx, rng, branches, members_by_branch, persona, dangyuan, dangyuan_member, now)
-
-
-def _build_visits(
-    ctx: Any,
-    rng: random.Random,
-    branches: list[Organization],
-    members_by_branch: dict[int, list[PartyMember]],
-    persona: Organization | None,
-    dangyuan: Any,
-    dangyuan_member: PartyMember | None,
-    now: Any,
-) -> None:
-    purposes = list(VisitPurpose.values)
-    visits: list[Visit] = []
-    for branch in branches:
-        households = list(
-            Household.objects.filter(organization__path__startswith=branch.path)
-            .order_by("pk")
-            .values_list("pk", "building_id", "organization_id")
-        )
-        members = members_by_branch.get(branch.pk, [])
-        if not members:
-            continue
-        is_persona = branch == persona and dangyuan_member is not None
-        share = 0.75 if is_persona else 0.33
-        for pk, building_id, org_id in households:
-            if rng.random() > share:
-                continue
-            member = dangyuan_member if is_persona and rng.random() < 0.6 else rng.choice(members)
-            visits.append(
-                Visit(
-                    member=member,
-                    recorded_by=dangyuan if member == dangyuan_member else None,
-                    household_id=pk,
-                    building_id=building_id,
-                    organization_id=org_id,
-                    visited_at=now
-                    - timedelta(days=int(rng.triangular(0, 150, 0)), minutes=rng.randrange(600)),
-                    purposes=rng.sample(purposes, rng.randint(1, 2)),
-                    findings=rng.choice(
-                        [
-                            "",
-                            "楼道堆放杂物，已提醒清理。",
-                            "电动车在楼道充电，已劝离。",
-                            "燃气软管老化，建议更换。",
-                        ]
-                    ),
-                )
-            )
-    Visit.objects.bulk_create(visits, batch_size=2000)
-    _count(ctx, Visit, len(visits))
-    # Every visit is an act of duty: one ledger row each, through the ledger's one writer.
-    for v in visits:
-        _ledger(v.recorded_by, "visit", v.organization_id, v, v.member, v.visited_at)
-    _count(ctx, DutyRecord, len(visits))
+    build_visits_demo(
+        ctx, rng, branches, members_by_branch, persona, dangyuan, dangyuan_member, now
+    )

@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from xianfeng.core.demo import SCALES, build_demo_district
+from xianfeng.demo.base import SCALES
+from xianfeng.demo.district import build_demo_district
 
 
 class Command(BaseCommand):

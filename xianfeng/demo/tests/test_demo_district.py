@@ -9,7 +9,10 @@ import pytest
 from django.apps import apps
 from faker import Faker
 
-from xianfeng.core.demo import (
+from xianfeng.core.pinyin import name_pinyin
+from xianfeng.core.validators import birth_date_from_id, gender_from_id, validate_id_number
+from xianfeng.demo.accounts import persona_rows
+from xianfeng.demo.base import (
     DANWEI_UNIT,
     DEMO_PASSWORD,
     SCALES,
@@ -18,14 +21,11 @@ from xianfeng.core.demo import (
     SHEQU_COMMUNITY,
     WANGGE_BRANCH,
     WANGGE_GRID,
-    build_demo_district,
     demo_personas,
-    make_plan,
     persona_member,
-    persona_rows,
 )
-from xianfeng.core.pinyin import name_pinyin
-from xianfeng.core.validators import birth_date_from_id, gender_from_id, validate_id_number
+from xianfeng.demo.district import build_demo_district
+from xianfeng.demo.plan import make_plan
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization, Pairing, path_segment
 from xianfeng.people.models import PartyMember, Person, Resident

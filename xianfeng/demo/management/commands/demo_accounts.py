@@ -6,7 +6,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 
-from xianfeng.core.demo import persona_rows
+from xianfeng.demo.accounts import persona_rows
 
 
 def _width(text: str) -> int:
