@@ -20,7 +20,23 @@ def run_job(run_id: int) -> str:
     return execute(run_id, heartbeat=True).status
 
 
-# Periodic jobs (Celery beat) of the apps that have them.
-from xianfeng.work.periodic import register as _register_work  # noqa: E402
+@app.task(name="xianfeng.work.run_periodic")
+def run_periodic(name: str) -> int:
+    """What Celery beat calls for each periodic job: queue it like any other job."""
+    from xianfeng.core.jobs import enqueue
 
-_register_work(app)
+    return enqueue(name, label=name).pk
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **kwargs: object) -> None:
+    """The beat schedule: every installed app's periodic jobs (``core.jobs.periodic_jobs``),
+    read once Django is set up, so importing this module imports no app."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+    from xianfeng.core.jobs import beat_schedule
+
+    sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **beat_schedule()}

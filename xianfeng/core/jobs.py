@@ -233,3 +233,36 @@ def _autodiscover() -> None:
 
     autodiscover_modules("tasks")
     _DISCOVERED = True
+
+
+# --- periodic jobs ---------------------------------------------------------------------------
+
+# The Celery task that Celery beat calls for each periodic job (xianfeng/celery.py registers
+# it); it queues the job through ``enqueue`` like any other.
+PERIODIC_TASK = "xianfeng.work.run_periodic"
+
+
+def periodic_jobs() -> dict[str, int]:
+    """Every installed app's periodic jobs, name -> seconds between runs: each app declares
+    them in ``<app>/periodic.py`` as ``PERIODIC_JOBS`` (Celery beat runs them at that pace;
+    cron runs ``manage.py run_periodic_jobs``, all of them, every 15 minutes). In the order of
+    ``INSTALLED_APPS``."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    found: dict[str, int] = {}
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "periodic"):
+            module = import_module(f"{config.name}.periodic")
+            found.update(getattr(module, "PERIODIC_JOBS", {}))
+    return found
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """The Celery beat schedule of ``periodic_jobs()``."""
+    return {
+        name: {"task": PERIODIC_TASK, "schedule": float(seconds), "args": (name,)}
+        for name, seconds in periodic_jobs().items()
+    }

@@ -9,7 +9,8 @@
   done, and what is overdue.
 
 All three are idempotent (a notice has a unique ``dedup_key``), so running them again, or from
-both cron and Celery beat, tells nobody twice. ``PERIODIC`` lists how often each runs.
+both cron and Celery beat, tells nobody twice. ``xianfeng/work/periodic.py`` says how often
+each runs.
 """
 
 from __future__ import annotations
@@ -29,16 +30,6 @@ from xianfeng.work import services
 from xianfeng.work.choices import NoticeKind, SupervisionStatus, TaskState
 from xianfeng.work.hooks import count_visits
 from xianfeng.work.models import Notice, Supervision, Task
-
-# name -> seconds between runs (Celery beat in production; cron runs them all each time).
-PERIODIC: dict[str, int] = {
-    "work.remind_deadlines": 3600,
-    "work.mark_overdue": 900,
-    "work.daily_digest": 3600,
-    # Jobs of other apps that also need a clock: failed runs whose process died, old files.
-    "core.reap_stale_jobs": 300,
-    "exchange.cleanup_files": 86400,
-}
 
 
 def notice(*, key: str, organization_id: int, kind: str, text: str, **extra: Any) -> bool:
