@@ -1,5 +1,6 @@
-"""API for the organization tree and pairings (结对共建). Reads through ``restrict``; writes
-through ``xianfeng.orgs.services``."""
+"""API for the organization tree and pairings (结对共建). Lists read through
+``xianfeng.orgs.selectors`` (the same functions as the pages and the export), objects through
+``restrict``; writes go through ``xianfeng.orgs.services``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -25,7 +25,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
-from xianfeng.orgs import services
+from xianfeng.orgs import selectors, services
 from xianfeng.orgs.choices import OrgCategory, OrgKind, PairingKind, UnitSituation
 from xianfeng.orgs.models import Organization, Pairing
 from xianfeng.people.models import PartyMember
@@ -108,6 +108,7 @@ OrganizationPage = page_of(OrganizationOut)
 
 
 class OrganizationFilters(ListParams):
+    root: int | None = Field(None, description="组织编号（含其全部下级组织）")
     kind: OrgKind | None = Field(None, description="组织类型")
     parent: int | None = Field(None, description="上级组织编号（只列直接下级）")
     q: str | None = Field(None, description="名称、简称或组织代码包含")
@@ -169,15 +170,10 @@ def _org_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/organizations", response=errors_response({200: OrganizationPage}), summary="组织列表")
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """Organizations in the user's scope, in tree order."""
-    qs = _org_queryset().restrict(request.user, Action.VIEW)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.parent is not None:
-        qs = qs.filter(parent_id=filters.parent)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__icontains=q))
-    return paginate(qs, filters)
+    qs = selectors.organization_list(
+        user=request.user, filters=selectors.OrganizationFilters.from_schema(filters)
+    )
+    return paginate(qs.select_related("parent", "secretary__person"), filters)
 
 
 @router.get(
@@ -319,11 +315,9 @@ def _pairing_side(request: HttpRequest, pk: int, field: str, other_visible: bool
     summary="结对共建列表",
 )
 def pairing_list(request: HttpRequest, filters: Query[PairingFilters]) -> Any:
-    qs = _pairing_queryset().restrict(request.user, Action.VIEW)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.organization is not None:
-        qs = qs.filter(Q(org_a_id=filters.organization) | Q(org_b_id=filters.organization))
+    qs = selectors.pairing_list(
+        user=request.user, filters=selectors.PairingFilters.from_schema(filters)
+    )
     return paginate(qs, filters)
 
 

@@ -4,37 +4,42 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
-from xianfeng.core.scope import active_roles
 from xianfeng.core.views import ScopedView, ServiceFormView
 from xianfeng.orgs import services
 from xianfeng.orgs.forms import MoveForm, OrganizationForm, PairingForm
 from xianfeng.orgs.models import Organization, Pairing
+from xianfeng.orgs.selectors import (
+    OrganizationFilters,
+    PairingFilters,
+    organization_list,
+    organization_roots,
+    pairing_list,
+)
 from xianfeng.people.models import PartyMember
 
 
-def _with_child_counts(qs):
+def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    # Siblings in the order their parent gave them (sort_order), the tree's order otherwise.
     return qs.annotate(n_children=Count("children", distinct=True)).order_by("sort_order", "path")
+
+
+def _children(request: HttpRequest, org: Organization) -> QuerySet[Organization]:
+    return organization_list(user=request.user, filters=OrganizationFilters(parent=org.pk))
 
 
 class TreeView(ScopedView):
     model = Organization
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        scoped = self.scoped()
-        if user.is_superuser:
-            roots = scoped.filter(parent__isnull=True)
-        else:
-            paths = [r.path for r in active_roles(user)]
-            top = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
-            roots = scoped.filter(path__in=top)
+        roots = organization_roots(user=request.user)
         return render(request, "orgs/tree.html", {"roots": _with_child_counts(roots)})
 
 
@@ -43,7 +48,7 @@ class ChildrenView(ScopedView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         org = self.object_for(pk)
-        children = _with_child_counts(self.scoped().filter(parent=org))
+        children = _with_child_counts(_children(request, org))
         return render(request, "orgs/_children.html", {"children": children})
 
 
@@ -52,18 +57,14 @@ class DetailView(ScopedView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         org = self.object_for(pk, queryset=Organization.objects.select_related("parent"))
-        children = _with_child_counts(self.scoped().filter(parent=org))
+        children = _with_child_counts(_children(request, org))
         member_count = PartyMember.objects.restrict(request.user).filter(branch=org).count()
         subtree_members = (
             PartyMember.objects.restrict(request.user)
             .filter(branch__path__startswith=org.path)
             .count()
         )
-        pairings = (
-            Pairing.objects.restrict(request.user)
-            .filter(Q(org_a=org) | Q(org_b=org))
-            .select_related("org_a", "org_b")
-        )
+        pairings = pairing_list(user=request.user, filters=PairingFilters(organization=org.pk))
         can = {
             a: Organization.objects.restrict(request.user, a).filter(pk=org.pk).exists()
             for a in (Action.CHANGE, Action.ADD)
@@ -136,9 +137,9 @@ class EditView(ServiceFormView):
 
 class MoveView(ServiceFormView):
     model = Organization
-    intro = _("下级组织、党员和网格随之移动；修改历史会记下原来的上级组织。")
-    submit_label = _("移动")
-    success_message = _("已移动。")
+    intro = gettext_lazy("下级组织、党员和网格随之移动；修改历史会记下原来的上级组织。")
+    submit_label = gettext_lazy("移动")
+    success_message = gettext_lazy("已移动。")
 
     def target(self, request: HttpRequest, pk: int) -> Organization:
         return self.object_for(pk, Action.CHANGE)
@@ -207,7 +208,7 @@ class PairingDetailView(ScopedView):
 
 class PairingCreateView(ServiceFormView):
     model = Organization
-    success_message = _("已建立结对。")
+    success_message = gettext_lazy("已建立结对。")
 
     def target(self, request: HttpRequest, pk: int) -> Organization:
         return self.object_for(pk, Action.CHANGE)
