@@ -7,7 +7,7 @@
 #   make test-sqlite   pytest on SQLite only
 #   make test-pg       pytest on the project's own PostgreSQL 15 (scripts/pg.sh) and Redis
 #                      (scripts/redis.sh), both always stopped after
-#   make lint          ruff check + ruff format --check
+#   make lint          ruff check + ruff format --check + lint-imports (layers contract)
 #   make check         manage.py check + makemigrations --check + messages-check
 #   make messages      update the gettext catalog (xianfeng/locale/zh_Hans) from the code
 #   make messages-check  fail when the code has strings the committed catalog lacks
@@ -82,6 +82,7 @@ demo: venv assets
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check: venv
 	DATABASE_URL=$(SQLITE_URL) $(PY) manage.py check
