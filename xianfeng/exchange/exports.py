@@ -1,8 +1,9 @@
 """Exports of lists as filtered on their pages, within scope, masked unless allowed.
 
-Each export kind reads through ``restrict`` with the same filter function as its page, writes
-an .xlsx in write-only mode from ``iterator()`` (constant memory), and records an
-``ExportRecord`` (who, what, filters, rows, whether it carried full ID numbers and phones).
+Each export kind reads its list from the same selector as its page and API endpoint (which
+applies ``restrict`` and the page's filters: ``xianfeng/<app>/selectors.py``), writes an .xlsx
+in write-only mode from ``iterator()`` (constant memory), and records an ``ExportRecord``
+(who, what, filters, rows, whether it carried full ID numbers and phones).
 Full values only when the user asks for them (``full=1``) and the role may see them; each row
 is then checked against the user's sensitive scope, and the record marks the export a reveal.
 """
@@ -26,12 +27,21 @@ from xianfeng.core.choices import Action
 from xianfeng.core.jobs import enqueue
 from xianfeng.core.models import JobRun
 from xianfeng.core.scope import scope_paths
+from xianfeng.core.selectors import ListFilters
 from xianfeng.exchange.models import ExportRecord
 from xianfeng.exchange.services import home_org_id
 from xianfeng.exchange.sheets import head_cells
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import OrganizationFilters, organization_list
 from xianfeng.people.models import PartyMember, Person
+from xianfeng.people.selectors import MemberFilters, member_list
 from xianfeng.places.models import Building, Household
+from xianfeng.places.selectors import (
+    BuildingFilters,
+    HouseholdFilters,
+    building_list,
+    household_list,
+)
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -44,19 +54,14 @@ class ExportKind:
     headers: list[str]
     queryset: Callable[[User, Any], models.QuerySet]
     row: Callable[[Any, Callable[[Any], bool]], list[Any]]
+    filters: type[ListFilters]
     sensitive: bool = False
-    filter_keys: tuple[str, ...] = ()
 
 
 def _members(user: User, params: Any) -> models.QuerySet:
-    from xianfeng.people.views import filter_members
-
-    qs = (
-        PartyMember.objects.restrict(user)
-        .select_related("person__organization", "branch", "residence_community")
-        .order_by("branch__path", "id")
-    )
-    return filter_members(qs, params, user)[0]
+    qs = member_list(user=user, filters=MemberFilters.from_params(params))
+    # The person's organization decides, row by row, whether full numbers may be shown.
+    return qs.select_related("person__organization", "residence_community")
 
 
 def _member_row(m: PartyMember, full: Callable[[Any], bool]) -> list[Any]:
@@ -83,10 +88,8 @@ def _member_row(m: PartyMember, full: Callable[[Any], bool]) -> list[Any]:
 
 
 def _buildings(user: User, params: Any) -> models.QuerySet:
-    from xianfeng.places.views import filter_buildings
-
-    qs = Building.objects.restrict(user).select_related("grid", "building_group").order_by("code")
-    return filter_buildings(qs, params)
+    qs = building_list(user=user, filters=BuildingFilters.from_params(params))
+    return qs.select_related("building_group")
 
 
 def _building_row(b: Building, full: Callable[[Any], bool]) -> list[Any]:
@@ -106,17 +109,7 @@ def _building_row(b: Building, full: Callable[[Any], bool]) -> list[Any]:
 
 
 def _households(user: User, params: Any) -> models.QuerySet:
-    qs = (
-        Household.objects.restrict(user)
-        .select_related("building")
-        .order_by("building__code", "unit", "room")
-    )
-    building = params.get("building", "")
-    if building.isdigit():
-        qs = qs.filter(building_id=building)
-    grid = params.get("grid", "")
-    if grid.isdigit():
-        qs = qs.filter(building__grid_id=grid)
+    qs = household_list(user=user, filters=HouseholdFilters.from_params(params))
     return qs.annotate(n_residents=models.Count("residents"))
 
 
@@ -132,15 +125,8 @@ def _household_row(h: Household, full: Callable[[Any], bool]) -> list[Any]:
 
 
 def _organizations(user: User, params: Any) -> models.QuerySet:
-    qs = Organization.objects.restrict(user).select_related("parent").order_by("path")
-    root = params.get("root", "")
-    if root.isdigit():
-        top = Organization.objects.restrict(user).filter(pk=root).first()
-        qs = qs.filter(path__startswith=top.path) if top else qs.none()
-    kind = params.get("kind", "")
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
+    qs = organization_list(user=user, filters=OrganizationFilters.from_params(params))
+    return qs.select_related("parent")
 
 
 def _organization_row(o: Organization, full: Callable[[Any], bool]) -> list[Any]:
@@ -182,8 +168,8 @@ EXPORTS: dict[str, ExportKind] = {
         ],
         _members,
         _member_row,
+        MemberFilters,
         sensitive=True,
-        filter_keys=("q", "kind", "category", "status", "branch", "due"),
     ),
     "buildings": ExportKind(
         _("楼栋"),
@@ -203,7 +189,7 @@ EXPORTS: dict[str, ExportKind] = {
         ],
         _buildings,
         _building_row,
-        filter_keys=("q", "kind", "safety_colour", "grid"),
+        BuildingFilters,
     ),
     "households": ExportKind(
         _("住户"),
@@ -211,7 +197,7 @@ EXPORTS: dict[str, ExportKind] = {
         [_("楼栋编码"), _("楼栋名称"), _("单元"), _("房号"), _("出租户"), _("成员数")],
         _households,
         _household_row,
-        filter_keys=("building", "grid"),
+        HouseholdFilters,
     ),
     "organizations": ExportKind(
         _("组织"),
@@ -230,7 +216,7 @@ EXPORTS: dict[str, ExportKind] = {
         ],
         _organizations,
         _organization_row,
-        filter_keys=("root", "kind"),
+        OrganizationFilters,
     ),
 }
 
@@ -252,7 +238,7 @@ def export_dir() -> str:
 
 
 def _filters(spec: ExportKind, params: Any) -> dict[str, Any]:
-    return {k: params.get(k) for k in spec.filter_keys if params.get(k)}
+    return spec.filters.kept(params)
 
 
 def _write(

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -28,7 +27,7 @@ from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
-from xianfeng.people import services
+from xianfeng.people import selectors, services
 from xianfeng.people.choices import Gender, MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.models import PartyMember
 
@@ -80,7 +79,10 @@ class MemberFilters(ListParams):
     kind: MemberKind | None = None
     category: MemberCategory | None = None
     status: MemberStatus | None = None
-    q: str | None = Field(None, description="姓名包含，或拼音首字母开头（如 zs）")
+    due: bool | None = Field(None, description="只列即将或已满一年、待讨论转正的预备党员")
+    q: str | None = Field(
+        None, description="姓名包含；或全拼、拼音首字母开头（如 wang、zs），与党员页面相同"
+    )
 
 
 class PersonIn(Schema):
@@ -158,28 +160,11 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/members", response=errors_response({200: MemberPage}), summary="党员列表")
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
-    """Party members in the user's scope."""
-    qs = _member_queryset().restrict(request.user, Action.VIEW)
-    if filters.branch is not None:
-        path = (
-            Organization.objects.restrict(request.user, Action.VIEW)
-            .filter(pk=filters.branch)
-            .values_list("path", flat=True)
-            .first()
-        )
-        qs = qs.filter(branch__path__startswith=path) if path else qs.none()
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(
-            Q(person__name__icontains=q) | Q(person__name_initials__startswith=q.lower())
-        )
-    return paginate(qs, filters)
+    """Party members in the user's scope, by branch in tree order (as on the page)."""
+    qs = selectors.member_list(
+        user=request.user, filters=selectors.MemberFilters.from_schema(filters)
+    )
+    return paginate(qs.select_related("residence_community"), filters)
 
 
 @router.get("/members/{member_id}", response=errors_response({200: MemberOut}), summary="党员详情")

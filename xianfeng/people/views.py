@@ -2,78 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import person_reveal
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
-from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import visible_org
 from xianfeng.people import services
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.forms import MemberForm
 from xianfeng.people.models import PartyMember, Person
+from xianfeng.people.selectors import MemberFilters, member_list
 from xianfeng.places.models import ResponsibilityZone
 
-FILTER_KEYS = ("q", "kind", "category", "status", "branch", "due")
-
-
-def filter_members(qs, params, user):
-    """The member filters shared by the page (and, later, its export)."""
-    q = params.get("q", "").strip()
-    if q:
-        cond = Q(person__name__contains=q)
-        low = q.lower()
-        if low.isascii() and low.isalpha():
-            cond |= Q(person__name_initials__startswith=low) | Q(
-                person__name_pinyin__startswith=low
-            )
-        qs = qs.filter(cond)
-    for key, choices in (
-        ("kind", MemberKind.values),
-        ("category", MemberCategory.values),
-        ("status", MemberStatus.values),
-    ):
-        value = params.get(key)
-        if value in choices:
-            qs = qs.filter(**{key: value})
-    branch_id = params.get("branch")
-    branch = None
-    if branch_id and branch_id.isdigit():
-        branch = Organization.objects.restrict(user).filter(pk=branch_id).first()
-        qs = qs.filter(branch__path__startswith=branch.path) if branch else qs.none()
-    if params.get("due") == "1":
-        qs = qs.filter(
-            category=MemberCategory.PROBATIONARY,
-            joined_on__lte=timezone.localdate() - timedelta(days=365 - 30),
-        )
-    return qs, branch
+# The columns the member list shows: the page loads these and nothing else.
+MEMBER_ROW_FIELDS = (
+    "id",
+    "kind",
+    "category",
+    "status",
+    "person__name",
+    "person__mobile",
+    "branch__name",
+    "branch__short_name",
+)
 
 
 class MemberListView(ScopedView):
     model = PartyMember
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = self.scoped().select_related("person", "branch").order_by("branch__path", "id")
-        qs, branch = filter_members(qs, request.GET, request.user)
+        filters = MemberFilters.from_params(request.GET)
+        qs = member_list(user=request.user, filters=filters).only(*MEMBER_ROW_FIELDS)
         page = paginate(request, qs)
-        kept = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+        kept = MemberFilters.kept(request.GET)
         return render(
             request,
             "people/member_list.html",
             {
                 "page": page,
                 "params": kept,
-                "branch": branch,
+                "branch": visible_org(request.user, filters.branch),
                 "querystring": urlencode(kept) + "&" if kept else "",
                 "kinds": MemberKind.choices,
                 "categories": MemberCategory.choices,
@@ -129,7 +106,7 @@ class RevealView(ScopedView):
 
 class MemberCreateView(ServiceFormView):
     model = PartyMember
-    title_text = _("登记党员")
+    title_text = gettext_lazy("登记党员")
 
     def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):

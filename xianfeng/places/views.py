@@ -6,26 +6,39 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
+from xianfeng.core.selectors import ListFilters
 from xianfeng.core.services import org_in_scope
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
-from xianfeng.people.models import Person, Resident
+from xianfeng.people.models import Person
 from xianfeng.places import services
 from xianfeng.places.choices import BuildingKind, SafetyColour, ZoneKind
 from xianfeng.places.forms import BuildingForm, GridForm, HouseholdForm, ZoneForm
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
+from xianfeng.places.selectors import (
+    BuildingFilters,
+    GridFilters,
+    HouseholdFilters,
+    ZoneFilters,
+    building_list,
+    grid_list,
+    household_list,
+    resident_list,
+    zone_list,
+)
 
 
-def _kept(request: HttpRequest, keys: tuple[str, ...]) -> tuple[dict[str, str], str]:
-    kept = {k: request.GET[k] for k in keys if request.GET.get(k)}
+def _kept(request: HttpRequest, filters: type[ListFilters]) -> tuple[dict[str, str], str]:
+    kept = filters.kept(request.GET)
     return kept, (urlencode(kept) + "&" if kept else "")
 
 
@@ -33,21 +46,9 @@ class GridListView(ScopedView):
     model = Grid
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = (
-            self.scoped()
-            .select_related("community", "branch")
-            .annotate(n_buildings=Count("buildings"))
-            .order_by("code")
-        )
-        q = request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(Q(name__contains=q) | Q(code__icontains=q))
-        community = request.GET.get("community", "")
-        if community.isdigit():
-            qs = qs.filter(community_id=community)
-        if request.GET.get("no_boundary") == "1":
-            qs = qs.filter(boundary__isnull=True)
-        params, querystring = _kept(request, ("q", "community", "no_boundary"))
+        filters = GridFilters.from_params(request.GET)
+        qs = grid_list(user=request.user, filters=filters).annotate(n_buildings=Count("buildings"))
+        params, querystring = _kept(request, GridFilters)
         return render(
             request,
             "places/grid_list.html",
@@ -65,12 +66,9 @@ class GridDetailView(ScopedView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         grid = self.object_for(pk, queryset=Grid.objects.select_related("community", "branch"))
-        buildings = (
-            Building.objects.restrict(request.user)
-            .filter(grid=grid)
-            .annotate(n_households=Count("households"))
-            .order_by("code")
-        )
+        buildings = building_list(
+            user=request.user, filters=BuildingFilters(grid=grid.pk)
+        ).annotate(n_households=Count("households"))
         return render(
             request,
             "places/grid_detail.html",
@@ -92,8 +90,8 @@ class GridDetailView(ScopedView):
 
 class GridCreateView(ServiceFormView):
     model = Grid
-    title_text = _("新建网格")
-    success_message = _("已新建网格。")
+    title_text = gettext_lazy("新建网格")
+    success_message = gettext_lazy("已新建网格。")
 
     def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):
@@ -114,7 +112,7 @@ class GridCreateView(ServiceFormView):
 
 class GridEditView(ServiceFormView):
     model = Grid
-    title_text = _("修改网格")
+    title_text = gettext_lazy("修改网格")
 
     def target(self, request: HttpRequest, pk: int) -> Grid:
         return self.object_for(pk, Action.CHANGE)
@@ -126,29 +124,17 @@ class GridEditView(ServiceFormView):
         return services.grid_update(actor=self.request.user, grid=grid, **form.cleaned_data)
 
 
-def filter_buildings(qs, params):
-    """The building filters shared by the page and its export."""
-    q = params.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
-    kind = params.get("kind")
-    if kind in BuildingKind.values:
-        qs = qs.filter(kind=kind)
-    colour = params.get("safety_colour")
-    if colour in SafetyColour.values:
-        qs = qs.filter(safety_colour=colour)
-    grid = params.get("grid", "")
-    if grid.isdigit():
-        qs = qs.filter(grid_id=grid)
-    return qs
+# The columns the building list shows: the page loads these and nothing else.
+BUILDING_ROW_FIELDS = ("id", "name", "kind", "address", "safety_colour", "grid__name")
 
 
 class BuildingListView(ScopedView):
     model = Building
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = filter_buildings(self.scoped().select_related("grid").order_by("code"), request.GET)
-        params, querystring = _kept(request, ("q", "kind", "safety_colour", "grid"))
+        filters = BuildingFilters.from_params(request.GET)
+        qs = building_list(user=request.user, filters=filters).only(*BUILDING_ROW_FIELDS)
+        params, querystring = _kept(request, BuildingFilters)
         return render(
             request,
             "places/building_list.html",
@@ -174,11 +160,9 @@ class BuildingDetailView(ScopedView):
             ),
         )
         households = (
-            Household.objects.restrict(request.user)
-            .filter(building=building)
+            household_list(user=request.user, filters=HouseholdFilters(building=building.pk))
             .annotate(n_residents=Count("residents"))
             .prefetch_related("care_tags")
-            .order_by("unit", "room")
         )
         return render(
             request,
@@ -200,8 +184,8 @@ class BuildingDetailView(ScopedView):
 
 class BuildingCreateView(ServiceFormView):
     model = Building
-    title_text = _("新建楼栋")
-    success_message = _("已新建楼栋。")
+    title_text = gettext_lazy("新建楼栋")
+    success_message = gettext_lazy("已新建楼栋。")
 
     def target(self, request: HttpRequest) -> None:
         if not self.can(Action.ADD):
@@ -222,7 +206,7 @@ class BuildingCreateView(ServiceFormView):
 
 class BuildingEditView(ServiceFormView):
     model = Building
-    title_text = _("修改楼栋")
+    title_text = gettext_lazy("修改楼栋")
 
     def target(self, request: HttpRequest, pk: int) -> Building:
         return self.object_for(pk, Action.CHANGE)
@@ -244,10 +228,8 @@ class HouseholdDetailView(ScopedView):
         household = self.object_for(
             pk, queryset=Household.objects.select_related("building", "building__grid")
         )
-        residents = (
-            Resident.objects.restrict(request.user)
-            .filter(household=household)
-            .select_related("person", "person__member")
+        residents = resident_list(user=request.user, household=household).select_related(
+            "person__member"
         )
         can_reveal_ids = set(
             Person.objects.restrict(request.user, Action.VIEW_SENSITIVE)
@@ -272,7 +254,7 @@ class HouseholdDetailView(ScopedView):
 
 class HouseholdCreateView(ServiceFormView):
     model = Building
-    success_message = _("已登记住户。")
+    success_message = gettext_lazy("已登记住户。")
 
     def target(self, request: HttpRequest, pk: int) -> Building:
         building = self.object_for(pk)
@@ -296,7 +278,7 @@ class HouseholdCreateView(ServiceFormView):
 
 class HouseholdEditView(ServiceFormView):
     model = Household
-    title_text = _("修改住户")
+    title_text = gettext_lazy("修改住户")
 
     def target(self, request: HttpRequest, pk: int) -> Household:
         return self.object_for(pk, Action.CHANGE)
@@ -314,24 +296,13 @@ class ZoneListView(ScopedView):
     model = ResponsibilityZone
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        filters = ZoneFilters.from_params(request.GET)
         qs = (
-            self.scoped()
-            .select_related("organization")
+            zone_list(user=request.user, filters=filters)
             .prefetch_related("members__person")
             .annotate(n_buildings=Count("buildings", distinct=True))
-            .order_by("organization__path", "name")
         )
-        kind = request.GET.get("kind")
-        if kind in ZoneKind.values:
-            qs = qs.filter(kind=kind)
-        org = request.GET.get("organization", "")
-        if org.isdigit():
-            target = Organization.objects.restrict(request.user).filter(pk=org).first()
-            qs = qs.filter(organization__path__startswith=target.path) if target else qs.none()
-        q = request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(name__contains=q)
-        params, querystring = _kept(request, ("kind", "organization", "q"))
+        params, querystring = _kept(request, ZoneFilters)
         return render(
             request,
             "places/zone_list.html",
@@ -385,7 +356,7 @@ def _zone_fields(form: ZoneForm) -> dict[str, Any]:
 
 class ZoneCreateView(ServiceFormView):
     model = Organization
-    success_message = _("已划分责任区。")
+    success_message = gettext_lazy("已划分责任区。")
 
     def target(self, request: HttpRequest, org_pk: int) -> Organization:
         org = self.object_for(org_pk)
@@ -410,7 +381,7 @@ class ZoneCreateView(ServiceFormView):
 
 class ZoneEditView(ServiceFormView):
     model = ResponsibilityZone
-    title_text = _("修改责任区")
+    title_text = gettext_lazy("修改责任区")
 
     def target(self, request: HttpRequest, pk: int) -> ResponsibilityZone:
         return self.object_for(pk, Action.CHANGE)

@@ -1,0 +1,301 @@
+"""Shapes of the places API: what the grid, building, household and zone endpoints answer and
+accept (``xianfeng/places/api.py`` holds the endpoints). ID numbers and phones are masked in
+every shape here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from xianfeng.core.api import ListParams, OrgRef, PersonRef, label, page_of
+from xianfeng.people.models import PartyMember, Resident
+from xianfeng.places.choices import BuildingKind, CareTagCode, SafetyColour, ZoneKind
+from xianfeng.places.models import Building, ResponsibilityZone
+
+
+class OrgBrief(Schema):
+    id: int
+    name: str
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class GridRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class BuildingRef(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+
+
+# --- grids -----------------------------------------------------------------------------------
+
+
+class GridOut(Schema):
+    id: int
+    code: str
+    name: str
+    community: OrgRef
+    branch: OrgRef | None
+    organization_id: int
+    note: str
+    updated_at: datetime
+
+
+class GridDetailOut(GridOut):
+    boundary: dict[str, Any] | None
+    workers: list[NamedRef]
+
+
+GridPage = page_of(GridOut)
+
+
+class GridFilters(ListParams):
+    community: int | None = Field(None, description="所属社区编号")
+    no_boundary: bool | None = Field(None, description="只列尚未绘制边界的网格")
+    q: str | None = Field(None, description="网格名称或编码包含")
+
+
+class GridFields(Schema):
+    name: str = Field(max_length=80)
+    branch: int | None = Field(None, description="网格党支部编号")
+    boundary: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon")
+    note: str = ""
+    workers: list[int] | None = Field(None, description="网格员（人员编号）")
+
+
+class GridIn(GridFields):
+    community: int = Field(description="所属社区编号")
+    code: str = Field(max_length=40)
+
+
+class GridPatch(GridFields):
+    code: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, max_length=80)
+
+
+# --- buildings -------------------------------------------------------------------------------
+
+
+class LandlordRef(Schema):
+    id: int
+    name: str
+    mobile_masked: str
+
+
+class BuildingOut(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+    grid: GridRef
+    building_group: OrgBrief | None
+    organization_id: int
+    kind: str
+    kind_label: str
+    floors: int | None
+    landlord: LandlordRef | None
+    owner_name: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    safety_colour: str
+    safety_colour_label: str
+    note: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: Building) -> str:
+        return label(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_safety_colour_label(obj: Building) -> str:
+        return label(obj.get_safety_colour_display())
+
+
+BuildingPage = page_of(BuildingOut)
+
+
+class BuildingFilters(ListParams):
+    grid: int | None = Field(None, description="所属网格编号")
+    kind: BuildingKind | None = None
+    safety_colour: SafetyColour | None = None
+    q: str | None = Field(None, description="名称、地址或编码包含")
+
+
+class BuildingFields(Schema):
+    name: str = Field(max_length=100)
+    address: str = Field(max_length=200)
+    building_group: int | None = Field(None, description="楼栋党小组编号")
+    kind: BuildingKind = BuildingKind.RESIDENTIAL
+    floors: int | None = Field(None, ge=0, le=300)
+    landlord: int | None = Field(None, description="业主/房东（人员编号）")
+    owner_name: str = Field("", max_length=120)
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    note: str = ""
+
+
+class BuildingIn(BuildingFields):
+    grid: int = Field(description="所属网格编号")
+    code: str = Field(max_length=40)
+
+
+class BuildingPatch(BuildingFields):
+    grid: int | None = None
+    code: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, max_length=100)
+    address: str | None = Field(None, max_length=200)
+    kind: BuildingKind | None = None
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+class CareTagOut(Schema):
+    code: str
+    name: str
+
+
+class ResidentOut(Schema):
+    id: int
+    person: PersonRef
+    relation: str
+    relation_label: str
+    moved_in_on: date | None
+
+    @staticmethod
+    def resolve_relation_label(obj: Resident) -> str:
+        return label(obj.get_relation_display())
+
+
+class HouseholdOut(Schema):
+    id: int
+    building: BuildingRef
+    organization_id: int
+    unit: str
+    room: str
+    is_rental: bool
+    care_tags: list[CareTagOut]
+    note: str
+    updated_at: datetime
+
+
+class HouseholdDetailOut(HouseholdOut):
+    residents: list[ResidentOut]
+
+
+HouseholdPage = page_of(HouseholdOut)
+
+
+class HouseholdFilters(ListParams):
+    building: int | None = Field(None, description="所在楼栋编号")
+    grid: int | None = Field(None, description="所在网格编号")
+    is_rental: bool | None = Field(None, description="是否出租户")
+    care_tag: CareTagCode | None = Field(None, description="关爱标签代码")
+
+
+class HouseholdFields(Schema):
+    unit: str = Field("", max_length=20)
+    is_rental: bool = False
+    care_tags: list[CareTagCode] | None = Field(None, description="关爱标签代码")
+    note: str = ""
+
+
+class HouseholdIn(HouseholdFields):
+    building: int = Field(description="所在楼栋编号")
+    room: str = Field(max_length=20)
+
+
+class HouseholdPatch(HouseholdFields):
+    room: str | None = Field(None, max_length=20)
+    is_rental: bool | None = None
+
+
+# --- responsibility zones --------------------------------------------------------------------
+
+
+class ZoneMemberRef(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: PartyMember) -> str:
+        return obj.person.name
+
+
+class ZoneHouseholdRef(Schema):
+    id: int
+    building_id: int
+    unit: str
+    room: str
+
+
+class ZoneOut(Schema):
+    id: int
+    organization: OrgRef
+    name: str
+    kind: str
+    kind_label: str
+    unit_scope: str
+    duties: list[Any]
+    board_title: str
+    board_contact_phone: str
+    board_show_members: bool
+    public_code: UUID
+    members: list[ZoneMemberRef]
+    buildings: list[BuildingRef]
+    households: list[ZoneHouseholdRef]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: ResponsibilityZone) -> str:
+        return label(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_duties(obj: ResponsibilityZone) -> list[Any]:
+        return [str(d) if not isinstance(d, dict | list) else d for d in obj.duties or []]
+
+
+ZonePage = page_of(ZoneOut)
+
+
+class ZoneFilters(ListParams):
+    organization: int | None = Field(None, description="党组织编号（含其全部下级组织）")
+    kind: ZoneKind | None = None
+    q: str | None = Field(None, description="责任区名称包含")
+
+
+class ZoneFields(Schema):
+    name: str = Field(max_length=100)
+    kind: ZoneKind = ZoneKind.COMMUNITY
+    members: list[int] = Field(description="责任党员（党员编号），至少一名")
+    buildings: list[int] | None = Field(None, description="包含楼栋编号")
+    households: list[int] | None = Field(None, description="包含住户编号")
+    unit_scope: str = Field("", max_length=120)
+    duties: list[str] | None = Field(None, description="职责任务；不填则按责任区类型套用模板")
+    board_title: str = Field("", max_length=100)
+    board_contact_phone: str = Field("", max_length=20)
+    board_show_members: bool = True
+
+
+class ZoneIn(ZoneFields):
+    organization: int = Field(description="所属党组织编号")
+
+
+class ZonePatch(ZoneFields):
+    name: str | None = Field(None, max_length=100)
+    kind: ZoneKind | None = None
+    members: list[int] | None = Field(None, description="责任党员（党员编号）")
+    board_show_members: bool | None = None
