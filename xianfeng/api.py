@@ -22,7 +22,9 @@ Errors always answer JSON ``{"detail": "<中文说明>", "errors": {field: [mess
 403  the role may not take the action (the auditor or a member writing, a reveal without the
      right), or a failed CSRF check on a session request
 404  missing or outside the user's scope: the same answer for both
-409  a duplicate (a code, an ID number, a room that already exists): a ``ValidationError``
+409  a workflow step that the object's state does not allow (``StateConflict``, code
+     ``invalid_state``), the same on every workflow; or
+     a duplicate (a code, an ID number, a room that already exists): a ``ValidationError``
      whose code is ``unique``/``unique_together`` or whose message says the thing is
      already registered; also a database ``IntegrityError`` or ``ProtectedError``
 422  the request does not match the schema (missing field, wrong type, page_size > 200)
@@ -54,6 +56,8 @@ from ninja.utils import check_csrf
 from xianfeng.community.api import router as community_router
 from xianfeng.core.api import router as core_router
 from xianfeng.core.models import ApiToken
+from xianfeng.core.roles import WRITERS
+from xianfeng.core.scope import active_roles
 from xianfeng.exchange.api import router as exchange_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
@@ -73,6 +77,17 @@ class CsrfFailed(Exception):
     pass
 
 
+def refuse_read_only(request: HttpRequest, user: Any) -> None:
+    """A role that never writes (the auditor) gets 403 for any write, before the body is read,
+    whatever it sends. Token management under ``/auth/`` stays open to everyone."""
+    if request.method in SAFE_METHODS or user.is_superuser:
+        return
+    if "/auth/" in request.path:
+        return
+    if not {r.kind for r in active_roles(user)} & WRITERS:
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; sets ``request.user`` so scope works."""
 
@@ -89,6 +104,7 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
         request.api_token = api_token
+        refuse_read_only(request, api_token.user)
         return api_token.user
 
 
@@ -116,6 +132,7 @@ class SessionAuth(APIKeyCookie):
             and check_csrf(request) is not None
         ):
             raise CsrfFailed
+        refuse_read_only(request, user)
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover
@@ -174,13 +191,19 @@ def _is_duplicate(exc: ValidationError) -> bool:
     return False
 
 
+def _is_state_conflict(exc: ValidationError) -> bool:
+    """A workflow step the object's state does not allow (``StateConflict``): 409."""
+    items = _flat(exc) if hasattr(exc, "error_dict") else exc.error_list
+    return any(item.code == "invalid_state" for item in items)
+
+
 def _flat(exc: ValidationError) -> list[ValidationError]:
     return [item for items in exc.error_dict.values() for item in items]
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    status = 409 if _is_duplicate(exc) else 400
+    status = 409 if _is_duplicate(exc) or _is_state_conflict(exc) else 400
     if hasattr(exc, "error_dict"):
         errors = {key: [str(m) for m in msgs] for key, msgs in exc.message_dict.items()}
         general = errors.pop(NON_FIELD_ERRORS, [])

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from xianfeng.core import ledger
 from xianfeng.core.choices import Action
 from xianfeng.core.models import DutyRecord, SensitiveAccess
 from xianfeng.core.scope import scope_paths
@@ -85,7 +86,9 @@ def duty_record(
     verified: bool = False,
     verifies: DutyRecord | None = None,
 ) -> DutyRecord:
-    """Append one act of duty to the ledger. The only way rows get into it."""
+    """Append one act of duty to the ledger. The only way rows get into it; ``action`` must be
+    a kind some app declared (``xianfeng.core.ledger``)."""
+    ledger.get(action)
     record = DutyRecord(
         actor=actor,
         action=action,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -172,7 +171,6 @@ class HomeView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         from xianfeng.orgs.models import Organization
-        from xianfeng.people.choices import MemberCategory, MemberStatus
         from xianfeng.people.models import PartyMember
         from xianfeng.places.choices import SafetyColour
         from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
@@ -186,11 +184,8 @@ class HomeView(LoginRequiredMixin, View):
         is_manager = user.is_superuser or bool(kinds & GRID_WRITERS)
         if is_manager:
             # 预备期满一年应讨论转正: joined a year ago (within the next 30 days or overdue).
-            due = members.filter(
-                category=MemberCategory.PROBATIONARY,
-                joined_on__lte=today - timedelta(days=365 - 30),
-            ).count()
-            lost = members.filter(status=MemberStatus.LOST_CONTACT).count()
+            due = members.probation_due(today).count()
+            lost = members.lost_contact().count()
             unrated = (
                 Building.objects.restrict(user).filter(safety_colour=SafetyColour.UNRATED).count()
             )

@@ -142,7 +142,7 @@ def declaration_accept(*, actor: User, declaration: LandlordDeclaration) -> Land
     save_with_history(instance=declaration, actor=actor, reason=_("采纳房东申报"))
     duty_record(
         actor=actor,
-        action="landlord_declaration_review",
+        action="declaration.accept",
         organization=building.organization,
         target=declaration,
         note=_("采纳"),
@@ -167,7 +167,7 @@ def declaration_reject(
     save_with_history(instance=declaration, actor=actor, reason=_("退回房东申报"))
     duty_record(
         actor=actor,
-        action="landlord_declaration_review",
+        action="declaration.reject",
         organization=declaration.building.organization,
         target=declaration,
         note=_("退回"),

@@ -1,8 +1,9 @@
-"""Member life-cycle workflows, one service per transition (``member_<matter>_<verb>``).
+"""Member life-cycle: the services that open a case in its first state
+(``member_<matter>_<verb>``), and one-line entries for the steps that follow, which are
+declared in ``xianfeng.people.workflows`` and taken through ``xianfeng.core.workflow.take``.
 
-Each is keyword-only and atomic, locks the rows it changes (``select_for_update``), checks the
-actor's role on the side that acts, keeps history (the member's and the case's), and writes
-the duty ledger where the step is an act of duty.
+Opening a case is keyword-only and atomic, locks the member row, checks the actor's role on
+the side that acts, keeps history and writes the duty ledger, like every step after it.
 
 * 在职党员进社区报到: register (the member, or their branch) → the residence community accepts
   or declines; register or accepted → revoke.
@@ -16,7 +17,7 @@ the duty ledger where the step is an act of duty.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,14 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.services import duty_record, org_in_scope, save_with_history
+from xianfeng.core.services import org_in_scope, save_with_history
+from xianfeng.core.workflow import take, write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.choices import (
     CaseKind,
     CaseState,
     LostReason,
-    MemberCategory,
     MemberKind,
     MemberStatus,
 )
@@ -59,13 +60,6 @@ def _lock_member(member: PartyMember) -> PartyMember:
     )
 
 
-def _lock_case(case: MemberCase, kind: str) -> MemberCase:
-    case = MemberCase.objects.select_for_update().select_related("member__branch").get(pk=case.pk)
-    if case.kind != kind:
-        raise ValidationError(_("这个事项不是“%(kind)s”。") % {"kind": CaseKind(kind).label})
-    return case
-
-
 def _require_branch_side(actor: User, member: PartyMember) -> None:
     if not PartyMember.objects.restrict(actor, Action.CHANGE).filter(pk=member.pk).exists():
         raise PermissionDenied(_("只有该党员所在党组织的管理人员可以办理。"))
@@ -76,15 +70,11 @@ def _require_org_side(actor: User, org: Organization | None, what: str) -> None:
         raise PermissionDenied(_("只有%(what)s的管理人员可以办理。") % {"what": what})
 
 
-def _require_state(case: MemberCase, *states: str) -> None:
-    if case.state not in states:
-        raise ValidationError(
-            _("当前状态为“%(state)s”，不能进行这一步。") % {"state": case.get_state_display()}
-        )
-
-
-def _save_case(case: MemberCase, actor: User, reason: str) -> MemberCase:
+def _save_case(case: MemberCase, actor: User, reason: str, kind: str) -> MemberCase:
+    """A new case in its first state: saved with history, and the step on the ledger."""
     save_with_history(instance=case, actor=actor, reason=reason)
+    organization = case.organization if kind == "member.report_register" else None
+    write_ledger(case, kind, actor=actor, organization=organization or case.member.branch)
     return case
 
 
@@ -121,60 +111,7 @@ def member_report_register(
         started_on=timezone.localdate(),
         created_by=actor,
     )
-    return _save_case(case, actor, _("在职党员进社区报到"))
-
-
-@transaction.atomic
-def member_report_accept(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
-    case = _lock_case(case, CaseKind.REPORT)
-    _require_org_side(actor, case.organization, _("报到社区"))
-    _require_state(case, CaseState.REGISTERED)
-    case.state = CaseState.ACCEPTED
-    case.note = note or case.note
-    member = _lock_member(case.member)
-    member.residence_community = case.organization
-    _save_member(member, actor, _("社区接收报到"))
-    duty_record(
-        actor=actor,
-        action="member_report_accept",
-        organization=case.organization,
-        target=case,
-        member=member,
-        note=note,
-    )
-    return _save_case(case, actor, _("社区接收报到"))
-
-
-@transaction.atomic
-def member_report_decline(*, actor: User, case: MemberCase, note: str) -> MemberCase:
-    case = _lock_case(case, CaseKind.REPORT)
-    _require_org_side(actor, case.organization, _("报到社区"))
-    _require_state(case, CaseState.REGISTERED)
-    if not note.strip():
-        raise ValidationError({"note": _("请说明不接收的原因。")})
-    case.state = CaseState.DECLINED
-    case.note = note
-    case.ended_on = timezone.localdate()
-    return _save_case(case, actor, _("社区未接收报到"))
-
-
-@transaction.atomic
-def member_report_revoke(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
-    case = _lock_case(case, CaseKind.REPORT)
-    if actor.person_id != case.member.person_id:
-        try:
-            _require_branch_side(actor, case.member)
-        except PermissionDenied:
-            _require_org_side(actor, case.organization, _("报到社区或党员所在党组织"))
-    _require_state(case, CaseState.REGISTERED, CaseState.ACCEPTED)
-    member = _lock_member(case.member)
-    if member.residence_community_id == case.organization_id:
-        member.residence_community = None
-        _save_member(member, actor, _("撤销社区报到"))
-    case.state = CaseState.REVOKED
-    case.note = note or case.note
-    case.ended_on = timezone.localdate()
-    return _save_case(case, actor, _("撤销社区报到"))
+    return _save_case(case, actor, _("在职党员进社区报到"), "member.report_register")
 
 
 # --- 流动党员 -------------------------------------------------------------------------------
@@ -227,7 +164,7 @@ def member_flow_out(
         started_on=started_on or timezone.localdate(),
         created_by=actor,
     )
-    return _save_case(case, actor, _("流动党员流出"))
+    return _save_case(case, actor, _("流动党员流出"), "member.flow_out")
 
 
 @transaction.atomic
@@ -262,31 +199,7 @@ def member_flow_in(
         started_on=started_on or timezone.localdate(),
         created_by=actor,
     )
-    duty_record(
-        actor=actor, action="member_flow_in", organization=home, target=member, member=member
-    )
-    return _save_case(case, actor, _("流动党员流入"))
-
-
-@transaction.atomic
-def member_flow_end(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
-    case = MemberCase.objects.select_for_update().select_related("member").get(pk=case.pk)
-    if case.kind not in (CaseKind.FLOW_OUT, CaseKind.FLOW_IN):
-        raise ValidationError(_("这个事项不是流动党员登记。"))
-    try:
-        _require_branch_side(actor, case.member)
-    except PermissionDenied:
-        _require_org_side(actor, case.organization, _("流动党员之家或党员所在党组织"))
-    _require_state(case, CaseState.ACTIVE)
-    if case.kind == CaseKind.FLOW_OUT:
-        member = _lock_member(case.member)
-        if member.status == MemberStatus.MOBILE:
-            member.status = MemberStatus.NORMAL
-            _save_member(member, actor, _("流动党员返回"))
-    case.state = CaseState.ENDED
-    case.note = note or case.note
-    case.ended_on = timezone.localdate()
-    return _save_case(case, actor, _("结束流动登记"))
+    return _save_case(case, actor, _("流动党员流入"), "member.flow_in")
 
 
 # --- 组织关系转接 ----------------------------------------------------------------------------
@@ -336,59 +249,7 @@ def member_transfer_request(
         started_on=timezone.localdate(),
         created_by=actor,
     )
-    return _save_case(case, actor, _("申请组织关系转接"))
-
-
-@transaction.atomic
-def member_transfer_approve_out(*, actor: User, case: MemberCase) -> MemberCase:
-    case = _lock_case(case, CaseKind.TRANSFER)
-    _require_org_side(actor, case.from_branch, _("转出党组织"))
-    _require_state(case, CaseState.REQUESTED)
-    case.state = CaseState.OUT_APPROVED
-    duty_record(
-        actor=actor,
-        action="member_transfer_approve_out",
-        organization=case.from_branch,
-        target=case,
-        member=case.member,
-    )
-    return _save_case(case, actor, _("转出方同意组织关系转接"))
-
-
-@transaction.atomic
-def member_transfer_approve_in(*, actor: User, case: MemberCase) -> MemberCase:
-    case = _lock_case(case, CaseKind.TRANSFER)
-    _require_org_side(actor, case.organization, _("转入党组织"))
-    _require_state(case, CaseState.OUT_APPROVED)
-    member = _lock_member(case.member)
-    member.branch = case.organization
-    _save_member(member, actor, _("组织关系转入"))
-    case.state = CaseState.COMPLETED
-    case.ended_on = timezone.localdate()
-    duty_record(
-        actor=actor,
-        action="member_transfer_approve_in",
-        organization=case.organization,
-        target=case,
-        member=member,
-    )
-    return _save_case(case, actor, _("转入方接收组织关系"))
-
-
-@transaction.atomic
-def member_transfer_reject(*, actor: User, case: MemberCase, note: str) -> MemberCase:
-    case = _lock_case(case, CaseKind.TRANSFER)
-    if case.state == CaseState.REQUESTED:
-        _require_org_side(actor, case.from_branch, _("转出党组织"))
-    else:
-        _require_state(case, CaseState.OUT_APPROVED)
-        _require_org_side(actor, case.organization, _("转入党组织"))
-    if not note.strip():
-        raise ValidationError({"note": _("请说明退回的原因。")})
-    case.state = CaseState.REJECTED
-    case.note = note
-    case.ended_on = timezone.localdate()
-    return _save_case(case, actor, _("退回组织关系转接"))
+    return _save_case(case, actor, _("申请组织关系转接"), "member.transfer_request")
 
 
 # --- 失联 ------------------------------------------------------------------------------------
@@ -418,73 +279,52 @@ def member_lost_mark(
         started_on=timezone.localdate(),
         created_by=actor,
     )
-    return _save_case(case, actor, _("登记失联"))
-
-
-@transaction.atomic
-def member_lost_note(*, actor: User, case: MemberCase, text: str) -> CaseNote:
-    case = _lock_case(case, CaseKind.LOST)
-    _require_branch_side(actor, case.member)
-    _require_state(case, CaseState.ACTIVE)
-    if not text.strip():
-        raise ValidationError({"text": _("请填写这次查找联系的情况。")})
-    note = CaseNote.objects.create(case=case, text=text.strip(), author=actor)
-    duty_record(
-        actor=actor,
-        action="member_lost_search",
-        organization=case.member.branch,
-        target=case,
-        member=case.member,
-        note=text.strip()[:200],
-    )
-    return note
-
-
-@transaction.atomic
-def member_lost_found(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
-    case = _lock_case(case, CaseKind.LOST)
-    _require_branch_side(actor, case.member)
-    _require_state(case, CaseState.ACTIVE)
-    member = _lock_member(case.member)
-    if member.status == MemberStatus.LOST_CONTACT:
-        member.status = MemberStatus.NORMAL
-        _save_member(member, actor, _("失联党员已取得联系"))
-    case.state = CaseState.FOUND
-    case.note = note or case.note
-    case.ended_on = timezone.localdate()
-    return _save_case(case, actor, _("失联党员已取得联系"))
+    return _save_case(case, actor, _("登记失联"), "member.lost_mark")
 
 
 # --- 预备 → 正式 -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+# --- the steps of an open case (declared in xianfeng.people.workflows) ----------------------
+
+
+def member_report_accept(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
+    return take(case, "report_accept", actor=actor, note=note)
+
+
+def member_report_decline(*, actor: User, case: MemberCase, note: str) -> MemberCase:
+    return take(case, "report_decline", actor=actor, note=note)
+
+
+def member_report_revoke(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
+    return take(case, "report_revoke", actor=actor, note=note)
+
+
+def member_flow_end(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
+    return take(case, "flow_end", actor=actor, note=note)
+
+
+def member_transfer_approve_out(*, actor: User, case: MemberCase) -> MemberCase:
+    return take(case, "transfer_approve_out", actor=actor)
+
+
+def member_transfer_approve_in(*, actor: User, case: MemberCase) -> MemberCase:
+    return take(case, "transfer_approve_in", actor=actor)
+
+
+def member_transfer_reject(*, actor: User, case: MemberCase, note: str) -> MemberCase:
+    return take(case, "transfer_reject", actor=actor, note=note)
+
+
+def member_lost_note(*, actor: User, case: MemberCase, text: str) -> CaseNote:
+    return take(case, "lost_note", actor=actor, text=text).new_note
+
+
+def member_lost_found(*, actor: User, case: MemberCase, note: str = "") -> MemberCase:
+    return take(case, "lost_found", actor=actor, note=note)
+
+
 def member_make_full(
     *, actor: User, member: PartyMember, full_member_on: date | None
 ) -> PartyMember:
-    member = _lock_member(member)
-    _require_branch_side(actor, member)
-    if member.category != MemberCategory.PROBATIONARY:
-        raise ValidationError(_("该党员不是预备党员。"))
-    if full_member_on is None:
-        raise ValidationError({"full_member_on": _("请填写转正日期。")})
-    if full_member_on > timezone.localdate():
-        raise ValidationError({"full_member_on": _("转正日期不能晚于今天。")})
-    if member.joined_on and full_member_on < member.joined_on + timedelta(days=365):
-        raise ValidationError(
-            {
-                "full_member_on": _("预备期为一年，转正日期不能早于%(d)s。")
-                % {"d": member.joined_on + timedelta(days=365)}
-            }
-        )
-    member.category = MemberCategory.FULL
-    member.full_member_on = full_member_on
-    _save_member(member, actor, _("预备党员转为正式党员"))
-    duty_record(
-        actor=actor,
-        action="member_make_full",
-        organization=member.branch,
-        target=member,
-        member=member,
-    )
-    return member
+    return take(member, "make_full", actor=actor, full_member_on=full_member_on)

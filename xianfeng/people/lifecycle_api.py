@@ -1,5 +1,7 @@
-"""API of the member life-cycle: one endpoint per transition, each calling its service in
-``xianfeng.people.lifecycle``. 404 outside scope; 403 when the role may not take the step."""
+"""API of the member life-cycle: opening a case (one endpoint per matter, calling its service
+in ``xianfeng.people.lifecycle``) and one endpoint per step of an open case, made from the
+workflow's declarations. 404 outside scope; 409 when the state does not allow the step; 403
+when the actor may not take it; then 400 for a missing value."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
 
+from xianfeng.core import workflow
 from xianfeng.core.api import errors_response, visible_one
 from xianfeng.core.services import get_object_for
+from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
 from xianfeng.people import lifecycle
 from xianfeng.people.choices import LostReason
@@ -41,9 +45,15 @@ class CaseOut(Schema):
     def resolve_kind_label(obj: MemberCase) -> str:
         return str(obj.get_kind_display())
 
+    actions: list[str] = Field(description="当前用户此刻可以办理的步骤")
+
     @staticmethod
     def resolve_state_label(obj: MemberCase) -> str:
         return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_actions(obj: MemberCase, context: dict[str, Any]) -> list[str]:
+        return workflow.actions(context["request"].user, obj)
 
 
 class MemberStateOut(Schema):
@@ -51,6 +61,11 @@ class MemberStateOut(Schema):
     category: str
     full_member_on: date | None
     status: str
+    actions: list[str] = Field(description="当前用户此刻可以办理的步骤")
+
+    @staticmethod
+    def resolve_actions(obj: PartyMember, context: dict[str, Any]) -> list[str]:
+        return workflow.actions(context["request"].user, obj)
 
 
 class NoteIn(Schema):
@@ -88,17 +103,9 @@ class LostIn(Schema):
     note: str = ""
 
 
-class LostNoteIn(Schema):
-    text: str
-
-
 class NoteOut(Schema):
     id: int
     text: str
-
-
-class MakeFullIn(Schema):
-    full_member_on: date
 
 
 def _member(request: HttpRequest, member_id: int) -> PartyMember:
@@ -136,33 +143,6 @@ def report_register(request: HttpRequest, member_id: int, payload: ReportIn) -> 
     )
 
 
-@router.post(
-    "/member-cases/{case_id}/report/accept", response=OK, summary=gettext_lazy("社区接收报到")
-)
-def report_accept(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_report_accept(
-        actor=request.user, case=_case(request, case_id), note=payload.note
-    )
-
-
-@router.post(
-    "/member-cases/{case_id}/report/decline", response=OK, summary=gettext_lazy("社区不接收报到")
-)
-def report_decline(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_report_decline(
-        actor=request.user, case=_case(request, case_id), note=payload.note
-    )
-
-
-@router.post(
-    "/member-cases/{case_id}/report/revoke", response=OK, summary=gettext_lazy("撤销社区报到")
-)
-def report_revoke(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_report_revoke(
-        actor=request.user, case=_case(request, case_id), note=payload.note
-    )
-
-
 @router.post("/members/{member_id}/flow-out", response=OK, summary=gettext_lazy("流动党员流出登记"))
 def flow_out(request: HttpRequest, member_id: int, payload: FlowOutIn) -> Any:
     return lifecycle.member_flow_out(
@@ -189,13 +169,6 @@ def flow_in(request: HttpRequest, member_id: int, payload: FlowInIn) -> Any:
     )
 
 
-@router.post("/member-cases/{case_id}/flow/end", response=OK, summary=gettext_lazy("结束流动登记"))
-def flow_end(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_flow_end(
-        actor=request.user, case=_case(request, case_id), note=payload.note
-    )
-
-
 @router.post("/members/{member_id}/transfer", response=OK, summary=gettext_lazy("申请组织关系转接"))
 def transfer_request(request: HttpRequest, member_id: int, payload: TransferIn) -> Any:
     member = _member(request, member_id)
@@ -204,29 +177,6 @@ def transfer_request(request: HttpRequest, member_id: int, payload: TransferIn) 
         member=member,
         to_branch=lifecycle.branch_by_code(payload.to_branch_code),
         note=payload.note,
-    )
-
-
-@router.post(
-    "/member-cases/{case_id}/transfer/approve-out", response=OK, summary=gettext_lazy("转出方同意")
-)
-def transfer_approve_out(request: HttpRequest, case_id: int) -> Any:
-    return lifecycle.member_transfer_approve_out(actor=request.user, case=_case(request, case_id))
-
-
-@router.post(
-    "/member-cases/{case_id}/transfer/approve-in", response=OK, summary=gettext_lazy("转入方接收")
-)
-def transfer_approve_in(request: HttpRequest, case_id: int) -> Any:
-    return lifecycle.member_transfer_approve_in(actor=request.user, case=_case(request, case_id))
-
-
-@router.post(
-    "/member-cases/{case_id}/transfer/reject", response=OK, summary=gettext_lazy("退回转接")
-)
-def transfer_reject(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_transfer_reject(
-        actor=request.user, case=_case(request, case_id), note=payload.note
     )
 
 
@@ -240,34 +190,31 @@ def lost_mark(request: HttpRequest, member_id: int, payload: LostIn) -> Any:
     )
 
 
-@router.post(
-    "/member-cases/{case_id}/lost/notes",
-    response=errors_response({200: NoteOut}),
-    summary=gettext_lazy("记录一次查找联系"),
+# Every step of an open case, and 转正, from the declarations in people/workflows.py.
+add_step_endpoints(
+    router,
+    model=MemberCase,
+    param="case_id",
+    fetch=_case,
+    response=CaseOut,
+    paths={
+        "report_accept": "/member-cases/{case_id}/report/accept",
+        "report_decline": "/member-cases/{case_id}/report/decline",
+        "report_revoke": "/member-cases/{case_id}/report/revoke",
+        "flow_end": "/member-cases/{case_id}/flow/end",
+        "transfer_approve_out": "/member-cases/{case_id}/transfer/approve-out",
+        "transfer_approve_in": "/member-cases/{case_id}/transfer/approve-in",
+        "transfer_reject": "/member-cases/{case_id}/transfer/reject",
+        "lost_note": "/member-cases/{case_id}/lost/notes",
+        "lost_found": "/member-cases/{case_id}/lost/found",
+    },
+    overrides={"lost_note": (NoteOut, lambda case: case.new_note)},
 )
-def lost_note(request: HttpRequest, case_id: int, payload: LostNoteIn) -> Any:
-    return lifecycle.member_lost_note(
-        actor=request.user, case=_case(request, case_id), text=payload.text
-    )
-
-
-@router.post(
-    "/member-cases/{case_id}/lost/found", response=OK, summary=gettext_lazy("失联党员已取得联系")
+add_step_endpoints(
+    router,
+    model=PartyMember,
+    param="member_id",
+    fetch=_member,
+    response=MemberStateOut,
+    paths={"make_full": "/members/{member_id}/make-full"},
 )
-def lost_found(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
-    return lifecycle.member_lost_found(
-        actor=request.user, case=_case(request, case_id), note=payload.note
-    )
-
-
-@router.post(
-    "/members/{member_id}/make-full",
-    response=errors_response({200: MemberStateOut}),
-    summary=gettext_lazy("预备党员转为正式党员"),
-)
-def make_full(request: HttpRequest, member_id: int, payload: MakeFullIn) -> Any:
-    return lifecycle.member_make_full(
-        actor=request.user,
-        member=_member(request, member_id),
-        full_member_on=payload.full_member_on,
-    )

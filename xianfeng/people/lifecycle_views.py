@@ -11,10 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
+from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView
+from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people import lifecycle
@@ -44,7 +48,7 @@ def _post(request: HttpRequest, name: str) -> str:
 
 MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]] = {
     "report": (
-        "已提交社区报到。",
+        gettext_lazy("已提交社区报到。"),
         lambda r, m: lifecycle.member_report_register(
             actor=r.user,
             member=m,
@@ -53,7 +57,7 @@ MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]]
         ),
     ),
     "flow-out": (
-        "已登记流出。",
+        gettext_lazy("已登记流出。"),
         lambda r, m: lifecycle.member_flow_out(
             actor=r.user,
             member=m,
@@ -64,7 +68,7 @@ MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]]
         ),
     ),
     "flow-in": (
-        "已登记流入。",
+        gettext_lazy("已登记流入。"),
         lambda r, m: lifecycle.member_flow_in(
             actor=r.user,
             member=m,
@@ -75,7 +79,7 @@ MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]]
         ),
     ),
     "transfer": (
-        "已申请组织关系转接，待转出方审批。",
+        gettext_lazy("已申请组织关系转接，待转出方审批。"),
         lambda r, m: lifecycle.member_transfer_request(
             actor=r.user,
             member=m,
@@ -84,55 +88,10 @@ MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]]
         ),
     ),
     "lost": (
-        "已登记为失联党员。",
+        gettext_lazy("已登记为失联党员。"),
         lambda r, m: lifecycle.member_lost_mark(
             actor=r.user, member=m, reason=_post(r, "reason"), note=_post(r, "note")
         ),
-    ),
-    "make-full": (
-        "已转为正式党员。",
-        lambda r, m: lifecycle.member_make_full(
-            actor=r.user, member=m, full_member_on=_date(r.POST.get("full_member_on"))
-        ),
-    ),
-}
-
-CASE_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, MemberCase], Any]]] = {
-    "report-accept": (
-        "已接收报到。",
-        lambda r, c: lifecycle.member_report_accept(actor=r.user, case=c, note=_post(r, "note")),
-    ),
-    "report-decline": (
-        "已不接收报到。",
-        lambda r, c: lifecycle.member_report_decline(actor=r.user, case=c, note=_post(r, "note")),
-    ),
-    "report-revoke": (
-        "已撤销报到。",
-        lambda r, c: lifecycle.member_report_revoke(actor=r.user, case=c, note=_post(r, "note")),
-    ),
-    "flow-end": (
-        "已结束流动登记。",
-        lambda r, c: lifecycle.member_flow_end(actor=r.user, case=c, note=_post(r, "note")),
-    ),
-    "transfer-approve-out": (
-        "转出方已同意。",
-        lambda r, c: lifecycle.member_transfer_approve_out(actor=r.user, case=c),
-    ),
-    "transfer-approve-in": (
-        "已接收组织关系。",
-        lambda r, c: lifecycle.member_transfer_approve_in(actor=r.user, case=c),
-    ),
-    "transfer-reject": (
-        "已退回转接。",
-        lambda r, c: lifecycle.member_transfer_reject(actor=r.user, case=c, note=_post(r, "note")),
-    ),
-    "lost-note": (
-        "已记录这次查找。",
-        lambda r, c: lifecycle.member_lost_note(actor=r.user, case=c, text=_post(r, "text")),
-    ),
-    "lost-found": (
-        "已标记为取得联系。",
-        lambda r, c: lifecycle.member_lost_found(actor=r.user, case=c, note=_post(r, "note")),
     ),
 }
 
@@ -144,7 +103,7 @@ def _run(request: HttpRequest, done: str, call: Callable[[], Any]) -> None:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _(done))
+        messages.success(request, done)
 
 
 class MemberCasesView(ScopedView):
@@ -199,13 +158,66 @@ class MemberActionView(ScopedView):
         return redirect(member.get_absolute_url())
 
 
-class CaseActionView(ScopedView):
+class MemberCaseDetailView(ScopedView):
+    """One case on its own page: what the other side (the community a member reports to, the
+    branch a transfer goes to) opens, since it does not see the member's page."""
+
     model = MemberCase
 
-    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        if action not in CASE_ACTIONS:
-            raise Http404
-        case = self.object_for(pk)
-        done, call = CASE_ACTIONS[action]
-        _run(request, done, lambda: call(request, case))
-        return redirect(f"/members/{case.member_id}/")
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _case_page(request, self.object_for(pk))
+
+
+def _case_page(request: HttpRequest, case: MemberCase) -> HttpResponse:
+    case = (
+        MemberCase.objects.select_related("member__person", "member__branch", "organization")
+        .prefetch_related("notes")
+        .get(pk=case.pk)
+    )
+    return render(
+        request,
+        "people/case_detail.html",
+        {
+            "case": case,
+            "member_visible": _member_visible(request, case.member_id),
+            "history": history_rows(case),
+        },
+    )
+
+
+def _member_visible(request: HttpRequest, member_id: int) -> bool:
+    return PartyMember.objects.restrict(request.user).filter(pk=member_id).exists()
+
+
+def _member_page(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The member's page, shown again after a refused step (its message on it)."""
+    from xianfeng.people.views import MemberDetailView
+
+    view = MemberDetailView()
+    view.setup(request, pk=member_id)
+    return view.get(request, pk=member_id)
+
+
+class CaseActionView(StepView):
+    """POST /member-cases/<pk>/<step>/: one step of an open case (people/workflows.py)."""
+
+    model = MemberCase
+
+    def object_page(self, request: HttpRequest, obj: MemberCase) -> HttpResponse:
+        if _member_visible(request, obj.member_id):
+            return _member_page(request, obj.member_id)
+        return _case_page(request, obj)
+
+    def success_url(self, obj: MemberCase) -> str:
+        if _member_visible(self.request, obj.member_id):
+            return reverse("people:member_detail", args=[obj.member_id])
+        return reverse("people:case_detail", args=[obj.pk])
+
+
+class MemberStepView(StepView):
+    """POST /members/<pk>/step/<step>/: a step on the member (预备 → 正式)."""
+
+    model = PartyMember
+
+    def object_page(self, request: HttpRequest, obj: PartyMember) -> HttpResponse:
+        return _member_page(request, obj.pk)

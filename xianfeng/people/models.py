@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +23,7 @@ from xianfeng.core.validators import (
     validate_id_number,
     validate_mobile,
 )
+from xianfeng.core.workflow import FSMField
 from xianfeng.people.choices import (
     CaseKind,
     CaseState,
@@ -30,6 +34,7 @@ from xianfeng.people.choices import (
     MemberStatus,
     ResidentRelation,
 )
+from xianfeng.people.workflows import MemberCaseFlow, MemberCategoryFlow
 
 
 class Person(models.Model):
@@ -97,7 +102,25 @@ class Person(models.Model):
         return mask_phone(self.mobile)
 
 
-class PartyMember(models.Model):
+class PartyMemberQuerySet(ScopedQuerySet):
+    def probation_due(self, today: date | None = None) -> PartyMemberQuerySet:
+        """预备党员 whose year of probation ends within 30 days or has ended: to discuss 转正."""
+        today = today or timezone.localdate()
+        return self.filter(
+            category=MemberCategory.PROBATIONARY,
+            joined_on__lte=today - timedelta(days=PROBATION_DAYS - PROBATION_NOTICE_DAYS),
+        )
+
+    def lost_contact(self) -> PartyMemberQuerySet:
+        return self.filter(status=MemberStatus.LOST_CONTACT)
+
+
+# A probationary member is discussed for full membership after a year; flagged a month ahead.
+PROBATION_DAYS = 365
+PROBATION_NOTICE_DAYS = 30
+
+
+class PartyMember(MemberCategoryFlow, models.Model):
     scope_lookups = ("branch",)
 
     person = models.OneToOneField(
@@ -112,7 +135,7 @@ class PartyMember(models.Model):
     kind = models.CharField(
         _("党员类型"), max_length=16, choices=MemberKind.choices, default=MemberKind.COMMUNITY
     )
-    category = models.CharField(
+    category = FSMField(
         _("党员类别"), max_length=16, choices=MemberCategory.choices, default=MemberCategory.FULL
     )
     status = models.CharField(
@@ -140,7 +163,7 @@ class PartyMember(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
+    objects = PartyMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("党员")
@@ -193,7 +216,7 @@ class Resident(models.Model):
         return f"{self.person} @ {self.household}"
 
 
-class MemberCase(models.Model):
+class MemberCase(MemberCaseFlow, models.Model):
     """One life-cycle matter of a member, moving through explicit states: 在职党员进社区报到,
     流动党员流出/流入, 组织关系转接 between branches, 失联 and the search for contact.
 
@@ -207,7 +230,7 @@ class MemberCase(models.Model):
         PartyMember, on_delete=models.CASCADE, related_name="cases", verbose_name=_("党员")
     )
     kind = models.CharField(_("事项"), max_length=16, choices=CaseKind.choices, db_index=True)
-    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, db_index=True)
+    state = FSMField(_("状态"), max_length=16, choices=CaseState.choices, db_index=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,

@@ -16,6 +16,14 @@ urlpatterns = [
         name="member_action",
     ),
     path(
+        "members/<int:pk>/step/<str:action>/",
+        lifecycle_views.MemberStepView.as_view(),
+        name="member_step",
+    ),
+    path(
+        "member-cases/<int:pk>/", lifecycle_views.MemberCaseDetailView.as_view(), name="case_detail"
+    ),
+    path(
         "member-cases/<int:pk>/<str:action>/",
         lifecycle_views.CaseActionView.as_view(),
         name="case_action",

@@ -38,6 +38,26 @@ def test_verification_is_a_new_record_pointing_at_the_first(personas):
     wangge, shequ = personas["wangge"], personas["shequ"]
     first = duty_record(actor=wangge, action="visit", organization=role_org(wangge))
     check = duty_record(
-        actor=shequ, action="verify", organization=role_org(wangge), verifies=first, verified=True
+        actor=shequ, action="task.verify", organization=role_org(wangge), verifies=first, verified=True
     )
     assert list(first.verifications.all()) == [check]
+
+
+def test_a_kind_nobody_declared_is_refused_and_nothing_is_written(personas):
+    from xianfeng.core.ledger import UnknownDutyKind
+    from xianfeng.core.models import DutyRecord
+
+    before = DutyRecord.objects.count()
+    with pytest.raises(UnknownDutyKind):
+        duty_record(actor=personas["wangge"], action="made.up", organization=role_org(personas["wangge"]))
+    assert DutyRecord.objects.count() == before
+
+
+def test_every_declared_kind_has_a_code_in_one_style_and_a_chinese_label():
+    from xianfeng.core import ledger
+
+    kinds = ledger.all_kinds()
+    assert {k.app for k in kinds} >= {"people", "work", "exchange"}
+    for kind in kinds:
+        assert ledger.CODE_PATTERN.match(kind.code), kind.code
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(kind.label)), kind.code

@@ -42,7 +42,7 @@ def test_an_in_service_member_reports_and_the_community_accepts(personas, member
     lifecycle.member_report_accept(actor=personas["shequ2"], case=case)
     member.refresh_from_db()
     assert member.residence_community.code == "XF-S02-C01"
-    assert DutyRecord.objects.filter(action="member_report_accept").exists()
+    assert DutyRecord.objects.filter(action="member.report_accept").exists()
     lifecycle.member_report_revoke(actor=personas["wangge"], case=case)
     member.refresh_from_db()
     assert member.residence_community is None
@@ -161,7 +161,7 @@ def test_lost_contact_with_reason_notes_and_found(personas, member):
     member.refresh_from_db()
     assert member.status == MemberStatus.LOST_CONTACT
     lifecycle.member_lost_note(actor=personas["wangge"], case=case, text="电话停机，走访原住址无人")
-    assert DutyRecord.objects.filter(action="member_lost_search").exists()
+    assert DutyRecord.objects.filter(action="member.lost_search").exists()
     with pytest.raises(PermissionDenied):
         lifecycle.member_lost_note(actor=personas["dangyuan"], case=case, text="x")
     lifecycle.member_lost_found(actor=personas["wangge"], case=case, note="已联系上")
