@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.models import ApiToken, DutyRecord, Role, SensitiveAccess, User
 
@@ -18,7 +19,7 @@ class XianfengUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "is_active", "is_superuser", "locked_until"]
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("先锋", {"fields": ("display_name", "person", "failed_logins", "locked_until")}),
+        (_("先锋"), {"fields": ("display_name", "person", "failed_logins", "locked_until")}),
     )
     raw_id_fields = ["person"]
 

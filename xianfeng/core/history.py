@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.validators import mask_id_number, mask_phone
 
 _MASKERS = {"id_number": mask_id_number, "mobile": mask_phone}
-_KINDS = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+_KINDS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 _SKIP = {"updated_at", "created_at", "name_pinyin", "name_initials", "address_normalized"}
 
 

@@ -114,7 +114,7 @@ def _heartbeat_main(run_id: int, stop: threading.Event) -> None:
 
 
 def stale_after() -> timedelta:
-    return timedelta(minutes=getattr(settings, "XIANFENG_JOB_STALE_MINUTES", 15))
+    return timedelta(minutes=settings.XIANFENG_JOB_STALE_MINUTES)
 
 
 def stale_message() -> str:

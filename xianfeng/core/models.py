@@ -125,10 +125,10 @@ class AppendOnlyError(RuntimeError):
 
 class DutyRecordQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("履职记录只能追加，不能修改")
+        raise AppendOnlyError(_("履职记录只能追加，不能修改"))
 
     def delete(self):
-        raise AppendOnlyError("履职记录只能追加，不能删除")
+        raise AppendOnlyError(_("履职记录只能追加，不能删除"))
 
 
 class DutyRecord(models.Model):
@@ -193,11 +193,11 @@ class DutyRecord(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("履职记录只能追加，不能修改")
+            raise AppendOnlyError(_("履职记录只能追加，不能修改"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("履职记录只能追加，不能删除")
+        raise AppendOnlyError(_("履职记录只能追加，不能删除"))
 
 
 class SensitiveAccess(models.Model):

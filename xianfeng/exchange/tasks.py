@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from django.db import connection, connections
+from django.utils.translation import gettext as _
 
 from xianfeng.core.jobs import job, on_stale
 from xianfeng.core.models import JobRun
@@ -45,7 +46,7 @@ def _progress(run: JobRun, label: str):
 def import_preview(run: JobRun, *, run_id: int) -> dict[str, Any]:
     target = ImportRun.objects.select_related("created_by").get(pk=run_id)
     return import_execute(
-        run=target, dry_run=True, progress=_progress(run, "已预检%(done)d / %(total)d行")
+        run=target, dry_run=True, progress=_progress(run, _("已预检%(done)d / %(total)d行"))
     )
 
 
@@ -53,7 +54,7 @@ def import_preview(run: JobRun, *, run_id: int) -> dict[str, Any]:
 def import_apply(run: JobRun, *, run_id: int) -> dict[str, Any]:
     target = ImportRun.objects.select_related("created_by").get(pk=run_id)
     return import_execute(
-        run=target, dry_run=False, progress=_progress(run, "已导入%(done)d / %(total)d行")
+        run=target, dry_run=False, progress=_progress(run, _("已导入%(done)d / %(total)d行"))
     )
 
 

@@ -229,7 +229,7 @@ class Household(models.Model):
         ]
 
     def __str__(self) -> str:
-        unit = f"{self.unit}单元" if self.unit else ""
+        unit = _("%(unit)s单元") % {"unit": self.unit} if self.unit else ""
         return f"{self.building.name}{unit}{self.room}"
 
     def get_absolute_url(self) -> str:

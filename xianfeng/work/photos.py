@@ -2,13 +2,12 @@
 
 Pillow is not a dependency; the magic numbers of the formats phones produce are enough to
 refuse a renamed document or a script, and the size limit keeps the disk and the phone
-connection sane. ``XIANFENG_PHOTO_MAX_MB`` (default 10) sets the limit.
+connection sane. ``settings.XIANFENG_PHOTO_MAX_MB`` (default 10) sets the limit.
 """
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ MAX_PHOTOS = 9
 
 
 def max_photo_bytes() -> int:
-    return int(os.environ.get("XIANFENG_PHOTO_MAX_MB", "10")) * 1024 * 1024
+    return settings.XIANFENG_PHOTO_MAX_MB * 1024 * 1024
 
 
 def sniff_image(head: bytes) -> str | None:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
@@ -69,8 +70,8 @@ class CampaignDetailView(ScopedView):
 
 class CampaignCreateView(ServiceFormView):
     model = Campaign
-    title_text = "发起专项行动"
-    submit_label = "发起"
+    title_text = gettext_lazy("发起专项行动")
+    submit_label = gettext_lazy("发起")
 
     def target(self, request: HttpRequest, **kwargs: Any) -> Any:
         if not self.can(Action.ADD):
@@ -89,8 +90,8 @@ class CampaignCreateView(ServiceFormView):
 
 class ProjectCreateView(ServiceFormView):
     model = Campaign
-    submit_label = "保存项目"
-    intro = "选本组织即“组织领项目”；选下级组织即“交办”。"
+    submit_label = gettext_lazy("保存项目")
+    intro = gettext_lazy("选本组织即“组织领项目”；选下级组织即“交办”。")
 
     def target(self, request: HttpRequest, **kwargs: Any) -> Campaign:
         campaign = self.object_for(kwargs["pk"])
@@ -143,7 +144,7 @@ class ProjectDetailView(ScopedView):
 
 class TaskCreateView(ServiceFormView):
     model = Project
-    submit_label = "发布任务"
+    submit_label = gettext_lazy("发布任务")
 
     def target(self, request: HttpRequest, **kwargs: Any) -> Project:
         project = self.object_for(
@@ -167,8 +168,8 @@ class TaskCreateView(ServiceFormView):
 
 class SupervisionCreateView(ServiceFormView):
     model = Project
-    submit_label = "发出督办"
-    intro = "督办由上级组织发给下级组织，下级须在时限内答复；逾期未答复会自动上报。"
+    submit_label = gettext_lazy("发出督办")
+    intro = gettext_lazy("督办由上级组织发给下级组织，下级须在时限内答复；逾期未答复会自动上报。")
 
     def target(self, request: HttpRequest, **kwargs: Any) -> Project:
         project = self.object_for(
@@ -191,7 +192,7 @@ class SupervisionCreateView(ServiceFormView):
 
 class SupervisionAnswerView(ServiceFormView):
     model = Supervision
-    submit_label = "提交答复"
+    submit_label = gettext_lazy("提交答复")
 
     def target(self, request: HttpRequest, **kwargs: Any) -> Supervision:
         return self.object_for(
@@ -289,13 +290,13 @@ class TaskDetailView(ScopedView):
 
 
 VERB_MESSAGES = {
-    "claim": "认领成功，请按时完成。",
-    "assign": "已指派。",
-    "start": "已开始办理。",
-    "submit": "已提交，等待核验。",
-    "verify": "已核验通过。",
-    "return": "已退回重办。",
-    "complete": "已办结。",
+    "claim": gettext_lazy("认领成功，请按时完成。"),
+    "assign": gettext_lazy("已指派。"),
+    "start": gettext_lazy("已开始办理。"),
+    "submit": gettext_lazy("已提交，等待核验。"),
+    "verify": gettext_lazy("已核验通过。"),
+    "return": gettext_lazy("已退回重办。"),
+    "complete": gettext_lazy("已办结。"),
 }
 
 
@@ -334,5 +335,5 @@ class TaskActionView(ScopedView):
             messages.error(request, "；".join(exc.messages))
             status = 409 if isinstance(exc, services.StateConflict) else 400
             return _task_page(request, _task(request, pk), status=status)
-        messages.success(request, _(VERB_MESSAGES[verb]))
+        messages.success(request, VERB_MESSAGES[verb])
         return redirect(task.get_absolute_url())

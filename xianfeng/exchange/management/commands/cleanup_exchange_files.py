@@ -6,23 +6,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from xianfeng.exchange.cleanup import DEFAULT_DAYS, cleanup_files
 
 
 class Command(BaseCommand):
-    help = "清理超过保存期限的导入文件和导出文件。"
+    @property
+    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
+        return _("清理超过保存期限的导入文件和导出文件。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--days", type=int, default=DEFAULT_DAYS, help=f"保存天数（默认{DEFAULT_DAYS}）"
+            "--days",
+            type=int,
+            default=DEFAULT_DAYS,
+            help=_("保存天数（默认%(days)s）") % {"days": DEFAULT_DAYS},
         )
 
     def handle(self, *args: Any, days: int, **options: Any) -> None:
         if days < 0:
-            raise CommandError("--days 不能为负数")
+            raise CommandError(_("--days 不能为负数"))
         cleaned = cleanup_files(days=days)
         self.stdout.write(
-            f"已清理导入文件{cleaned.imports}个、导出文件{cleaned.exports}个，"
-            f"共{cleaned.bytes}字节；{cleaned.expired_runs}个待确认的导入因文件过期而失效。"
+            _(
+                "已清理导入文件%(imports)s个、导出文件%(exports)s个，"
+                "共%(bytes)s字节；%(expired)s个待确认的导入因文件过期而失效。"
+            )
+            % {
+                "imports": cleaned.imports,
+                "exports": cleaned.exports,
+                "bytes": cleaned.bytes,
+                "expired": cleaned.expired_runs,
+            }
         )

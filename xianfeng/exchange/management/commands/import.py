@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from xianfeng.core.models import User
 from xianfeng.exchange.importers import IMPORTERS, run_import
@@ -19,14 +20,18 @@ from xianfeng.exchange.readers import FileRefused
 
 
 class Command(BaseCommand):
-    help = "导入组织、党员、网格、楼栋或住户（.xlsx/.csv），显示进度条。"
+    @property
+    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
+        return _("导入组织、党员、网格、楼栋或住户（.xlsx/.csv），显示进度条。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file")
-        parser.add_argument("--user", help="以哪个账号导入（按其管辖范围检查）")
-        parser.add_argument("--dry-run", action="store_true", help="只预检，不写入")
-        parser.add_argument("--valid-only", action="store_true", help="有被拒绝的行时只导入有效行")
+        parser.add_argument("--user", help=_("以哪个账号导入（按其管辖范围检查）"))
+        parser.add_argument("--dry-run", action="store_true", help=_("只预检，不写入"))
+        parser.add_argument(
+            "--valid-only", action="store_true", help=_("有被拒绝的行时只导入有效行")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["user"]:
@@ -34,7 +39,7 @@ class Command(BaseCommand):
         else:
             user = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
         if user is None:
-            raise CommandError("找不到导入账号，请用 --user 指定。")
+            raise CommandError(_("找不到导入账号，请用 --user 指定。"))
         started = time.monotonic()
         out = self.stdout
 
@@ -42,10 +47,13 @@ class Command(BaseCommand):
             width = 30
             filled = int(width * done / total) if total else width
             rate = done / max(time.monotonic() - started, 1e-6)
-            out.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 行  {rate:,.0f} 行/秒",
-                ending="",
-            )
+            bar = "#" * filled + "." * (width - filled)
+            counts = _("%(done)s/%(total)s 行  %(rate)s 行/秒") % {
+                "done": done,
+                "total": total,
+                "rate": f"{rate:,.0f}",
+            }
+            out.write(f"\r[{bar}] {counts}", ending="")
             if hasattr(sys.stdout, "flush"):
                 out.flush()
 
@@ -64,16 +72,26 @@ class Command(BaseCommand):
         out.write("")
         seconds = time.monotonic() - started
         out.write(
-            f"共 {outcome.total} 行：新建 {outcome.created}，更新 {outcome.updated}，"
-            f"无变化 {outcome.unchanged}，拒绝 {outcome.rejected}（{seconds:.1f} 秒）"
+            _(
+                "共 %(total)s 行：新建 %(created)s，更新 %(updated)s，"
+                "无变化 %(unchanged)s，拒绝 %(rejected)s（%(seconds).1f 秒）"
+            )
+            % {
+                "total": outcome.total,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "rejected": outcome.rejected,
+                "seconds": seconds,
+            }
         )
         for error in outcome.errors[:50]:
-            out.write(f"  第{error['row']}行 [{error['column']}] {error['reason']}")
+            out.write("  " + _("第%(row)s行 [%(column)s] %(reason)s") % error)
         if options["dry_run"]:
-            out.write("预检完成，未写入任何数据。")
+            out.write(_("预检完成，未写入任何数据。"))
         elif outcome.rejected and not options["valid_only"]:
             out.write(
-                self.style.ERROR("有被拒绝的行，全部未导入（可加 --valid-only 只导入有效行）。")
+                self.style.ERROR(_("有被拒绝的行，全部未导入（可加 --valid-only 只导入有效行）。"))
             )
         else:
-            out.write(self.style.SUCCESS("导入完成。"))
+            out.write(self.style.SUCCESS(_("导入完成。")))
