@@ -18,7 +18,7 @@ from xianfeng.core.api import ListParams, errors_response, page_of, paginate
 from xianfeng.core.choices import Action
 from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
-from xianfeng.exchange import declarations, services
+from xianfeng.exchange import declarations, selectors, services
 from xianfeng.exchange.models import ExportRecord, ImportKind, ImportRun, LandlordDeclaration
 from xianfeng.people.models import Person
 
@@ -82,10 +82,7 @@ def _own(request: HttpRequest, run_id: int) -> ImportRun:
     summary=gettext_lazy("我的导入记录"),
 )
 def import_list(request: HttpRequest, params: Query[ListParams]) -> Any:
-    runs = ImportRun.objects.filter(created_by=request.user).select_related(
-        "preview_job", "apply_job"
-    )
-    return paginate(runs, params)
+    return paginate(selectors.import_run_list(user=request.user), params)
 
 
 @router.get(
@@ -150,8 +147,7 @@ ExportPage = page_of(ExportOut)
     summary=gettext_lazy("导出记录（谁、导出了什么、多少行）"),
 )
 def export_list(request: HttpRequest, params: Query[ListParams]) -> Any:
-    records = ExportRecord.objects.restrict(request.user).select_related("user")
-    return paginate(records.order_by("-created_at", "-id"), params)
+    return paginate(selectors.export_record_list(user=request.user), params)
 
 
 class DuplicatePerson(Schema):
@@ -246,10 +242,8 @@ class DeclarationFilters(ListParams):
     summary=gettext_lazy("房东自主申报"),
 )
 def declaration_list(request: HttpRequest, params: Query[DeclarationFilters]) -> Any:
-    qs = LandlordDeclaration.objects.restrict(request.user).order_by("-submitted_at", "-id")
-    if params.status:
-        qs = qs.filter(status=params.status)
-    return paginate(qs, params)
+    filters = selectors.DeclarationFilters.from_schema(params)
+    return paginate(selectors.declaration_list(user=request.user, filters=filters), params)
 
 
 @router.post(

@@ -24,7 +24,7 @@ from xianfeng.core.choices import Action
 from xianfeng.core.jobs import check_stale
 from xianfeng.core.scope import user_can
 from xianfeng.core.views import ScopedView, paginate
-from xianfeng.exchange import declarations, services, throttle
+from xianfeng.exchange import declarations, selectors, services, throttle
 from xianfeng.exchange.exports import (
     EXPORTS,
     background_threshold,
@@ -82,9 +82,7 @@ class DataHomeView(LoginRequiredMixin, View):
     """数据: the user's import runs, templates, and links to exports, duplicates, declarations."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        runs = ImportRun.objects.filter(created_by=request.user).select_related(
-            "preview_job", "apply_job"
-        )
+        runs = selectors.import_run_list(user=request.user)
         for busy in runs.filter(
             status__in=(ImportRun.Status.PREVIEWING, ImportRun.Status.APPLYING)
         ):
@@ -256,7 +254,7 @@ class ExportListView(ScopedView):
     model = ExportRecord
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        records = self.scoped().select_related("user").order_by("-created_at", "-id")
+        records = selectors.export_record_list(user=request.user)
         labels = {k: v.title for k, v in EXPORTS.items()}
         return render(
             request, "exchange/exports.html", {"page": paginate(request, records), "labels": labels}
@@ -296,10 +294,10 @@ class DeclarationListView(ScopedView):
     model = LandlordDeclaration
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = self.scoped().select_related("building").order_by("-submitted_at", "-id")
+        # The page opens on what awaits review; ``?status=`` (empty) lists them all.
         status = request.GET.get("status", LandlordDeclaration.Status.SUBMITTED)
-        if status in LandlordDeclaration.Status.values:
-            qs = qs.filter(status=status)
+        filters = selectors.DeclarationFilters.from_params({"status": status})
+        qs = selectors.declaration_list(user=request.user, filters=filters)
         return render(
             request,
             "exchange/declarations.html",
