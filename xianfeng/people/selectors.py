@@ -7,11 +7,9 @@ The member page, ``GET /members`` and the member export all call ``member_list``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from xianfeng.core.choices import Action
 from xianfeng.core.selectors import ListFilters
@@ -21,11 +19,6 @@ from xianfeng.people.models import PartyMember
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
-
-# A probationary member's year ends at 365 days; the list of those due for full membership
-# (转正) starts a month before, so that the branch has time to hold its meeting.
-PROBATION_DAYS = 365
-DUE_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -66,8 +59,5 @@ def member_list(*, user: User, filters: MemberFilters) -> QuerySet[PartyMember]:
     if filters.branch is not None:
         qs = qs.filter(in_subtree_of(user, filters.branch, "branch__"))
     if filters.due:
-        qs = qs.filter(
-            category=MemberCategory.PROBATIONARY,
-            joined_on__lte=timezone.localdate() - timedelta(days=PROBATION_DAYS - DUE_NOTICE_DAYS),
-        )
+        qs = qs.probation_due()
     return qs

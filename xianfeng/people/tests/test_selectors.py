@@ -100,3 +100,19 @@ def test_filtering_by_branch_costs_no_query_of_its_own(client_for, personas):
         return len(ctx.captured_queries)
 
     assert count(f"/api/v1/members?branch={branch.pk}") == count("/api/v1/members")
+
+
+def test_the_page_loads_only_what_it_shows_without_a_query_per_row(client_for, personas):
+    # The page defers every column it does not show; a deferred column read in the template
+    # would cost one query per row, so one row and a full page must cost the same.
+    client = client_for("qu")
+    one = PartyMember.objects.select_related("person").order_by("id").first().person.name
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    assert len(page_ids(client, "/members/")) > 10
+    assert count(f"/members/?q={one}") == count("/members/")

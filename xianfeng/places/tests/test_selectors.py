@@ -5,6 +5,8 @@ household exports are compared in ``xianfeng/exchange/tests/test_selectors.py``)
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from xianfeng.core.testing import role_org
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
@@ -134,3 +136,19 @@ def test_zones(client_for, personas, who):
         f"organization={zone.organization_id}&kind={zone.kind}",
     ]
     assert_same(client_for(who), "/zones/", "/api/v1/zones", combinations)
+
+
+def test_the_building_page_loads_only_what_it_shows_without_a_query_per_row(client_for):
+    # The page defers every column it does not show; a deferred column read in the template
+    # would cost one query per row, so one row and a full page must cost the same.
+    client = client_for("qu")
+    one = Building.objects.order_by("code").first()
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    assert len(page_ids(client, "/places/buildings/")) > 10
+    assert count(f"/places/buildings/?q={one.code}") == count("/places/buildings/")
