@@ -140,7 +140,7 @@ class SessionAuth(APIKeyCookie):
 
 
 api = NinjaAPI(
-    title="先锋 API",
+    title=gettext_lazy("先锋 API"),
     version="1",
     description=gettext_lazy(
         "先锋·党建引领基层治理平台的数据接口。用 POST /api/v1/auth/token 换取令牌后，"

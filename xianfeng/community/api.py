@@ -37,7 +37,7 @@ class TownsmanOut(Schema):
     member: MemberRef
     person_id: int | None
     name: str
-    phone: str = Field(description="已打码")
+    phone: str = Field(description=gettext_lazy("已打码"))
     hometown: str
     whereabouts: str
     note: str
@@ -63,9 +63,9 @@ class ContactOut(Schema):
 
 
 class TownsmanIn(Schema):
-    name: str = Field("", max_length=50, description="姓名（选了登记人员时可省略）")
+    name: str = Field("", max_length=50, description=gettext_lazy("姓名（选了登记人员时可省略）"))
     phone: str = Field("", max_length=20)
-    person: int | None = Field(None, description="登记人员编号（可选）")
+    person: int | None = Field(None, description=gettext_lazy("登记人员编号（可选）"))
     hometown: str = Field("", max_length=100)
     whereabouts: str = Field("", max_length=200)
     note: str = Field("", max_length=200)
@@ -73,23 +73,27 @@ class TownsmanIn(Schema):
 
 class ContactIn(Schema):
     way: str = Field(description="visit、phone、message、gathering")
-    contacted_at: datetime | None = Field(None, description="默认现在；不能晚于现在")
-    purposes: list[str] = Field(description="safety、policy、info、talk、care 中的一项或几项")
+    contacted_at: datetime | None = Field(None, description=gettext_lazy("默认现在；不能晚于现在"))
+    purposes: list[str] = Field(
+        description=gettext_lazy("safety、policy、info、talk、care 中的一项或几项")
+    )
     findings: str = ""
     raises_hazard: bool = False
-    household: int | None = Field(None, description="上门走访登记住户时：同时保存一条走访记录")
-    client_key: str = Field("", max_length=64, description="幂等键")
+    household: int | None = Field(
+        None, description=gettext_lazy("上门走访登记住户时：同时保存一条走访记录")
+    )
+    client_key: str = Field("", max_length=64, description=gettext_lazy("幂等键"))
 
 
 class TownsmanFilters(ListParams):
-    mine: bool = Field(False, description="只看我结对的")
-    ended: bool = Field(False, description="包括已结束结对的")
+    mine: bool = Field(False, description=gettext_lazy("只看我结对的"))
+    ended: bool = Field(False, description=gettext_lazy("包括已结束结对的"))
 
 
 @router.get(
     "/townsmen",
     response=errors_response({200: page_of(TownsmanOut)}),
-    summary="结对老乡",
+    summary=gettext_lazy("结对老乡"),
 )
 def townsman_list(request: HttpRequest, filters: Query[TownsmanFilters]) -> Any:
     return paginate(
@@ -109,7 +113,7 @@ def _townsman(request: HttpRequest, townsman_id: int) -> Any:
 @router.get(
     "/townsmen/{townsman_id}",
     response=errors_response({200: TownsmanOut}),
-    summary="老乡详情",
+    summary=gettext_lazy("老乡详情"),
 )
 def townsman_detail(request: HttpRequest, townsman_id: int) -> Any:
     return _townsman(request, townsman_id)
@@ -118,7 +122,7 @@ def townsman_detail(request: HttpRequest, townsman_id: int) -> Any:
 @router.post(
     "/townsmen",
     response=errors_response({201: TownsmanOut}),
-    summary="结对老乡（流动党员本人）",
+    summary=gettext_lazy("结对老乡（流动党员本人）"),
 )
 def townsman_create(request: HttpRequest, payload: TownsmanIn) -> Any:
     require_can(request.user, Action.ADD, Townsman)
@@ -131,7 +135,7 @@ def townsman_create(request: HttpRequest, payload: TownsmanIn) -> Any:
 @router.get(
     "/townsmen/{townsman_id}/contacts",
     response=errors_response({200: page_of(ContactOut)}),
-    summary="与老乡的联系记录",
+    summary=gettext_lazy("与老乡的联系记录"),
 )
 def townsman_contacts(request: HttpRequest, townsman_id: int, filters: Query[ListParams]) -> Any:
     townsman = _townsman(request, townsman_id)
@@ -141,7 +145,7 @@ def townsman_contacts(request: HttpRequest, townsman_id: int, filters: Query[Lis
 @router.post(
     "/townsmen/{townsman_id}/contacts",
     response=errors_response({201: ContactOut, 200: ContactOut}),
-    summary="登记与老乡的联系",
+    summary=gettext_lazy("登记与老乡的联系"),
 )
 def townsman_contact_create(request: HttpRequest, townsman_id: int, payload: ContactIn) -> Any:
     require_can(request.user, Action.ADD, TownsmanContact)
@@ -163,7 +167,7 @@ def townsman_contact_create(request: HttpRequest, townsman_id: int, payload: Con
 @router.post(
     "/townsmen/{townsman_id}/end",
     response=errors_response({200: TownsmanOut, 409: Any}),
-    summary="结束结对",
+    summary=gettext_lazy("结束结对"),
 )
 def townsman_end(request: HttpRequest, townsman_id: int) -> Any:
     townsman = _townsman(request, townsman_id)

@@ -38,8 +38,8 @@ M = TypeVar("M", bound=models.Model)
 
 
 class ErrorOut(Schema):
-    detail: str = Field(description="中文错误说明")
-    errors: dict[str, list[str]] | None = Field(None, description="按字段列出的错误")
+    detail: str = Field(description=gettext_lazy("中文错误说明"))
+    errors: dict[str, list[str]] | None = Field(None, description=gettext_lazy("按字段列出的错误"))
 
 
 def errors_response(ok: dict[int, Any]) -> dict[Any, Any]:
@@ -48,9 +48,9 @@ def errors_response(ok: dict[int, Any]) -> dict[Any, Any]:
 
 
 class ListParams(Schema):
-    page: int = Field(1, ge=1, description="页码，从1开始")
+    page: int = Field(1, ge=1, description=gettext_lazy("页码，从1开始"))
     page_size: int = Field(
-        settings.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多200"
+        settings.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=gettext_lazy("每页条数，最多200")
     )
 
 
@@ -230,7 +230,7 @@ class MeOut(Schema):
     is_superuser: bool
     roles: list[RoleOut]
     permissions: dict[str, list[str]] = Field(
-        description="每类资源上允许的操作：view、add、change、delete、view_sensitive"
+        description=gettext_lazy("每类资源上允许的操作：view、add、change、delete、view_sensitive")
     )
 
 

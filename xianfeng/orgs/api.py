@@ -108,10 +108,10 @@ OrganizationPage = page_of(OrganizationOut)
 
 
 class OrganizationFilters(ListParams):
-    root: int | None = Field(None, description="组织编号（含其全部下级组织）")
-    kind: OrgKind | None = Field(None, description="组织类型")
-    parent: int | None = Field(None, description="上级组织编号（只列直接下级）")
-    q: str | None = Field(None, description="名称、简称或组织代码包含")
+    root: int | None = Field(None, description=gettext_lazy("组织编号（含其全部下级组织）"))
+    kind: OrgKind | None = Field(None, description=gettext_lazy("组织类型"))
+    parent: int | None = Field(None, description=gettext_lazy("上级组织编号（只列直接下级）"))
+    q: str | None = Field(None, description=gettext_lazy("名称、简称或组织代码包含"))
 
 
 class OrganizationFields(Schema):
@@ -123,7 +123,7 @@ class OrganizationFields(Schema):
     category: OrgCategory = OrgCategory.BRANCH
     unit_situation: UnitSituation = UnitSituation.URBAN_COMMUNITY
     unit_name: str = ""
-    secretary: int | None = Field(None, description="书记（党员编号）")
+    secretary: int | None = Field(None, description=gettext_lazy("书记（党员编号）"))
     contact_name: str = ""
     contact_phone: str = ""
     address: str = ""
@@ -135,7 +135,7 @@ class OrganizationFields(Schema):
 
 
 class OrganizationIn(OrganizationFields):
-    parent: int = Field(description="上级组织编号")
+    parent: int = Field(description=gettext_lazy("上级组织编号"))
     kind: OrgKind
 
 
@@ -145,7 +145,7 @@ class OrganizationPatch(OrganizationFields):
 
 
 class MoveIn(Schema):
-    parent: int = Field(description="新的上级组织编号")
+    parent: int = Field(description=gettext_lazy("新的上级组织编号"))
 
 
 def _org_queryset():
@@ -167,7 +167,11 @@ def _org_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 # --- organizations ---------------------------------------------------------------------------
 
 
-@router.get("/organizations", response=errors_response({200: OrganizationPage}), summary="组织列表")
+@router.get(
+    "/organizations",
+    response=errors_response({200: OrganizationPage}),
+    summary=gettext_lazy("组织列表"),
+)
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """Organizations in the user's scope, in tree order."""
     qs = selectors.organization_list(
@@ -179,7 +183,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilters])
 @router.get(
     "/organizations/{org_id}",
     response=errors_response({200: OrganizationDetailOut}),
-    summary="组织详情",
+    summary=gettext_lazy("组织详情"),
 )
 def organization_detail(request: HttpRequest, org_id: int) -> Any:
     return get_object_for(
@@ -188,7 +192,9 @@ def organization_detail(request: HttpRequest, org_id: int) -> Any:
 
 
 @router.post(
-    "/organizations", response=errors_response({201: OrganizationDetailOut}), summary="组织新建"
+    "/organizations",
+    response=errors_response({201: OrganizationDetailOut}),
+    summary=gettext_lazy("组织新建"),
 )
 def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
     """Create an organization under a parent in the user's scope; the kind must fit the
@@ -211,7 +217,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
 @router.patch(
     "/organizations/{org_id}",
     response=errors_response({200: OrganizationDetailOut}),
-    summary="组织修改",
+    summary=gettext_lazy("组织修改"),
 )
 def organization_update(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Any:
     """Change the given fields only. The parent changes through ``/move``, the kind never."""
@@ -225,7 +231,7 @@ def organization_update(request: HttpRequest, org_id: int, payload: Organization
 @router.post(
     "/organizations/{org_id}/move",
     response=errors_response({200: OrganizationDetailOut}),
-    summary="组织移动（连同下级）",
+    summary=gettext_lazy("组织移动（连同下级）"),
 )
 def organization_move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any:
     """Move an organization and its whole subtree under another parent."""
@@ -236,7 +242,11 @@ def organization_move(request: HttpRequest, org_id: int, payload: MoveIn) -> Any
     return _org_queryset().get(pk=org.pk)
 
 
-@router.delete("/organizations/{org_id}", response=errors_response({204: None}), summary="组织删除")
+@router.delete(
+    "/organizations/{org_id}",
+    response=errors_response({204: None}),
+    summary=gettext_lazy("组织删除"),
+)
 def organization_delete(request: HttpRequest, org_id: int) -> Any:
     """Delete an empty organization; one with children, members, grids, roles... answers 400
     naming what is still there."""
@@ -271,8 +281,8 @@ PairingPage = page_of(PairingOut)
 
 
 class PairingFilters(ListParams):
-    kind: PairingKind | None = Field(None, description="结对类型")
-    organization: int | None = Field(None, description="甲方或乙方为该组织")
+    kind: PairingKind | None = Field(None, description=gettext_lazy("结对类型"))
+    organization: int | None = Field(None, description=gettext_lazy("甲方或乙方为该组织"))
 
 
 class PairingFields(Schema):
@@ -285,8 +295,8 @@ class PairingFields(Schema):
 
 class PairingIn(PairingFields):
     kind: PairingKind
-    org_a: int = Field(description="甲方组织编号")
-    org_b: int = Field(description="乙方组织编号")
+    org_a: int = Field(description=gettext_lazy("甲方组织编号"))
+    org_b: int = Field(description=gettext_lazy("乙方组织编号"))
 
 
 class PairingPatch(PairingFields):
@@ -312,7 +322,7 @@ def _pairing_side(request: HttpRequest, pk: int, field: str, other_visible: bool
     "/pairings",
     response=errors_response({200: PairingPage}),
     tags=PAIRING_TAGS,
-    summary="结对共建列表",
+    summary=gettext_lazy("结对共建列表"),
 )
 def pairing_list(request: HttpRequest, filters: Query[PairingFilters]) -> Any:
     qs = selectors.pairing_list(
@@ -325,7 +335,7 @@ def pairing_list(request: HttpRequest, filters: Query[PairingFilters]) -> Any:
     "/pairings/{pairing_id}",
     response=errors_response({200: PairingOut}),
     tags=PAIRING_TAGS,
-    summary="结对共建详情",
+    summary=gettext_lazy("结对共建详情"),
 )
 def pairing_detail(request: HttpRequest, pairing_id: int) -> Any:
     return get_object_for(
@@ -337,7 +347,7 @@ def pairing_detail(request: HttpRequest, pairing_id: int) -> Any:
     "/pairings",
     response=errors_response({201: PairingOut}),
     tags=PAIRING_TAGS,
-    summary="结对共建新建",
+    summary=gettext_lazy("结对共建新建"),
 )
 def pairing_create(request: HttpRequest, payload: PairingIn) -> Any:
     """Pair two organizations. One side must be in the user's scope; the other may be a
@@ -361,7 +371,7 @@ def pairing_create(request: HttpRequest, payload: PairingIn) -> Any:
     "/pairings/{pairing_id}",
     response=errors_response({200: PairingOut}),
     tags=PAIRING_TAGS,
-    summary="结对共建修改",
+    summary=gettext_lazy("结对共建修改"),
 )
 def pairing_update(request: HttpRequest, pairing_id: int, payload: PairingPatch) -> Any:
     pairing = get_object_for(user=request.user, model=Pairing, pk=pairing_id, action=Action.CHANGE)

@@ -75,20 +75,23 @@ MemberPage = page_of(MemberOut)
 
 
 class MemberFilters(ListParams):
-    branch: int | None = Field(None, description="党组织编号（含其全部下级组织）")
+    branch: int | None = Field(None, description=gettext_lazy("党组织编号（含其全部下级组织）"))
     kind: MemberKind | None = None
     category: MemberCategory | None = None
     status: MemberStatus | None = None
-    due: bool | None = Field(None, description="只列即将或已满一年、待讨论转正的预备党员")
+    due: bool | None = Field(
+        None, description=gettext_lazy("只列即将或已满一年、待讨论转正的预备党员")
+    )
     q: str | None = Field(
-        None, description="姓名包含；或全拼、拼音首字母开头（如 wang、zs），与党员页面相同"
+        None,
+        description=gettext_lazy("姓名包含；或全拼、拼音首字母开头（如 wang、zs），与党员页面相同"),
     )
 
 
 class PersonIn(Schema):
     name: str = Field(max_length=50)
-    id_number: str | None = Field(None, description="18位身份证号")
-    mobile: str = Field("", description="11位手机号")
+    id_number: str | None = Field(None, description=gettext_lazy("18位身份证号"))
+    mobile: str = Field("", description=gettext_lazy("11位手机号"))
     gender: Gender | None = None
     birth_date: date | None = None
     address: str = Field("", max_length=200)
@@ -106,13 +109,15 @@ class MemberFields(Schema):
     joined_on: date | None = None
     full_member_on: date | None = None
     work_unit: str = Field("", max_length=120)
-    residence_community: int | None = Field(None, description="在职党员报到的居住地社区编号")
+    residence_community: int | None = Field(
+        None, description=gettext_lazy("在职党员报到的居住地社区编号")
+    )
     origin: str = Field("", max_length=120)
     current_place: str = Field("", max_length=120)
 
 
 class MemberIn(MemberFields):
-    branch: int = Field(description="所在党组织编号")
+    branch: int = Field(description=gettext_lazy("所在党组织编号"))
     person: PersonIn
 
 
@@ -158,7 +163,9 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/members", response=errors_response({200: MemberPage}), summary="党员列表")
+@router.get(
+    "/members", response=errors_response({200: MemberPage}), summary=gettext_lazy("党员列表")
+)
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """Party members in the user's scope, by branch in tree order (as on the page)."""
     qs = selectors.member_list(
@@ -167,14 +174,20 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     return paginate(qs.select_related("residence_community"), filters)
 
 
-@router.get("/members/{member_id}", response=errors_response({200: MemberOut}), summary="党员详情")
+@router.get(
+    "/members/{member_id}",
+    response=errors_response({200: MemberOut}),
+    summary=gettext_lazy("党员详情"),
+)
 def member_detail(request: HttpRequest, member_id: int) -> Any:
     return get_object_for(
         user=request.user, model=PartyMember, pk=member_id, queryset=_member_queryset()
     )
 
 
-@router.post("/members", response=errors_response({201: MemberOut}), summary="党员新建")
+@router.post(
+    "/members", response=errors_response({201: MemberOut}), summary=gettext_lazy("党员新建")
+)
 def member_create(request: HttpRequest, payload: MemberIn) -> Any:
     """Register a party member: the person and the membership in one go. The branch must be
     in the user's scope; a duplicate ID number answers 409."""
@@ -190,7 +203,9 @@ def member_create(request: HttpRequest, payload: MemberIn) -> Any:
 
 
 @router.patch(
-    "/members/{member_id}", response=errors_response({200: MemberOut}), summary="党员修改"
+    "/members/{member_id}",
+    response=errors_response({200: MemberOut}),
+    summary=gettext_lazy("党员修改"),
 )
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> Any:
     """Change the given fields only (``person`` too: only its given fields)."""

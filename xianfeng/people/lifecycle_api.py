@@ -45,7 +45,7 @@ class CaseOut(Schema):
     def resolve_kind_label(obj: MemberCase) -> str:
         return str(obj.get_kind_display())
 
-    actions: list[str] = Field(description="当前用户此刻可以办理的步骤")
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
 
     @staticmethod
     def resolve_state_label(obj: MemberCase) -> str:
@@ -61,7 +61,7 @@ class MemberStateOut(Schema):
     category: str
     full_member_on: date | None
     status: str
-    actions: list[str] = Field(description="当前用户此刻可以办理的步骤")
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
 
     @staticmethod
     def resolve_actions(obj: PartyMember, context: dict[str, Any]) -> list[str]:
@@ -73,20 +73,20 @@ class NoteIn(Schema):
 
 
 class ReportIn(Schema):
-    community_code: str = Field(description="居住地社区的组织代码")
+    community_code: str = Field(description=gettext_lazy("居住地社区的组织代码"))
     note: str = ""
 
 
 class FlowOutIn(Schema):
     destination: str
     contact: str
-    home: int | None = Field(None, description="接收的流动党员之家编号")
-    fellows: int | None = Field(None, ge=0, le=200, description="结对老乡人数")
+    home: int | None = Field(None, description=gettext_lazy("接收的流动党员之家编号"))
+    fellows: int | None = Field(None, ge=0, le=200, description=gettext_lazy("结对老乡人数"))
     started_on: date | None = None
 
 
 class FlowInIn(Schema):
-    home: int = Field(description="接收的流动党员之家编号")
+    home: int = Field(description=gettext_lazy("接收的流动党员之家编号"))
     origin: str
     contact: str
     fellows: int | None = Field(None, ge=0, le=200)
@@ -94,7 +94,7 @@ class FlowInIn(Schema):
 
 
 class TransferIn(Schema):
-    to_branch_code: str = Field(description="转入党组织的组织代码")
+    to_branch_code: str = Field(description=gettext_lazy("转入党组织的组织代码"))
     note: str = ""
 
 

@@ -72,13 +72,17 @@ def _grid_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/grids", response=errors_response({200: GridPage}), summary="网格列表")
+@router.get("/grids", response=errors_response({200: GridPage}), summary=gettext_lazy("网格列表"))
 def grid_list(request: HttpRequest, filters: Query[GridFilters]) -> Any:
     qs = selectors.grid_list(user=request.user, filters=selectors.GridFilters.from_schema(filters))
     return paginate(qs, filters)
 
 
-@router.get("/grids/{grid_id}", response=errors_response({200: GridDetailOut}), summary="网格详情")
+@router.get(
+    "/grids/{grid_id}",
+    response=errors_response({200: GridDetailOut}),
+    summary=gettext_lazy("网格详情"),
+)
 def grid_detail(request: HttpRequest, grid_id: int) -> Any:
     return get_object_for(
         user=request.user,
@@ -88,7 +92,9 @@ def grid_detail(request: HttpRequest, grid_id: int) -> Any:
     )
 
 
-@router.post("/grids", response=errors_response({201: GridDetailOut}), summary="网格新建")
+@router.post(
+    "/grids", response=errors_response({201: GridDetailOut}), summary=gettext_lazy("网格新建")
+)
 def grid_create(request: HttpRequest, payload: GridIn) -> Any:
     """Draw a grid in a community of the user's scope; ``boundary`` is a GeoJSON Polygon or
     MultiPolygon (a Feature wrapping one is accepted)."""
@@ -105,7 +111,9 @@ def grid_create(request: HttpRequest, payload: GridIn) -> Any:
 
 
 @router.patch(
-    "/grids/{grid_id}", response=errors_response({200: GridDetailOut}), summary="网格修改"
+    "/grids/{grid_id}",
+    response=errors_response({200: GridDetailOut}),
+    summary=gettext_lazy("网格修改"),
 )
 def grid_update(request: HttpRequest, grid_id: int, payload: GridPatch) -> Any:
     grid = get_object_for(user=request.user, model=Grid, pk=grid_id, action=Action.CHANGE)
@@ -142,7 +150,9 @@ def _building_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
     return data
 
 
-@router.get("/buildings", response=errors_response({200: BuildingPage}), summary="楼栋列表")
+@router.get(
+    "/buildings", response=errors_response({200: BuildingPage}), summary=gettext_lazy("楼栋列表")
+)
 def building_list(request: HttpRequest, filters: Query[BuildingFilters]) -> Any:
     qs = selectors.building_list(
         user=request.user, filters=selectors.BuildingFilters.from_schema(filters)
@@ -151,7 +161,9 @@ def building_list(request: HttpRequest, filters: Query[BuildingFilters]) -> Any:
 
 
 @router.get(
-    "/buildings/{building_id}", response=errors_response({200: BuildingOut}), summary="楼栋详情"
+    "/buildings/{building_id}",
+    response=errors_response({200: BuildingOut}),
+    summary=gettext_lazy("楼栋详情"),
 )
 def building_detail(request: HttpRequest, building_id: int) -> Any:
     return get_object_for(
@@ -159,7 +171,9 @@ def building_detail(request: HttpRequest, building_id: int) -> Any:
     )
 
 
-@router.post("/buildings", response=errors_response({201: BuildingOut}), summary="楼栋新建")
+@router.post(
+    "/buildings", response=errors_response({201: BuildingOut}), summary=gettext_lazy("楼栋新建")
+)
 def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
     """Register a building in a grid of the user's scope. The safety colour is set by
     inspections, not here."""
@@ -172,7 +186,9 @@ def building_create(request: HttpRequest, payload: BuildingIn) -> Any:
 
 
 @router.patch(
-    "/buildings/{building_id}", response=errors_response({200: BuildingOut}), summary="楼栋修改"
+    "/buildings/{building_id}",
+    response=errors_response({200: BuildingOut}),
+    summary=gettext_lazy("楼栋修改"),
 )
 def building_update(request: HttpRequest, building_id: int, payload: BuildingPatch) -> Any:
     building = get_object_for(
@@ -212,7 +228,9 @@ def _care_tags(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@router.get("/households", response=errors_response({200: HouseholdPage}), summary="住户列表")
+@router.get(
+    "/households", response=errors_response({200: HouseholdPage}), summary=gettext_lazy("住户列表")
+)
 def household_list(request: HttpRequest, filters: Query[HouseholdFilters]) -> Any:
     qs = selectors.household_list(
         user=request.user, filters=selectors.HouseholdFilters.from_schema(filters)
@@ -223,7 +241,7 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilters]) -> An
 @router.get(
     "/households/{household_id}",
     response=errors_response({200: HouseholdDetailOut}),
-    summary="住户详情",
+    summary=gettext_lazy("住户详情"),
 )
 def household_detail(request: HttpRequest, household_id: int) -> Any:
     """One household with its residents (ID numbers and phones masked)."""
@@ -235,7 +253,11 @@ def household_detail(request: HttpRequest, household_id: int) -> Any:
     )
 
 
-@router.post("/households", response=errors_response({201: HouseholdDetailOut}), summary="住户新建")
+@router.post(
+    "/households",
+    response=errors_response({201: HouseholdDetailOut}),
+    summary=gettext_lazy("住户新建"),
+)
 def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     """Register a household in a building of the user's scope; a room already registered in
     the same building and unit answers 409."""
@@ -256,7 +278,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
 @router.patch(
     "/households/{household_id}",
     response=errors_response({200: HouseholdDetailOut}),
-    summary="住户修改",
+    summary=gettext_lazy("住户修改"),
 )
 def household_update(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
     household = get_object_for(
@@ -315,7 +337,10 @@ def _zone_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/zones", response=errors_response({200: ZonePage}), tags=ZONE_TAGS, summary="党员责任区列表"
+    "/zones",
+    response=errors_response({200: ZonePage}),
+    tags=ZONE_TAGS,
+    summary=gettext_lazy("党员责任区列表"),
 )
 def zone_list(request: HttpRequest, filters: Query[ZoneFilters]) -> Any:
     qs = selectors.zone_list(user=request.user, filters=selectors.ZoneFilters.from_schema(filters))
@@ -326,7 +351,7 @@ def zone_list(request: HttpRequest, filters: Query[ZoneFilters]) -> Any:
     "/zones/{zone_id}",
     response=errors_response({200: ZoneOut}),
     tags=ZONE_TAGS,
-    summary="党员责任区详情",
+    summary=gettext_lazy("党员责任区详情"),
 )
 def zone_detail(request: HttpRequest, zone_id: int) -> Any:
     return get_object_for(
@@ -335,7 +360,10 @@ def zone_detail(request: HttpRequest, zone_id: int) -> Any:
 
 
 @router.post(
-    "/zones", response=errors_response({201: ZoneOut}), tags=ZONE_TAGS, summary="党员责任区新建"
+    "/zones",
+    response=errors_response({201: ZoneOut}),
+    tags=ZONE_TAGS,
+    summary=gettext_lazy("党员责任区新建"),
 )
 def zone_create(request: HttpRequest, payload: ZoneIn) -> Any:
     """Draw a responsibility zone: members of the organization answer for buildings and
@@ -356,7 +384,7 @@ def zone_create(request: HttpRequest, payload: ZoneIn) -> Any:
     "/zones/{zone_id}",
     response=errors_response({200: ZoneOut}),
     tags=ZONE_TAGS,
-    summary="党员责任区修改",
+    summary=gettext_lazy("党员责任区修改"),
 )
 def zone_update(request: HttpRequest, zone_id: int, payload: ZonePatch) -> Any:
     zone = get_object_for(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 
 from xianfeng.core.api import ListParams, OrgRef, PersonRef, label, page_of
@@ -63,21 +64,21 @@ GridPage = page_of(GridOut)
 
 
 class GridFilters(ListParams):
-    community: int | None = Field(None, description="所属社区编号")
-    no_boundary: bool | None = Field(None, description="只列尚未绘制边界的网格")
-    q: str | None = Field(None, description="网格名称或编码包含")
+    community: int | None = Field(None, description=gettext_lazy("所属社区编号"))
+    no_boundary: bool | None = Field(None, description=gettext_lazy("只列尚未绘制边界的网格"))
+    q: str | None = Field(None, description=gettext_lazy("网格名称或编码包含"))
 
 
 class GridFields(Schema):
     name: str = Field(max_length=80)
-    branch: int | None = Field(None, description="网格党支部编号")
+    branch: int | None = Field(None, description=gettext_lazy("网格党支部编号"))
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon")
     note: str = ""
-    workers: list[int] | None = Field(None, description="网格员（人员编号）")
+    workers: list[int] | None = Field(None, description=gettext_lazy("网格员（人员编号）"))
 
 
 class GridIn(GridFields):
-    community: int = Field(description="所属社区编号")
+    community: int = Field(description=gettext_lazy("所属社区编号"))
     code: str = Field(max_length=40)
 
 
@@ -128,19 +129,19 @@ BuildingPage = page_of(BuildingOut)
 
 
 class BuildingFilters(ListParams):
-    grid: int | None = Field(None, description="所属网格编号")
+    grid: int | None = Field(None, description=gettext_lazy("所属网格编号"))
     kind: BuildingKind | None = None
     safety_colour: SafetyColour | None = None
-    q: str | None = Field(None, description="名称、地址或编码包含")
+    q: str | None = Field(None, description=gettext_lazy("名称、地址或编码包含"))
 
 
 class BuildingFields(Schema):
     name: str = Field(max_length=100)
     address: str = Field(max_length=200)
-    building_group: int | None = Field(None, description="楼栋党小组编号")
+    building_group: int | None = Field(None, description=gettext_lazy("楼栋党小组编号"))
     kind: BuildingKind = BuildingKind.RESIDENTIAL
     floors: int | None = Field(None, ge=0, le=300)
-    landlord: int | None = Field(None, description="业主/房东（人员编号）")
+    landlord: int | None = Field(None, description=gettext_lazy("业主/房东（人员编号）"))
     owner_name: str = Field("", max_length=120)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
@@ -148,7 +149,7 @@ class BuildingFields(Schema):
 
 
 class BuildingIn(BuildingFields):
-    grid: int = Field(description="所属网格编号")
+    grid: int = Field(description=gettext_lazy("所属网格编号"))
     code: str = Field(max_length=40)
 
 
@@ -200,21 +201,21 @@ HouseholdPage = page_of(HouseholdOut)
 
 
 class HouseholdFilters(ListParams):
-    building: int | None = Field(None, description="所在楼栋编号")
-    grid: int | None = Field(None, description="所在网格编号")
-    is_rental: bool | None = Field(None, description="是否出租户")
-    care_tag: CareTagCode | None = Field(None, description="关爱标签代码")
+    building: int | None = Field(None, description=gettext_lazy("所在楼栋编号"))
+    grid: int | None = Field(None, description=gettext_lazy("所在网格编号"))
+    is_rental: bool | None = Field(None, description=gettext_lazy("是否出租户"))
+    care_tag: CareTagCode | None = Field(None, description=gettext_lazy("关爱标签代码"))
 
 
 class HouseholdFields(Schema):
     unit: str = Field("", max_length=20)
     is_rental: bool = False
-    care_tags: list[CareTagCode] | None = Field(None, description="关爱标签代码")
+    care_tags: list[CareTagCode] | None = Field(None, description=gettext_lazy("关爱标签代码"))
     note: str = ""
 
 
 class HouseholdIn(HouseholdFields):
-    building: int = Field(description="所在楼栋编号")
+    building: int = Field(description=gettext_lazy("所在楼栋编号"))
     room: str = Field(max_length=20)
 
 
@@ -272,30 +273,34 @@ ZonePage = page_of(ZoneOut)
 
 
 class ZoneFilters(ListParams):
-    organization: int | None = Field(None, description="党组织编号（含其全部下级组织）")
+    organization: int | None = Field(
+        None, description=gettext_lazy("党组织编号（含其全部下级组织）")
+    )
     kind: ZoneKind | None = None
-    q: str | None = Field(None, description="责任区名称包含")
+    q: str | None = Field(None, description=gettext_lazy("责任区名称包含"))
 
 
 class ZoneFields(Schema):
     name: str = Field(max_length=100)
     kind: ZoneKind = ZoneKind.COMMUNITY
-    members: list[int] = Field(description="责任党员（党员编号），至少一名")
-    buildings: list[int] | None = Field(None, description="包含楼栋编号")
-    households: list[int] | None = Field(None, description="包含住户编号")
+    members: list[int] = Field(description=gettext_lazy("责任党员（党员编号），至少一名"))
+    buildings: list[int] | None = Field(None, description=gettext_lazy("包含楼栋编号"))
+    households: list[int] | None = Field(None, description=gettext_lazy("包含住户编号"))
     unit_scope: str = Field("", max_length=120)
-    duties: list[str] | None = Field(None, description="职责任务；不填则按责任区类型套用模板")
+    duties: list[str] | None = Field(
+        None, description=gettext_lazy("职责任务；不填则按责任区类型套用模板")
+    )
     board_title: str = Field("", max_length=100)
     board_contact_phone: str = Field("", max_length=20)
     board_show_members: bool = True
 
 
 class ZoneIn(ZoneFields):
-    organization: int = Field(description="所属党组织编号")
+    organization: int = Field(description=gettext_lazy("所属党组织编号"))
 
 
 class ZonePatch(ZoneFields):
     name: str | None = Field(None, max_length=100)
     kind: ZoneKind | None = None
-    members: list[int] | None = Field(None, description="责任党员（党员编号）")
+    members: list[int] | None = Field(None, description=gettext_lazy("责任党员（党员编号）"))
     board_show_members: bool | None = None

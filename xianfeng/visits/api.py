@@ -78,15 +78,19 @@ VisitPage = page_of(VisitOut)
 
 
 class VisitFilters(ListParams):
-    mine: bool = Field(False, description="只看我的走访")
+    mine: bool = Field(False, description=gettext_lazy("只看我的走访"))
     household: int | None = None
 
 
 class VisitIn(Schema):
-    household: int | None = Field(None, description="住户编号（与楼栋二选一）")
-    building: int | None = Field(None, description="楼栋编号（不针对某一户时）")
-    visited_at: datetime | None = Field(None, description="走访时间，默认现在；不能晚于现在")
-    purposes: list[str] = Field(description="safety、policy、info、talk、care 中的一项或几项")
+    household: int | None = Field(None, description=gettext_lazy("住户编号（与楼栋二选一）"))
+    building: int | None = Field(None, description=gettext_lazy("楼栋编号（不针对某一户时）"))
+    visited_at: datetime | None = Field(
+        None, description=gettext_lazy("走访时间，默认现在；不能晚于现在")
+    )
+    purposes: list[str] = Field(
+        description=gettext_lazy("safety、policy、info、talk、care 中的一项或几项")
+    )
     findings: str = ""
     suggestions: str = ""
     raises_hazard: bool = False
@@ -94,11 +98,13 @@ class VisitIn(Schema):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     outside_reason: str = Field("", max_length=200)
-    client_key: str = Field("", max_length=64, description="幂等键：同一键重复提交只保存一次")
+    client_key: str = Field(
+        "", max_length=64, description=gettext_lazy("幂等键：同一键重复提交只保存一次")
+    )
     task: int | None = None
 
 
-@router.get("/visits", response=errors_response({200: VisitPage}), summary="走访记录")
+@router.get("/visits", response=errors_response({200: VisitPage}), summary=gettext_lazy("走访记录"))
 def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
     return paginate(
         selectors.visits(request.user, mine=filters.mine, household=filters.household), filters
@@ -108,7 +114,7 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
 @router.get(
     "/tasks/{task_id}/visits",
     response=errors_response({200: VisitPage}),
-    summary="任务的关联走访",
+    summary=gettext_lazy("任务的关联走访"),
 )
 def task_visits(request: HttpRequest, task_id: int, filters: Query[ListParams]) -> Any:
     task = get_object_for(user=request.user, model=Task, pk=task_id)
@@ -122,7 +128,7 @@ def _visit_detail(visit_id: int) -> Visit:
 @router.get(
     "/visits/{visit_id}",
     response=errors_response({200: VisitDetailOut}),
-    summary="走访详情",
+    summary=gettext_lazy("走访详情"),
 )
 def visit_detail(request: HttpRequest, visit_id: int) -> Any:
     get_object_for(user=request.user, model=Visit, pk=visit_id)
@@ -132,7 +138,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> Any:
 @router.post(
     "/visits",
     response=errors_response({200: VisitDetailOut, 201: VisitDetailOut}),
-    summary="登记走访",
+    summary=gettext_lazy("登记走访"),
 )
 def visit_create(
     request: HttpRequest,
@@ -193,12 +199,14 @@ class CoverageOut(Schema):
 
 
 class CoverageParams(Schema):
-    org: int | None = Field(None, description="组织编号（默认本人角色所在组织）")
-    zone: int | None = Field(None, description="责任区编号")
-    days: int = Field(30, ge=1, le=3660, description="统计最近多少天")
+    org: int | None = Field(None, description=gettext_lazy("组织编号（默认本人角色所在组织）"))
+    zone: int | None = Field(None, description=gettext_lazy("责任区编号"))
+    days: int = Field(30, ge=1, le=3660, description=gettext_lazy("统计最近多少天"))
 
 
-@router.get("/coverage", response=errors_response({200: CoverageOut}), summary="走访覆盖率")
+@router.get(
+    "/coverage", response=errors_response({200: CoverageOut}), summary=gettext_lazy("走访覆盖率")
+)
 def coverage(request: HttpRequest, params: Query[CoverageParams]) -> Any:
     org, zone = selectors.coverage_target(request.user, params.org, params.zone)
     start, end = selectors.period(params.days)
@@ -232,13 +240,13 @@ NotVisitedPage = page_of(NotVisitedOut)
 class NotVisitedParams(ListParams):
     org: int | None = None
     zone: int | None = None
-    days: int = Field(90, ge=1, le=3660, description="多少天内无人走访")
+    days: int = Field(90, ge=1, le=3660, description=gettext_lazy("多少天内无人走访"))
 
 
 @router.get(
     "/coverage/not-visited",
     response=errors_response({200: NotVisitedPage}),
-    summary="久未走访的住户",
+    summary=gettext_lazy("久未走访的住户"),
 )
 def not_visited(request: HttpRequest, params: Query[NotVisitedParams]) -> Any:
     org, zone = selectors.coverage_target(request.user, params.org, params.zone)
@@ -249,22 +257,24 @@ def not_visited(request: HttpRequest, params: Query[NotVisitedParams]) -> Any:
 
 
 class PairedParams(Schema):
-    org: int | None = Field(None, description="组织编号（默认本人角色所在组织），如机关工委")
-    start: date | None = Field(None, description="开始日期（默认本月1日）")
-    end: date | None = Field(None, description="结束日期，含当天（默认今天）")
+    org: int | None = Field(
+        None, description=gettext_lazy("组织编号（默认本人角色所在组织），如机关工委")
+    )
+    start: date | None = Field(None, description=gettext_lazy("开始日期（默认本月1日）"))
+    end: date | None = Field(None, description=gettext_lazy("结束日期，含当天（默认今天）"))
 
 
 class PairedRowOut(Schema):
     pairing_id: int
     kind: str
     kind_label: str
-    ours: OrgRef = Field(description="本方组织（所读组织或其下级）")
-    partner: OrgRef = Field(description="结对的社区等组织")
-    visits: int = Field(description="走访次数")
-    households_visited: int = Field(description="走访到的户数")
-    households: int = Field(description="结对组织的住户总数")
-    members: int = Field(description="参与的党员人数")
-    hazards: int = Field(description="发现安全隐患的次数")
+    ours: OrgRef = Field(description=gettext_lazy("本方组织（所读组织或其下级）"))
+    partner: OrgRef = Field(description=gettext_lazy("结对的社区等组织"))
+    visits: int = Field(description=gettext_lazy("走访次数"))
+    households_visited: int = Field(description=gettext_lazy("走访到的户数"))
+    households: int = Field(description=gettext_lazy("结对组织的住户总数"))
+    members: int = Field(description=gettext_lazy("参与的党员人数"))
+    hazards: int = Field(description=gettext_lazy("发现安全隐患的次数"))
     last_visit: datetime | None
 
     @staticmethod
@@ -291,7 +301,7 @@ class PairedOut(Schema):
 @router.get(
     "/paired-checks",
     response=errors_response({200: PairedOut}),
-    summary="结对检查汇总（按结对组织和期间）",
+    summary=gettext_lazy("结对检查汇总（按结对组织和期间）"),
 )
 def paired_checks(request: HttpRequest, params: Query[PairedParams]) -> Any:
     org, start, end, low, high = selectors.paired_target(
@@ -302,13 +312,13 @@ def paired_checks(request: HttpRequest, params: Query[PairedParams]) -> Any:
 
 
 class PairedVisitParams(ListParams, PairedParams):
-    partner: int | None = Field(None, description="只看在这个结对组织的走访")
+    partner: int | None = Field(None, description=gettext_lazy("只看在这个结对组织的走访"))
 
 
 @router.get(
     "/paired-checks/visits",
     response=errors_response({200: VisitPage}),
-    summary="结对检查的走访记录",
+    summary=gettext_lazy("结对检查的走访记录"),
 )
 def paired_check_visits(request: HttpRequest, params: Query[PairedVisitParams]) -> Any:
     org, _start, _end, low, high = selectors.paired_target(

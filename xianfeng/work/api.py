@@ -73,7 +73,7 @@ CampaignPage = page_of(CampaignOut)
 
 
 class CampaignIn(Schema):
-    organization: int = Field(description="发起组织编号")
+    organization: int = Field(description=gettext_lazy("发起组织编号"))
     title: str = Field(max_length=100)
     theme: str = Field("", max_length=200)
     goals: str = ""
@@ -81,13 +81,19 @@ class CampaignIn(Schema):
     ends_on: date
 
 
-@router.get("/campaigns", response=errors_response({200: CampaignPage}), summary="专项行动列表")
+@router.get(
+    "/campaigns",
+    response=errors_response({200: CampaignPage}),
+    summary=gettext_lazy("专项行动列表"),
+)
 def campaign_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
     return paginate(selectors.campaigns(request.user), filters)
 
 
 @router.get(
-    "/campaigns/{campaign_id}", response=errors_response({200: CampaignOut}), summary="专项行动详情"
+    "/campaigns/{campaign_id}",
+    response=errors_response({200: CampaignOut}),
+    summary=gettext_lazy("专项行动详情"),
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> Any:
     return get_object_for(
@@ -98,7 +104,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> Any:
     )
 
 
-@router.post("/campaigns", response=errors_response({201: CampaignOut}), summary="发起专项行动")
+@router.post(
+    "/campaigns", response=errors_response({201: CampaignOut}), summary=gettext_lazy("发起专项行动")
+)
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
     require_can(request.user, Action.ADD, Campaign)
     data = payload.model_dump()
@@ -134,36 +142,44 @@ ProjectPage = page_of(ProjectOut)
 
 
 class ProjectFilters(ListParams):
-    campaign: int | None = Field(None, description="专项行动编号")
+    campaign: int | None = Field(None, description=gettext_lazy("专项行动编号"))
 
 
 class ProjectIn(Schema):
     campaign: int
-    organization: int = Field(description="承担组织编号：本组织即“组织领项目”，下级即“交办”")
+    organization: int = Field(
+        description=gettext_lazy("承担组织编号：本组织即“组织领项目”，下级即“交办”")
+    )
     title: str = Field(max_length=120)
     goals: str = ""
     measures: str = ""
     deadline: date
-    leader: int | None = Field(None, description="联系负责的班子成员（党员编号）")
+    leader: int | None = Field(None, description=gettext_lazy("联系负责的班子成员（党员编号）"))
 
 
 def _projects():
     return Project.objects.select_related("organization", "leader__person")
 
 
-@router.get("/projects", response=errors_response({200: ProjectPage}), summary="项目列表")
+@router.get(
+    "/projects", response=errors_response({200: ProjectPage}), summary=gettext_lazy("项目列表")
+)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     return paginate(selectors.projects(request.user, campaign=filters.campaign), filters)
 
 
 @router.get(
-    "/projects/{project_id}", response=errors_response({200: ProjectOut}), summary="项目详情"
+    "/projects/{project_id}",
+    response=errors_response({200: ProjectOut}),
+    summary=gettext_lazy("项目详情"),
 )
 def project_detail(request: HttpRequest, project_id: int) -> Any:
     return get_object_for(user=request.user, model=Project, pk=project_id, queryset=_projects())
 
 
-@router.post("/projects", response=errors_response({201: ProjectOut}), summary="认领或交办项目")
+@router.post(
+    "/projects", response=errors_response({201: ProjectOut}), summary=gettext_lazy("认领或交办项目")
+)
 def project_create(request: HttpRequest, payload: ProjectIn) -> Any:
     require_can(request.user, Action.ADD, Project)
     data = payload.model_dump()
@@ -206,11 +222,11 @@ class TaskOut(Schema):
 
 
 class ProgressOut(Schema):
-    target: int = Field(description="目标：住户数或户次（0 为不要求走访）")
-    visited: int = Field(description="已走访")
-    by_household: bool = Field(description="按目标住户计")
+    target: int = Field(description=gettext_lazy("目标：住户数或户次（0 为不要求走访）"))
+    visited: int = Field(description=gettext_lazy("已走访"))
+    by_household: bool = Field(description=gettext_lazy("按目标住户计"))
     complete: bool
-    missing: list[int] = Field(description="未走访的目标住户编号")
+    missing: list[int] = Field(description=gettext_lazy("未走访的目标住户编号"))
 
     @staticmethod
     def resolve_missing(obj: Any) -> list[int]:
@@ -218,9 +234,9 @@ class ProgressOut(Schema):
 
 
 class TaskDetailOut(TaskOut):
-    actions: list[str] = Field(description="当前用户可以进行的操作")
-    photos: list[str] = Field(description="完成情况照片的地址")
-    visit_progress: ProgressOut = Field(description="靠走访完成的任务的进度")
+    actions: list[str] = Field(description=gettext_lazy("当前用户可以进行的操作"))
+    photos: list[str] = Field(description=gettext_lazy("完成情况照片的地址"))
+    visit_progress: ProgressOut = Field(description=gettext_lazy("靠走访完成的任务的进度"))
 
     @staticmethod
     def resolve_photos(obj: Task) -> list[str]:
@@ -231,10 +247,10 @@ TaskPage = page_of(TaskOut)
 
 
 class TaskFilters(ListParams):
-    mine: bool = Field(False, description="只看我承担的任务")
-    claimable: bool = Field(False, description="只看我可以认领的任务")
-    state: str | None = Field(None, description="状态")
-    project: int | None = Field(None, description="项目编号")
+    mine: bool = Field(False, description=gettext_lazy("只看我承担的任务"))
+    claimable: bool = Field(False, description=gettext_lazy("只看我可以认领的任务"))
+    state: str | None = Field(None, description=gettext_lazy("状态"))
+    project: int | None = Field(None, description=gettext_lazy("项目编号"))
 
 
 class TaskIn(Schema):
@@ -242,10 +258,12 @@ class TaskIn(Schema):
     title: str = Field(max_length=120)
     description: str = ""
     deadline: date
-    organization: int | None = Field(None, description="发布组织（默认项目承担组织）")
-    target_visits: int = Field(0, ge=0, le=10000, description="要求走访户次（0 为不要求）")
+    organization: int | None = Field(None, description=gettext_lazy("发布组织（默认项目承担组织）"))
+    target_visits: int = Field(
+        0, ge=0, le=10000, description=gettext_lazy("要求走访户次（0 为不要求）")
+    )
     target_households: list[int] = Field(
-        default_factory=list, description="目标住户编号：全部走访后才能提交"
+        default_factory=list, description=gettext_lazy("目标住户编号：全部走访后才能提交")
     )
 
 
@@ -253,7 +271,7 @@ def _tasks():
     return Task.objects.select_related("organization", "assignee__person")
 
 
-@router.get("/tasks", response=errors_response({200: TaskPage}), summary="任务列表")
+@router.get("/tasks", response=errors_response({200: TaskPage}), summary=gettext_lazy("任务列表"))
 def task_list(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
     return paginate(
         selectors.tasks(
@@ -274,12 +292,18 @@ def _task_detail(request: HttpRequest, task_id: int) -> Any:
     return task
 
 
-@router.get("/tasks/{task_id}", response=errors_response({200: TaskDetailOut}), summary="任务详情")
+@router.get(
+    "/tasks/{task_id}",
+    response=errors_response({200: TaskDetailOut}),
+    summary=gettext_lazy("任务详情"),
+)
 def task_detail(request: HttpRequest, task_id: int) -> Any:
     return _task_detail(request, task_id)
 
 
-@router.post("/tasks", response=errors_response({201: TaskDetailOut}), summary="发布任务")
+@router.post(
+    "/tasks", response=errors_response({201: TaskDetailOut}), summary=gettext_lazy("发布任务")
+)
 def task_create(request: HttpRequest, payload: TaskIn) -> Any:
     require_can(request.user, Action.ADD, Task)
     data = payload.model_dump()
@@ -323,7 +347,7 @@ TRANSITION_RESPONSE = errors_response({200: TaskDetailOut, 409: Any})
 
 
 class AssignIn(Schema):
-    member: int = Field(description="党员编号")
+    member: int = Field(description=gettext_lazy("党员编号"))
 
 
 class VerifyIn(Schema):
@@ -334,13 +358,17 @@ class ReturnIn(Schema):
     reason: str = Field(min_length=1)
 
 
-@router.post("/tasks/{task_id}/claim", response=TRANSITION_RESPONSE, summary="认领任务")
+@router.post(
+    "/tasks/{task_id}/claim", response=TRANSITION_RESPONSE, summary=gettext_lazy("认领任务")
+)
 def task_claim(request: HttpRequest, task_id: int) -> Any:
     """党员领任务. Two members at once: one wins, the other gets 409 with who has it."""
     return _transition(request, task_id, "claim")
 
 
-@router.post("/tasks/{task_id}/assign", response=TRANSITION_RESPONSE, summary="指派或改派任务")
+@router.post(
+    "/tasks/{task_id}/assign", response=TRANSITION_RESPONSE, summary=gettext_lazy("指派或改派任务")
+)
 def task_assign(request: HttpRequest, task_id: int, payload: AssignIn) -> Any:
     get_object_for(user=request.user, model=Task, pk=task_id, action=Action.CHANGE)
     member = visible_one(
@@ -353,12 +381,16 @@ def task_assign(request: HttpRequest, task_id: int, payload: AssignIn) -> Any:
     return _transition(request, task_id, "assign", member=member)
 
 
-@router.post("/tasks/{task_id}/start", response=TRANSITION_RESPONSE, summary="开始办理")
+@router.post(
+    "/tasks/{task_id}/start", response=TRANSITION_RESPONSE, summary=gettext_lazy("开始办理")
+)
 def task_start(request: HttpRequest, task_id: int) -> Any:
     return _transition(request, task_id, "start")
 
 
-@router.post("/tasks/{task_id}/submit", response=TRANSITION_RESPONSE, summary="提交完成情况")
+@router.post(
+    "/tasks/{task_id}/submit", response=TRANSITION_RESPONSE, summary=gettext_lazy("提交完成情况")
+)
 def task_submit(
     request: HttpRequest,
     task_id: int,
@@ -369,17 +401,23 @@ def task_submit(
     return _transition(request, task_id, "submit", notes=notes, photos=photos or [])
 
 
-@router.post("/tasks/{task_id}/verify", response=TRANSITION_RESPONSE, summary="核验通过")
+@router.post(
+    "/tasks/{task_id}/verify", response=TRANSITION_RESPONSE, summary=gettext_lazy("核验通过")
+)
 def task_verify(request: HttpRequest, task_id: int, payload: VerifyIn) -> Any:
     return _transition(request, task_id, "verify", note=payload.note)
 
 
-@router.post("/tasks/{task_id}/return", response=TRANSITION_RESPONSE, summary="退回重办")
+@router.post(
+    "/tasks/{task_id}/return", response=TRANSITION_RESPONSE, summary=gettext_lazy("退回重办")
+)
 def task_return(request: HttpRequest, task_id: int, payload: ReturnIn) -> Any:
     return _transition(request, task_id, "return", reason=payload.reason)
 
 
-@router.post("/tasks/{task_id}/complete", response=TRANSITION_RESPONSE, summary="办结")
+@router.post(
+    "/tasks/{task_id}/complete", response=TRANSITION_RESPONSE, summary=gettext_lazy("办结")
+)
 def task_complete(request: HttpRequest, task_id: int) -> Any:
     return _transition(request, task_id, "complete")
 
@@ -404,7 +442,7 @@ SupervisionPage = page_of(SupervisionOut)
 
 
 class SupervisionIn(Schema):
-    organization: int = Field(description="被督办的下级组织编号")
+    organization: int = Field(description=gettext_lazy("被督办的下级组织编号"))
     content: str = Field(min_length=1)
     due_on: date
     project: int | None = None
@@ -419,12 +457,18 @@ def _supervisions():
     return Supervision.objects.select_related("issuer", "organization")
 
 
-@router.get("/supervisions", response=errors_response({200: SupervisionPage}), summary="督办列表")
+@router.get(
+    "/supervisions",
+    response=errors_response({200: SupervisionPage}),
+    summary=gettext_lazy("督办列表"),
+)
 def supervision_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
     return paginate(selectors.supervisions(request.user), filters)
 
 
-@router.post("/supervisions", response=errors_response({201: SupervisionOut}), summary="督办")
+@router.post(
+    "/supervisions", response=errors_response({201: SupervisionOut}), summary=gettext_lazy("督办")
+)
 def supervision_create(request: HttpRequest, payload: SupervisionIn) -> Any:
     require_can(request.user, Action.ADD, Supervision)
     with transaction.atomic():
@@ -447,7 +491,7 @@ def supervision_create(request: HttpRequest, payload: SupervisionIn) -> Any:
 @router.post(
     "/supervisions/{note_id}/answer",
     response=errors_response({200: SupervisionOut, 409: Any}),
-    summary="答复督办",
+    summary=gettext_lazy("答复督办"),
 )
 def supervision_answer(request: HttpRequest, note_id: int, payload: AnswerIn) -> Any:
     note = get_object_for(user=request.user, model=Supervision, pk=note_id, action=Action.CHANGE)
