@@ -15,19 +15,22 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xianfeng.core.jobs import enqueue, execute, periodic_jobs
 
 
 class Command(BaseCommand):
-    help = "运行一次全部定时任务（到期提醒、逾期标记与升级、每日简报）"
+    @property
+    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
+        return _("运行一次全部定时任务（到期提醒、逾期标记与升级、每日简报）")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--only", action="append", choices=list(periodic_jobs()), help="只运行这一项"
+            "--only", action="append", choices=list(periodic_jobs()), help=_("只运行这一项")
         )
         parser.add_argument(
-            "--queue", action="store_true", help="交给配置的后台（如 Celery）而不是在本进程运行"
+            "--queue", action="store_true", help=_("交给配置的后台（如 Celery）而不是在本进程运行")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from xianfeng.demo.accounts import persona_rows
 
@@ -18,17 +19,19 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "列出演示账号（用户名、密码、角色、所在组织）。"
+    @property
+    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
+        return _("列出演示账号（用户名、密码、角色、所在组织）。")
 
     def handle(self, *args: object, **options: object) -> None:
         rows = persona_rows()
         if not rows:
-            self.stderr.write("还没有演示账号：请先运行 manage.py demo_district。")
+            self.stderr.write(_("还没有演示账号：请先运行 manage.py demo_district。"))
             return
-        table = [("用户名", "密码", "姓名", "角色", "所在组织"), *rows]
+        table = [(_("用户名"), _("密码"), _("姓名"), _("角色"), _("所在组织")), *rows]
         widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
         rule = "  ".join("-" * w for w in widths)
-        self.stdout.write("演示账号：")
+        self.stdout.write(_("演示账号："))
         for n, row in enumerate(table):
             cells = (_pad(cell, w) for cell, w in zip(row, widths, strict=True))
             self.stdout.write("  ".join(cells).rstrip())
