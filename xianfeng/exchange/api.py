@@ -44,7 +44,7 @@ class ImportRunOut(Schema):
     unchanged: int
     rejected: int
     message: str
-    progress: int = Field(description="百分比")
+    progress: int = Field(description=gettext_lazy("百分比"))
     errors: list[ImportError_]
     created_at: datetime
     applied_at: datetime | None
@@ -108,7 +108,7 @@ def import_create(request: HttpRequest, kind: Form[ImportKind], file: File[Uploa
 
 
 class ApplyIn(Schema):
-    valid_only: bool = Field(False, description="有被拒绝的行时只导入有效行")
+    valid_only: bool = Field(False, description=gettext_lazy("有被拒绝的行时只导入有效行"))
 
 
 @router.post(
@@ -179,7 +179,7 @@ def duplicate_list(request: HttpRequest) -> Any:
 
 
 class MergeIn(Schema):
-    drop: int = Field(description="被合并（删除）的人员编号")
+    drop: int = Field(description=gettext_lazy("被合并（删除）的人员编号"))
 
 
 class MergeOut(Schema):
@@ -259,7 +259,7 @@ def declaration_accept(request: HttpRequest, declaration_id: int) -> Any:
 
 
 class RejectIn(Schema):
-    note: str = Field(description="退回原因")
+    note: str = Field(description=gettext_lazy("退回原因"))
 
 
 @router.post(

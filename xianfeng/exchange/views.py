@@ -175,7 +175,7 @@ class ImportReportView(LoginRequiredMixin, View):
             raise Http404(_("这个文件还没有预检结果。"))
         if run.errors and not os.path.exists(run.stored_path):
             raise Http404(_("上传的文件已被清理，不能再生成报告；被拒绝的行仍列在导入页上。"))
-        return download(report_xlsx(run), f"导入报告-{run.pk}.xlsx")
+        return download(report_xlsx(run), _("导入报告-%(n)s.xlsx") % {"n": run.pk})
 
 
 class TemplateView(LoginRequiredMixin, View):
@@ -183,9 +183,10 @@ class TemplateView(LoginRequiredMixin, View):
         if kind not in IMPORTERS:
             raise Http404
         label = ImportKind(kind).label
+        name = _("导入模板-%(kind)s") % {"kind": label}
         if ext == "csv":
-            return download(template_csv(kind), f"导入模板-{label}.csv", "text/csv; charset=utf-8")
-        return download(template_xlsx(kind), f"导入模板-{label}.xlsx")
+            return download(template_csv(kind), f"{name}.csv", "text/csv; charset=utf-8")
+        return download(template_xlsx(kind), f"{name}.xlsx")
 
 
 class ExportView(LoginRequiredMixin, View):
