@@ -1,0 +1,41 @@
+"""Conventions the code keeps (issue 8, item 6), checked on the source so they cannot quietly
+come back: no inline styles in templates, settings read only through ``xianfeng/env.py``."""
+
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]
+# Read once here from the environment: settings through env.py; these two only name the module.
+ENV_READERS = {"env.py", "wsgi.py", "celery.py"}
+
+
+def _sources(pattern: str) -> list[Path]:
+    skip = {"migrations", "tests", "vendor"}
+    found = sorted(PACKAGE.rglob(pattern))
+    return [p for p in found if not skip & set(p.relative_to(PACKAGE).parts)]
+
+
+def test_templates_have_no_inline_style():
+    offenders = [
+        f"{p.relative_to(PACKAGE)}:{n}"
+        for p in _sources("*.html")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\sstyle\s*=", line)
+    ]
+    assert offenders == [], "style= in templates; use a class in static/css: " + ", ".join(
+        offenders
+    )
+
+
+def test_settings_are_read_through_env_helpers():
+    pattern = re.compile(r"os\.environ|os\.getenv|getattr\(\s*(django_)?settings\s*,")
+    offenders = [
+        f"{p.relative_to(PACKAGE)}:{n}"
+        for p in _sources("*.py")
+        if p.name not in ENV_READERS
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == [], "define the setting in settings.py via env.py, read settings.X: " + (
+        ", ".join(offenders)
+    )
