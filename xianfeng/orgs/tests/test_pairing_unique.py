@@ -57,27 +57,24 @@ def test_the_service_refuses_a_second_pairing_of_the_same_kind(personas, pair, r
     assert Pairing.objects.count() == before
 
 
-def test_the_same_pair_may_pair_in_another_kind(personas, pair):
+def ten_ones(personas, pair) -> Pairing:
+    """The same two organizations, the other way round, in another kind (十个一)."""
     community, unit = pair
-    other = services.pairing_create(
+    return services.pairing_create(
         actor=personas["shequ"],
         org_a=unit,
         org_b=community,
         kind=PairingKind.TEN_ONES,
         starts_on=date(2025, 1, 1),
     )
-    assert other.pk
+
+
+def test_the_same_pair_may_pair_in_another_kind(personas, pair):
+    assert ten_ones(personas, pair).pk
 
 
 def test_changing_the_kind_into_an_existing_pairing_is_refused(personas, pair):
-    community, unit = pair
-    other = services.pairing_create(
-        actor=personas["shequ"],
-        org_a=unit,
-        org_b=community,
-        kind=PairingKind.TEN_ONES,
-        starts_on=date(2025, 1, 1),
-    )
+    other = ten_ones(personas, pair)
     with pytest.raises(ValidationError) as exc:
         services.pairing_update(actor=personas["shequ"], pairing=other, kind="co_building")
     assert exc.value.messages == [DUPLICATE]

@@ -16,14 +16,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xianfeng.core.i18n import command_help
 from xianfeng.core.jobs import enqueue, execute, periodic_jobs
 
 
 class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
-        return _("运行一次全部定时任务（到期提醒、逾期标记与升级、每日简报）")
+    help = command_help(gettext_lazy("运行一次全部定时任务（到期提醒、逾期标记与升级、每日简报）"))
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -6,7 +6,9 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xianfeng.core.i18n import command_help
 from xianfeng.demo.accounts import persona_rows
 
 
@@ -19,9 +21,7 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
-        return _("列出演示账号（用户名、密码、角色、所在组织）。")
+    help = command_help(gettext_lazy("列出演示账号（用户名、密码、角色、所在组织）。"))
 
     def handle(self, *args: object, **options: object) -> None:
         rows = persona_rows()

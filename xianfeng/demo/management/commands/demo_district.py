@@ -6,15 +6,17 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xianfeng.core.i18n import command_help
 from xianfeng.demo.base import SCALES
 from xianfeng.demo.district import build_demo_district
 
 
 class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
-        return _("生成演示区县数据（固定随机种子，可重复运行，只补建缺少的数据）。")
+    help = command_help(
+        gettext_lazy("生成演示区县数据（固定随机种子，可重复运行，只补建缺少的数据）。")
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

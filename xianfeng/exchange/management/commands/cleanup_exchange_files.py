@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xianfeng.core.i18n import command_help
 from xianfeng.exchange.cleanup import DEFAULT_DAYS, cleanup_files
 
 
 class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
-        return _("清理超过保存期限的导入文件和导出文件。")
+    help = command_help(gettext_lazy("清理超过保存期限的导入文件和导出文件。"))
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

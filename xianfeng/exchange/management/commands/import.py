@@ -13,16 +13,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xianfeng.core.i18n import command_help
 from xianfeng.core.models import User
 from xianfeng.exchange.importers import IMPORTERS, run_import
 from xianfeng.exchange.readers import FileRefused
 
 
 class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # argparse needs a str, not a lazy one: translated when asked
-        return _("导入组织、党员、网格、楼栋或住户（.xlsx/.csv），显示进度条。")
+    help = command_help(
+        gettext_lazy("导入组织、党员、网格、楼栋或住户（.xlsx/.csv），显示进度条。")
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTERS))
