@@ -108,7 +108,7 @@ def report_xlsx(run: ImportRun) -> bytes:
                     cell = WriteOnlyCell(sheet, value=value if value is None else str(value))
                     if header in problems:
                         cell.fill = BAD
-                        cell.comment = Comment(problems[header], "先锋")
+                        cell.comment = Comment(problems[header], _("先锋"))
                     out.append(cell)
                 out.append(
                     WriteOnlyCell(sheet, value="；".join(f"{k}：{v}" for k, v in problems.items()))
