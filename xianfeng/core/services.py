@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -70,6 +70,20 @@ def save_with_history(*, instance: models.Model, actor: User | None, reason: str
     if reason:
         instance._change_reason = reason
     instance.save()
+
+
+def save_unique_with_history(
+    *, instance: models.Model, actor: User | None, reason: str = ""
+) -> None:
+    """``save_with_history`` for a model with a natural key among its constraints: when another
+    request takes the key between validation and the insert, the answer is the constraint's own
+    ValidationError (code ``unique``), not an IntegrityError."""
+    try:
+        with transaction.atomic():
+            save_with_history(instance=instance, actor=actor, reason=reason)
+    except IntegrityError:
+        instance.validate_constraints()
+        raise
 
 
 @transaction.atomic

@@ -11,7 +11,11 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.services import require_org_in_scope, save_with_history
+from xianfeng.core.services import (
+    require_org_in_scope,
+    save_unique_with_history,
+    save_with_history,
+)
 from xianfeng.orgs.choices import ALLOWED_CHILDREN, OrgKind
 from xianfeng.orgs.models import Organization, Pairing, path_segment
 
@@ -185,7 +189,7 @@ def pairing_create(
     if not (_in(actor, org_a, Action.ADD, Pairing) or _in(actor, org_b, Action.ADD, Pairing)):
         raise ValidationError({"org_a": _("结对双方至少有一方须在您的管辖范围内。")})
     pairing = Pairing(org_a=org_a, org_b=org_b, **fields)
-    save_with_history(instance=pairing, actor=actor, reason=_("新建结对"))
+    save_unique_with_history(instance=pairing, actor=actor, reason=_("新建结对"))
     return pairing
 
 
@@ -196,7 +200,7 @@ def pairing_update(*, actor: User, pairing: Pairing, **fields: Any) -> Pairing:
         if name not in PAIRING_FIELDS:
             raise ValidationError({name: _("该字段不能在此修改。")})
         setattr(pairing, name, value)
-    save_with_history(instance=pairing, actor=actor, reason=_("修改结对"))
+    save_unique_with_history(instance=pairing, actor=actor, reason=_("修改结对"))
     return pairing
 
 

@@ -9,7 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.services import require_org_in_scope, save_with_history
+from xianfeng.core.services import (
+    require_org_in_scope,
+    save_unique_with_history,
+    save_with_history,
+)
 from xianfeng.places.duty_templates import duties_for
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
 
@@ -193,7 +197,7 @@ def zone_create(
     _apply(zone, fields, ZONE_FIELDS)
     if not zone.duties:
         zone.duties = duties_for(zone.kind)
-    save_with_history(instance=zone, actor=actor, reason=_("划分责任区"))
+    save_unique_with_history(instance=zone, actor=actor, reason=_("划分责任区"))
     zone.members.set(members)
     zone.buildings.set(buildings or [])
     zone.households.set(households or [])
@@ -214,7 +218,7 @@ def zone_update(
     _apply(zone, fields, ZONE_FIELDS)
     _check_zone_members(zone.organization, members)
     _check_zone_places(zone.organization, buildings or [], households or [])
-    save_with_history(instance=zone, actor=actor, reason=_("修改责任区"))
+    save_unique_with_history(instance=zone, actor=actor, reason=_("修改责任区"))
     if members is not None:
         zone.members.set(members)
     if buildings is not None:

@@ -113,3 +113,26 @@ def test_the_page_shows_the_duplicate_on_the_form(client_for, pair):
     assert response.status_code == 400  # the form again, with the message on it
     assert DUPLICATE in response.content.decode()
     assert Pairing.objects.count() == before
+
+
+def test_a_duplicate_that_slips_past_validation_still_answers_in_chinese(
+    personas, pair, monkeypatch
+):
+    """Another request takes the pair between full_clean() and the insert."""
+    from django.db import models
+
+    community, unit = pair
+    monkeypatch.setattr(
+        Pairing,
+        "full_clean",
+        lambda self, **kw: models.Model.full_clean(self, validate_constraints=False),
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.pairing_create(
+            actor=personas["shequ"],
+            org_a=unit,
+            org_b=community,
+            kind=PairingKind.CO_BUILDING,
+            starts_on=date(2026, 1, 1),
+        )
+    assert exc.value.messages == [DUPLICATE]

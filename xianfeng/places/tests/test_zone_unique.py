@@ -84,3 +84,22 @@ def test_the_page_shows_the_duplicate_on_the_form(client_for, zone):
     assert response.status_code == 400  # the form again, with the message on it
     assert DUPLICATE in response.content.decode()
     assert ResponsibilityZone.objects.count() == before
+
+
+def test_a_duplicate_that_slips_past_validation_still_answers_in_chinese(
+    personas, zone, monkeypatch
+):
+    """Another request takes the name between full_clean() and the insert."""
+    from django.db import models
+
+    monkeypatch.setattr(
+        ResponsibilityZone,
+        "full_clean",
+        lambda self, **kw: models.Model.full_clean(self, validate_constraints=False),
+    )
+    branch = zone.organization
+    with pytest.raises(ValidationError) as exc:
+        zone_create(
+            actor=personas["wangge"], organization=branch, members=[a_member(branch)], name=NAME
+        )
+    assert exc.value.messages == [DUPLICATE]
