@@ -97,6 +97,16 @@ def makemessages(locale_dir: Path) -> None:
     po = locale_dir / LOCALE / "LC_MESSAGES" / f"{DOMAIN}.po"
     # msgstr = msgid for every entry not yet translated (the sources are Chinese already).
     subprocess.run(["msgen", "--no-wrap", "-o", str(po), str(po)], check=True)
+    # No creation date in the header: the catalog changes only when a string does.
+    text = po.read_text(encoding="utf-8")
+    po.write_text(
+        "".join(
+            line
+            for line in text.splitlines(keepends=True)
+            if not line.startswith('"POT-Creation-Date:')
+        ),
+        encoding="utf-8",
+    )
 
 
 def msgids(po: Path) -> set[tuple[str, str]]:
