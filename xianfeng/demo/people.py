@@ -52,7 +52,11 @@ def build_pairings(ctx: Context, plan: Plan) -> None:
     ctx.rng.seed(f"{ctx.seed}:pairings")
     rng = ctx.rng
     communities = plan.community_codes
-    existing = set(Pairing.objects.values_list("kind", "org_a_id", "org_b_id"))
+    # A pairing is unique per kind and pair, whichever side each organization is on.
+    existing = {
+        (kind, min(a, b), max(a, b))
+        for kind, a, b in Pairing.objects.values_list("kind", "org_a_id", "org_b_id")
+    }
     wanted: list[tuple[str, str, str]] = []
     units = [p.code for p in plan.orgs if p.kind == OrgKind.RESIDENT_UNIT]
     agencies = [p.code for p in plan.orgs if p.kind == OrgKind.AGENCY]
@@ -71,7 +75,8 @@ def build_pairings(ctx: Context, plan: Plan) -> None:
     for kind, a, b in dict.fromkeys(wanted):
         org_a, org_b = ctx.orgs[a], ctx.orgs[b]
         starts = _random_date(rng, date(2016, 1, 1), date(2024, 12, 31))
-        if (kind, org_a.pk, org_b.pk) in existing or org_a.pk == org_b.pk:
+        key = (kind, min(org_a.pk, org_b.pk), max(org_a.pk, org_b.pk))
+        if key in existing or org_a.pk == org_b.pk:
             continue
         new.append(
             Pairing(

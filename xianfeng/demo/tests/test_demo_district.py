@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -191,3 +192,11 @@ def test_member_personas_are_linked_to_their_member_and_share_a_zone(personas):
         assert user.person is not None
         assert user.person.member.branch.code == "XF-S01-C01-G01"
         assert ResponsibilityZone.objects.filter(members__person=user.person).exists()
+
+
+def test_a_pairing_entered_the_other_way_round_is_not_built_again():
+    pairing = Pairing.objects.order_by("id").first()
+    org_a, org_b, kind = pairing.org_b, pairing.org_a, pairing.kind
+    pairing.delete()
+    Pairing.objects.create(kind=kind, org_a=org_a, org_b=org_b, starts_on=date(2025, 1, 1))
+    assert "orgs.Pairing" not in build_demo_district("small", seed=SEED)
