@@ -1,4 +1,4 @@
-"""API: token issue and revoke, who am I, revealing a person's protected fields.
+"""API: token issue and revoke, who am I.
 
 Also the small helpers every app's API module shares: the error body, page-number
 pagination done in the database, scope-checked lookups of referenced objects and the
@@ -24,8 +24,8 @@ from pydantic import create_model
 from xianfeng.core.auth import LoginError, login_check
 from xianfeng.core.choices import Action
 from xianfeng.core.models import ApiToken, Role, User
+from xianfeng.core.resources import resources
 from xianfeng.core.scope import user_can
-from xianfeng.core.services import get_object_for, person_reveal
 
 MAX_PAGE_SIZE = 200
 # Every error the API answers has this body; see xianfeng/api.py for the status codes.
@@ -234,25 +234,6 @@ class MeOut(Schema):
     )
 
 
-def _resources() -> dict[str, tuple[type[models.Model], tuple[str, ...]]]:
-    from xianfeng.orgs.models import Organization, Pairing
-    from xianfeng.people.models import PartyMember, Person
-    from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
-
-    crud = (Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE)
-    sensitive = (*crud, Action.VIEW_SENSITIVE)
-    return {
-        "organizations": (Organization, crud),
-        "pairings": (Pairing, crud),
-        "members": (PartyMember, sensitive),
-        "persons": (Person, sensitive),
-        "grids": (Grid, crud),
-        "buildings": (Building, crud),
-        "households": (Household, crud),
-        "zones": (ResponsibilityZone, crud),
-    }
-
-
 @router.get("/me", response=errors_response({200: MeOut}), summary=gettext_lazy("当前用户"))
 def me(request: HttpRequest) -> Any:
     """The user's roles (each at an organization, whose subtree is the scope) and, per
@@ -264,8 +245,8 @@ def me(request: HttpRequest) -> Any:
         .order_by("organization__depth", "id")
     )
     permissions = {
-        name: [str(action) for action in actions if user_can(user, action, model)]
-        for name, (model, actions) in _resources().items()
+        r.name: [str(action) for action in r.actions if user_can(user, action, r.model)]
+        for r in resources()
     }
     return {
         "id": user.pk,
@@ -275,34 +256,6 @@ def me(request: HttpRequest) -> Any:
         "roles": list(roles),
         "permissions": permissions,
     }
-
-
-# --- persons/{id}/reveal ---------------------------------------------------------------------
-
-
-class RevealOut(Schema):
-    id: int
-    name: str
-    id_number: str
-    mobile: str
-
-
-@router.post(
-    "/persons/{person_id}/reveal",
-    response=errors_response({200: RevealOut}),
-    summary=gettext_lazy("查看完整身份证号和手机号（留痕）"),
-    tags=[gettext_lazy("人员")],
-)
-def person_reveal_view(request: HttpRequest, response: HttpResponse, person_id: int) -> Any:
-    """Full ID number and mobile of one person in scope; every call is recorded
-    (core.SensitiveAccess, channel "api"). Roles without the right (the auditor, a member,
-    a unit liaison) get 403; a person outside scope 404."""
-    from xianfeng.people.models import Person
-
-    person = get_object_for(user=request.user, model=Person, pk=person_id)
-    values = person_reveal(user=request.user, person=person, channel="api")
-    response["Cache-Control"] = "no-store"
-    return {"id": person.pk, "name": person.name, **values}
 
 
 __all__ = [

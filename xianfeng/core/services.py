@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core import ledger
 from xianfeng.core.choices import Action
-from xianfeng.core.models import DutyRecord, SensitiveAccess
+from xianfeng.core.models import DutyRecord
 from xianfeng.core.scope import scope_paths
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
     from xianfeng.orgs.models import Organization
-    from xianfeng.people.models import PartyMember, Person
+    from xianfeng.people.models import PartyMember
 
 
 class NotFound(Http404):
@@ -121,14 +121,3 @@ def duty_record(
     record.save(force_insert=True)
     return record
 
-
-def person_reveal(*, user: User, person: Person, channel: str) -> dict[str, str]:
-    """Full ID number and phone for roles that need them; every reveal is recorded."""
-    from xianfeng.people.models import Person as PersonModel
-
-    if not PersonModel.objects.restrict(user, Action.VIEW_SENSITIVE).filter(pk=person.pk).exists():
-        raise PermissionDenied(_("您的角色无权查看完整的身份证号和手机号。"))
-    SensitiveAccess.objects.create(
-        user=user, person=person, fields="id_number,mobile", channel=channel
-    )
-    return {"id_number": person.id_number or "", "mobile": person.mobile}

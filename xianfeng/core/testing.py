@@ -1,13 +1,16 @@
-"""Helpers for tests: find demo objects by where they sit, not by hard-coded ids."""
+"""Helpers for tests: find demo objects by where they sit, not by hard-coded ids.
+
+These know no domain app; ``xianfeng.demo.testing.objects_under`` gives one object of each
+domain kind under an organization."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xianfeng.core.models import User
-from xianfeng.orgs.models import Organization
-from xianfeng.people.models import PartyMember
-from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
+
+if TYPE_CHECKING:
+    from xianfeng.orgs.models import Organization
 
 
 def role_org(user: User) -> Organization:
@@ -18,15 +21,3 @@ def first_in(model: Any, org: Organization, lookup: str = "organization") -> Any
     obj = model.objects.filter(**{f"{lookup}__path__startswith": org.path}).order_by("pk").first()
     assert obj is not None, f"demo data has no {model.__name__} under {org}"
     return obj
-
-
-def objects_under(org: Organization) -> dict[str, Any]:
-    """One of each kind of domain object under an organization."""
-    return {
-        "org": org,
-        "member": first_in(PartyMember, org, "branch"),
-        "grid": first_in(Grid, org),
-        "building": first_in(Building, org),
-        "household": first_in(Household, org),
-        "zone": first_in(ResponsibilityZone, org),
-    }

@@ -10,7 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from xianfeng.core import home, search
 from xianfeng.core.auth import LoginError, login_check
 from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.models import SensitiveAccess
@@ -167,135 +168,41 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 class HomeView(LoginRequiredMixin, View):
-    """What needs this user today, by role, from data in the user's scope."""
+    """What needs this user today, by role, from data in the user's scope. The apps fill in
+    the lines, tiles and panels (``xianfeng.core.home``)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from xianfeng.orgs.models import Organization
-        from xianfeng.people.models import PartyMember
-        from xianfeng.places.choices import SafetyColour
-        from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
-
         user = request.user
         roles = active_roles(user)
-        kinds = {r.kind for r in roles}
-        members = PartyMember.objects.restrict(user)
-        today = timezone.localdate()
-        todo: list[dict[str, Any]] = []
+        kinds = frozenset(r.kind for r in roles)
         is_manager = user.is_superuser or bool(kinds & GRID_WRITERS)
-        if is_manager:
-            # 预备期满一年应讨论转正: joined a year ago (within the next 30 days or overdue).
-            due = members.probation_due(today).count()
-            lost = members.lost_contact().count()
-            unrated = (
-                Building.objects.restrict(user).filter(safety_colour=SafetyColour.UNRATED).count()
-            )
-            no_boundary = Grid.objects.restrict(user).filter(boundary__isnull=True).count()
-            todo = [
-                {
-                    "count": due,
-                    "label": _("名预备党员预备期将满或已满一年，需讨论转正"),
-                    "url": "/members/?category=probationary&due=1",
-                },
-                {
-                    "count": lost,
-                    "label": _("名党员处于失联状态，需要查找联系"),
-                    "url": "/members/?status=lost_contact",
-                },
-                {
-                    "count": unrated,
-                    "label": _("栋楼栋尚未评定安全等级（红黄绿）"),
-                    "url": "/places/buildings/?safety_colour=unrated",
-                },
-                {
-                    "count": no_boundary,
-                    "label": _("个网格还没有绘制边界"),
-                    "url": "/places/grids/?no_boundary=1",
-                },
-            ]
-            todo = [t for t in todo if t["count"]]
-        my_member = None
-        my_zones: list = []
-        if RoleKind.MEMBER in kinds:
-            my_member = (
-                PartyMember.objects.restrict(user)
-                .select_related("person", "branch")
-                .filter(person_id=user.person_id)
-                .first()
-                if user.person_id
-                else None
-            )
-            if my_member is not None:
-                my_zones = list(
-                    ResponsibilityZone.objects.restrict(user)
-                    .filter(members=my_member)
-                    .prefetch_related("buildings")
-                )
         recent_access = []
         if RoleKind.AUDITOR in kinds:
             recent_access = list(
                 SensitiveAccess.objects.restrict(user).select_related("user", "person")[:10]
             )
-        summary = {
-            "orgs": Organization.objects.restrict(user).count(),
-            "members": members.count(),
-            "grids": Grid.objects.restrict(user).count(),
-            "buildings": Building.objects.restrict(user).count(),
-            "households": Household.objects.restrict(user).count(),
-            "zones": ResponsibilityZone.objects.restrict(user).count(),
-        }
         return render(
             request,
             "core/home.html",
             {
                 "roles": roles,
-                "todo": todo,
+                "todo": home.todo_lines(user, timezone.localdate()) if is_manager else [],
                 "is_manager": is_manager,
-                "summary": summary,
-                "my_member": my_member,
-                "my_zones": my_zones,
+                "stats": home.stat_tiles(user),
                 "recent_access": recent_access,
                 "is_auditor": RoleKind.AUDITOR in kinds,
                 "is_liaison": RoleKind.UNIT_LIAISON in kinds,
-                "pairings": _liaison_pairings(user) if RoleKind.UNIT_LIAISON in kinds else [],
+                **home.panel_context(user, kinds),
             },
         )
 
 
-def _liaison_pairings(user: Any) -> list:
-    from xianfeng.orgs.models import Pairing
-
-    return list(Pairing.objects.restrict(user).select_related("org_a", "org_b")[:20])
-
-
 class SearchView(LoginRequiredMixin, View):
-    """One box: names (汉字 or pinyin initials), codes and addresses, within scope."""
+    """One box: names (汉字 or pinyin initials), codes and addresses, within scope. The apps
+    say what it looks in (``xianfeng.core.search``)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from xianfeng.orgs.models import Organization
-        from xianfeng.people.models import PartyMember
-        from xianfeng.places.models import Building
-
         q = request.GET.get("q", "").strip()
-        results: dict[str, list] = {"members": [], "orgs": [], "buildings": []}
-        if q:
-            user = request.user
-            low = q.lower()
-            name_q = Q(person__name__contains=q)
-            if low.isascii() and low.isalpha():
-                name_q |= Q(person__name_initials__startswith=low) | Q(
-                    person__name_pinyin__startswith=low
-                )
-            results["members"] = list(
-                PartyMember.objects.restrict(user)
-                .filter(name_q)
-                .select_related("person", "branch")[:20]
-            )
-            org_q = Q(name__contains=q) | Q(code__iexact=q) | Q(short_name__contains=q)
-            results["orgs"] = list(Organization.objects.restrict(user).filter(org_q)[:20])
-            results["buildings"] = list(
-                Building.objects.restrict(user)
-                .filter(Q(name__contains=q) | Q(address__contains=q) | Q(code__iexact=q))
-                .select_related("grid")[:20]
-            )
-        total = sum(len(v) for v in results.values())
-        return render(request, "core/search.html", {"q": q, "results": results, "total": total})
+        sections = search.search(request.user, q)
+        total = sum(len(s["results"]) for s in sections)
+        return render(request, "core/search.html", {"q": q, "sections": sections, "total": total})

@@ -6,3 +6,8 @@ class OrgsConfig(AppConfig):
     name = "xianfeng.orgs"
     label = "orgs"
     verbose_name = _("组织")
+
+    def ready(self) -> None:
+        from xianfeng.orgs import registrations
+
+        registrations.register()

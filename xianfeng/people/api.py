@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
@@ -29,7 +29,7 @@ from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people import selectors, services
 from xianfeng.people.choices import Gender, MemberCategory, MemberKind, MemberStatus
-from xianfeng.people.models import PartyMember
+from xianfeng.people.models import PartyMember, Person
 
 router = Router(tags=[gettext_lazy("党员")])
 
@@ -218,3 +218,29 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
         data = _resolve(request, data)
         services.member_update(actor=request.user, member=member, person=person or None, **data)
     return _member_queryset().get(pk=member.pk)
+
+
+# --- persons/{id}/reveal ---------------------------------------------------------------------
+
+
+class RevealOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    mobile: str
+
+
+@router.post(
+    "/persons/{person_id}/reveal",
+    response=errors_response({200: RevealOut}),
+    summary=gettext_lazy("查看完整身份证号和手机号（留痕）"),
+    tags=[gettext_lazy("人员")],
+)
+def person_reveal_view(request: HttpRequest, response: HttpResponse, person_id: int) -> Any:
+    """Full ID number and mobile of one person in scope; every call is recorded
+    (core.SensitiveAccess, channel "api"). Roles without the right (the auditor, a member,
+    a unit liaison) get 403; a person outside scope 404."""
+    person = get_object_for(user=request.user, model=Person, pk=person_id)
+    values = services.person_reveal(user=request.user, person=person, channel="api")
+    response["Cache-Control"] = "no-store"
+    return {"id": person.pk, "name": person.name, **values}

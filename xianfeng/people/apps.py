@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "xianfeng.people"
     label = "people"
     verbose_name = _("人员")
+
+    def ready(self) -> None:
+        from xianfeng.people import registrations
+
+        registrations.register()

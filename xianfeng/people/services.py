@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.services import require_org_in_scope, save_with_history
 from xianfeng.core.validators import normalize_id_number
 from xianfeng.people.choices import MemberCategory, MemberKind
@@ -160,3 +161,13 @@ def resident_add(
     resident = Resident(household=household, person=person, relation=relation, **fields)
     save_with_history(instance=resident, actor=actor, reason=_("登记住户成员"))
     return resident
+
+
+def person_reveal(*, user: User, person: Person, channel: str) -> dict[str, str]:
+    """Full ID number and phone for roles that need them; every reveal is recorded."""
+    if not Person.objects.restrict(user, Action.VIEW_SENSITIVE).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("您的角色无权查看完整的身份证号和手机号。"))
+    SensitiveAccess.objects.create(
+        user=user, person=person, fields="id_number,mobile", channel=channel
+    )
+    return {"id_number": person.id_number or "", "mobile": person.mobile}

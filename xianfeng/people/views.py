@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
-from xianfeng.core.services import person_reveal
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.selectors import visible_org
 from xianfeng.people import services
@@ -100,7 +99,7 @@ class RevealView(ScopedView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         person = self.object_for(pk)
-        full = person_reveal(user=request.user, person=person, channel="page")
+        full = services.person_reveal(user=request.user, person=person, channel="page")
         return render(request, "people/_revealed.html", {"full": full})
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from xianfeng.core.testing import first_in, objects_under, role_org
+from xianfeng.core.testing import first_in, role_org
+from xianfeng.demo.testing import objects_under
 from xianfeng.orgs.models import Organization, Pairing
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone

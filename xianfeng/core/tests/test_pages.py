@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from xianfeng.core.testing import objects_under, role_org
+from xianfeng.core.testing import role_org
+from xianfeng.demo.testing import objects_under
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.places.models import Grid, Household

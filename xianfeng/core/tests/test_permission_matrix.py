@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from xianfeng.core.testing import objects_under, role_org
+from xianfeng.core.testing import role_org
+from xianfeng.demo.testing import objects_under
 from xianfeng.orgs.models import Pairing
 
 pytestmark = pytest.mark.django_db

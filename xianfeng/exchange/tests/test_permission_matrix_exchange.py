@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from xianfeng.core.testing import objects_under, role_org
+from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
+from xianfeng.demo.testing import objects_under
 from xianfeng.exchange.declarations import public_url
 from xianfeng.exchange.models import LandlordDeclaration
 from xianfeng.people.choices import CaseKind, CaseState

@@ -2,10 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from xianfeng.core.models import SensitiveAccess
-from xianfeng.core.services import person_reveal
 from xianfeng.core.testing import role_org
 from xianfeng.people.models import PartyMember, Person
-from xianfeng.people.services import member_create, member_update
+from xianfeng.people.services import member_create, member_update, person_reveal
 
 pytestmark = pytest.mark.django_db
 
