@@ -120,4 +120,3 @@ def duty_record(
         record.object_id = str(target.pk)
     record.save(force_insert=True)
     return record
-
