@@ -194,7 +194,7 @@ def test_a_crash_midway_leaves_the_database_as_it_was(personas, write_file, monk
             raise RuntimeError("killed")
 
     monkeypatch.setattr(MemberImporter, "flush", crash)
-    monkeypatch.setattr("xianfeng.exchange.importers.BATCH", 2)
+    monkeypatch.setattr("xianfeng.exchange.importers.members.BATCH", 2)
     path = write_file("m.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(5)]))
     before = (Person.objects.count(), PartyMember.objects.count())
     with pytest.raises(RuntimeError):
