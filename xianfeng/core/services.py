@@ -63,6 +63,15 @@ def get_object_for(
     return obj
 
 
+def apply_fields(instance: models.Model, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Set the given fields on the instance; a field a service does not let its callers
+    change is a validation error on that field."""
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError({name: _("该字段不能在此修改。")})
+        setattr(instance, name, value)
+
+
 def save_with_history(*, instance: models.Model, actor: User | None, reason: str = "") -> None:
     """Validate and save; the change is recorded in the object's history as the actor's."""
     instance.full_clean()

@@ -79,20 +79,23 @@ def validate_phone(value: str) -> None:
         )
 
 
-def mask_id_number(value: str) -> str:
+def _mask(value: str, shortest: int, stars: int | None = None) -> str:
+    """The first 3 and last 4 characters with stars between (``stars`` of them, else as many
+    as the characters hidden); a value shorter than ``shortest`` is all stars."""
     if not value:
         return ""
-    if len(value) < 8:
+    if len(value) < shortest:
         return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    hidden = len(value) - 7 if stars is None else stars
+    return f"{value[:3]}{'*' * hidden}{value[-4:]}"
+
+
+def mask_id_number(value: str) -> str:
+    return _mask(value, 8)
 
 
 def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return f"{value[:3]}****{value[-4:]}"
+    return _mask(value, 7, stars=4)
 
 
 _GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}

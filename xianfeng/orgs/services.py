@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.services import (
+    apply_fields,
     require_org_in_scope,
     save_unique_with_history,
     save_with_history,
@@ -85,10 +86,7 @@ def organization_create(
 @transaction.atomic
 def organization_update(*, actor: User, org: Organization, **fields: Any) -> Organization:
     org = Organization.objects.select_for_update().get(pk=org.pk)
-    for name, value in fields.items():
-        if name not in ORG_EDITABLE_FIELDS:
-            raise ValidationError({name: _("该字段不能在此修改。")})
-        setattr(org, name, value)
+    apply_fields(org, fields, ORG_EDITABLE_FIELDS)
     save_with_history(instance=org, actor=actor, reason=_("修改组织信息"))
     return org
 
@@ -196,10 +194,7 @@ def pairing_create(
 @transaction.atomic
 def pairing_update(*, actor: User, pairing: Pairing, **fields: Any) -> Pairing:
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    for name, value in fields.items():
-        if name not in PAIRING_FIELDS:
-            raise ValidationError({name: _("该字段不能在此修改。")})
-        setattr(pairing, name, value)
+    apply_fields(pairing, fields, PAIRING_FIELDS)
     save_unique_with_history(instance=pairing, actor=actor, reason=_("修改结对"))
     return pairing
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.models import SensitiveAccess
-from xianfeng.core.services import require_org_in_scope, save_with_history
+from xianfeng.core.services import apply_fields, require_org_in_scope, save_with_history
 from xianfeng.core.validators import normalize_id_number
 from xianfeng.people.choices import MemberCategory, MemberKind
 from xianfeng.people.models import PartyMember, Person, Resident
@@ -73,10 +73,7 @@ def person_create(*, actor: User, organization: Organization, **fields: Any) -> 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, **fields: Any) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
-    for name, value in fields.items():
-        if name not in PERSON_FIELDS:
-            raise ValidationError({name: _("该字段不能在此修改。")})
-        setattr(person, name, value)
+    apply_fields(person, fields, PERSON_FIELDS)
     _check_id_unique(person.id_number, exclude_pk=person.pk)
     save_with_history(instance=person, actor=actor, reason=_("修改人员信息"))
     return person
@@ -134,10 +131,7 @@ def member_update(
             user=actor, org=branch, model=PartyMember, action=Action.ADD, field="branch"
         )
         member.branch = branch
-    for name, value in fields.items():
-        if name not in MEMBER_FIELDS:
-            raise ValidationError({name: _("该字段不能在此修改。")})
-        setattr(member, name, value)
+    apply_fields(member, fields, MEMBER_FIELDS)
     _check_member_rules(member)
     if person:
         person_update(actor=actor, person=member.person, **person)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.services import (
+    apply_fields,
     require_org_in_scope,
     save_unique_with_history,
     save_with_history,
@@ -48,13 +49,6 @@ ZONE_FIELDS = (
 )
 
 
-def _apply(instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValidationError({name: _("该字段不能在此修改。")})
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def grid_create(*, actor: User, community: Organization, **fields: Any) -> Grid:
     require_org_in_scope(
@@ -62,7 +56,7 @@ def grid_create(*, actor: User, community: Organization, **fields: Any) -> Grid:
     )
     workers = fields.pop("workers", None)
     grid = Grid(community=community)
-    _apply(grid, fields, GRID_FIELDS)
+    apply_fields(grid, fields, GRID_FIELDS)
     grid.organization_id = grid.branch_id or community.pk
     save_with_history(instance=grid, actor=actor, reason=_("新建网格"))
     if workers is not None:
@@ -74,7 +68,7 @@ def grid_create(*, actor: User, community: Organization, **fields: Any) -> Grid:
 def grid_update(*, actor: User, grid: Grid, **fields: Any) -> Grid:
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     workers = fields.pop("workers", None)
-    _apply(grid, fields, GRID_FIELDS)
+    apply_fields(grid, fields, GRID_FIELDS)
     grid.organization_id = grid.branch_id or grid.community_id
     save_with_history(instance=grid, actor=actor, reason=_("修改网格"))
     if workers is not None:
@@ -94,7 +88,7 @@ def building_create(*, actor: User, grid: Grid, **fields: Any) -> Building:
         user=actor, org=grid.organization, model=Building, action=Action.ADD, field="grid"
     )
     building = Building(grid=grid)
-    _apply(building, fields, BUILDING_FIELDS)
+    apply_fields(building, fields, BUILDING_FIELDS)
     building.organization_id = building.building_group_id or grid.organization_id
     save_with_history(instance=building, actor=actor, reason=_("新建楼栋"))
     return building
@@ -110,7 +104,7 @@ def building_update(
             user=actor, org=grid.organization, model=Building, action=Action.ADD, field="grid"
         )
         building.grid = grid
-    _apply(building, fields, BUILDING_FIELDS)
+    apply_fields(building, fields, BUILDING_FIELDS)
     building.organization_id = building.building_group_id or building.grid.organization_id
     save_with_history(instance=building, actor=actor, reason=_("修改楼栋"))
     Household.objects.filter(building=building).exclude(
@@ -130,7 +124,7 @@ def household_create(*, actor: User, building: Building, **fields: Any) -> House
     )
     care_tags = fields.pop("care_tags", None)
     household = Household(building=building, organization_id=building.organization_id)
-    _apply(household, fields, HOUSEHOLD_FIELDS)
+    apply_fields(household, fields, HOUSEHOLD_FIELDS)
     save_with_history(instance=household, actor=actor, reason=_("新建住户"))
     if care_tags is not None:
         household.care_tags.set(care_tags)
@@ -141,7 +135,7 @@ def household_create(*, actor: User, building: Building, **fields: Any) -> House
 def household_update(*, actor: User, household: Household, **fields: Any) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
     care_tags = fields.pop("care_tags", None)
-    _apply(household, fields, HOUSEHOLD_FIELDS)
+    apply_fields(household, fields, HOUSEHOLD_FIELDS)
     save_with_history(instance=household, actor=actor, reason=_("修改住户"))
     if care_tags is not None:
         household.care_tags.set(care_tags)
@@ -194,7 +188,7 @@ def zone_create(
     _check_zone_members(organization, members)
     _check_zone_places(organization, buildings or [], households or [])
     zone = ResponsibilityZone(organization=organization)
-    _apply(zone, fields, ZONE_FIELDS)
+    apply_fields(zone, fields, ZONE_FIELDS)
     if not zone.duties:
         zone.duties = duties_for(zone.kind)
     save_unique_with_history(instance=zone, actor=actor, reason=_("划分责任区"))
@@ -215,7 +209,7 @@ def zone_update(
     **fields: Any,
 ) -> ResponsibilityZone:
     zone = ResponsibilityZone.objects.select_for_update().get(pk=zone.pk)
-    _apply(zone, fields, ZONE_FIELDS)
+    apply_fields(zone, fields, ZONE_FIELDS)
     _check_zone_members(zone.organization, members)
     _check_zone_places(zone.organization, buildings or [], households or [])
     save_unique_with_history(instance=zone, actor=actor, reason=_("修改责任区"))
