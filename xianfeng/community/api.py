@@ -24,9 +24,11 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.workflow import actions
+from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.people.models import Person
 from xianfeng.visits.services import household_for_visit
-from xianfeng.work.api import MemberRef, conflict
+from xianfeng.work.api import MemberRef
 
 TOWNSMEN_TAGS = [gettext_lazy("流动党员结对老乡")]
 router = Router(tags=TOWNSMEN_TAGS)
@@ -42,6 +44,13 @@ class TownsmanOut(Schema):
     whereabouts: str
     note: str
     active: bool
+    state: str
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
+
+    @staticmethod
+    def resolve_actions(obj: Townsman, context: dict[str, Any]) -> list[str]:
+        return actions(context["request"].user, obj)
+
     contact_count: int = 0
     last_contact: datetime | None = None
 
@@ -164,16 +173,13 @@ def townsman_contact_create(request: HttpRequest, townsman_id: int, payload: Con
     return Status(201 if created else 200, contact)
 
 
-@router.post(
-    "/townsmen/{townsman_id}/end",
-    response=errors_response({200: TownsmanOut, 409: Any}),
-    summary=gettext_lazy("结束结对"),
+# Ending a pairing, from the declaration in community/workflows.py.
+add_step_endpoints(
+    router,
+    model=Townsman,
+    param="townsman_id",
+    fetch=_townsman,
+    response=TownsmanOut,
+    result=lambda request, townsman: _townsman(request, townsman.pk),
+    paths={"end": "/townsmen/{townsman_id}/end"},
 )
-def townsman_end(request: HttpRequest, townsman_id: int) -> Any:
-    townsman = _townsman(request, townsman_id)
-
-    def run() -> Any:
-        services.townsman_end(actor=request.user, townsman=townsman)
-        return _townsman(request, townsman_id)
-
-    return conflict(run)

@@ -9,3 +9,10 @@ class ContactWay(models.TextChoices):
     PHONE = "phone", _("电话")
     MESSAGE = "message", _("微信/短信")
     GATHERING = "gathering", _("集中活动")
+
+
+class PairingState(models.TextChoices):
+    """A townsman pairing: active until the member ends it (the townsman moved home, say)."""
+
+    ACTIVE = "active", _("结对中")
+    ENDED = "ended", _("已结束结对")

@@ -14,14 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.community.choices import ContactWay
+from xianfeng.community.choices import ContactWay, PairingState
+from xianfeng.community.workflows import TownsmanFlow
 from xianfeng.core.roles import FIELD_ROLES
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import mask_phone
+from xianfeng.core.workflow import FSMField
 from xianfeng.visits.choices import VisitPurpose
 
 
-class Townsman(models.Model):
+class Townsman(TownsmanFlow, models.Model):
     """A fellow townsman (老乡) paired with a mobile party member (流动党员) for safety checks and
     publicity; about twenty each. A person of the registry, or a name and phone for someone
     not in it. ``organization`` is the member's branch when added (scope)."""
@@ -55,7 +57,13 @@ class Townsman(models.Model):
     hometown = models.CharField(_("老家"), max_length=100, blank=True)
     whereabouts = models.CharField(_("现住址或务工地点"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    active = models.BooleanField(_("结对中"), default=True)
+    state = FSMField(
+        _("结对状态"),
+        max_length=8,
+        choices=PairingState.choices,
+        default=PairingState.ACTIVE,
+        db_index=True,
+    )
     created_at = models.DateTimeField(_("结对时间"), auto_now_add=True)
 
     history = HistoricalRecords(table_name="work_historicaltownsman")
@@ -65,11 +73,11 @@ class Townsman(models.Model):
         db_table = "work_townsman"
         verbose_name = _("结对老乡")
         verbose_name_plural = _("结对老乡")
-        ordering = ["-active", "name", "id"]
+        ordering = ["state", "name", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "name", "phone"],
-                condition=Q(active=True),
+                condition=Q(state="active"),
                 name="townsman_once_per_member",
             )
         ]
@@ -83,6 +91,10 @@ class Townsman(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def active(self) -> bool:
+        return self.state == PairingState.ACTIVE
 
 
 class TownsmanContact(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 
+from xianfeng.community.choices import PairingState
 from xianfeng.community.models import Townsman, TownsmanContact
 from xianfeng.work.services import member_of
 
@@ -23,8 +24,8 @@ def townsmen(user: Any, *, mine: bool = False, ended: bool = False) -> QuerySet:
         member = member_of(user)
         qs = qs.filter(member=member) if member else qs.none()
     if not ended:
-        qs = qs.filter(active=True)
-    return qs.order_by("-active", "name", "id")
+        qs = qs.filter(state=PairingState.ACTIVE)
+    return qs.order_by("state", "name", "id")
 
 
 def townsman_contacts(user: Any, townsman: Townsman) -> QuerySet:

@@ -13,14 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.community.choices import ContactWay
+from xianfeng.community.choices import ContactWay, PairingState
 from xianfeng.community.models import Townsman, TownsmanContact
 from xianfeng.core.services import duty_record, save_with_history
+from xianfeng.core.workflow import take, write_ledger
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household
 from xianfeng.visits.choices import VisitPurpose
 from xianfeng.visits.services import visit_create
-from xianfeng.work.services import FUTURE_TOLERANCE, StateConflict, field_member
+from xianfeng.work.services import FUTURE_TOLERANCE, field_member
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -77,7 +78,7 @@ def townsman_add(
             validate_phone(phone)
         except ValidationError as exc:
             errors.setdefault("phone", []).extend(exc.messages)
-    mine = Townsman.objects.filter(member=member, active=True)
+    mine = Townsman.objects.filter(member=member, state=PairingState.ACTIVE)
     if not errors and (
         mine.filter(name=name, phone=phone).exists()
         or (person is not None and mine.filter(person=person).exists())
@@ -100,6 +101,7 @@ def townsman_add(
         note=note.strip(),
     )
     save_with_history(instance=townsman, actor=actor, reason=_("结对老乡"))
+    write_ledger(townsman, "townsman.add", actor=actor, note=name)
     return townsman
 
 
@@ -110,15 +112,9 @@ def _own_townsman(actor: User, townsman: Townsman) -> PartyMember:
     return member
 
 
-@transaction.atomic
 def townsman_end(*, actor: User, townsman: Townsman) -> Townsman:
     """The pairing ends (the townsman moved home, say); the list and contacts stay."""
-    _own_townsman(actor, townsman)
-    if not townsman.active:
-        raise StateConflict(_("这位老乡已经不在结对名单中。"), code="invalid_state")
-    townsman.active = False
-    save_with_history(instance=townsman, actor=actor, reason=_("结束结对"))
-    return townsman
+    return take(townsman, "end", actor=actor)
 
 
 def townsman_contact_log(

@@ -18,6 +18,7 @@ from xianfeng.community.models import Townsman
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.core.workflow_views import take_on_page
 from xianfeng.work.services import member_of
 
 
@@ -99,12 +100,9 @@ class TownsmanDetailView(ScopedView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         townsman = self._get(pk)
         if request.POST.get("end") == "1":
-            try:
-                services.townsman_end(actor=request.user, townsman=townsman)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-                return self._render(townsman, ContactForm(), status=409)
-            messages.success(request, _("已结束结对。"))
+            status = take_on_page(request, townsman, "end")
+            if status is not None:
+                return self._render(self._get(pk), ContactForm(), status=status)
             return redirect("work:townsman_list")
         form = ContactForm(request.POST)
         if not form.is_valid():

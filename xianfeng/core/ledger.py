@@ -15,9 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-CODE_PATTERN = re.compile(
-    r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
-)  # TODO strict after visit rename
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -77,7 +77,13 @@ class ServiceFormView(ScopedView):
     def message(self, obj: Model) -> str:
         return self.success_message or _("已保存。")
 
-    def _render(self, request: HttpRequest, form: Any, title: str, back: str) -> HttpResponse:
+    def precheck(self, target: Any) -> None:
+        """Checks that come before the form is read (a workflow step's state and actor):
+        raise ``PermissionDenied`` or a ``ValidationError`` with code ``invalid_state``."""
+
+    def _render(
+        self, request: HttpRequest, form: Any, title: str, back: str, status: int | None = None
+    ) -> HttpResponse:
         context = {
             "form": form,
             "title": title,
@@ -85,7 +91,8 @@ class ServiceFormView(ScopedView):
             "intro": self.intro,
             "submit_label": self.submit_label,
         }
-        return render(request, "core/form.html", context, status=400 if form.errors else 200)
+        status = status or (400 if form.errors else 200)
+        return render(request, "core/form.html", context, status=status)
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         target = self.target(request, **kwargs)
@@ -98,21 +105,33 @@ class ServiceFormView(ScopedView):
         # instance while it validates.
         title, back = self.title(target), self.back_url(target)
         form = self.make_form(target, request.POST)
-        if form.is_valid():
-            try:
-                obj = self.perform(form, target)
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-            else:
-                messages.success(request, self.message(obj))
-                return redirect(obj.get_absolute_url())
-        return self._render(request, form, title, back)
+        # A refusal shows on this page with its status: 403 for the actor, 409 for the state.
+        try:
+            self.precheck(target)
+            if not form.is_valid():
+                return self._render(request, form, title, back)
+            obj = self.perform(form, target)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("您的角色无权进行此操作。"))
+            return self._render(request, form, title, back, status=403)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            conflict = any(e.code == "invalid_state" for e in _errors_of(exc))
+            return self._render(request, form, title, back, status=409 if conflict else None)
+        messages.success(request, self.message(obj))
+        return redirect(obj.get_absolute_url())
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
     """Database pagination; the count query is the only extra query."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def _errors_of(exc: ValidationError) -> list[ValidationError]:
+    if hasattr(exc, "error_dict"):
+        return [e for errors in exc.error_dict.values() for e in errors]
+    return list(exc.error_list)
 
 
 def apply_form_errors(form: Any, exc: ValidationError) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "Step",
     "actions",
     "available",
+    "check",
     "step",
     "steps_of",
     "take",
@@ -74,6 +75,7 @@ class Input:
 @dataclass(frozen=True)
 class Step:
     name: str
+    attr: str  # the model method (``return_`` for the step ``return``)
     label: str | Promise
     sources: tuple[str, ...]
     target: str | None
@@ -86,6 +88,7 @@ class Step:
     done: str | Promise
     conditions: tuple[Callable[[Any], bool], ...]
     field: str
+    conflict: Callable[[Any], str | Promise | None] | None
 
     def permits(self, obj: models.Model, user: Any) -> str | None:
         """The refusal for this user, or ``None`` when they may take the step."""
@@ -113,13 +116,18 @@ def step(
     done: str | Promise = "",
     conditions: Sequence[Callable[[Any], bool]] = (),
     field: str = "state",
+    name: str = "",
+    conflict: Callable[[Any], str | Promise | None] | None = None,
 ) -> Callable[[Any], Any]:
-    """Declare a transition on a model method (see the module docstring)."""
+    """Declare a transition on a model method (see the module docstring). ``name`` names the
+    step where the method cannot (``return``); ``conflict`` may say better than the generic
+    sentence why the object's state does not allow it ("已被某某认领")."""
     sources = (source,) if isinstance(source, str) else tuple(source)
 
     def decorate(method: Any) -> Any:
         spec = Step(
-            name=method.__name__,
+            name=name or method.__name__,
+            attr=method.__name__,
             label=label,
             sources=sources,
             target=target,
@@ -132,6 +140,7 @@ def step(
             done=done or label,
             conditions=tuple(conditions),
             field=field,
+            conflict=conflict,
         )
         wrapped = transition(
             field=field,
@@ -172,7 +181,7 @@ def _state_label(obj: models.Model, field: str) -> str:
 
 def state_allows(obj: models.Model, name: str) -> bool:
     """The object's state (and the step's conditions) allow the step, whoever asks."""
-    return can_proceed(getattr(obj, name))
+    return can_proceed(getattr(obj, _step(type(obj), name).attr))
 
 
 def available(user: Any, obj: models.Model) -> list[Step]:
@@ -186,6 +195,11 @@ def available(user: Any, obj: models.Model) -> list[Step]:
     return out
 
 
+def available_refusal(obj: models.Model, name: str, user: Any) -> str | None:
+    """Why this user may never take the step on this object (whatever its state), or None."""
+    return _step(type(obj), name).permits(obj, user)
+
+
 def actions(user: Any, obj: models.Model) -> list[str]:
     """Names of the steps this user may take now (the API's ``actions`` field)."""
     return [spec.name for spec in available(user, obj)]
@@ -196,23 +210,36 @@ def _lock(obj: models.Model) -> models.Model:
     return manager.select_for_update().get(pk=obj.pk)
 
 
+def check(obj: models.Model, name: str, *, actor: User | None) -> Step:
+    """The checks of :func:`take` without the change, for a page that validates a form only
+    once the step is possible (state, then actor): raises ``StateConflict`` or
+    ``PermissionDenied``. ``take`` checks again under the lock."""
+    spec = _step(type(obj), name)
+    if not state_allows(obj, name):
+        reason = spec.conflict(obj) if spec.conflict else None
+        raise StateConflict(
+            reason
+            or _("当前状态为“%(state)s”，不能%(step)s。")
+            % {"state": _state_label(obj, spec.field), "step": spec.label}
+        )
+    refusal = spec.permits(obj, actor)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return spec
+
+
 @transaction.atomic
 def take(obj: models.Model, name: str, *, actor: User | None, **params: Any) -> models.Model:
     """Take one step: lock, check state (409) and actor (403), apply, save with history,
     write the ledger. Answers the saved object (a fresh copy of the locked row)."""
-    spec = _step(type(obj), name)
     locked = _lock(obj)
-    if not state_allows(locked, name):
-        raise StateConflict(
-            _("当前状态为“%(state)s”，不能%(step)s。")
-            % {"state": _state_label(locked, spec.field), "step": spec.label}
-        )
-    refusal = spec.permits(locked, actor)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
-    extra = getattr(locked, name)(actor=actor, **params) or {}
+    spec = check(locked, name, actor=actor)
+    extra = getattr(locked, spec.attr)(actor=actor, **params) or {}
     save_with_history(instance=locked, actor=actor, reason=str(extra.pop("history", spec.history)))
     write_ledger(locked, spec.ledger, actor=actor, **extra)
+    # The caller's copy says what was saved, as a service that changed it in place would.
+    if obj is not locked:
+        obj.refresh_from_db()
     return locked
 
 

@@ -19,7 +19,7 @@ from pydantic import create_model
 from xianfeng.core import workflow
 from xianfeng.core.api import errors_response
 
-_TYPES: dict[str, Any] = {"text": str, "textarea": str, "date": date}
+_TYPES: dict[str, Any] = {"text": str, "textarea": str, "date": date, "member": int}
 
 
 def step_body(model: type, spec: workflow.Step) -> type[Schema] | None:
@@ -42,33 +42,38 @@ def add_step_endpoints(
     paths: dict[str, str],
     fetch: Callable[[HttpRequest, int], Any],
     response: Any,
-    result: Callable[[Any], Any] = lambda obj: obj,
+    result: Callable[[HttpRequest, Any], Any] = lambda request, obj: obj,
     param: str = "pk",
-    overrides: dict[str, tuple[Any, Callable[[Any], Any]]] | None = None,
+    overrides: dict[str, tuple[Any, Callable[[HttpRequest, Any], Any]]] | None = None,
 ) -> None:
-    """Register ``POST <paths[step]>`` for every user step of ``model``'s workflow. ``paths``
-    names each step's URL (with ``{param}`` in it); a step missing from it is an error, so a
-    new step cannot quietly lack its endpoint. ``overrides`` gives a step its own response
-    schema and result (a note added, rather than the case it was added to)."""
+    """Register ``POST <paths[step]>`` for every user step of ``model``'s workflow.
+
+    ``paths`` names each step's URL (with ``{param}`` in it), or ``None`` for a step whose
+    endpoint is written by hand (files in the body); a step missing from it is an error, so a
+    new step cannot quietly lack its endpoint. ``result(request, obj)`` is what the endpoint
+    answers; ``overrides`` gives a step its own response schema and result (a note added,
+    rather than the case it was added to)."""
     overrides = overrides or {}
     steps = [s for s in workflow.steps_of(model) if not s.system]
     missing = [s.name for s in steps if s.name not in paths]
     if missing:
         raise LookupError(f"no API path for steps {missing} of {model.__name__}")
     for spec in steps:
+        if paths[spec.name] is None:
+            continue
         body = step_body(model, spec)
         schema, answer = overrides.get(spec.name, (response, result))
 
         def view(
             request: HttpRequest,
             _spec: workflow.Step = spec,
-            _answer: Callable[[Any], Any] = answer,
+            _answer: Callable[[HttpRequest, Any], Any] = answer,
             **kwargs: Any,
         ) -> Any:
             payload = kwargs.pop("payload", None)
             obj = fetch(request, kwargs[param])
             values = payload.dict() if payload is not None else {}
-            return _answer(workflow.take(obj, _spec.name, actor=request.user, **values))
+            return _answer(request, workflow.take(obj, _spec.name, actor=request.user, **values))
 
         annotations: dict[str, Any] = {"request": HttpRequest, param: int}
         params = [param]

@@ -67,5 +67,5 @@ def build_visits_demo(
     _count(ctx, Visit, len(visits))
     # Every visit is an act of duty: one ledger row each, through the ledger's one writer.
     for v in visits:
-        _ledger(v.recorded_by, "visit", v.organization_id, v, v.member, v.visited_at)
+        _ledger(v.recorded_by, "visit.log", v.organization_id, v, v.member, v.visited_at)
     _count(ctx, DutyRecord, len(visits))

@@ -208,7 +208,7 @@ add_step_endpoints(
         "lost_note": "/member-cases/{case_id}/lost/notes",
         "lost_found": "/member-cases/{case_id}/lost/found",
     },
-    overrides={"lost_note": (NoteOut, lambda case: case.new_note)},
+    overrides={"lost_note": (NoteOut, lambda request, case: case.new_note)},
 )
 add_step_endpoints(
     router,

@@ -30,7 +30,7 @@ from xianfeng.work.services import FUTURE_TOLERANCE, field_member, member_of
 if TYPE_CHECKING:
     from xianfeng.core.models import User
 
-LEDGER_VISIT = "visit"
+LEDGER_VISIT = "visit.log"
 
 
 # --- households: who answers for which ------------------------------------------------------

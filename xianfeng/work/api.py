@@ -9,7 +9,6 @@ longer in a state that allows the move) answers **409** with a Chinese ``detail`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +30,8 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.workflow import actions, take
+from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household
@@ -38,13 +39,6 @@ from xianfeng.work import selectors, services
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 router = Router(tags=[gettext_lazy("双领：项目与任务")])
-
-
-def conflict(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except services.StateConflict as exc:
-        return Status(409, {"detail": "；".join(exc.messages)})
 
 
 class MemberRef(Schema):
@@ -332,94 +326,47 @@ def task_create(request: HttpRequest, payload: TaskIn) -> Any:
     return Status(201, _task_detail(request, task.pk))
 
 
-def _transition(request: HttpRequest, task_id: int, verb: str, **kwargs: Any) -> Any:
-    task = get_object_for(user=request.user, model=Task, pk=task_id, queryset=_tasks())
-    service = services.TRANSITIONS[verb][0]
-
-    def run() -> Any:
-        service(actor=request.user, task=task, **kwargs)
-        return _task_detail(request, task.pk)
-
-    return conflict(run)
+def _task_for_step(request: HttpRequest, task_id: int) -> Task:
+    return get_object_for(user=request.user, model=Task, pk=task_id, queryset=_tasks())
 
 
-TRANSITION_RESPONSE = errors_response({200: TaskDetailOut, 409: Any})
-
-
-class AssignIn(Schema):
-    member: int = Field(description=gettext_lazy("党员编号"))
-
-
-class VerifyIn(Schema):
-    note: str = ""
-
-
-class ReturnIn(Schema):
-    reason: str = Field(min_length=1)
-
-
-@router.post(
-    "/tasks/{task_id}/claim", response=TRANSITION_RESPONSE, summary=gettext_lazy("认领任务")
+# Every step of a task from the declarations in work/workflows.py, answering the task as
+# ``GET /tasks/{id}`` shows it. ``submit`` takes files, so it is written out below.
+add_step_endpoints(
+    router,
+    model=Task,
+    param="task_id",
+    fetch=_task_for_step,
+    response=TaskDetailOut,
+    result=lambda request, task: _task_detail(request, task.pk),
+    paths={
+        "claim": "/tasks/{task_id}/claim",
+        "assign": "/tasks/{task_id}/assign",
+        "start": "/tasks/{task_id}/start",
+        "submit": None,
+        "verify": "/tasks/{task_id}/verify",
+        "return": "/tasks/{task_id}/return",
+        "complete": "/tasks/{task_id}/complete",
+    },
 )
-def task_claim(request: HttpRequest, task_id: int) -> Any:
-    """党员领任务. Two members at once: one wins, the other gets 409 with who has it."""
-    return _transition(request, task_id, "claim")
 
 
 @router.post(
-    "/tasks/{task_id}/assign", response=TRANSITION_RESPONSE, summary=gettext_lazy("指派或改派任务")
-)
-def task_assign(request: HttpRequest, task_id: int, payload: AssignIn) -> Any:
-    get_object_for(user=request.user, model=Task, pk=task_id, action=Action.CHANGE)
-    member = visible_one(
-        PartyMember,
-        payload.member,
-        user=request.user,
-        field="member",
-        queryset=PartyMember.objects.select_related("branch"),
-    )
-    return _transition(request, task_id, "assign", member=member)
-
-
-@router.post(
-    "/tasks/{task_id}/start", response=TRANSITION_RESPONSE, summary=gettext_lazy("开始办理")
-)
-def task_start(request: HttpRequest, task_id: int) -> Any:
-    return _transition(request, task_id, "start")
-
-
-@router.post(
-    "/tasks/{task_id}/submit", response=TRANSITION_RESPONSE, summary=gettext_lazy("提交完成情况")
+    "/tasks/{task_id}/submit",
+    response=errors_response({200: TaskDetailOut}),
+    summary=gettext_lazy("提交完成情况"),
 )
 def task_submit(
     request: HttpRequest,
     task_id: int,
-    notes: Form[str],
+    notes: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
 ) -> Any:
-    """multipart/form-data: ``notes`` and zero or more ``photos`` (real images, size-limited)."""
-    return _transition(request, task_id, "submit", notes=notes, photos=photos or [])
-
-
-@router.post(
-    "/tasks/{task_id}/verify", response=TRANSITION_RESPONSE, summary=gettext_lazy("核验通过")
-)
-def task_verify(request: HttpRequest, task_id: int, payload: VerifyIn) -> Any:
-    return _transition(request, task_id, "verify", note=payload.note)
-
-
-@router.post(
-    "/tasks/{task_id}/return", response=TRANSITION_RESPONSE, summary=gettext_lazy("退回重办")
-)
-def task_return(request: HttpRequest, task_id: int, payload: ReturnIn) -> Any:
-    return _transition(request, task_id, "return", reason=payload.reason)
-
-
-@router.post(
-    "/tasks/{task_id}/complete", response=TRANSITION_RESPONSE, summary=gettext_lazy("办结")
-)
-def task_complete(request: HttpRequest, task_id: int) -> Any:
-    return _transition(request, task_id, "complete")
+    """multipart/form-data: ``notes`` and zero or more ``photos`` (real images, size-limited).
+    The state and the actor are checked before the notes (409, then 403, then 400)."""
+    task = _task_for_step(request, task_id)
+    take(task, "submit", actor=request.user, notes=notes, photos=photos or [])
+    return _task_detail(request, task.pk)
 
 
 # --- supervision -----------------------------------------------------------------------------
@@ -436,6 +383,11 @@ class SupervisionOut(Schema):
     status: str
     answer: str
     answered_at: datetime | None
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
+
+    @staticmethod
+    def resolve_actions(obj: Supervision, context: dict[str, Any]) -> list[str]:
+        return actions(context["request"].user, obj)
 
 
 SupervisionPage = page_of(SupervisionOut)
@@ -447,10 +399,6 @@ class SupervisionIn(Schema):
     due_on: date
     project: int | None = None
     task: int | None = None
-
-
-class AnswerIn(Schema):
-    answer: str = Field(min_length=1)
 
 
 def _supervisions():
@@ -488,16 +436,16 @@ def supervision_create(request: HttpRequest, payload: SupervisionIn) -> Any:
     return Status(201, _supervisions().get(pk=note.pk))
 
 
-@router.post(
-    "/supervisions/{note_id}/answer",
-    response=errors_response({200: SupervisionOut, 409: Any}),
-    summary=gettext_lazy("答复督办"),
+def _note_for_step(request: HttpRequest, note_id: int) -> Supervision:
+    return get_object_for(user=request.user, model=Supervision, pk=note_id)
+
+
+add_step_endpoints(
+    router,
+    model=Supervision,
+    param="note_id",
+    fetch=_note_for_step,
+    response=SupervisionOut,
+    result=lambda request, note: _supervisions().get(pk=note.pk),
+    paths={"answer": "/supervisions/{note_id}/answer"},
 )
-def supervision_answer(request: HttpRequest, note_id: int, payload: AnswerIn) -> Any:
-    note = get_object_for(user=request.user, model=Supervision, pk=note_id, action=Action.CHANGE)
-
-    def run() -> Any:
-        services.supervision_answer(actor=request.user, supervision=note, answer=payload.answer)
-        return _supervisions().get(pk=note.pk)
-
-    return conflict(run)

@@ -9,7 +9,8 @@ Campaigns, projects and tasks are issued downward: besides the usual subtree rul
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,11 +22,19 @@ from simple_history.models import HistoricalRecords
 from xianfeng.core.choices import Action
 from xianfeng.core.roles import ADMINS, GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
+from xianfeng.core.workflow import FSMField
 from xianfeng.work.choices import (
     NoticeKind,
     ProjectOrigin,
     SupervisionStatus,
     TaskState,
+)
+from xianfeng.work.workflows import (
+    CLAIMABLE,
+    OVERDUE_FROM,
+    SUBMITTABLE,
+    SupervisionFlow,
+    TaskFlow,
 )
 
 if TYPE_CHECKING:
@@ -166,7 +175,33 @@ class Project(models.Model):
         return reverse("work:project_detail", args=[self.pk])
 
 
-class Task(models.Model):
+class TaskQuerySet(IssuedQuerySet):
+    """Recurring rules about tasks, used by pages, the API, jobs and templates alike."""
+
+    def claimable_by(self, member: Any) -> TaskQuerySet:
+        """Open or overdue, unclaimed, posted at the member's branch or an organization above
+        it (the same rule as the ``claim`` step's)."""
+        if member is None:
+            return self.none()
+        above = [int(s) for s in member.branch.path.split(".") if s]
+        return self.filter(state__in=CLAIMABLE, assignee__isnull=True, organization_id__in=above)
+
+    def being_worked_on(self) -> TaskQuerySet:
+        """Still to be done and not yet overdue: what reminders and overdue marking look at."""
+        return self.filter(state__in=OVERDUE_FROM)
+
+    def past_deadline(self, day: date) -> TaskQuerySet:
+        return self.being_worked_on().filter(deadline__lt=day)
+
+    def assigned_to(self, member: Any) -> TaskQuerySet:
+        return self.filter(assignee=member) if member is not None else self.none()
+
+    def in_hand(self) -> TaskQuerySet:
+        """Claimed and not yet submitted (the member's to-do)."""
+        return self.filter(state__in=SUBMITTABLE)
+
+
+class Task(TaskFlow, models.Model):
     """A task of a project, claimed by a member (党员领任务) or assigned by the organization.
 
     ``organization`` is where it is posted: the members of that organization's subtree may
@@ -189,9 +224,7 @@ class Task(models.Model):
     title = models.CharField(_("任务"), max_length=120)
     description = models.TextField(_("要求"), blank=True)
     deadline = models.DateField(_("完成时限"))
-    state = models.CharField(
-        _("状态"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN
-    )
+    state = FSMField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN)
     assignee = models.ForeignKey(
         "people.PartyMember",
         on_delete=models.PROTECT,
@@ -230,7 +263,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords()
-    objects = IssuedQuerySet.as_manager()
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("任务")
@@ -248,7 +281,7 @@ class Task(models.Model):
         return reverse("work:task_detail", args=[self.pk])
 
 
-class Supervision(models.Model):
+class Supervision(SupervisionFlow, models.Model):
     """督办: a higher organization's note with a deadline that the lower one must answer."""
 
     scope_lookups = ("organization", "issuer")
@@ -284,7 +317,7 @@ class Supervision(models.Model):
     )
     content = models.TextField(_("督办事项"))
     due_on = models.DateField(_("答复时限"))
-    status = models.CharField(
+    status = FSMField(
         _("状态"),
         max_length=10,
         choices=SupervisionStatus.choices,
@@ -318,6 +351,14 @@ class Supervision(models.Model):
         verbose_name = _("督办")
         verbose_name_plural = _("督办")
         ordering = ["due_on", "id"]
+
+    def get_absolute_url(self) -> str:
+        """Where a note is read: its task or project, else the home page's list."""
+        if self.project_id:
+            return reverse("work:project_detail", args=[self.project_id])
+        if self.task_id:
+            return reverse("work:task_detail", args=[self.task_id])
+        return reverse("home")
 
     def __str__(self) -> str:
         return self.content[:30]

@@ -51,17 +51,9 @@ def tasks(
     qs = Task.objects.restrict(user).select_related("organization", "assignee__person")
     member = member_of(user)
     if mine:
-        qs = qs.filter(assignee=member) if member else qs.none()
+        qs = qs.assigned_to(member)
     if claimable:
-        if member is None:
-            qs = qs.none()
-        else:
-            ids = [int(s) for s in member.branch.path.split(".") if s]
-            qs = qs.filter(
-                state__in=(TaskState.OPEN, TaskState.OVERDUE),
-                assignee__isnull=True,
-                organization_id__in=ids,
-            )
+        qs = qs.claimable_by(member)
     if state:
         qs = qs.filter(state=state)
     if project:

@@ -48,11 +48,14 @@ def _today(today: str | None) -> date:
 @job("work.remind_deadlines")
 def remind_deadlines(run: JobRun, days: int = 2, today: str | None = None) -> dict[str, int]:
     day = _today(today)
-    due = Task.objects.filter(
-        state__in=(TaskState.OPEN, TaskState.CLAIMED, TaskState.IN_PROGRESS, TaskState.RETURNED),
-        deadline__gte=day,
-        deadline__lte=day + timedelta(days=days),
-    ).select_related("assignee__person")
+    due = (
+        Task.objects.being_worked_on()
+        .filter(
+            deadline__gte=day,
+            deadline__lte=day + timedelta(days=days),
+        )
+        .select_related("assignee__person")
+    )
     total = due.count()
     sent = 0
     for i, task in enumerate(due.iterator()):
@@ -75,14 +78,11 @@ def remind_deadlines(run: JobRun, days: int = 2, today: str | None = None) -> di
 @job("work.mark_overdue")
 def mark_overdue(run: JobRun, today: str | None = None) -> dict[str, int]:
     day = _today(today)
-    late = Task.objects.filter(
-        state__in=(TaskState.OPEN, TaskState.CLAIMED, TaskState.IN_PROGRESS, TaskState.RETURNED),
-        deadline__lt=day,
-    ).select_related("organization")
+    late = Task.objects.past_deadline(day).select_related("organization")
     marked = escalated = 0
     for task in late.iterator():
-        if services.task_mark_overdue(actor=None, task=task, today=day):
-            marked += 1
+        # The step's own declaration decides (work/workflows.py); checked again under the lock.
+        marked += services.mark_overdue([task], day)
         parent = task.organization.parent_id or task.organization_id
         escalated += notice(
             key=f"overdue:{task.pk}",
@@ -97,10 +97,7 @@ def mark_overdue(run: JobRun, today: str | None = None) -> dict[str, int]:
     ).select_related("issuer", "organization")
     late_notes = 0
     for note in notes:
-        Supervision.objects.filter(pk=note.pk, status=SupervisionStatus.OPEN).update(
-            status=SupervisionStatus.OVERDUE
-        )
-        late_notes += 1
+        late_notes += services.mark_overdue([note], day)
         escalated += notice(
             key=f"supervision-overdue:{note.pk}",
             organization_id=note.issuer.parent_id or note.issuer_id,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import get_object_for
@@ -197,7 +198,6 @@ class SupervisionAnswerView(ServiceFormView):
     def target(self, request: HttpRequest, **kwargs: Any) -> Supervision:
         return self.object_for(
             kwargs["pk"],
-            action=Action.CHANGE,
             queryset=Supervision.objects.select_related("project", "organization"),
         )
 
@@ -210,11 +210,23 @@ class SupervisionAnswerView(ServiceFormView):
     def make_form(self, target: Supervision, data: Any = None) -> Any:
         return AnswerForm(data)
 
+    def precheck(self, target: Supervision) -> None:
+        workflow.check(target, "answer", actor=self.request.user)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        # Only the side that may answer opens the form; an answered note shows it with the
+        # reason when it is sent.
+        target = self.target(request, **kwargs)
+        refusal = workflow.available_refusal(target, "answer", request.user)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+        return super().get(request, **kwargs)
+
     def perform(self, form: Any, target: Supervision) -> Any:
         services.supervision_answer(
             actor=self.request.user, supervision=target, answer=form.cleaned_data["answer"]
         )
-        return target.project if target.project_id else Task.objects.get(pk=target.task_id)
+        return target
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -289,51 +301,48 @@ class TaskDetailView(ScopedView):
         return _task_page(request, _task(request, pk))
 
 
-VERB_MESSAGES = {
-    "claim": gettext_lazy("认领成功，请按时完成。"),
-    "assign": gettext_lazy("已指派。"),
-    "start": gettext_lazy("已开始办理。"),
-    "submit": gettext_lazy("已提交，等待核验。"),
-    "verify": gettext_lazy("已核验通过。"),
-    "return": gettext_lazy("已退回重办。"),
-    "complete": gettext_lazy("已办结。"),
-}
+# The task page's own forms for the steps that ask for more than a note.
+STEP_FORMS: dict[str, Any] = {"submit": SubmitForm, "return": ReturnForm, "assign": AssignForm}
 
 
 class TaskActionView(ScopedView):
-    """POST /work/tasks/<pk>/<verb>/: one transition, by its service."""
+    """POST /work/tasks/<pk>/<step>/: one step of the task workflow (work/workflows.py).
+    The state and the actor are checked before the form is read; a refusal shows on the
+    task's page with its status (409, 403, 400)."""
 
     model = Task
 
     def post(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         task = _task(request, pk)
-        if verb not in services.TRANSITIONS:
+        steps = {s.name: s for s in workflow.steps_of(Task) if not s.system}
+        if verb not in steps:
             return _task_page(request, task, status=404)
-        service = services.TRANSITIONS[verb][0]
-        kwargs: dict[str, Any] = {}
         form: Any = None
-        if verb == "submit":
-            form = SubmitForm(request.POST)
-        elif verb == "return":
-            form = ReturnForm(request.POST)
-        elif verb == "assign":
-            form = AssignForm(request.POST, task=task)
-        elif verb == "verify":
-            kwargs["note"] = request.POST.get("note", "")
-        if form is not None:
-            if not form.is_valid():
-                return _task_page(request, task, {verb: form}, status=400)
-            kwargs.update(form.cleaned_data)
-        if verb == "submit":
-            kwargs["photos"] = request.FILES.getlist("photos")
         try:
-            service(actor=request.user, task=task, **kwargs)
+            workflow.check(task, verb, actor=request.user)
+            kwargs: dict[str, Any] = {}
+            if verb in STEP_FORMS:
+                extra = {"task": task} if verb == "assign" else {}
+                form = STEP_FORMS[verb](request.POST, **extra)
+                if not form.is_valid():
+                    return _task_page(request, task, {verb: form}, status=400)
+                kwargs.update(form.cleaned_data)
+            elif verb == "verify":
+                kwargs["note"] = request.POST.get("note", "")
+            if verb == "submit":
+                kwargs["photos"] = request.FILES.getlist("photos")
+            workflow.take(task, verb, actor=request.user, **kwargs)
+        except workflow.StateConflict as exc:
+            messages.error(request, "；".join(exc.messages))
+            return _task_page(request, _task(request, pk), status=409)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return _task_page(request, _task(request, pk), status=403)
         except ValidationError as exc:
             if form is not None:
                 apply_form_errors(form, exc)
                 return _task_page(request, _task(request, pk), {verb: form}, status=400)
             messages.error(request, "；".join(exc.messages))
-            status = 409 if isinstance(exc, services.StateConflict) else 400
-            return _task_page(request, _task(request, pk), status=status)
-        messages.success(request, VERB_MESSAGES[verb])
+            return _task_page(request, _task(request, pk), status=400)
+        messages.success(request, str(steps[verb].done))
         return redirect(task.get_absolute_url())

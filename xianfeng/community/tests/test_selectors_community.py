@@ -17,7 +17,7 @@ def townsmen(personas):
     member = f.dangyuan()
     Townsman.objects.create(member=member, organization=member.branch, name="甲", phone="")
     Townsman.objects.create(
-        member=member, organization=member.branch, name="乙", phone="", active=False
+        member=member, organization=member.branch, name="乙", phone="", state="ended"
     )
 
 

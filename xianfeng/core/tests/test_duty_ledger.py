@@ -12,7 +12,7 @@ def test_an_act_of_duty_is_recorded_with_its_target(personas):
     wangge = personas["wangge"]
     household = first_in(Household, role_org(wangge))
     record = duty_record(
-        actor=wangge, action="visit", organization=role_org(wangge), target=household
+        actor=wangge, action="visit.log", organization=role_org(wangge), target=household
     )
     assert record.target == household
     assert DutyRecord.objects.restrict(wangge).filter(pk=record.pk).exists()
@@ -21,7 +21,7 @@ def test_an_act_of_duty_is_recorded_with_its_target(personas):
 
 def test_the_ledger_cannot_be_edited_or_deleted(personas):
     wangge = personas["wangge"]
-    record = duty_record(actor=wangge, action="visit", organization=role_org(wangge))
+    record = duty_record(actor=wangge, action="visit.log", organization=role_org(wangge))
     record.note = "改写"
     with pytest.raises(AppendOnlyError):
         record.save()
@@ -36,9 +36,13 @@ def test_the_ledger_cannot_be_edited_or_deleted(personas):
 
 def test_verification_is_a_new_record_pointing_at_the_first(personas):
     wangge, shequ = personas["wangge"], personas["shequ"]
-    first = duty_record(actor=wangge, action="visit", organization=role_org(wangge))
+    first = duty_record(actor=wangge, action="visit.log", organization=role_org(wangge))
     check = duty_record(
-        actor=shequ, action="task.verify", organization=role_org(wangge), verifies=first, verified=True
+        actor=shequ,
+        action="task.verify",
+        organization=role_org(wangge),
+        verifies=first,
+        verified=True,
     )
     assert list(first.verifications.all()) == [check]
 
@@ -49,7 +53,9 @@ def test_a_kind_nobody_declared_is_refused_and_nothing_is_written(personas):
 
     before = DutyRecord.objects.count()
     with pytest.raises(UnknownDutyKind):
-        duty_record(actor=personas["wangge"], action="made.up", organization=role_org(personas["wangge"]))
+        duty_record(
+            actor=personas["wangge"], action="made.up", organization=role_org(personas["wangge"])
+        )
     assert DutyRecord.objects.count() == before
 
 

@@ -92,7 +92,7 @@ def test_submit_is_refused_until_every_target_household_is_visited(personas, tas
     assert task.state == TaskState.SUBMITTED
     assert submits(task).get().member == f.dangyuan()
     linked = [str(pk) for pk in Visit.objects.filter(task=task).values_list("pk", flat=True)]
-    assert DutyRecord.objects.filter(action="visit", object_id__in=linked).count() == 2
+    assert DutyRecord.objects.filter(action="visit.log", object_id__in=linked).count() == 2
 
 
 def test_a_target_count_of_visits(personas, task, targets):

@@ -42,7 +42,7 @@ def test_a_visit_is_stored_with_the_ledger(personas, household):
         raises_hazard=True,
     )
     assert created and v.member == f.dangyuan() and v.organization == household.organization
-    record = DutyRecord.objects.get(action="visit", object_id=str(v.pk))
+    record = DutyRecord.objects.get(action="visit.log", object_id=str(v.pk))
     assert record.member == f.dangyuan() and record.note == "燃气软管老化"
 
 
@@ -51,7 +51,7 @@ def test_the_same_key_twice_stores_once(personas, household):
     again, created_again = visit(personas["dangyuan"], household, client_key="k-1")
     assert created and not created_again and first.pk == again.pk
     assert Visit.objects.filter(client_key="k-1").count() == 1
-    assert DutyRecord.objects.filter(action="visit", object_id=str(first.pk)).count() == 1
+    assert DutyRecord.objects.filter(action="visit.log", object_id=str(first.pk)).count() == 1
 
 
 def test_a_visit_in_the_future_is_refused(personas, household):

@@ -44,12 +44,7 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
                 TaskState.OVERDUE,
             )
         ).count()
-        ids = [int(s) for s in member.branch.path.split(".") if s]
-        data["claimable"] = Task.objects.filter(
-            state__in=(TaskState.OPEN, TaskState.OVERDUE),
-            assignee__isnull=True,
-            organization_id__in=ids,
-        ).count()
+        data["claimable"] = Task.objects.claimable_by(member).count()
     org = None
     if kinds & MANAGERS:
         role = next(r for r in roles if r.kind in MANAGERS)

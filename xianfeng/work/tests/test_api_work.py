@@ -222,7 +222,7 @@ def test_pages_send_and_answer_a_supervision_note(client_for, personas, task):
     note.refresh_from_db()
     assert note.status == "answered" and note.answered_by == personas["wangge"]
     again = client_for("wangge").post(f"/work/supervisions/{note.pk}/answer/", {"answer": "x"})
-    assert again.status_code == 400 and "已经答复" in again.content.decode()
+    assert again.status_code == 409 and "已经答复" in again.content.decode()
     early = client_for("shequ").post(
         f"/work/projects/{task.project_id}/supervise/",
         {"organization": branch.pk, "content": "x", "due_on": "2000-01-01"},

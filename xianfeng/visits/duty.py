@@ -1,0 +1,7 @@
+"""Duty-record kinds written by visits (see ``xianfeng.core.ledger``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core import ledger
+
+ledger.declare("visits", {"visit.log": _("走访登记")})
