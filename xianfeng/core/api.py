@@ -138,6 +138,16 @@ def label(value: Any) -> str:
     return str(value) if value is not None else ""
 
 
+def choice_label(field: str) -> staticmethod:
+    """The resolver of a ``<field>_label`` schema field: the choice's Chinese label, written
+    ``resolve_kind_label = choice_label("kind")``."""
+
+    def resolve(obj: Any) -> str:
+        return label(getattr(obj, f"get_{field}_display")())
+
+    return staticmethod(resolve)
+
+
 class OrgRef(Schema):
     id: int
     name: str
@@ -218,9 +228,7 @@ class RoleOut(Schema):
     kind_label: str
     organization: OrgRef
 
-    @staticmethod
-    def resolve_kind_label(obj: Role) -> str:
-        return label(obj.get_kind_display())
+    resolve_kind_label = choice_label("kind")
 
 
 class MeOut(Schema):

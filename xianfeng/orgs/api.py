@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema, Status
 from xianfeng.core.api import (
     ListParams,
     OrgRef,
+    choice_label,
     errors_response,
-    label,
     page_of,
     paginate,
     require_can,
@@ -82,17 +82,9 @@ class OrganizationOut(Schema):
     sort_order: int
     updated_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: Organization) -> str:
-        return label(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_category_label(obj: Organization) -> str:
-        return label(obj.get_category_display())
-
-    @staticmethod
-    def resolve_unit_situation_label(obj: Organization) -> str:
-        return label(obj.get_unit_situation_display())
+    resolve_kind_label = choice_label("kind")
+    resolve_category_label = choice_label("category")
+    resolve_unit_situation_label = choice_label("unit_situation")
 
 
 class OrganizationDetailOut(OrganizationOut):
@@ -272,9 +264,7 @@ class PairingOut(Schema):
     note: str
     created_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: Pairing) -> str:
-        return label(obj.get_kind_display())
+    resolve_kind_label = choice_label("kind")
 
 
 PairingPage = page_of(PairingOut)

@@ -16,8 +16,8 @@ from xianfeng.core.api import (
     ListParams,
     OrgRef,
     PersonRef,
+    choice_label,
     errors_response,
-    label,
     page_of,
     paginate,
     require_can,
@@ -58,17 +58,9 @@ class MemberOut(Schema):
     created_at: datetime
     updated_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: PartyMember) -> str:
-        return label(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_category_label(obj: PartyMember) -> str:
-        return label(obj.get_category_display())
-
-    @staticmethod
-    def resolve_status_label(obj: PartyMember) -> str:
-        return label(obj.get_status_display())
+    resolve_kind_label = choice_label("kind")
+    resolve_category_label = choice_label("category")
+    resolve_status_label = choice_label("status")
 
 
 MemberPage = page_of(MemberOut)

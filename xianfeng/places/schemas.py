@@ -12,10 +12,10 @@ from uuid import UUID
 from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 
-from xianfeng.core.api import ListParams, OrgRef, PersonRef, label, page_of
-from xianfeng.people.models import PartyMember, Resident
+from xianfeng.core.api import ListParams, OrgRef, PersonRef, choice_label, page_of
+from xianfeng.people.models import PartyMember
 from xianfeng.places.choices import BuildingKind, CareTagCode, SafetyColour, ZoneKind
-from xianfeng.places.models import Building, ResponsibilityZone
+from xianfeng.places.models import ResponsibilityZone
 
 
 class OrgBrief(Schema):
@@ -116,13 +116,8 @@ class BuildingOut(Schema):
     note: str
     updated_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: Building) -> str:
-        return label(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_safety_colour_label(obj: Building) -> str:
-        return label(obj.get_safety_colour_display())
+    resolve_kind_label = choice_label("kind")
+    resolve_safety_colour_label = choice_label("safety_colour")
 
 
 BuildingPage = page_of(BuildingOut)
@@ -176,9 +171,7 @@ class ResidentOut(Schema):
     relation_label: str
     moved_in_on: date | None
 
-    @staticmethod
-    def resolve_relation_label(obj: Resident) -> str:
-        return label(obj.get_relation_display())
+    resolve_relation_label = choice_label("relation")
 
 
 class HouseholdOut(Schema):
@@ -260,9 +253,7 @@ class ZoneOut(Schema):
     households: list[ZoneHouseholdRef]
     updated_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: ResponsibilityZone) -> str:
-        return label(obj.get_kind_display())
+    resolve_kind_label = choice_label("kind")
 
     @staticmethod
     def resolve_duties(obj: ResponsibilityZone) -> list[Any]:
