@@ -19,7 +19,13 @@ from pydantic import create_model
 from xianfeng.core import workflow
 from xianfeng.core.api import errors_response
 
-_TYPES: dict[str, Any] = {"text": str, "textarea": str, "date": date, "member": int}
+_TYPES: dict[str, Any] = {
+    "text": str,
+    "textarea": str,
+    "date": date,
+    "member": int,
+    "bool": bool,
+}
 
 
 def step_body(model: type, spec: workflow.Step) -> type[Schema] | None:
@@ -28,8 +34,8 @@ def step_body(model: type, spec: workflow.Step) -> type[Schema] | None:
     fields: dict[str, Any] = {}
     for item in spec.inputs:
         kind = _TYPES.get(item.kind, str)
-        default: Any = "" if kind is str else None
-        annotation = kind if kind is str else kind | None
+        default: Any = "" if kind is str else (False if kind is bool else None)
+        annotation = kind if kind in (str, bool) else kind | None
         fields[item.name] = (annotation, Field(default, description=str(item.label)))
     name = f"{model.__name__}{''.join(p.title() for p in spec.name.split('_'))}In"
     return create_model(name, __base__=Schema, **fields)

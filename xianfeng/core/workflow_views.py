@@ -31,6 +31,8 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
                 raise ValidationError(
                     {item.name: _("日期格式应为2021-03-05。")}, code="invalid"
                 ) from None
+        elif item.kind == "bool":
+            values[item.name] = raw.lower() in ("1", "on", "true", "yes", item.name)
         elif item.kind == "member":
             values[item.name] = int(raw) if raw.isdigit() else None
         else:

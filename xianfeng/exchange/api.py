@@ -18,7 +18,9 @@ from xianfeng.core.api import ListParams, errors_response, page_of, paginate
 from xianfeng.core.choices import Action
 from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
-from xianfeng.exchange import declarations, selectors, services
+from xianfeng.core.workflow import actions
+from xianfeng.core.workflow_api import add_step_endpoints
+from xianfeng.exchange import selectors, services
 from xianfeng.exchange.models import ExportRecord, ImportKind, ImportRun, LandlordDeclaration
 from xianfeng.people.models import Person
 
@@ -232,6 +234,14 @@ class DeclarationOut(Schema):
 DeclarationPage = page_of(DeclarationOut)
 
 
+class DeclarationDetailOut(DeclarationOut):
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
+
+    @staticmethod
+    def resolve_actions(obj: LandlordDeclaration, context: dict[str, Any]) -> list[str]:
+        return actions(context["request"].user, obj)
+
+
 class DeclarationFilters(ListParams):
     status: LandlordDeclaration.Status | None = None
 
@@ -246,31 +256,19 @@ def declaration_list(request: HttpRequest, params: Query[DeclarationFilters]) ->
     return paginate(selectors.declaration_list(user=request.user, filters=filters), params)
 
 
-@router.post(
-    "/declarations/{declaration_id}/accept",
-    response=errors_response({200: DeclarationOut}),
-    summary=gettext_lazy("采纳房东申报（登记住户和租户）"),
+def _declaration(request: HttpRequest, declaration_id: int) -> LandlordDeclaration:
+    return get_object_for(user=request.user, model=LandlordDeclaration, pk=declaration_id)
+
+
+# Accepting (rooms and tenants into the registry) and rejecting, from exchange/workflows.py.
+add_step_endpoints(
+    router,
+    model=LandlordDeclaration,
+    param="declaration_id",
+    fetch=_declaration,
+    response=DeclarationDetailOut,
+    paths={
+        "accept": "/declarations/{declaration_id}/accept",
+        "reject": "/declarations/{declaration_id}/reject",
+    },
 )
-def declaration_accept(request: HttpRequest, declaration_id: int) -> Any:
-    declaration = get_object_for(
-        user=request.user, model=LandlordDeclaration, pk=declaration_id, action=Action.CHANGE
-    )
-    return declarations.declaration_accept(actor=request.user, declaration=declaration)
-
-
-class RejectIn(Schema):
-    note: str = Field(description=gettext_lazy("退回原因"))
-
-
-@router.post(
-    "/declarations/{declaration_id}/reject",
-    response=errors_response({200: DeclarationOut}),
-    summary=gettext_lazy("退回房东申报"),
-)
-def declaration_reject(request: HttpRequest, declaration_id: int, payload: RejectIn) -> Any:
-    declaration = get_object_for(
-        user=request.user, model=LandlordDeclaration, pk=declaration_id, action=Action.CHANGE
-    )
-    return declarations.declaration_reject(
-        actor=request.user, declaration=declaration, note=payload.note
-    )

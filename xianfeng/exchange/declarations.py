@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.core.choices import Action
-from xianfeng.core.services import duty_record, get_object_for, save_with_history
 from xianfeng.core.validators import normalize_text
+from xianfeng.core.workflow import take
 from xianfeng.exchange import cells
 from xianfeng.exchange.models import LandlordDeclaration
 from xianfeng.people.choices import ResidentRelation
@@ -89,21 +86,13 @@ def declaration_submit(
     )
 
 
-@transaction.atomic
-def declaration_accept(*, actor: User, declaration: LandlordDeclaration) -> LandlordDeclaration:
+def write_declared_rooms(*, actor: User, declaration: LandlordDeclaration) -> None:
     """Write the declared rooms (as rental households) and tenants (persons, residents) into
-    the registry; existing rows are matched by (building, unit, room) and ID number."""
+    the registry; existing rows are matched by (building, unit, room) and ID number. Run by
+    the ``accept`` step (exchange/workflows.py), inside its transaction."""
     from xianfeng.people import services as people
     from xianfeng.places import services as places
 
-    get_object_for(user=actor, model=LandlordDeclaration, pk=declaration.pk, action=Action.CHANGE)
-    declaration = (
-        LandlordDeclaration.objects.select_for_update()
-        .select_related("building")
-        .get(pk=declaration.pk)
-    )
-    if declaration.status != LandlordDeclaration.Status.SUBMITTED:
-        raise ValidationError(_("这份申报已经审核过了。"))
     building = declaration.building
     for entry in declaration.rooms:
         household = Household.objects.filter(
@@ -136,40 +125,13 @@ def declaration_accept(*, actor: User, declaration: LandlordDeclaration) -> Land
                     person=person,
                     relation=ResidentRelation.TENANT,
                 )
-    declaration.status = LandlordDeclaration.Status.ACCEPTED
-    declaration.reviewed_by = actor
-    declaration.reviewed_at = timezone.now()
-    save_with_history(instance=declaration, actor=actor, reason=_("采纳房东申报"))
-    duty_record(
-        actor=actor,
-        action="declaration.accept",
-        organization=building.organization,
-        target=declaration,
-        note=_("采纳"),
-    )
-    return declaration
 
 
-@transaction.atomic
+def declaration_accept(*, actor: User, declaration: LandlordDeclaration) -> LandlordDeclaration:
+    return take(declaration, "accept", actor=actor)
+
+
 def declaration_reject(
     *, actor: User, declaration: LandlordDeclaration, note: str
 ) -> LandlordDeclaration:
-    get_object_for(user=actor, model=LandlordDeclaration, pk=declaration.pk, action=Action.CHANGE)
-    declaration = LandlordDeclaration.objects.select_for_update().get(pk=declaration.pk)
-    if declaration.status != LandlordDeclaration.Status.SUBMITTED:
-        raise ValidationError(_("这份申报已经审核过了。"))
-    if not note.strip():
-        raise ValidationError({"note": _("请填写退回原因。")})
-    declaration.status = LandlordDeclaration.Status.REJECTED
-    declaration.review_note = note.strip()[:300]
-    declaration.reviewed_by = actor
-    declaration.reviewed_at = timezone.now()
-    save_with_history(instance=declaration, actor=actor, reason=_("退回房东申报"))
-    duty_record(
-        actor=actor,
-        action="declaration.reject",
-        organization=declaration.building.organization,
-        target=declaration,
-        note=_("退回"),
-    )
-    return declaration
+    return take(declaration, "reject", actor=actor, note=note)

@@ -9,5 +9,10 @@ ledger.declare(
     {
         "declaration.accept": _("接收房东自主申报"),
         "declaration.reject": _("退回房东自主申报"),
+        "import.apply": _("确认导入数据"),
+        "import.preview": _("导入文件预检完成"),
+        "import.applied": _("数据导入完成"),
+        "import.refuse": _("导入文件被拒绝"),
+        "import.fail": _("数据导入失败"),
     },
 )

@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.workflow import FSMField
+from xianfeng.exchange.workflows import DeclarationFlow, ImportRunFlow
 
 
 class ImportKind(models.TextChoices):
@@ -20,7 +22,7 @@ class ImportKind(models.TextChoices):
     HOUSEHOLDS = "households", _("住户及成员")
 
 
-class ImportRun(models.Model):
+class ImportRun(ImportRunFlow, models.Model):
     """One uploaded file: its preview (a dry run) and, once applied, what it changed."""
 
     class Status(models.TextChoices):
@@ -53,9 +55,7 @@ class ImportRun(models.Model):
         related_name="import_runs",
         verbose_name=_("导入人"),
     )
-    status = models.CharField(
-        _("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEWING
-    )
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEWING)
     valid_only = models.BooleanField(_("只导入有效行"), default=False)
     total = models.PositiveIntegerField(_("数据行数"), default=0)
     created = models.PositiveIntegerField(_("新建"), default=0)
@@ -183,7 +183,7 @@ class PersonMerge(models.Model):
         return f"{self.merged_id} → {self.kept_id}"
 
 
-class LandlordDeclaration(models.Model):
+class LandlordDeclaration(DeclarationFlow, models.Model):
     """A landlord's own declaration of rooms and tenants (房东自主申报), from the building's QR
     code. Nothing in the registry changes until a grid worker accepts it."""
 
@@ -208,7 +208,7 @@ class LandlordDeclaration(models.Model):
         default=list,
         help_text=_("[{unit, room, tenants: [{name, id_number, mobile}]}]"),
     )
-    status = models.CharField(
+    status = FSMField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
     submitted_at = models.DateTimeField(_("申报时间"), auto_now_add=True)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core.jobs import check_stale, enqueue, stale_message
 from xianfeng.core.scope import active_roles
+from xianfeng.core.workflow import StateConflict, take
 from xianfeng.exchange.importers import IMPORTERS, import_allowed, run_import
 from xianfeng.exchange.models import ImportRun
 from xianfeng.exchange.readers import FileRefused, check_upload
@@ -77,11 +77,18 @@ def import_fail_stale(run: ImportRun) -> bool:
     one transaction, which the database rolled back with the process: nothing changed."""
     if not run.busy or not check_stale(run.job):
         return False
-    changed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
-        status=ImportRun.Status.FAILED, message=stale_message()
-    )
-    run.refresh_from_db()
-    return bool(changed)
+    return _fail(run, stale_message())
+
+
+def _fail(run: ImportRun, message: str, outcome: Any = None) -> bool:
+    """Take the ``fail`` step if the run's state still allows it (a job and a reaper may
+    both get here)."""
+    try:
+        take(run, "fail", actor=None, message=message, outcome=outcome)
+    except StateConflict:
+        run.refresh_from_db()
+        return False
+    return True
 
 
 def import_fail_stale_jobs(job_ids: list[int]) -> int:
@@ -90,71 +97,20 @@ def import_fail_stale_jobs(job_ids: list[int]) -> int:
         models.Q(status=ImportRun.Status.PREVIEWING, preview_job_id__in=job_ids)
         | models.Q(status=ImportRun.Status.APPLYING, apply_job_id__in=job_ids)
     )
-    return runs.update(status=ImportRun.Status.FAILED, message=stale_message())
+    return sum(_fail(run, stale_message()) for run in runs)
 
 
-@transaction.atomic
 def import_apply(*, actor: User, run: ImportRun, valid_only: bool) -> ImportRun:
-    """Queue the real import of a previewed file."""
-    run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if run.created_by_id != actor.pk and not actor.is_superuser:
-        raise PermissionDenied(_("只能导入自己上传的文件。"))
-    if run.status != ImportRun.Status.PREVIEWED:
-        raise ValidationError(
-            _("这个文件当前不能导入（状态：%(s)s）。") % {"s": run.get_status_display()}
-        )
-    if run.rejected and not valid_only:
-        raise ValidationError(
-            _("有%(n)d行被拒绝。请修改文件后重新上传，或选择“只导入有效行”。") % {"n": run.rejected}
-        )
-    if run.rejected == run.total:
-        raise ValidationError(_("没有可以导入的有效行。"))
-    run.status = ImportRun.Status.APPLYING
-    run.valid_only = valid_only
-    run.apply_job = enqueue(
-        "exchange.import_apply",
-        user=actor,
-        label=_("导入：%(name)s") % {"name": run.filename},
-        run_id=run.pk,
-    )
-    run.save(update_fields=["status", "valid_only", "apply_job"])
-    return run
-
-
-def _store_outcome(run: ImportRun, outcome: Any, status: str, message: str = "") -> None:
-    run.total = outcome.total
-    run.created = outcome.created
-    run.updated = outcome.updated
-    run.unchanged = outcome.unchanged
-    run.rejected = outcome.rejected
-    run.errors = outcome.errors
-    run.warnings = outcome.warnings
-    run.status = status
-    run.message = message
-    fields = [
-        "total",
-        "created",
-        "updated",
-        "unchanged",
-        "rejected",
-        "errors",
-        "warnings",
-        "status",
-        "message",
-    ]
-    if status == ImportRun.Status.APPLIED:
-        run.applied_at = timezone.now()
-        fields.append("applied_at")
-    run.save(update_fields=fields)
+    """Queue the real import of a previewed file (the ``apply`` step)."""
+    return take(run, "apply", actor=actor, valid_only=valid_only)
 
 
 def import_execute(*, run: ImportRun, dry_run: bool, progress: Any = None) -> dict[str, Any]:
-    """The body of both jobs: read the file as the user who uploaded it."""
+    """The body of both jobs: read the file as the user who uploaded it. The outcome is a
+    step of the run's workflow (exchange/workflows.py), taken by the job (no actor)."""
     user = run.created_by
     if user is None or not user.is_active:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, message=_("导入人的账号已停用。")
-        )
+        _fail(run, _("导入人的账号已停用。"))
         return {}
     try:
         outcome = run_import(
@@ -167,26 +123,18 @@ def import_execute(*, run: ImportRun, dry_run: bool, progress: Any = None) -> di
             progress=progress,
         )
     except FileRefused as exc:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.REFUSED, message=str(exc)
-        )
+        take(run, "refuse", actor=None, message=str(exc))
         return {"refused": str(exc)}
     except Exception:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, message=_("导入出错，所有改动已撤销，数据未改变。")
-        )
+        _fail(run, _("导入出错，所有改动已撤销，数据未改变。"))
         raise
     if dry_run:
-        _store_outcome(run, outcome, ImportRun.Status.PREVIEWED)
+        take(run, "previewed", actor=None, outcome=outcome)
     elif outcome.rejected and not run.valid_only:
-        _store_outcome(
-            run,
-            outcome,
-            ImportRun.Status.FAILED,
-            _("导入时发现%(n)d行无效，全部未导入，数据未改变。") % {"n": outcome.rejected},
-        )
+        message = _("导入时发现%(n)d行无效，全部未导入，数据未改变。") % {"n": outcome.rejected}
+        _fail(run, message, outcome)
     else:
-        _store_outcome(run, outcome, ImportRun.Status.APPLIED)
+        take(run, "applied", actor=None, outcome=outcome)
     return outcome.as_dict()
 
 

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.jobs import check_stale
 from xianfeng.core.scope import user_can
 from xianfeng.core.views import ScopedView, paginate
+from xianfeng.core.workflow_views import StepView
 from xianfeng.exchange import declarations, selectors, services, throttle
 from xianfeng.exchange.exports import (
     EXPORTS,
@@ -162,6 +164,12 @@ class ImportApplyView(LoginRequiredMixin, View):
             services.import_apply(
                 actor=request.user, run=run, valid_only=request.POST.get("mode") == "valid_only"
             )
+        except workflow.StateConflict as exc:
+            # Shown on the run's own page, with the state that stopped it.
+            messages.error(request, "；".join(exc.messages))
+            page = ImportDetailView().get(request, pk=pk)
+            page.status_code = 409
+            return page
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -322,32 +330,24 @@ class DeclarationDetailView(ScopedView):
             "exchange/declaration_detail.html",
             {
                 "d": declaration,
-                "can_review": self.can(Action.CHANGE)
-                and LandlordDeclaration.objects.restrict(request.user, Action.CHANGE)
-                .filter(pk=pk)
-                .exists(),
+                "can_review": bool(workflow.actions(request.user, declaration)),
             },
         )
 
 
-class DeclarationReviewView(ScopedView):
+class DeclarationReviewView(StepView):
+    """POST /data/declarations/<pk>/<accept|reject>/: the review steps (exchange/workflows.py);
+    a refusal shows on the declaration's page with its status."""
+
     model = LandlordDeclaration
 
-    def post(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-        declaration = self.object_for(pk, Action.CHANGE)
-        try:
-            if verb == "accept":
-                declarations.declaration_accept(actor=request.user, declaration=declaration)
-                messages.success(request, _("已采纳申报，住户和租户已登记。"))
-            else:
-                declarations.declaration_reject(
-                    actor=request.user, declaration=declaration, note=request.POST.get("note", "")
-                )
-                messages.success(request, _("已退回申报。"))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        return redirect(declaration.get_absolute_url())
+    def object_page(self, request: HttpRequest, obj: LandlordDeclaration) -> HttpResponse:
+        view = DeclarationDetailView()
+        view.setup(request, pk=obj.pk)
+        return view.get(request, pk=obj.pk)
+
+    def post(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:  # type: ignore[override]
+        return super().post(request, pk=pk, action=verb)
 
 
 class BuildingQrView(ScopedView):

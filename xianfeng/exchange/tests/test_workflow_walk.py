@@ -1,0 +1,139 @@
+"""The transition walk of a landlord declaration's review (xianfeng/core/workflow_walk.py)."""
+
+from __future__ import annotations
+
+from itertools import count
+
+import pytest
+
+from xianfeng.core.workflow import take
+from xianfeng.core.workflow_walk import Walk, walk
+from xianfeng.exchange.declarations import declaration_submit
+from xianfeng.exchange.models import LandlordDeclaration
+from xianfeng.places.models import Building, Household
+
+pytestmark = pytest.mark.django_db
+_room = count(901)
+
+
+def _declaration(p, reviewed: bool = False) -> LandlordDeclaration:
+    """A declaration for a building of wangge's grid (so shequ and wangge review it)."""
+    building = Building.objects.filter(code__startswith="B-S01-C01-G01").order_by("pk").first()
+    d = declaration_submit(
+        building=building,
+        landlord_name="房东甲",
+        landlord_mobile="13700000000",
+        rows=[{"unit": "9", "room": str(next(_room))}],
+    )
+    if reviewed:
+        take(d, "reject", actor=p["wangge"], note="房号不对")
+        d.refresh_from_db()
+    return d
+
+
+API = "/api/v1/declarations/{pk}/"
+PAGE = "/exchange/declarations/{pk}/"
+
+WALKS = [
+    Walk(LandlordDeclaration, "accept", _declaration, lambda p: _declaration(p, True),
+         "wangge", "dangyuan", API + "accept", PAGE + "accept/"),
+    Walk(LandlordDeclaration, "reject", _declaration, lambda p: _declaration(p, True),
+         "wangge", "dangyuan", API + "reject", PAGE + "reject/", {"note": "房东电话打不通"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("w", WALKS, ids=str)
+def test_walk(w, personas, client_for):
+    walk(w, personas, client_for)
+
+
+def test_accepting_writes_the_declared_room_once(personas):
+    d = _declaration(personas)
+    room = d.rooms[0]["room"]
+    take(d, "accept", actor=personas["wangge"])
+    assert Household.objects.filter(building=d.building, unit="9", room=room).count() == 1
+
+
+# --- import runs: the uploader's one step, and the jobs' steps ----------------------------------
+
+
+def _previewed_run(p, client_for, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xianfeng.exchange.models import ImportRun
+    from xianfeng.exchange.tests.conftest import MEMBER_HEAD, make_id, xlsx_bytes
+
+    rows = [["甲", make_id(next(_room)), "XF-S01-C01-G01", "", "", "", ""]]
+    upload = SimpleUploadedFile("党员.xlsx", xlsx_bytes([MEMBER_HEAD, *rows]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("shequ").post("/exchange/imports/new/", {"kind": "members", "file": upload})
+    return ImportRun.objects.order_by("-pk").first()
+
+
+def test_import_run_apply_walk(personas, client_for, django_capture_on_commit_callbacks):
+    """Apply: the uploader, in 待确认导入 (202, the jobs move it to 已导入, each a ledger row);
+    the same again answers 409; anyone else does not see the run (404) — only the uploader
+    ever does, so there is no one to refuse with 403."""
+    from xianfeng.core.models import DutyRecord
+    from xianfeng.exchange.models import ImportRun
+
+    run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    assert run.status == ImportRun.Status.PREVIEWED
+    assert (
+        client_for("wangge")
+        .post(f"/api/v1/imports/{run.pk}/apply", {}, "application/json")
+        .status_code
+        == 404
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for("shequ").post(f"/api/v1/imports/{run.pk}/apply", {}, "application/json")
+    assert answer.status_code == 202, answer.content
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED
+    again = client_for("shequ").post(f"/api/v1/imports/{run.pk}/apply", {}, "application/json")
+    assert again.status_code == 409 and "已导入" in again.json()["detail"]
+    kinds = set(
+        DutyRecord.objects.filter(object_id=str(run.pk), action__startswith="import.").values_list(
+            "action", flat=True
+        )
+    )
+    assert kinds == {"import.preview", "import.apply", "import.applied"}
+
+    page_run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client_for("shequ").post(
+            f"/exchange/imports/{page_run.pk}/apply/", {"mode": "all"}
+        )
+    assert answer.status_code == 302
+    page_run.refresh_from_db()
+    assert page_run.status == ImportRun.Status.APPLIED
+    answer = client_for("shequ").post(f"/exchange/imports/{page_run.pk}/apply/", {"mode": "all"})
+    assert answer.status_code == 409 and "已导入" in answer.content.decode()
+
+
+def test_import_run_system_steps_refuse_a_user(
+    personas, client_for, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import PermissionDenied
+
+    from xianfeng.core.workflow import steps_of
+    from xianfeng.exchange.models import ImportRun
+
+    run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.APPLYING)
+    system = {s.name: s for s in steps_of(ImportRun) if s.system}
+    assert set(system) == {"previewed", "applied", "refuse", "fail"}
+    for spec in system.values():
+        assert spec.permits(run, personas["shequ"]) is not None
+    with pytest.raises(PermissionDenied):
+        take(run, "fail", actor=personas["shequ"], message="x")
+
+
+#: Steps taken only by jobs, and the tests that take them (for the coverage test).
+SYSTEM_STEPS = {
+    ("ImportRun", "previewed"): "test_import_run_apply_walk",
+    ("ImportRun", "applied"): "test_import_run_apply_walk",
+    ("ImportRun", "refuse"): "exchange/tests/test_imports.py (refused files)",
+    ("ImportRun", "fail"): "exchange/tests/test_stale_imports.py",
+}
+USER_STEPS_WALKED_BY_HAND = {("ImportRun", "apply"): "test_import_run_apply_walk"}
