@@ -82,8 +82,19 @@ def _save_member(member: PartyMember, actor: User, reason: str) -> None:
     save_with_history(instance=member, actor=actor, reason=reason)
 
 
-def _open_case(member: PartyMember, kind: str, *states: str) -> MemberCase | None:
-    return MemberCase.objects.filter(member=member, kind=kind, state__in=states).first()
+def _refuse_second(member: PartyMember, kind: str, states: tuple[str, ...], message: str) -> None:
+    """One open case of a kind per member."""
+    if MemberCase.objects.filter(member=member, kind=kind, state__in=states).exists():
+        raise ValidationError(message)
+
+
+def _new_case(
+    *, actor: User, member: PartyMember, kind: str, state: str, history: str, ledger: str, **fields
+) -> MemberCase:
+    """Open a case in its first state (saved with history, on the ledger)."""
+    fields.setdefault("started_on", timezone.localdate())
+    case = MemberCase(member=member, kind=kind, state=state, created_by=actor, **fields)
+    return _save_case(case, actor, history, ledger)
 
 
 # --- 在职党员进社区报到 ------------------------------------------------------------------------
@@ -100,18 +111,22 @@ def member_report_register(
         raise ValidationError({"community": _("请选择要报到的居住地社区。")})
     if member.kind != MemberKind.IN_SERVICE:
         raise ValidationError(_("只有在职党员需要进社区报到。"))
-    if _open_case(member, CaseKind.REPORT, CaseState.REGISTERED, CaseState.ACCEPTED):
-        raise ValidationError(_("该党员已在社区报到，请先撤销原报到。"))
-    case = MemberCase(
+    _refuse_second(
+        member,
+        CaseKind.REPORT,
+        (CaseState.REGISTERED, CaseState.ACCEPTED),
+        _("该党员已在社区报到，请先撤销原报到。"),
+    )
+    return _new_case(
+        actor=actor,
         member=member,
         kind=CaseKind.REPORT,
         state=CaseState.REGISTERED,
+        history=_("在职党员进社区报到"),
+        ledger="member.report_register",
         organization=community,
         note=note,
-        started_on=timezone.localdate(),
-        created_by=actor,
     )
-    return _save_case(case, actor, _("在职党员进社区报到"), "member.report_register")
 
 
 # --- 流动党员 -------------------------------------------------------------------------------
@@ -148,23 +163,28 @@ def member_flow_out(
     if errors:
         raise ValidationError(errors)
     _mobile_home(home, required=False)
-    if _open_case(member, CaseKind.FLOW_OUT, CaseState.ACTIVE):
-        raise ValidationError(_("该党员已登记为流出，请先结束原流出登记。"))
+    _refuse_second(
+        member,
+        CaseKind.FLOW_OUT,
+        (CaseState.ACTIVE,),
+        _("该党员已登记为流出，请先结束原流出登记。"),
+    )
     member.status = MemberStatus.MOBILE
     member.current_place = destination
     _save_member(member, actor, _("流动党员流出"))
-    case = MemberCase(
+    return _new_case(
+        actor=actor,
         member=member,
         kind=CaseKind.FLOW_OUT,
         state=CaseState.ACTIVE,
+        history=_("流动党员流出"),
+        ledger="member.flow_out",
         organization=home,
         destination=destination,
         contact=contact,
         fellows=fellows,
         started_on=started_on or timezone.localdate(),
-        created_by=actor,
     )
-    return _save_case(case, actor, _("流动党员流出"), "member.flow_out")
 
 
 @transaction.atomic
@@ -183,23 +203,28 @@ def member_flow_in(
     _require_org_side(actor, home, _("接收的流动党员之家"))
     if not origin.strip():
         raise ValidationError({"origin": _("请填写流出地（户籍地）。")})
-    if _open_case(member, CaseKind.FLOW_IN, CaseState.ACTIVE):
-        raise ValidationError(_("该党员已登记流入，请先结束原流入登记。"))
+    _refuse_second(
+        member,
+        CaseKind.FLOW_IN,
+        (CaseState.ACTIVE,),
+        _("该党员已登记流入，请先结束原流入登记。"),
+    )
     member.kind = MemberKind.MOBILE
     member.origin = origin
     _save_member(member, actor, _("流动党员流入"))
-    case = MemberCase(
+    return _new_case(
+        actor=actor,
         member=member,
         kind=CaseKind.FLOW_IN,
         state=CaseState.ACTIVE,
+        history=_("流动党员流入"),
+        ledger="member.flow_in",
         organization=home,
         destination=origin,
         contact=contact,
         fellows=fellows,
         started_on=started_on or timezone.localdate(),
-        created_by=actor,
     )
-    return _save_case(case, actor, _("流动党员流入"), "member.flow_in")
 
 
 # --- 组织关系转接 ----------------------------------------------------------------------------
@@ -237,19 +262,23 @@ def member_transfer_request(
         raise ValidationError({"to_branch": _("转入党组织与现所在党组织相同。")})
     if to_branch.kind not in BRANCH_KINDS:
         raise ValidationError({"to_branch": _("转入的组织不是党组织。")})
-    if _open_case(member, CaseKind.TRANSFER, CaseState.REQUESTED, CaseState.OUT_APPROVED):
-        raise ValidationError(_("该党员已有一项正在办理的组织关系转接。"))
-    case = MemberCase(
+    _refuse_second(
+        member,
+        CaseKind.TRANSFER,
+        (CaseState.REQUESTED, CaseState.OUT_APPROVED),
+        _("该党员已有一项正在办理的组织关系转接。"),
+    )
+    return _new_case(
+        actor=actor,
         member=member,
         kind=CaseKind.TRANSFER,
         state=CaseState.REQUESTED,
+        history=_("申请组织关系转接"),
+        ledger="member.transfer_request",
         organization=to_branch,
         from_branch=member.branch,
         note=note,
-        started_on=timezone.localdate(),
-        created_by=actor,
     )
-    return _save_case(case, actor, _("申请组织关系转接"), "member.transfer_request")
 
 
 # --- 失联 ------------------------------------------------------------------------------------
@@ -265,21 +294,20 @@ def member_lost_mark(
         raise ValidationError({"reason": _("请选择失联原因。")})
     if reason == LostReason.OTHER and not note.strip():
         raise ValidationError({"note": _("失联原因为“其他”时请说明具体情况。")})
-    if _open_case(member, CaseKind.LOST, CaseState.ACTIVE):
-        raise ValidationError(_("该党员已登记为失联。"))
+    _refuse_second(member, CaseKind.LOST, (CaseState.ACTIVE,), _("该党员已登记为失联。"))
     member.status = MemberStatus.LOST_CONTACT
     _save_member(member, actor, _("登记失联"))
-    case = MemberCase(
+    return _new_case(
+        actor=actor,
         member=member,
         kind=CaseKind.LOST,
         state=CaseState.ACTIVE,
+        history=_("登记失联"),
+        ledger="member.lost_mark",
         organization=member.branch,
         reason=reason,
         note=note,
-        started_on=timezone.localdate(),
-        created_by=actor,
     )
-    return _save_case(case, actor, _("登记失联"), "member.lost_mark")
 
 
 # --- 预备 → 正式 -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Cases are opened by the services in ``xianfeng.people.lifecycle`` (the first sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -44,42 +45,47 @@ def _org_side(org: Any, user: User) -> bool:
 # --- who may take a step (scope-aware rules: a refusal, or None) ------------------------------
 
 
-def branch_side(case: Any, user: User) -> str | None:
-    if _branch_side(case.member_id, user):
-        return None
-    return _("只有该党员所在党组织的管理人员可以办理。")
+def _rule(refusal: Any, *sides: Callable[[Any, User], bool], own: bool = False) -> Any:
+    """A rule: the user may when one of ``sides`` holds (or, with ``own``, the member
+    themself); otherwise the refusal."""
+
+    def rule(case: Any, user: User) -> str | None:
+        if own and user.person_id and user.person_id == case.member.person_id:
+            return None
+        if any(side(case, user) for side in sides):
+            return None
+        return str(refusal)
+
+    return rule
 
 
-def community_side(case: Any, user: User) -> str | None:
-    if _org_side(case.organization, user):
-        return None
-    return _("只有报到社区的管理人员可以办理。")
+def _member_branch(case: Any, user: User) -> bool:
+    return _branch_side(case.member_id, user)
 
 
-def self_branch_or_community(case: Any, user: User) -> str | None:
-    if user.person_id and user.person_id == case.member.person_id:
-        return None
-    if _branch_side(case.member_id, user) or _org_side(case.organization, user):
-        return None
-    return _("只有报到社区或党员所在党组织的管理人员可以办理。")
+def _other_side(case: Any, user: User) -> bool:
+    return _org_side(case.organization, user)
 
 
-def branch_or_home(case: Any, user: User) -> str | None:
-    if _branch_side(case.member_id, user) or _org_side(case.organization, user):
-        return None
-    return _("只有流动党员之家或党员所在党组织的管理人员可以办理。")
+def _sending(case: Any, user: User) -> bool:
+    return _org_side(case.from_branch, user)
 
 
-def sending_side(case: Any, user: User) -> str | None:
-    if _org_side(case.from_branch, user):
-        return None
-    return _("只有转出党组织的管理人员可以办理。")
-
-
-def receiving_side(case: Any, user: User) -> str | None:
-    if _org_side(case.organization, user):
-        return None
-    return _("只有转入党组织的管理人员可以办理。")
+branch_side = _rule(gettext_lazy("只有该党员所在党组织的管理人员可以办理。"), _member_branch)
+community_side = _rule(gettext_lazy("只有报到社区的管理人员可以办理。"), _other_side)
+self_branch_or_community = _rule(
+    gettext_lazy("只有报到社区或党员所在党组织的管理人员可以办理。"),
+    _member_branch,
+    _other_side,
+    own=True,
+)
+branch_or_home = _rule(
+    gettext_lazy("只有流动党员之家或党员所在党组织的管理人员可以办理。"),
+    _member_branch,
+    _other_side,
+)
+sending_side = _rule(gettext_lazy("只有转出党组织的管理人员可以办理。"), _sending)
+receiving_side = _rule(gettext_lazy("只有转入党组织的管理人员可以办理。"), _other_side)
 
 
 def side_in_turn(case: Any, user: User) -> str | None:
