@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 
 from xianfeng.core import workflow
 from xianfeng.core.api import errors_response, visible_one
+from xianfeng.core.sensitive import for_user
 from xianfeng.core.services import get_object_for
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
@@ -46,6 +47,10 @@ class CaseOut(Schema):
         return str(obj.get_kind_display())
 
     actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
+
+    @staticmethod
+    def resolve_contact(obj: MemberCase, context: dict[str, Any]) -> str:
+        return for_user(obj.contact, context["request"].user)
 
     @staticmethod
     def resolve_state_label(obj: MemberCase) -> str:

@@ -137,3 +137,11 @@ SYSTEM_STEPS = {
     ("ImportRun", "fail"): "exchange/tests/test_stale_imports.py",
 }
 USER_STEPS_WALKED_BY_HAND = {("ImportRun", "apply"): "test_import_run_apply_walk"}
+
+
+def test_the_auditor_sees_the_landlords_mobile_masked(personas, client_for):
+    d = _declaration(personas)
+    page = client_for("jiancha").get(f"/exchange/declarations/{d.pk}/").content.decode()
+    assert "13700000000" not in page and "137****0000" in page
+    page = client_for("wangge").get(f"/exchange/declarations/{d.pk}/").content.decode()
+    assert "13700000000" in page
