@@ -45,6 +45,8 @@ OBJECT_PAGES = [
     ("declaration accept", "/exchange/declarations/{declaration}/accept/", "post", GRID_WRITERS),
     ("case note", "/member-cases/{case}/lost-note/", "post", GRID_WRITERS),
     ("case found", "/member-cases/{case}/lost-found/", "post", GRID_WRITERS),
+    ("case detail", "/member-cases/{case}/", "get", ANYONE),
+    ("member make full", "/members/{member}/step/make_full/", "post", GRID_WRITERS),
     ("merge", "/exchange/duplicates/merge/", "post", GRID_WRITERS),
 ]
 
@@ -123,7 +125,7 @@ def test_object_pages_answer_by_scope_and_role(
     for side in (0, 1):
         ids = sides[side]
         url = template.format(**ids)
-        data = {"note": "不实", "reason": "moved", "text": "走访"}
+        data = {"note": "不实", "reason": "moved", "text": "走访", "full_member_on": "2020-01-01"}
         if name == "merge":
             data = {"keep": ids["person"], "drop": ids["person"]}
         response = client.get(url) if method == "get" else client.post(url, data)
