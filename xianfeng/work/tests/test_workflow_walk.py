@@ -114,3 +114,18 @@ SYSTEM_STEPS = {
     ("Task", "mark_overdue"): "test_overdue_is_the_jobs_step_only",
     ("Supervision", "mark_overdue"): "test_overdue_is_the_jobs_step_only",
 }
+
+
+def test_history_shows_a_steps_time_as_local_minutes(personas):
+    import re
+
+    from xianfeng.core.history import history_rows
+
+    task = _task(personas, S.SUBMITTED)
+    take(task, "verify", actor=personas["wangge"])
+    change = next(
+        c for row in history_rows(task) for c in row["changes"] if str(c["field"]) == "核验时间"
+    )
+    local = timezone.localtime().strftime("%Y-%m-%d")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", change["new"]), change["new"]
+    assert change["new"].startswith(local)
