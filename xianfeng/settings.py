@@ -128,8 +128,19 @@ PAGE_SIZE = env_int("XIANFENG_PAGE_SIZE", 50)
 
 # Limits. Code reads them as settings.X (tests override them there), never with a default.
 XIANFENG_IMPORT_MAX_BYTES = env_int("XIANFENG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# An .xlsx is a zip: refused before it is read when its members inflate to more than this many
+# bytes, when a large member inflates more than this many times its compressed size (a zip
+# bomb), or when its sheet declares (or turns out to have) more rows than this.
+XIANFENG_IMPORT_MAX_INFLATED_BYTES = env_int(
+    "XIANFENG_IMPORT_MAX_INFLATED_BYTES", 200 * 1024 * 1024
+)
+XIANFENG_IMPORT_MAX_RATIO = env_int("XIANFENG_IMPORT_MAX_RATIO", 200)
+XIANFENG_IMPORT_MAX_ROWS = env_int("XIANFENG_IMPORT_MAX_ROWS", 500_000)
 XIANFENG_EXPORT_BACKGROUND_ROWS = env_int("XIANFENG_EXPORT_BACKGROUND_ROWS", 5000)
 XIANFENG_PHOTO_MAX_MB = env_int("XIANFENG_PHOTO_MAX_MB", 10)
+# Photos are decoded and re-encoded by Pillow; more pixels than this is refused (a
+# decompression bomb). 50 million is a 8,000 x 6,000 photo with room to spare.
+XIANFENG_PHOTO_MAX_PIXELS = env_int("XIANFENG_PHOTO_MAX_PIXELS", 50_000_000)
 # A running job whose heartbeat is older than this many minutes is taken for dead.
 XIANFENG_JOB_STALE_MINUTES = env_int("XIANFENG_JOB_STALE_MINUTES", 15)
 # Public landlord declaration page: (requests, seconds) per client IP and per building.

@@ -30,7 +30,7 @@ from xianfeng.core.scope import scope_paths
 from xianfeng.core.selectors import ListFilters
 from xianfeng.exchange.models import ExportRecord
 from xianfeng.exchange.services import home_org_id
-from xianfeng.exchange.sheets import head_cells
+from xianfeng.exchange.sheets import append, head_cells
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import OrganizationFilters, organization_list
 from xianfeng.people.models import PartyMember, Person
@@ -262,10 +262,11 @@ def _write(
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(str(spec.title)[:31])
-    sheet.append(head_cells(sheet, [str(h) for h in spec.headers]))
+    append(sheet, head_cells(sheet, [str(h) for h in spec.headers]))
     n = 0
     for obj in spec.queryset(user, params).iterator(chunk_size=2000):
-        sheet.append(spec.row(obj, allowed))
+        # Every cell inert: no control characters, no formulas (sheets.inert).
+        append(sheet, spec.row(obj, allowed))
         n += 1
         if progress and n % PROGRESS_EVERY == 0:
             progress(n)

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,22 +142,137 @@ def _nonblank(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list
             yield number, cells
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f}" if n >= 1024 * 1024 else f"{n / 1024 / 1024:.1f}"
+
+
+def _too_many_rows(rows: int) -> FileRefused:
+    limit = settings.XIANFENG_IMPORT_MAX_ROWS
+    return FileRefused(
+        _("表格有%(rows)d行，超过了单个文件%(limit)d行的上限，请拆分后分批导入。")
+        % {"rows": rows, "limit": limit}
+    )
+
+
+# A member that inflates to less than this is never called a bomb, whatever its ratio (an
+# empty sheet compresses a hundred times).
+RATIO_FLOOR_BYTES = 1024 * 1024
+_DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]*)(\d+))?\"")
+
+
+def _first_sheet_member(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The zip member of the workbook's first sheet (workbook.xml order, through its rels)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    match = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\b(?:r:)?id=\"(rId[^\"]*)\"", workbook)
+    if not match:
+        return None
+    for rel in re.finditer(rb"<Relationship\b[^>]*>", rels):
+        tag = rel.group(0)
+        if re.search(rb'\bId="' + re.escape(match.group(1)) + rb'"', tag):
+            target = re.search(rb'\bTarget="([^"]+)"', tag)
+            if target:
+                value = target.group(1).decode("utf-8", "replace").lstrip("/")
+                member = value if value.startswith("xl/") else f"xl/{value}"
+                return member if member in names else None
+    return None
+
+
+def _declared_rows(archive: zipfile.ZipFile, member: str) -> int | None:
+    """The last row of the sheet's ``<dimension ref="A1:P3000000"/>``, read from the first
+    kilobytes of the member (the element comes before the rows), or None."""
+    with archive.open(member) as fh:
+        head = fh.read(64 * 1024)
+    match = _DIMENSION_RE.search(head)
+    if not match:
+        return None
+    last = match.group(4) or match.group(2)
+    return int(last) if last else None
+
+
+def check_xlsx(path: str) -> None:
+    """Refuse a workbook before openpyxl reads a byte of it: not a zip, macros, members that
+    inflate past ``XIANFENG_IMPORT_MAX_INFLATED_BYTES`` in all, a large member inflating more
+    than ``XIANFENG_IMPORT_MAX_RATIO`` times (a zip bomb), or a first sheet whose
+    ``<dimension>`` declares more than ``XIANFENG_IMPORT_MAX_ROWS`` rows. Only the zip's
+    directory and the first kilobytes of the sheet are read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise FileRefused(
+                    _("表格里带有宏，出于安全考虑不予导入。请删除宏、另存为.xlsx后再上传。")
+                )
+            inflated = sum(i.file_size for i in infos)
+            limit = settings.XIANFENG_IMPORT_MAX_INFLATED_BYTES
+            if inflated > limit:
+                raise FileRefused(
+                    _(
+                        "表格解压后有%(size)s MB，超过了%(max)s MB的上限（可能是压缩炸弹，"
+                        "或数据太多），请拆分后分批导入。"
+                    )
+                    % {"size": _mb(inflated), "max": _mb(limit)}
+                )
+            ratio = settings.XIANFENG_IMPORT_MAX_RATIO
+            for info in infos:
+                if info.file_size > RATIO_FLOOR_BYTES and (
+                    info.file_size > ratio * max(info.compress_size, 1)
+                ):
+                    raise FileRefused(
+                        _(
+                            "表格里的“%(name)s”解压后是压缩时的%(ratio)d倍，超过了%(max)d倍的上限"
+                            "（可能是压缩炸弹），不予导入。"
+                        )
+                        % {
+                            "name": info.filename,
+                            "ratio": info.file_size // max(info.compress_size, 1),
+                            "max": ratio,
+                        }
+                    )
+            member = _first_sheet_member(archive, names)
+            members = (
+                [member]
+                if member
+                else sorted(n for n in names if n.startswith("xl/worksheets/sheet"))[:1]
+            )
+            for name in members:
+                declared = _declared_rows(archive, name)
+                if declared is not None and declared - 1 > settings.XIANFENG_IMPORT_MAX_ROWS:
+                    raise _too_many_rows(declared - 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, EOFError):
+        raise FileRefused(_("文件不是有效的.xlsx表格（可能已损坏，或扩展名被改过）。")) from None
+    except (NotImplementedError, RuntimeError, ValueError):
+        # Encrypted members, unknown compression methods.
+        raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏或已加密。")) from None
+
+
+def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """Rows up to ``XIANFENG_IMPORT_MAX_ROWS`` (plus a few for the header): a sheet that lied
+    about its size, or a CSV of millions of lines, is refused when it passes the limit."""
+    limit = settings.XIANFENG_IMPORT_MAX_ROWS + HEADER_SCAN_ROWS
+    for number, cells in rows:
+        if number > limit:
+            raise _too_many_rows(number)
+        yield number, cells
+
+
 def _xlsx_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:
     import openpyxl
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise FileRefused(_("文件不是有效的.xlsx表格（可能已损坏，或扩展名被改过）。")) from None
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise FileRefused(_("表格里带有宏，出于安全考虑不予导入。请删除宏、另存为.xlsx后再上传。"))
+    check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
         raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏。")) from None
     sheet = book.worksheets[0]
     total = max((sheet.max_row or 1) - 1, 0)
+    if total > settings.XIANFENG_IMPORT_MAX_ROWS:
+        book.close()
+        raise _too_many_rows(total)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -246,7 +362,7 @@ class open_sheet:
             rows, total, self._closable = _csv_rows(self.path)
         else:
             rows, total, self._closable = _geojson_rows(self.path)
-        rows = _nonblank(rows)
+        rows = _nonblank(_limited(rows))
         headers, header_row = _find_header(rows, self.aliases, self.required, self.others)
         return Sheet(headers=headers, header_row=header_row, rows=rows, total_hint=total)
 

@@ -1,9 +1,18 @@
-"""Writing .xlsx files: import templates, preview reports and exports (write-only, streamed)."""
+"""Writing .xlsx files: import templates, preview reports and exports (write-only, streamed).
+
+Every cell written goes through ``inert()`` (``append()`` does it for a row): control
+characters are removed (one would make openpyxl refuse the whole file, and they have no place
+in a spreadsheet), and text that a spreadsheet would take for a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) gets a leading single quote, as OWASP's
+CSV-injection guidance says; numbers, dates and booleans stay what they are, so a negative
+number stored as a number is still a number.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
@@ -22,6 +32,43 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAD = PatternFill("solid", fgColor="FFC7CE")
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 BOLD = Font(bold=True)
+
+# C0 controls but tab, newline and carriage return, DEL and the C1 controls.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def strip_controls(value: str) -> str:
+    return _CONTROL_RE.sub("", value)
+
+
+def inert(value: Any) -> Any:
+    """A value safe to write into a cell: text without control characters, never a formula."""
+    if isinstance(value, str):
+        value = strip_controls(value)
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+    return value
+
+
+def safe_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+    return WriteOnlyCell(sheet, value=inert(value))
+
+
+def inert_row(row: Iterable[Any]) -> list[Any]:
+    out = []
+    for value in row:
+        if isinstance(value, Cell):
+            value.value = inert(value.value)
+        else:
+            value = inert(value)
+        out.append(value)
+    return out
+
+
+def append(sheet: Any, row: Iterable[Any]) -> None:
+    """``sheet.append(row)`` with every cell made inert."""
+    sheet.append(inert_row(row))
 
 
 def _save(book: Workbook) -> bytes:
@@ -49,25 +96,27 @@ def template_xlsx(kind: str) -> bytes:
         letter = chr(ord("A") + index)
         sheet.column_dimensions[letter].width = 20
         sheet.column_dimensions[letter].number_format = "@"
-    sheet.append(
-        _head_cells(sheet, [c.header + ("*" if c.required else "") for c in importer.columns])
+    append(
+        sheet,
+        _head_cells(sheet, [c.header + ("*" if c.required else "") for c in importer.columns]),
     )
     example = []
     for column in importer.columns:
         cell = WriteOnlyCell(sheet, value=column.example)
         cell.number_format = "@"
         example.append(cell)
-    sheet.append(example)
+    append(sheet, example)
     notes = book.create_sheet(_("填写说明"))
-    notes.append([_("带*的列必须填写；示例行请删除或改成真实数据。")])
-    notes.append([_("身份证号、手机号、编码等列请设为“文本”格式，以免Excel丢掉末位X或开头的0。")])
-    notes.append([_("日期可写成2021-03-05、2021/3/5或2021年3月5日。")])
-    notes.append(
+    append(notes, [_("带*的列必须填写；示例行请删除或改成真实数据。")])
+    append(notes, [_("身份证号、手机号、编码等列请设为“文本”格式，以免Excel丢掉末位X或开头的0。")])
+    append(notes, [_("日期可写成2021-03-05、2021/3/5或2021年3月5日。")])
+    append(
+        notes,
         [
             _(
                 "同一个文件重复导入不会重复录入：按组织代码、身份证号、网格编码、楼栋编码或地址、楼栋+单元+房号更新。"
             )
-        ]
+        ],
     )
     return _save(book)
 
@@ -76,8 +125,8 @@ def template_csv(kind: str) -> bytes:
     importer = IMPORTERS[kind]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.header + ("*" if c.required else "") for c in importer.columns])
-    writer.writerow([c.example for c in importer.columns])
+    writer.writerow(inert_row(c.header + ("*" if c.required else "") for c in importer.columns))
+    writer.writerow(inert_row(c.example for c in importer.columns))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -92,7 +141,7 @@ def report_xlsx(run: ImportRun) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("被拒绝的行"))
     headers = [c.header for c in importer.columns]
-    sheet.append(_head_cells(sheet, [_("原行号"), *headers, _("原因")]))
+    append(sheet, _head_cells(sheet, [_("原行号"), *headers, _("原因")]))
     if by_row:
         with open_sheet(
             run.stored_path, run.filename, importer.aliases(), importer.required()
@@ -108,16 +157,16 @@ def report_xlsx(run: ImportRun) -> bytes:
                     cell = WriteOnlyCell(sheet, value=value if value is None else str(value))
                     if header in problems:
                         cell.fill = BAD
-                        cell.comment = Comment(problems[header], _("先锋"))
+                        cell.comment = Comment(strip_controls(problems[header]), _("先锋"))
                     out.append(cell)
                 out.append(
                     WriteOnlyCell(sheet, value="；".join(f"{k}：{v}" for k, v in problems.items()))
                 )
-                sheet.append(out)
+                append(sheet, out)
     listing = book.create_sheet(_("错误列表"))
-    listing.append(_head_cells(listing, [_("行号"), _("列"), _("原因")]))
+    append(listing, _head_cells(listing, [_("行号"), _("列"), _("原因")]))
     for error in run.errors:
-        listing.append([error["row"], error["column"], error["reason"]])
+        append(listing, [error["row"], error["column"], error["reason"]])
     summary = book.create_sheet(_("汇总"))
     for label, value in (
         (_("文件"), run.filename),
@@ -127,7 +176,7 @@ def report_xlsx(run: ImportRun) -> bytes:
         (_("无变化"), run.unchanged),
         (_("拒绝"), run.rejected),
     ):
-        summary.append([label, value])
+        append(summary, [label, value])
     return _save(book)
 
 
@@ -137,7 +186,7 @@ head_cells = _head_cells
 def rows_xlsx(title: str, headers: list[str], rows: Iterable[list[Any]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(_head_cells(sheet, headers))
+    append(sheet, _head_cells(sheet, headers))
     for row in rows:
-        sheet.append(row)
+        append(sheet, row)
     return _save(book)
