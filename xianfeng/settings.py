@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "xianfeng.core.errorpages.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "xianfeng.urls"

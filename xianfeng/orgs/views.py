@@ -52,6 +52,20 @@ class ChildrenView(ScopedView):
         return render(request, "orgs/_children.html", {"children": children})
 
 
+def _ancestors_for(request: HttpRequest, org: Organization) -> list[Organization]:
+    """The breadcrumb: every ancestor, each marked whether the user may open it (one above
+    the user's scope is shown by name, not as a link that would answer 404)."""
+    ancestors = list(org.ancestors())
+    visible = set(
+        Organization.objects.restrict(request.user)
+        .filter(pk__in=[a.pk for a in ancestors])
+        .values_list("pk", flat=True)
+    )
+    for a in ancestors:
+        a.visible = a.pk in visible
+    return ancestors
+
+
 class DetailView(ScopedView):
     model = Organization
 
@@ -79,7 +93,9 @@ class DetailView(ScopedView):
             "orgs/detail.html",
             {
                 "org": org,
-                "ancestors": org.ancestors(),
+                "ancestors": _ancestors_for(request, org),
+                "parent_visible": bool(org.parent_id)
+                and Organization.objects.restrict(request.user).filter(pk=org.parent_id).exists(),
                 "children": children,
                 "member_count": member_count,
                 "subtree_members": subtree_members,
