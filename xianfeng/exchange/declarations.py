@@ -16,7 +16,8 @@ from xianfeng.exchange import cells
 from xianfeng.exchange.models import LandlordDeclaration
 from xianfeng.people.choices import ResidentRelation
 from xianfeng.people.models import Person, Resident
-from xianfeng.places.models import Building, Household
+from xianfeng.places.identity import match_household, split_unit_room
+from xianfeng.places.models import Building
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -95,16 +96,13 @@ def write_declared_rooms(*, actor: User, declaration: LandlordDeclaration) -> No
 
     building = declaration.building
     for entry in declaration.rooms:
-        household = Household.objects.filter(
-            building=building, unit=entry["unit"], room=entry["room"]
-        ).first()
+        # The same door however it is written (1单元101, 1-101, or 101 in a building that
+        # has one room 101): never a second household beside the registered one.
+        household = match_household(building, entry["unit"], entry["room"])
         if household is None:
+            unit, room = split_unit_room(entry["unit"], entry["room"])
             household = places.household_create(
-                actor=actor,
-                building=building,
-                unit=entry["unit"],
-                room=entry["room"],
-                is_rental=True,
+                actor=actor, building=building, unit=unit, room=room, is_rental=True
             )
         elif not household.is_rental:
             places.household_update(actor=actor, household=household, is_rental=True)
@@ -125,6 +123,15 @@ def write_declared_rooms(*, actor: User, declaration: LandlordDeclaration) -> No
                     person=person,
                     relation=ResidentRelation.TENANT,
                 )
+
+
+def proposed_matches(declaration: LandlordDeclaration) -> list[dict[str, Any]]:
+    """For the review page: each declared room and the registered household it will be
+    written to (or None: a new household)."""
+    return [
+        {**entry, "household": match_household(declaration.building, entry["unit"], entry["room"])}
+        for entry in declaration.rooms
+    ]
 
 
 def declaration_accept(*, actor: User, declaration: LandlordDeclaration) -> LandlordDeclaration:

@@ -330,6 +330,8 @@ class DeclarationDetailView(ScopedView):
             "exchange/declaration_detail.html",
             {
                 "d": declaration,
+                "rooms": declarations.proposed_matches(declaration),
+                "existing": declaration.building.households.order_by("unit", "room")[:300],
                 "can_review": bool(workflow.actions(request.user, declaration)),
             },
         )

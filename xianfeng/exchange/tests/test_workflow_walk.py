@@ -145,3 +145,35 @@ def test_the_auditor_sees_the_landlords_mobile_masked(personas, client_for):
     assert "13700000000" not in page and "137****0000" in page
     page = client_for("wangge").get(f"/exchange/declarations/{d.pk}/").content.decode()
     assert "13700000000" in page
+
+
+@pytest.mark.parametrize(
+    ("unit", "room"), [("1", "101"), ("单元1", "房101"), ("", "1单元101"), ("", "1-101")]
+)
+def test_a_declared_room_written_any_way_is_the_registered_household(personas, unit, room):
+    """The building has 101 without a unit: the declaration's 1单元101 is that door."""
+    from xianfeng.exchange.declarations import proposed_matches
+
+    building = Building.objects.filter(code__startswith="B-S01-C01-G01").order_by("pk").first()
+    Household.objects.filter(building=building, room__in=["101", "1单元101", "1-101"]).delete()
+    existing = Household.objects.create(
+        building=building, organization=building.organization, unit="", room="101"
+    )
+    d = declaration_submit(
+        building=building,
+        landlord_name="房东乙",
+        landlord_mobile="13700000001",
+        rows=[{"unit": unit, "room": room}],
+    )
+    assert proposed_matches(d)[0]["household"] == existing
+    before = Household.objects.filter(building=building).count()
+    take(d, "accept", actor=personas["wangge"])
+    assert Household.objects.filter(building=building).count() == before
+    existing.refresh_from_db()
+    assert existing.is_rental
+
+
+def test_the_review_page_shows_the_match_and_the_buildings_households(personas, client_for):
+    d = _declaration(personas)
+    page = client_for("wangge").get(f"/exchange/declarations/{d.pk}/").content.decode()
+    assert "采纳后登记为" in page and "新住户" in page and "本楼栋已登记的住户" in page
