@@ -173,6 +173,49 @@ def reap_stale_jobs(run: JobRun) -> dict[str, Any]:
 _STALE_HOOKS: list[Callable[[list[int]], None]] = []
 
 
+def recover_at_start(*, process_backend: bool | None = None) -> list[int]:
+    """At the start of a server or worker: fail the runs whose process died, at once, and
+    tell each app (``on_stale``). Called by ``manage.py recover_jobs`` (``make demo``), the
+    gunicorn ``on_starting`` hook (deploy/gunicorn.conf.py, ``make serve``) and the Celery
+    ``worker_ready`` signal (xianfeng/celery.py).
+
+    On the thread backend a job runs inside the server's own process, so when the server
+    starts every run still QUEUED or RUNNING belonged to the one before: all of them fail. On
+    Celery other workers may be running jobs, so only runs without a heartbeat for three
+    heartbeat intervals are failed (a live job's heartbeat thread touches it every minute)."""
+    _autodiscover()
+    if process_backend is None:
+        process_backend = settings.XIANFENG_JOBS_BACKEND != "celery"
+    if process_backend:
+        runs = JobRun.objects.filter(status__in=(JobRun.Status.QUEUED, JobRun.Status.RUNNING))
+        reaped = list(runs.values_list("pk", flat=True))
+        runs.filter(pk__in=reaped).update(
+            status=JobRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=stale_message(),
+            error="stale: the process that ran it has ended (found at start)",
+        )
+    else:
+        limit = timezone.now() - timedelta(seconds=3 * HEARTBEAT_SECONDS)
+        runs = JobRun.objects.filter(status=JobRun.Status.RUNNING).filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+        )
+        reaped = []
+        for pk in list(runs.values_list("pk", flat=True)):
+            if runs.filter(pk=pk).update(
+                status=JobRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=stale_message(),
+                error="stale: no heartbeat (found at worker start)",
+            ):
+                reaped.append(pk)
+    if reaped:
+        log.warning("jobs of a process that ended, failed at start: %s", reaped)
+        for hook in _STALE_HOOKS:
+            hook(reaped)
+    return reaped
+
+
 def on_stale(hook: Callable[[list[int]], None]) -> Callable[[list[int]], None]:
     """Register ``hook(job_ids)``, called after ``core.reap_stale_jobs`` failed those runs, so
     an app can bring its own rows (an import "导入中") to a failed state too."""

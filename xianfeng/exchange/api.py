@@ -75,6 +75,7 @@ def _own(request: HttpRequest, run_id: int) -> ImportRun:
     run = runs.filter(pk=run_id).first()
     if run is None:
         raise Http404(_("导入记录不存在。"))
+    services.import_fail_stale(run)  # a run whose process died reads as failed, as on the page
     return run
 
 
@@ -84,7 +85,10 @@ def _own(request: HttpRequest, run_id: int) -> ImportRun:
     summary=gettext_lazy("我的导入记录"),
 )
 def import_list(request: HttpRequest, params: Query[ListParams]) -> Any:
-    return paginate(selectors.import_run_list(user=request.user), params)
+    runs = selectors.import_run_list(user=request.user)
+    for busy in runs.filter(status__in=(ImportRun.Status.PREVIEWING, ImportRun.Status.APPLYING)):
+        services.import_fail_stale(busy)
+    return paginate(runs, params)
 
 
 @router.get(
@@ -122,6 +126,17 @@ def import_apply(request: HttpRequest, run_id: int, payload: ApplyIn) -> Any:
     run = services.import_apply(
         actor=request.user, run=_own(request, run_id), valid_only=payload.valid_only
     )
+    run.refresh_from_db()
+    return Status(202, run)
+
+
+@router.post(
+    "/imports/{run_id}/retry",
+    response=errors_response({202: ImportRunOut}),
+    summary=gettext_lazy("导入失败后用同一文件重新预检（后台任务）"),
+)
+def import_retry(request: HttpRequest, run_id: int) -> Any:
+    run = services.import_retry(actor=request.user, run=_own(request, run_id))
     run.refresh_from_db()
     return Status(202, run)
 

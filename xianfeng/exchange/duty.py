@@ -14,5 +14,6 @@ ledger.declare(
         "import.applied": _("数据导入完成"),
         "import.refuse": _("导入文件被拒绝"),
         "import.fail": _("数据导入失败"),
+        "import.retry": _("重新预检导入文件"),
     },
 )

@@ -105,6 +105,11 @@ def import_apply(*, actor: User, run: ImportRun, valid_only: bool) -> ImportRun:
     return take(run, "apply", actor=actor, valid_only=valid_only)
 
 
+def import_retry(*, actor: User, run: ImportRun) -> ImportRun:
+    """Preview a failed run's kept file again (the ``retry`` step), so it can be applied."""
+    return take(run, "retry", actor=actor)
+
+
 def import_execute(*, run: ImportRun, dry_run: bool, progress: Any = None) -> dict[str, Any]:
     """The body of both jobs: read the file as the user who uploaded it. The outcome is a
     step of the run's workflow (exchange/workflows.py), taken by the job (no actor)."""

@@ -8,6 +8,7 @@ urlpatterns = [
     path("imports/new/", views.ImportCreateView.as_view(), name="import_new"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/apply/", views.ImportApplyView.as_view(), name="import_apply"),
+    path("imports/<int:pk>/retry/", views.ImportRetryView.as_view(), name="import_retry"),
     path("imports/<int:pk>/report.xlsx", views.ImportReportView.as_view(), name="import_report"),
     path("templates/<str:kind>.<str:ext>", views.TemplateView.as_view(), name="template"),
     path("export/<str:kind>/", views.ExportView.as_view(), name="export"),

@@ -176,6 +176,24 @@ class ImportApplyView(LoginRequiredMixin, View):
         return redirect(run.get_absolute_url())
 
 
+class ImportRetryView(LoginRequiredMixin, View):
+    """导入失败 → 预检中: the same kept file previewed again (the ``retry`` step)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = _own_run(request, pk)
+        try:
+            services.import_retry(actor=request.user, run=run)
+        except workflow.StateConflict as exc:
+            messages.error(request, "；".join(exc.messages))
+            page = ImportDetailView().get(request, pk=pk)
+            page.status_code = 409
+            return page
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(run.get_absolute_url())
+
+
 class ImportReportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = _own_run(request, pk)

@@ -1,7 +1,8 @@
 """The exchange app's state machines, declared in the one workflow mechanism
 (``xianfeng.core.workflow``): a landlord declaration's review (房东自主申报: 待审核 → 已采纳 /
 已退回) and an import run (预检中 → 待确认导入 → 导入中 → 已导入, or 文件被拒绝 / 导入失败). An
-import run's only user step is the uploader's ``apply``; the others are taken by its jobs."""
+import run's user steps are the uploader's ``apply`` and ``retry`` (导入失败 → 预检中, the kept
+file previewed again); the others are taken by its jobs."""
 
 from __future__ import annotations
 
@@ -112,6 +113,10 @@ def _outcome(run: Any, outcome: Any, message: str = "") -> dict[str, Any]:
     return {"organization": _district(run), "note": message or run.filename}
 
 
+def _not_failed(run: Any) -> str | None:
+    return _("只有导入失败的记录可以重新预检。") if run.status != FAILED else None
+
+
 class ImportRunFlow:
     """Steps of ``ImportRun``; mixed into the model."""
 
@@ -145,6 +150,37 @@ class ImportRunFlow:
             label=_("导入：%(name)s") % {"name": self.filename},
             run_id=self.pk,
         )
+        return {"organization": _district(self), "note": self.filename}
+
+    @step(
+        field="status",
+        source=FAILED,
+        target=PREVIEWING,
+        label=gettext_lazy("重新预检"),
+        ledger="import.retry",
+        allowed=uploader,
+        conflict=_not_failed,
+        history=gettext_lazy("重新预检导入文件"),
+        done=gettext_lazy("已重新开始预检，完成后可以再次确认导入。"),
+    )
+    def retry(self, *, actor: User) -> dict[str, Any]:
+        """A failed run (its process died, or the import found errors) starts again from its
+        kept file: a new preview, then the uploader applies it as before."""
+        import os
+
+        from xianfeng.core.jobs import enqueue
+
+        if not self.stored_path or not os.path.exists(self.stored_path):
+            raise ValidationError(_("上传的文件已被清理，请重新上传。"))
+        self.message = ""
+        self.valid_only = False
+        self.preview_job = enqueue(
+            "exchange.import_preview",
+            user=actor,
+            label=_("预检导入文件：%(name)s") % {"name": self.filename},
+            run_id=self.pk,
+        )
+        self.apply_job = None
         return {"organization": _district(self), "note": self.filename}
 
     @step(

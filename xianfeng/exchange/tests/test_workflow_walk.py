@@ -111,6 +111,98 @@ def test_import_run_apply_walk(personas, client_for, django_capture_on_commit_ca
     assert answer.status_code == 409 and "已导入" in answer.content.decode()
 
 
+def _crashed_apply(run):
+    """The apply job's process died (kill -9): 导入中 with a job that never reports again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xianfeng.core.models import JobRun
+    from xianfeng.exchange.models import ImportRun
+
+    old = timezone.now() - timedelta(hours=1)
+    job = JobRun.objects.create(
+        name="exchange.import_apply",
+        status=JobRun.Status.RUNNING,
+        started_at=old,
+        heartbeat_at=old,
+        created_by=run.created_by,
+    )
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.APPLYING, apply_job=job)
+
+
+def test_import_run_retry_walk(personas, client_for, django_capture_on_commit_callbacks):
+    """Retry: an import whose process died reads 导入失败 in the API (no page needed); the
+    uploader previews the same kept file again (202, ledger ``import.retry``) and applies it;
+    retry of a run that has not failed answers 409, and nobody else sees the run (404)."""
+    from xianfeng.core.models import DutyRecord
+    from xianfeng.exchange.models import ImportRun
+    from xianfeng.people.models import PartyMember
+
+    run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    _crashed_apply(run)
+    shequ = client_for("shequ")
+    detail = shequ.get(f"/api/v1/imports/{run.pk}").json()
+    assert detail["status"] == "failed" and "任务中断" in detail["message"]
+    assert shequ.post(f"/api/v1/imports/{run.pk}/apply", {}, "application/json").status_code == 409
+    assert client_for("wangge").post(f"/api/v1/imports/{run.pk}/retry").status_code == 404
+    members = PartyMember.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = shequ.post(f"/api/v1/imports/{run.pk}/retry")
+    assert answer.status_code == 202, answer.content
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.PREVIEWED and run.message == ""
+    again = shequ.post(f"/api/v1/imports/{run.pk}/retry")
+    assert again.status_code == 409 and "导入失败" in again.json()["detail"]
+    with django_capture_on_commit_callbacks(execute=True):
+        shequ.post(f"/api/v1/imports/{run.pk}/apply", {}, "application/json")
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED
+    assert PartyMember.objects.count() == members + 1
+    kinds = list(
+        DutyRecord.objects.filter(object_id=str(run.pk), action__startswith="import.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert kinds == [
+        "import.preview",
+        "import.fail",
+        "import.retry",
+        "import.preview",
+        "import.apply",
+        "import.applied",
+    ]
+
+    page_run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    _crashed_apply(page_run)
+    page = shequ.get(page_run.get_absolute_url()).content.decode()
+    assert f"/exchange/imports/{page_run.pk}/retry/" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = shequ.post(f"/exchange/imports/{page_run.pk}/retry/")
+    assert answer.status_code == 302
+    page_run.refresh_from_db()
+    assert page_run.status == ImportRun.Status.PREVIEWED
+    answer = shequ.post(f"/exchange/imports/{page_run.pk}/retry/")
+    assert answer.status_code == 409 and "只有导入失败的记录可以重新预检" in answer.content.decode()
+
+
+def test_import_run_retry_needs_the_kept_file(
+    personas, client_for, django_capture_on_commit_callbacks
+):
+    import os
+
+    from xianfeng.exchange.models import ImportRun
+
+    run = _previewed_run(personas, client_for, django_capture_on_commit_callbacks)
+    _crashed_apply(run)
+    client_for("shequ").get(f"/api/v1/imports/{run.pk}")
+    os.remove(run.stored_path)
+    answer = client_for("shequ").post(f"/api/v1/imports/{run.pk}/retry")
+    assert answer.status_code == 400 and "重新上传" in answer.json()["detail"]
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+
+
 def test_import_run_system_steps_refuse_a_user(
     personas, client_for, django_capture_on_commit_callbacks
 ):
@@ -136,7 +228,10 @@ SYSTEM_STEPS = {
     ("ImportRun", "refuse"): "exchange/tests/test_imports.py (refused files)",
     ("ImportRun", "fail"): "exchange/tests/test_stale_imports.py",
 }
-USER_STEPS_WALKED_BY_HAND = {("ImportRun", "apply"): "test_import_run_apply_walk"}
+USER_STEPS_WALKED_BY_HAND = {
+    ("ImportRun", "apply"): "test_import_run_apply_walk",
+    ("ImportRun", "retry"): "test_import_run_retry_walk",
+}
 
 
 def test_the_auditor_sees_the_landlords_mobile_masked(personas, client_for):
