@@ -2,6 +2,8 @@
 #
 #   make demo          venv + assets + migrate + demo district + accounts table + runserver
 #                      (SQLite; needs only python3 and npm; PORT=8000 by default)
+#   make serve         production: check --deploy, migrate, collectstatic, gunicorn on
+#                      127.0.0.1:$(PORT) behind nginx (needs DJANGO_SECRET_KEY; README 部署)
 #   make test          system-deps + venv + assets, then lint, check, pytest on SQLite and on
 #                      PostgreSQL (PYTEST_ARGS="-k zone -x" passes arguments to pytest)
 #   make test-sqlite   pytest on SQLite only
@@ -38,11 +40,11 @@ PG_URL := postgres://xianfeng:xianfeng@127.0.0.1:$(PGPORT)/xianfeng
 
 export PGPORT
 
-.PHONY: help venv assets system-deps migrate demo lint check messages messages-check test \
+.PHONY: help venv assets system-deps migrate demo serve lint check messages messages-check test \
 	test-sqlite test-pg
 
 help:
-	@sed -n '2,19s/^# \{0,1\}//p' Makefile
+	@sed -n '2,21s/^# \{0,1\}//p' Makefile
 
 # --- environment -------------------------------------------------------------------------
 
@@ -75,7 +77,22 @@ demo: venv assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_district --scale district
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py recover_jobs
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+PROD_STAMP := $(VENV)/.installed-prod
+
+$(PROD_STAMP): pyproject.toml | $(VENV_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[prod]"
+	@touch $@
+
+# Production (not DJANGO_DEBUG): refuses a missing or development DJANGO_SECRET_KEY. gunicorn's
+# on_starting hook (deploy/gunicorn.conf.py) fails the jobs of the server that ran before.
+serve: $(PROD_STAMP) assets
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	XIANFENG_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py xianfeng.wsgi
 
 # --- checks ------------------------------------------------------------------------------
 

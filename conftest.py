@@ -30,6 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Jobs run in the test's own thread when its transaction commits (see core/jobs.py).
     settings.XIANFENG_JOBS_BACKEND = "immediate"
+    # Production settings assume https behind nginx; the test client and the live server
+    # speak plain http (test_deploy.py checks the production values in a subprocess).
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -135,6 +136,9 @@ def django_env(database_url: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url,
         DJANGO_DEBUG="0",
+        # Production mode refuses the development key; plain http on 127.0.0.1 (no nginx).
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        XIANFENG_HTTPS="0",
         XIANFENG_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xianfeng.settings")
 
@@ -40,3 +40,24 @@ def _schedule(sender: Celery, **kwargs: object) -> None:
     from xianfeng.core.jobs import beat_schedule
 
     sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **beat_schedule()}
+
+
+@signals.worker_init.connect
+def _refuse_weak_key(**kwargs: object) -> None:
+    """A worker, like the server, does not start in production on the development key."""
+    from xianfeng.core.checks import require_secret_key
+
+    require_secret_key()
+
+
+@signals.worker_ready.connect
+def _recover(**kwargs: object) -> None:
+    """When a worker is ready: fail the runs whose worker died (``recover_at_start``)."""
+    from django.db import connections
+
+    from xianfeng.core.jobs import recover_at_start
+
+    try:
+        recover_at_start()
+    finally:
+        connections.close_all()

@@ -58,6 +58,25 @@ def env_rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
     return rate
 
 
+def sqlite_options() -> dict:
+    """SQLite for several users at once: a WAL journal (readers never wait for the writer), a
+    busy timeout (a writer waits for the one before it instead of answering "database is
+    locked"), and write transactions that take the write lock when they begin (BEGIN
+    IMMEDIATE: a transaction that read first cannot fail to upgrade later, which no timeout
+    helps with). ``synchronous=NORMAL`` is safe under WAL (a power cut may lose the last
+    commits, never corrupt the file)."""
+    busy_ms = env_int("XIANFENG_SQLITE_BUSY_MS", 20_000)
+    if busy_ms < 0:
+        raise EnvError(f"XIANFENG_SQLITE_BUSY_MS={busy_ms}: must be 0 or more")
+    return {
+        "timeout": busy_ms / 1000,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA busy_timeout={busy_ms}; PRAGMA synchronous=NORMAL"
+        ),
+    }
+
+
 def database_from_url(url: str) -> dict:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django's dict."""
     parsed = urlparse(url)
@@ -70,7 +89,7 @@ def database_from_url(url: str) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path or ":memory:",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": sqlite_options(),
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {

@@ -17,7 +17,10 @@ from xianfeng.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production-xianfeng")
+# Development only (DJANGO_DEBUG=1). Without DEBUG, gunicorn, runserver and the Celery worker
+# refuse to start on this key or none, and check --deploy fails (xianfeng/core/checks.py).
+DEV_SECRET_KEY = "insecure-dev-key-change-me-in-production-xianfeng"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -44,13 +47,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xianfeng.core.middleware.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xianfeng.core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "xianfeng.core.errorpages.ErrorPagesMiddleware",
 ]
@@ -99,13 +105,51 @@ LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("XIANFENG_LOGIN_LOCK_MINUTES", 15)
 API_TOKEN_DAYS = env_int("XIANFENG_API_TOKEN_DAYS", 30)
 
-# Sessions expire after two idle hours and when the browser closes (shared office PCs).
+# Sessions expire after two idle hours and when the browser closes (shared office PCs). Not
+# SESSION_SAVE_EVERY_REQUEST (a database write per page view): SessionTouchMiddleware moves
+# the expiry on at most every XIANFENG_SESSION_TOUCH_SECONDS.
 SESSION_COOKIE_AGE = env_int("XIANFENG_SESSION_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+XIANFENG_SESSION_TOUCH_SECONDS = env_int("XIANFENG_SESSION_TOUCH_SECONDS", 5 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", False)
+
+# --- HTTPS (production sits behind nginx, which terminates TLS) -------------------------------
+# XIANFENG_HTTPS (default: on unless DEBUG): secure cookies, HSTS, redirect to https, and the
+# scheme taken from nginx's X-Forwarded-Proto. XIANFENG_HTTPS=0 for a plain-http trial.
+XIANFENG_HTTPS = env_bool("XIANFENG_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("XIANFENG_SECURE_COOKIES", XIANFENG_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("XIANFENG_SSL_REDIRECT", XIANFENG_HTTPS)
+if env_bool("XIANFENG_PROXY_SSL_HEADER", XIANFENG_HTTPS):
+    # Only behind a proxy that sets the header itself (nginx: proxy_set_header
+    # X-Forwarded-Proto $scheme), never when clients reach gunicorn directly.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("XIANFENG_HSTS_SECONDS", 31_536_000 if XIANFENG_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XIANFENG_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("XIANFENG_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# An intranet host name cannot be on the browsers' public HSTS preload list, so preload is off
+# by default and Django's reminder about it is silenced (XIANFENG_HSTS_PRELOAD=1 turns it on).
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Content-Security-Policy (django-csp): no inline script or style, nothing from outside ----
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
@@ -147,6 +191,10 @@ XIANFENG_JOB_STALE_MINUTES = env_int("XIANFENG_JOB_STALE_MINUTES", 15)
 # Public landlord declaration page: (requests, seconds) per client IP and per building.
 XIANFENG_DECLARE_IP_LIMIT = env_rate("XIANFENG_DECLARE_IP_LIMIT", (10, 600))
 XIANFENG_DECLARE_BUILDING_LIMIT = env_rate("XIANFENG_DECLARE_BUILDING_LIMIT", (30, 3600))
+# Its links (the QR codes on the buildings) expire after this many days (0: never); raising the
+# version voids every link printed before (print the QR codes again).
+XIANFENG_DECLARE_LINK_DAYS = env_int("XIANFENG_DECLARE_LINK_DAYS", 365)
+XIANFENG_DECLARE_LINK_VERSION = env_int("XIANFENG_DECLARE_LINK_VERSION", 1)
 # X-Forwarded-For is believed only behind this many declared proxies (0: never).
 XIANFENG_TRUSTED_PROXY_HOPS = env_int("XIANFENG_TRUSTED_PROXY_HOPS", 0)
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app declares the duty-record kinds it writes in its own ``duty`` module.
         autodiscover_modules("duty")
+        # The secret-key check, and the login's first session touch (core/middleware.py).
+        from xianfeng.core import checks, middleware  # noqa: F401

@@ -3,14 +3,17 @@ worker reviews it; only an accepted declaration changes the registry."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.core.validators import normalize_text
+from xianfeng.core.validators import normalize_text, validate_no_controls
 from xianfeng.core.workflow import take
 from xianfeng.exchange import cells
 from xianfeng.exchange.models import LandlordDeclaration
@@ -26,12 +29,51 @@ SALT = "xianfeng.landlord-declaration"
 MAX_ROWS = 50
 
 
+def _signer() -> signing.TimestampSigner:
+    """Links are signed with the secret key, a version (raising
+    ``XIANFENG_DECLARE_LINK_VERSION`` voids every printed link at once) and the time of
+    signing (a link older than ``XIANFENG_DECLARE_LINK_DAYS`` is refused; 0: never)."""
+    return signing.TimestampSigner(salt=f"{SALT}.v{settings.XIANFENG_DECLARE_LINK_VERSION}")
+
+
 def token_for(building: Building) -> str:
-    return signing.Signer(salt=SALT).sign(str(building.pk))
+    return _signer().sign(str(building.pk))
+
+
+def link_expires() -> date | None:
+    """The day a link signed now stops working, or None (links never expire)."""
+    days = settings.XIANFENG_DECLARE_LINK_DAYS
+    return timezone.localdate() + timedelta(days=days) if days > 0 else None
+
+
+def building_pk(token: str) -> str:
+    """The building of a link's token; ``signing.BadSignature`` when it is forged, of an old
+    version, or expired (``signing.SignatureExpired``)."""
+    days = settings.XIANFENG_DECLARE_LINK_DAYS
+    return _signer().unsign(token, max_age=timedelta(days=days) if days > 0 else None)
 
 
 def public_url(building: Building) -> str:
     return reverse("declare", args=[token_for(building)])
+
+
+# The longest each field of the public form may be (the columns they end up in), checked
+# before anything else: the public page takes no more than its columns hold.
+LANDLORD_LIMITS = (("landlord_name", 50), ("landlord_mobile", 20))
+ROW_LIMITS = (("unit", 20), ("room", 20), ("name", 50), ("id_number", 32), ("mobile", 20))
+
+
+def _check_text(errors: dict[str, list[str]], key: str, value: Any, limit: int, label: str) -> None:
+    text = "" if value is None else str(value)
+    try:
+        validate_no_controls(text)
+    except ValidationError as exc:
+        errors.setdefault(key, []).append(label + exc.messages[0])
+        return
+    if len(text) > limit:
+        errors.setdefault(key, []).append(
+            label + _("最多%(limit)d个字符（现在有%(n)d个）。") % {"limit": limit, "n": len(text)}
+        )
 
 
 def declaration_submit(
@@ -40,6 +82,15 @@ def declaration_submit(
     """Check and keep a declaration; nothing else changes. ``rows``: one tenant a row
     (unit, room, name, id_number, mobile); a row with only a room declares an empty room."""
     errors: dict[str, list[str]] = {}
+    for key, limit in LANDLORD_LIMITS:
+        value = landlord_name if key == "landlord_name" else landlord_mobile
+        _check_text(errors, key, value, limit, "")
+    for index, row in enumerate(rows[:MAX_ROWS]):
+        for key, limit in ROW_LIMITS:
+            label = _("第%(n)d行") % {"n": index + 1} + "："
+            _check_text(errors, f"row-{index}", row.get(key), limit, label)
+    if errors:
+        raise ValidationError(errors)
     name = normalize_text(landlord_name)
     if not name:
         errors.setdefault("landlord_name", []).append(_("请填写房东姓名。"))

@@ -389,7 +389,12 @@ class BuildingQrView(ScopedView):
         return render(
             request,
             "exchange/building_qr.html",
-            {"building": building, "url": url, "svg": buffer.getvalue().decode()},
+            {
+                "building": building,
+                "url": url,
+                "svg": buffer.getvalue().decode(),
+                "expires": declarations.link_expires(),
+            },
         )
 
 
@@ -403,7 +408,7 @@ class DeclareView(View):
 
     def _building(self, token: str) -> Building:
         try:
-            pk = signing.Signer(salt=declarations.SALT).unsign(token)
+            pk = declarations.building_pk(token)
         except signing.BadSignature:
             raise Http404(_("二维码无效或已失效。")) from None
         building = Building.objects.filter(pk=pk).first()

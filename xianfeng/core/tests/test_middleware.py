@@ -1,0 +1,85 @@
+"""Fewer writes per request, no caching of personal data, and a Content-Security-Policy the
+pages honour (issue 9, items 3 and 5)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xianfeng.core.middleware import TOUCH_KEY
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(__file__).resolve().parents[2]
+
+
+def _session_writes(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(
+        1
+        for q in queries.captured_queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_a_page_view_does_not_write_the_session_every_time(client_for, settings):
+    client = client_for("shequ")
+    _session_writes(client, "/")  # the first touch after the login
+    assert _session_writes(client, "/") == 0
+    assert _session_writes(client, "/members/") == 0
+    settings.XIANFENG_SESSION_TOUCH_SECONDS = 0  # the interval passed: the expiry moves on
+    assert _session_writes(client, "/") == 1
+    assert TOUCH_KEY in client.session
+
+
+def test_an_idle_session_still_expires(client_for, settings):
+    client = client_for("shequ")
+    client.get("/")
+    session = client.session
+    assert 0 < session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+
+
+def test_personal_pages_and_the_api_are_not_stored(client_for, client):
+    shequ = client_for("shequ")
+    for url in ("/", "/members/", "/api/v1/members"):
+        answer = shequ.get(url)
+        assert answer.status_code == 200, url
+        assert "no-store" in answer["Cache-Control"], url
+    assert "no-store" in client.get("/api/v1/members").get("Cache-Control", "")
+
+
+def test_pages_carry_a_strict_content_security_policy(client_for, client):
+    for answer in (client.get("/login/"), client_for("shequ").get("/")):
+        policy = answer["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<style\b", re.I), "<style> block"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attribute"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+]
+
+
+def test_no_template_has_inline_script_or_style():
+    """The policy forbids inline script and style; every template keeps to it."""
+    found = []
+    for path in sorted(TEMPLATES.rglob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        for pattern, what in INLINE:
+            for match in pattern.finditer(text):
+                if 'type="application/json"' in match.group(0):
+                    continue  # data for a script (json_script), not code
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{path.relative_to(TEMPLATES)}:{line}: {what}")
+    assert not found, "\n".join(found)
