@@ -17,7 +17,8 @@ Errors always answer JSON ``{"detail": "<中文说明>", "errors": {field: [mess
 ==== =======================================================================================
 400  a Django ``ValidationError`` from a service or model (bad ID number, phone, GeoJSON,
      moving an organization under its own descendant, deleting one that still has children
-     or members, a referenced id the user cannot see); also an unparsable JSON body
+     or members, a referenced id the user cannot see); also an unparsable JSON body and a
+     malformed ``multipart/form-data`` body (no boundary)
 401  not authenticated, or bad credentials at ``POST /auth/token``
 403  the role may not take the action (the auditor or a member writing, a reveal without the
      right), or a failed CSRF check on a session request
@@ -27,7 +28,9 @@ Errors always answer JSON ``{"detail": "<中文说明>", "errors": {field: [mess
      a duplicate (a code, an ID number, a room that already exists): a ``ValidationError``
      whose code is ``unique``/``unique_together`` or whose message says the thing is
      already registered; also a database ``IntegrityError`` or ``ProtectedError``
-422  the request does not match the schema (missing field, wrong type, page_size > 200)
+422  the request does not match the schema (missing field, wrong type, page_size > 200, text
+     longer than its column or with control characters, an integer past 2^63; a path id
+     past 2^63 answers 404)
 429  ``POST /auth/token`` for a locked account (with ``Retry-After``)
 ==== =======================================================================================
 
@@ -44,6 +47,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +62,7 @@ from xianfeng.core.api import router as core_router
 from xianfeng.core.models import ApiToken
 from xianfeng.core.roles import WRITERS
 from xianfeng.core.scope import active_roles
+from xianfeng.core.validators import INT_MAX, INT_MIN
 from xianfeng.exchange.api import router as exchange_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
@@ -67,6 +72,7 @@ from xianfeng.visits.api import router as visits_router
 from xianfeng.work.api import router as work_router
 
 logger = logging.getLogger(__name__)
+RANGE = {"low": INT_MIN, "high": INT_MAX}
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Refresh ApiToken.last_used_at at most this often, so a busy client does not write per call.
@@ -254,6 +260,9 @@ def _pydantic_message(item: dict[str, Any]) -> str:
         return _("最多%(limit)s个字符。") % {"limit": ctx.get("max_length")}
     if kind == "string_too_short":
         return _("至少%(limit)s个字符。") % {"limit": ctx.get("min_length")}
+    if kind == "value_error" and ctx.get("error") is not None:
+        # our own validators (core/validators.py) raise their Chinese message as it is
+        return str(ctx["error"])
     if kind in _PYDANTIC_MESSAGES:
         return str(_PYDANTIC_MESSAGES[kind])
     return _("格式不正确（%(reason)s）。") % {"reason": item.get("msg", "")}
@@ -327,6 +336,38 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         429: _("请求过于频繁，请稍后再试。"),
     }
     return error(request, exc.status_code, messages.get(exc.status_code, _("请求无法处理。")))
+
+
+def _path_int_out_of_range(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    for value in (match.kwargs if match else {}).values():
+        text = str(value).lstrip("-")
+        if text.isdigit() and not INT_MIN <= int(value) <= INT_MAX:
+            return True
+    return False
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """An integer the database cannot hold (past 2^63) that a schema let through: a path id
+    is an object that does not exist (404), anything else a value out of range (422)."""
+    if _path_int_out_of_range(request):
+        return on_not_found(request, Http404())
+    return error(
+        request,
+        422,
+        _("请求数据格式不正确"),
+        {NON_FIELD_ERRORS: [_("数值超出范围（应在%(low)s到%(high)s之间）。") % RANGE]},
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error(
+        request,
+        400,
+        _("上传的表单数据无法解析（multipart/form-data 缺少 boundary 或格式不正确）。"),
+    )
 
 
 @api.exception_handler(Exception)

@@ -24,6 +24,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.people.models import Person
@@ -72,26 +73,28 @@ class ContactOut(Schema):
 
 
 class TownsmanIn(Schema):
-    name: str = Field("", max_length=50, description=gettext_lazy("姓名（选了登记人员时可省略）"))
-    phone: str = Field("", max_length=20)
-    person: int | None = Field(None, description=gettext_lazy("登记人员编号（可选）"))
-    hometown: str = Field("", max_length=100)
-    whereabouts: str = Field("", max_length=200)
-    note: str = Field("", max_length=200)
+    name: Text(50) = Field(
+        "", max_length=50, description=gettext_lazy("姓名（选了登记人员时可省略）")
+    )
+    phone: Text(20) = Field("", max_length=20)
+    person: DbInt | None = Field(None, description=gettext_lazy("登记人员编号（可选）"))
+    hometown: Text(100) = Field("", max_length=100)
+    whereabouts: Text(200) = Field("", max_length=200)
+    note: Text(200) = Field("", max_length=200)
 
 
 class ContactIn(Schema):
-    way: str = Field(description="visit、phone、message、gathering")
+    way: Text(LINE_MAX_LENGTH) = Field(description="visit、phone、message、gathering")
     contacted_at: datetime | None = Field(None, description=gettext_lazy("默认现在；不能晚于现在"))
-    purposes: list[str] = Field(
+    purposes: list[Text(LINE_MAX_LENGTH)] = Field(
         description=gettext_lazy("safety、policy、info、talk、care 中的一项或几项")
     )
-    findings: str = ""
+    findings: Text(TEXT_MAX_LENGTH) = ""
     raises_hazard: bool = False
-    household: int | None = Field(
+    household: DbInt | None = Field(
         None, description=gettext_lazy("上门走访登记住户时：同时保存一条走访记录")
     )
-    client_key: str = Field("", max_length=64, description=gettext_lazy("幂等键"))
+    client_key: Text(64) = Field("", max_length=64, description=gettext_lazy("幂等键"))
 
 
 class TownsmanFilters(ListParams):

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.community.choices import ContactWay
+from xianfeng.core.forms import TextLimits
 from xianfeng.visits.choices import VisitPurpose
 
 
-class TownsmanForm(forms.Form):
+class TownsmanForm(TextLimits, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
         label=_("电话"),
@@ -26,7 +27,7 @@ class TownsmanForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 
-class ContactForm(forms.Form):
+class ContactForm(TextLimits, forms.Form):
     """A contact with a fellow townsman, from a phone."""
 
     way = forms.ChoiceField(

@@ -26,6 +26,7 @@ from xianfeng.core.choices import Action
 from xianfeng.core.models import ApiToken, Role, User
 from xianfeng.core.resources import resources
 from xianfeng.core.scope import user_can
+from xianfeng.core.validators import INT_MAX
 
 MAX_PAGE_SIZE = 200
 # Every error the API answers has this body; see xianfeng/api.py for the status codes.
@@ -48,7 +49,10 @@ def errors_response(ok: dict[int, Any]) -> dict[Any, Any]:
 
 
 class ListParams(Schema):
-    page: int = Field(1, ge=1, description=gettext_lazy("页码，从1开始"))
+    # (an offset past 2^63 is no page: 422, not a database error)
+    page: int = Field(
+        1, ge=1, le=INT_MAX // MAX_PAGE_SIZE, description=gettext_lazy("页码，从1开始")
+    )
     page_size: int = Field(
         settings.PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=gettext_lazy("每页条数，最多200")
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pydantic import AfterValidator, Field
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -148,3 +149,66 @@ def validate_geojson_geometry(value: Any) -> None:
             raise ValidationError(_("GeoJSON多边形格式不正确。"), code="geojson")
         for ring in polygon:
             _check_ring(ring)
+
+
+# --- free text: length and control characters (issue 9) -------------------------------------
+
+# C0 controls but tab, newline and carriage return; DEL; the C1 controls.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The longest a free-text (TextField) value may be, in forms and API bodies alike.
+TEXT_MAX_LENGTH = 5000
+# What a query parameter or a one-line field without a model column may carry.
+LINE_MAX_LENGTH = 200
+# The largest and smallest integers the databases store (64-bit).
+INT_MAX = 2**63 - 1
+INT_MIN = -(2**63)
+
+
+def validate_no_controls(value: Any) -> None:
+    """Refuse NUL and the other control characters; tabs and newlines are allowed (multi-line
+    text). Used by forms (``NoControlsValidator``) and API schemas (``Text``)."""
+    if isinstance(value, str) and _CONTROL_RE.search(value):
+        char = _CONTROL_RE.search(value).group(0)
+        raise ValidationError(
+            _("不能含有控制字符（如 NUL、U+%(code)s），请删除后重新填写。"),
+            code="control_characters",
+            params={"code": f"{ord(char):04X}"},
+        )
+
+
+def _schema_no_controls(value: str) -> str:
+    if _CONTROL_RE.search(value):
+        # pydantic wants a ValueError; its message goes into the 422 body as it is
+        char = _CONTROL_RE.search(value).group(0)
+        raise ValueError(
+            str(_("不能含有控制字符（如 NUL、U+%(code)s），请删除后重新填写。"))
+            % {"code": f"{ord(char):04X}"}
+        )
+    return value
+
+
+def Text(max_length: int = TEXT_MAX_LENGTH) -> Any:
+    """A string field of an API schema: at most ``max_length`` characters (the model column's,
+    or ``TEXT_MAX_LENGTH`` for a TextField), no control characters. ``name: Text(50)``."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_schema_no_controls)]
+
+
+# An integer the database can store: ids, filters and body fields (``?campaign=`` with 20
+# digits answers 422, not a 500 from the database driver).
+DbInt = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
+
+
+class NoControlsValidator:
+    """The form side of ``validate_no_controls`` (deconstructible, for model fields too)."""
+
+    def __call__(self, value: Any) -> None:
+        validate_no_controls(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NoControlsValidator)
+
+    def __hash__(self) -> int:
+        return hash(NoControlsValidator)
+
+    def deconstruct(self) -> tuple[str, tuple, dict]:
+        return ("xianfeng.core.validators.NoControlsValidator", (), {})

@@ -18,14 +18,20 @@ from pydantic import create_model
 
 from xianfeng.core import workflow
 from xianfeng.core.api import errors_response
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 
+# One-line inputs (a reason, a note) are at most 200 characters (the narrowest column a step
+# writes them into), multi-line ones TEXT_MAX_LENGTH; neither takes control characters.
+TEXT_INPUT = Text(LINE_MAX_LENGTH)
+TEXTAREA_INPUT = Text(TEXT_MAX_LENGTH)
 _TYPES: dict[str, Any] = {
-    "text": str,
-    "textarea": str,
+    "text": TEXT_INPUT,
+    "textarea": TEXTAREA_INPUT,
     "date": date,
-    "member": int,
+    "member": DbInt,
     "bool": bool,
 }
+_STRINGS = (TEXT_INPUT, TEXTAREA_INPUT)
 
 
 def step_body(model: type, spec: workflow.Step) -> type[Schema] | None:
@@ -33,9 +39,9 @@ def step_body(model: type, spec: workflow.Step) -> type[Schema] | None:
         return None
     fields: dict[str, Any] = {}
     for item in spec.inputs:
-        kind = _TYPES.get(item.kind, str)
-        default: Any = "" if kind is str else (False if kind is bool else None)
-        annotation = kind if kind in (str, bool) else kind | None
+        kind = _TYPES.get(item.kind, TEXT_INPUT)
+        default: Any = "" if kind in _STRINGS else (False if kind is bool else None)
+        annotation = kind if kind in (*_STRINGS, bool) else kind | None
         fields[item.name] = (annotation, Field(default, description=str(item.label)))
     name = f"{model.__name__}{''.join(p.title() for p in spec.name.split('_'))}In"
     return create_model(name, __base__=Schema, **fields)

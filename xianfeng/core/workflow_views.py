@@ -17,6 +17,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from xianfeng.core import workflow
+from xianfeng.core.validators import (
+    INT_MAX,
+    LINE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    validate_no_controls,
+)
 from xianfeng.core.views import ScopedView
 
 
@@ -34,8 +40,20 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
         elif item.kind == "bool":
             values[item.name] = raw.lower() in ("1", "on", "true", "yes", item.name)
         elif item.kind == "member":
-            values[item.name] = int(raw) if raw.isdigit() else None
+            values[item.name] = int(raw) if raw.isdigit() and int(raw) <= INT_MAX else None
         else:
+            limit = TEXT_MAX_LENGTH if item.kind == "textarea" else LINE_MAX_LENGTH
+            try:
+                validate_no_controls(raw)
+            except ValidationError as exc:
+                raise ValidationError({item.name: exc.messages}) from None
+            if len(raw) > limit:
+                raise ValidationError(
+                    {
+                        item.name: _("最多%(limit)d个字符（现在有%(n)d个）。")
+                        % {"limit": limit, "n": len(raw)}
+                    }
+                )
             values[item.name] = raw
     return values
 

@@ -25,6 +25,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.orgs import selectors, services
 from xianfeng.orgs.choices import OrgCategory, OrgKind, PairingKind, UnitSituation
 from xianfeng.orgs.models import Organization, Pairing
@@ -100,44 +101,46 @@ OrganizationPage = page_of(OrganizationOut)
 
 
 class OrganizationFilters(ListParams):
-    root: int | None = Field(None, description=gettext_lazy("组织编号（含其全部下级组织）"))
+    root: DbInt | None = Field(None, description=gettext_lazy("组织编号（含其全部下级组织）"))
     kind: OrgKind | None = Field(None, description=gettext_lazy("组织类型"))
-    parent: int | None = Field(None, description=gettext_lazy("上级组织编号（只列直接下级）"))
-    q: str | None = Field(None, description=gettext_lazy("名称、简称或组织代码包含"))
+    parent: DbInt | None = Field(None, description=gettext_lazy("上级组织编号（只列直接下级）"))
+    q: Text(LINE_MAX_LENGTH) | None = Field(
+        None, description=gettext_lazy("名称、简称或组织代码包含")
+    )
 
 
 class OrganizationFields(Schema):
     """Fields an organization create or update may set (besides parent and kind)."""
 
-    name: str = Field(max_length=120)
-    short_name: str = Field("", max_length=60)
-    code: str = Field(max_length=40)
+    name: Text(120) = Field(max_length=120)
+    short_name: Text(60) = Field("", max_length=60)
+    code: Text(40) = Field(max_length=40)
     category: OrgCategory = OrgCategory.BRANCH
     unit_situation: UnitSituation = UnitSituation.URBAN_COMMUNITY
-    unit_name: str = ""
-    secretary: int | None = Field(None, description=gettext_lazy("书记（党员编号）"))
-    contact_name: str = ""
-    contact_phone: str = ""
-    address: str = ""
+    unit_name: Text(120) = ""
+    secretary: DbInt | None = Field(None, description=gettext_lazy("书记（党员编号）"))
+    contact_name: Text(50) = ""
+    contact_phone: Text(20) = ""
+    address: Text(200) = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon")
     established_on: date | None = None
-    sort_order: int = Field(0, ge=0)
+    sort_order: DbInt = Field(0, ge=0)
 
 
 class OrganizationIn(OrganizationFields):
-    parent: int = Field(description=gettext_lazy("上级组织编号"))
+    parent: DbInt = Field(description=gettext_lazy("上级组织编号"))
     kind: OrgKind
 
 
 class OrganizationPatch(OrganizationFields):
-    name: str | None = Field(None, max_length=120)
-    code: str | None = Field(None, max_length=40)
+    name: Text(120) | None = Field(None, max_length=120)
+    code: Text(40) | None = Field(None, max_length=40)
 
 
 class MoveIn(Schema):
-    parent: int = Field(description=gettext_lazy("新的上级组织编号"))
+    parent: DbInt = Field(description=gettext_lazy("新的上级组织编号"))
 
 
 def _org_queryset():
@@ -272,21 +275,21 @@ PairingPage = page_of(PairingOut)
 
 class PairingFilters(ListParams):
     kind: PairingKind | None = Field(None, description=gettext_lazy("结对类型"))
-    organization: int | None = Field(None, description=gettext_lazy("甲方或乙方为该组织"))
+    organization: DbInt | None = Field(None, description=gettext_lazy("甲方或乙方为该组织"))
 
 
 class PairingFields(Schema):
     starts_on: date
     ends_on: date | None = None
-    commitments_a: str = ""
-    commitments_b: str = ""
-    note: str = ""
+    commitments_a: Text(TEXT_MAX_LENGTH) = ""
+    commitments_b: Text(TEXT_MAX_LENGTH) = ""
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class PairingIn(PairingFields):
     kind: PairingKind
-    org_a: int = Field(description=gettext_lazy("甲方组织编号"))
-    org_b: int = Field(description=gettext_lazy("乙方组织编号"))
+    org_a: DbInt = Field(description=gettext_lazy("甲方组织编号"))
+    org_b: DbInt = Field(description=gettext_lazy("乙方组织编号"))
 
 
 class PairingPatch(PairingFields):

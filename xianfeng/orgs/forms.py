@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.forms import TextLimits
 from xianfeng.core.validators import validate_geojson_geometry
 from xianfeng.orgs.choices import ALLOWED_CHILDREN, OrgKind
 from xianfeng.orgs.models import Organization, Pairing
@@ -13,7 +14,7 @@ from xianfeng.orgs.models import Organization, Pairing
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(TextLimits, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
@@ -50,7 +51,7 @@ class OrganizationForm(forms.ModelForm):
         return value
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextLimits, forms.Form):
     parent = forms.ModelChoiceField(
         label=_("新的上级组织"),
         queryset=Organization.objects.none(),
@@ -64,7 +65,7 @@ class MoveForm(forms.Form):
         )
 
 
-class PairingForm(forms.ModelForm):
+class PairingForm(TextLimits, forms.ModelForm):
     class Meta:
         model = Pairing
         fields = [

@@ -25,6 +25,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people import selectors, services
@@ -67,31 +68,31 @@ MemberPage = page_of(MemberOut)
 
 
 class MemberFilters(ListParams):
-    branch: int | None = Field(None, description=gettext_lazy("党组织编号（含其全部下级组织）"))
+    branch: DbInt | None = Field(None, description=gettext_lazy("党组织编号（含其全部下级组织）"))
     kind: MemberKind | None = None
     category: MemberCategory | None = None
     status: MemberStatus | None = None
     due: bool | None = Field(
         None, description=gettext_lazy("只列即将或已满一年、待讨论转正的预备党员")
     )
-    q: str | None = Field(
+    q: Text(LINE_MAX_LENGTH) | None = Field(
         None,
         description=gettext_lazy("姓名包含；或全拼、拼音首字母开头（如 wang、zs），与党员页面相同"),
     )
 
 
 class PersonIn(Schema):
-    name: str = Field(max_length=50)
-    id_number: str | None = Field(None, description=gettext_lazy("18位身份证号"))
-    mobile: str = Field("", description=gettext_lazy("11位手机号"))
+    name: Text(50) = Field(max_length=50)
+    id_number: Text(32) | None = Field(None, description=gettext_lazy("18位身份证号"))
+    mobile: Text(20) = Field("", description=gettext_lazy("11位手机号"))
     gender: Gender | None = None
     birth_date: date | None = None
-    address: str = Field("", max_length=200)
-    note: str = ""
+    address: Text(200) = Field("", max_length=200)
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class PersonPatch(PersonIn):
-    name: str | None = Field(None, max_length=50)
+    name: Text(50) | None = Field(None, max_length=50)
 
 
 class MemberFields(Schema):
@@ -100,21 +101,21 @@ class MemberFields(Schema):
     status: MemberStatus = MemberStatus.NORMAL
     joined_on: date | None = None
     full_member_on: date | None = None
-    work_unit: str = Field("", max_length=120)
-    residence_community: int | None = Field(
+    work_unit: Text(120) = Field("", max_length=120)
+    residence_community: DbInt | None = Field(
         None, description=gettext_lazy("在职党员报到的居住地社区编号")
     )
-    origin: str = Field("", max_length=120)
-    current_place: str = Field("", max_length=120)
+    origin: Text(120) = Field("", max_length=120)
+    current_place: Text(120) = Field("", max_length=120)
 
 
 class MemberIn(MemberFields):
-    branch: int = Field(description=gettext_lazy("所在党组织编号"))
+    branch: DbInt = Field(description=gettext_lazy("所在党组织编号"))
     person: PersonIn
 
 
 class MemberPatch(MemberFields):
-    branch: int | None = None
+    branch: DbInt | None = None
     person: PersonPatch | None = None
     kind: MemberKind | None = None
     category: MemberCategory | None = None

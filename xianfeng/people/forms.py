@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.forms import TextLimits
 from xianfeng.core.scope import active_roles
 from xianfeng.core.validators import validate_id_number, validate_mobile
 from xianfeng.orgs.choices import OrgKind
@@ -27,7 +28,7 @@ BRANCH_KINDS = [
 ]
 
 
-class MemberForm(forms.Form):
+class MemberForm(TextLimits, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     gender = forms.ChoiceField(
         label=_("性别"), choices=[("", _("按身份证号自动识别")), *Gender.choices], required=False

@@ -16,6 +16,7 @@ from xianfeng.core import workflow
 from xianfeng.core.api import errors_response, visible_one
 from xianfeng.core.sensitive import for_user
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
 from xianfeng.people import lifecycle
@@ -74,38 +75,38 @@ class MemberStateOut(Schema):
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class ReportIn(Schema):
-    community_code: str = Field(description=gettext_lazy("居住地社区的组织代码"))
-    note: str = ""
+    community_code: Text(40) = Field(description=gettext_lazy("居住地社区的组织代码"))
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class FlowOutIn(Schema):
-    destination: str
-    contact: str
-    home: int | None = Field(None, description=gettext_lazy("接收的流动党员之家编号"))
-    fellows: int | None = Field(None, ge=0, le=200, description=gettext_lazy("结对老乡人数"))
+    destination: Text(120)
+    contact: Text(120)
+    home: DbInt | None = Field(None, description=gettext_lazy("接收的流动党员之家编号"))
+    fellows: DbInt | None = Field(None, ge=0, le=200, description=gettext_lazy("结对老乡人数"))
     started_on: date | None = None
 
 
 class FlowInIn(Schema):
-    home: int = Field(description=gettext_lazy("接收的流动党员之家编号"))
-    origin: str
-    contact: str
-    fellows: int | None = Field(None, ge=0, le=200)
+    home: DbInt = Field(description=gettext_lazy("接收的流动党员之家编号"))
+    origin: Text(120)
+    contact: Text(120)
+    fellows: DbInt | None = Field(None, ge=0, le=200)
     started_on: date | None = None
 
 
 class TransferIn(Schema):
-    to_branch_code: str = Field(description=gettext_lazy("转入党组织的组织代码"))
-    note: str = ""
+    to_branch_code: Text(40) = Field(description=gettext_lazy("转入党组织的组织代码"))
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class LostIn(Schema):
     reason: LostReason
-    note: str = ""
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class NoteOut(Schema):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.forms import TextLimits
 from xianfeng.core.validators import validate_geojson_geometry
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
@@ -15,6 +16,7 @@ from xianfeng.places.models import Building, CareTag, Grid, Household, Responsib
 
 
 class GeoJSONField(forms.CharField):
+    text_limit = None  # a document, not text: its own checks (core/forms.py)
     widget = forms.Textarea(attrs={"rows": 5})
 
     def to_python(self, value: Any) -> Any:
@@ -34,7 +36,7 @@ class GeoJSONField(forms.CharField):
         return value
 
 
-class GridForm(forms.ModelForm):
+class GridForm(TextLimits, forms.ModelForm):
     community = forms.ModelChoiceField(
         label=_("所属社区"),
         queryset=Organization.objects.none(),
@@ -61,7 +63,7 @@ class GridForm(forms.ModelForm):
             self.fields.pop("community")
 
 
-class BuildingForm(forms.ModelForm):
+class BuildingForm(TextLimits, forms.ModelForm):
     grid = forms.ModelChoiceField(
         label=_("所属网格"),
         queryset=Grid.objects.none(),
@@ -93,7 +95,7 @@ class BuildingForm(forms.ModelForm):
         )
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(TextLimits, forms.ModelForm):
     care_tags = forms.ModelMultipleChoiceField(
         label=_("关爱标签"),
         queryset=CareTag.objects.all(),
@@ -106,7 +108,7 @@ class HouseholdForm(forms.ModelForm):
         fields = ["unit", "room", "is_rental", "care_tags", "note"]
 
 
-class ZoneForm(forms.ModelForm):
+class ZoneForm(TextLimits, forms.ModelForm):
     """A zone is drawn inside one organization: members from its subtree, places from its
     community (seed 003: 就近、方便)."""
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 
 from xianfeng.core.api import ListParams, OrgRef, PersonRef, choice_label, page_of
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.people.models import PartyMember
 from xianfeng.places.choices import BuildingKind, CareTagCode, SafetyColour, ZoneKind
 from xianfeng.places.models import ResponsibilityZone
@@ -64,27 +65,27 @@ GridPage = page_of(GridOut)
 
 
 class GridFilters(ListParams):
-    community: int | None = Field(None, description=gettext_lazy("所属社区编号"))
+    community: DbInt | None = Field(None, description=gettext_lazy("所属社区编号"))
     no_boundary: bool | None = Field(None, description=gettext_lazy("只列尚未绘制边界的网格"))
-    q: str | None = Field(None, description=gettext_lazy("网格名称或编码包含"))
+    q: Text(LINE_MAX_LENGTH) | None = Field(None, description=gettext_lazy("网格名称或编码包含"))
 
 
 class GridFields(Schema):
-    name: str = Field(max_length=80)
-    branch: int | None = Field(None, description=gettext_lazy("网格党支部编号"))
+    name: Text(80) = Field(max_length=80)
+    branch: DbInt | None = Field(None, description=gettext_lazy("网格党支部编号"))
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon")
-    note: str = ""
-    workers: list[int] | None = Field(None, description=gettext_lazy("网格员（人员编号）"))
+    note: Text(TEXT_MAX_LENGTH) = ""
+    workers: list[DbInt] | None = Field(None, description=gettext_lazy("网格员（人员编号）"))
 
 
 class GridIn(GridFields):
-    community: int = Field(description=gettext_lazy("所属社区编号"))
-    code: str = Field(max_length=40)
+    community: DbInt = Field(description=gettext_lazy("所属社区编号"))
+    code: Text(40) = Field(max_length=40)
 
 
 class GridPatch(GridFields):
-    code: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=80)
+    code: Text(40) | None = Field(None, max_length=40)
+    name: Text(80) | None = Field(None, max_length=80)
 
 
 # --- buildings -------------------------------------------------------------------------------
@@ -124,35 +125,35 @@ BuildingPage = page_of(BuildingOut)
 
 
 class BuildingFilters(ListParams):
-    grid: int | None = Field(None, description=gettext_lazy("所属网格编号"))
+    grid: DbInt | None = Field(None, description=gettext_lazy("所属网格编号"))
     kind: BuildingKind | None = None
     safety_colour: SafetyColour | None = None
-    q: str | None = Field(None, description=gettext_lazy("名称、地址或编码包含"))
+    q: Text(LINE_MAX_LENGTH) | None = Field(None, description=gettext_lazy("名称、地址或编码包含"))
 
 
 class BuildingFields(Schema):
-    name: str = Field(max_length=100)
-    address: str = Field(max_length=200)
-    building_group: int | None = Field(None, description=gettext_lazy("楼栋党小组编号"))
+    name: Text(100) = Field(max_length=100)
+    address: Text(200) = Field(max_length=200)
+    building_group: DbInt | None = Field(None, description=gettext_lazy("楼栋党小组编号"))
     kind: BuildingKind = BuildingKind.RESIDENTIAL
-    floors: int | None = Field(None, ge=0, le=300)
-    landlord: int | None = Field(None, description=gettext_lazy("业主/房东（人员编号）"))
-    owner_name: str = Field("", max_length=120)
+    floors: DbInt | None = Field(None, ge=0, le=300)
+    landlord: DbInt | None = Field(None, description=gettext_lazy("业主/房东（人员编号）"))
+    owner_name: Text(120) = Field("", max_length=120)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    note: str = ""
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class BuildingIn(BuildingFields):
-    grid: int = Field(description=gettext_lazy("所属网格编号"))
-    code: str = Field(max_length=40)
+    grid: DbInt = Field(description=gettext_lazy("所属网格编号"))
+    code: Text(40) = Field(max_length=40)
 
 
 class BuildingPatch(BuildingFields):
-    grid: int | None = None
-    code: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=100)
-    address: str | None = Field(None, max_length=200)
+    grid: DbInt | None = None
+    code: Text(40) | None = Field(None, max_length=40)
+    name: Text(100) | None = Field(None, max_length=100)
+    address: Text(200) | None = Field(None, max_length=200)
     kind: BuildingKind | None = None
 
 
@@ -194,26 +195,26 @@ HouseholdPage = page_of(HouseholdOut)
 
 
 class HouseholdFilters(ListParams):
-    building: int | None = Field(None, description=gettext_lazy("所在楼栋编号"))
-    grid: int | None = Field(None, description=gettext_lazy("所在网格编号"))
+    building: DbInt | None = Field(None, description=gettext_lazy("所在楼栋编号"))
+    grid: DbInt | None = Field(None, description=gettext_lazy("所在网格编号"))
     is_rental: bool | None = Field(None, description=gettext_lazy("是否出租户"))
     care_tag: CareTagCode | None = Field(None, description=gettext_lazy("关爱标签代码"))
 
 
 class HouseholdFields(Schema):
-    unit: str = Field("", max_length=20)
+    unit: Text(20) = Field("", max_length=20)
     is_rental: bool = False
     care_tags: list[CareTagCode] | None = Field(None, description=gettext_lazy("关爱标签代码"))
-    note: str = ""
+    note: Text(TEXT_MAX_LENGTH) = ""
 
 
 class HouseholdIn(HouseholdFields):
-    building: int = Field(description=gettext_lazy("所在楼栋编号"))
-    room: str = Field(max_length=20)
+    building: DbInt = Field(description=gettext_lazy("所在楼栋编号"))
+    room: Text(20) = Field(max_length=20)
 
 
 class HouseholdPatch(HouseholdFields):
-    room: str | None = Field(None, max_length=20)
+    room: Text(20) | None = Field(None, max_length=20)
     is_rental: bool | None = None
 
 
@@ -264,34 +265,34 @@ ZonePage = page_of(ZoneOut)
 
 
 class ZoneFilters(ListParams):
-    organization: int | None = Field(
+    organization: DbInt | None = Field(
         None, description=gettext_lazy("党组织编号（含其全部下级组织）")
     )
     kind: ZoneKind | None = None
-    q: str | None = Field(None, description=gettext_lazy("责任区名称包含"))
+    q: Text(LINE_MAX_LENGTH) | None = Field(None, description=gettext_lazy("责任区名称包含"))
 
 
 class ZoneFields(Schema):
-    name: str = Field(max_length=100)
+    name: Text(100) = Field(max_length=100)
     kind: ZoneKind = ZoneKind.COMMUNITY
-    members: list[int] = Field(description=gettext_lazy("责任党员（党员编号），至少一名"))
-    buildings: list[int] | None = Field(None, description=gettext_lazy("包含楼栋编号"))
-    households: list[int] | None = Field(None, description=gettext_lazy("包含住户编号"))
-    unit_scope: str = Field("", max_length=120)
-    duties: list[str] | None = Field(
+    members: list[DbInt] = Field(description=gettext_lazy("责任党员（党员编号），至少一名"))
+    buildings: list[DbInt] | None = Field(None, description=gettext_lazy("包含楼栋编号"))
+    households: list[DbInt] | None = Field(None, description=gettext_lazy("包含住户编号"))
+    unit_scope: Text(120) = Field("", max_length=120)
+    duties: list[Text(LINE_MAX_LENGTH)] | None = Field(
         None, description=gettext_lazy("职责任务；不填则按责任区类型套用模板")
     )
-    board_title: str = Field("", max_length=100)
-    board_contact_phone: str = Field("", max_length=20)
+    board_title: Text(100) = Field("", max_length=100)
+    board_contact_phone: Text(20) = Field("", max_length=20)
     board_show_members: bool = True
 
 
 class ZoneIn(ZoneFields):
-    organization: int = Field(description=gettext_lazy("所属党组织编号"))
+    organization: DbInt = Field(description=gettext_lazy("所属党组织编号"))
 
 
 class ZonePatch(ZoneFields):
-    name: str | None = Field(None, max_length=100)
+    name: Text(100) | None = Field(None, max_length=100)
     kind: ZoneKind | None = None
-    members: list[int] | None = Field(None, description=gettext_lazy("责任党员（党员编号）"))
+    members: list[DbInt] | None = Field(None, description=gettext_lazy("责任党员（党员编号）"))
     board_show_members: bool | None = None

@@ -28,6 +28,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.places.models import Building, Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.models import Visit
@@ -79,29 +80,29 @@ VisitPage = page_of(VisitOut)
 
 class VisitFilters(ListParams):
     mine: bool = Field(False, description=gettext_lazy("只看我的走访"))
-    household: int | None = None
+    household: DbInt | None = None
 
 
 class VisitIn(Schema):
-    household: int | None = Field(None, description=gettext_lazy("住户编号（与楼栋二选一）"))
-    building: int | None = Field(None, description=gettext_lazy("楼栋编号（不针对某一户时）"))
+    household: DbInt | None = Field(None, description=gettext_lazy("住户编号（与楼栋二选一）"))
+    building: DbInt | None = Field(None, description=gettext_lazy("楼栋编号（不针对某一户时）"))
     visited_at: datetime | None = Field(
         None, description=gettext_lazy("走访时间，默认现在；不能晚于现在")
     )
-    purposes: list[str] = Field(
+    purposes: list[Text(LINE_MAX_LENGTH)] = Field(
         description=gettext_lazy("safety、policy、info、talk、care 中的一项或几项")
     )
-    findings: str = ""
-    suggestions: str = ""
+    findings: Text(TEXT_MAX_LENGTH) = ""
+    suggestions: Text(TEXT_MAX_LENGTH) = ""
     raises_hazard: bool = False
     raises_request: bool = False
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    outside_reason: str = Field("", max_length=200)
-    client_key: str = Field(
+    outside_reason: Text(200) = Field("", max_length=200)
+    client_key: Text(64) = Field(
         "", max_length=64, description=gettext_lazy("幂等键：同一键重复提交只保存一次")
     )
-    task: int | None = None
+    task: DbInt | None = None
 
 
 @router.get("/visits", response=errors_response({200: VisitPage}), summary=gettext_lazy("走访记录"))
@@ -199,9 +200,9 @@ class CoverageOut(Schema):
 
 
 class CoverageParams(Schema):
-    org: int | None = Field(None, description=gettext_lazy("组织编号（默认本人角色所在组织）"))
-    zone: int | None = Field(None, description=gettext_lazy("责任区编号"))
-    days: int = Field(30, ge=1, le=3660, description=gettext_lazy("统计最近多少天"))
+    org: DbInt | None = Field(None, description=gettext_lazy("组织编号（默认本人角色所在组织）"))
+    zone: DbInt | None = Field(None, description=gettext_lazy("责任区编号"))
+    days: DbInt = Field(30, ge=1, le=3660, description=gettext_lazy("统计最近多少天"))
 
 
 @router.get(
@@ -238,9 +239,9 @@ NotVisitedPage = page_of(NotVisitedOut)
 
 
 class NotVisitedParams(ListParams):
-    org: int | None = None
-    zone: int | None = None
-    days: int = Field(90, ge=1, le=3660, description=gettext_lazy("多少天内无人走访"))
+    org: DbInt | None = None
+    zone: DbInt | None = None
+    days: DbInt = Field(90, ge=1, le=3660, description=gettext_lazy("多少天内无人走访"))
 
 
 @router.get(
@@ -257,7 +258,7 @@ def not_visited(request: HttpRequest, params: Query[NotVisitedParams]) -> Any:
 
 
 class PairedParams(Schema):
-    org: int | None = Field(
+    org: DbInt | None = Field(
         None, description=gettext_lazy("组织编号（默认本人角色所在组织），如机关工委")
     )
     start: date | None = Field(None, description=gettext_lazy("开始日期（默认本月1日）"))
@@ -312,7 +313,7 @@ def paired_checks(request: HttpRequest, params: Query[PairedParams]) -> Any:
 
 
 class PairedVisitParams(ListParams, PairedParams):
-    partner: int | None = Field(None, description=gettext_lazy("只看在这个结对组织的走访"))
+    partner: DbInt | None = Field(None, description=gettext_lazy("只看在这个结对组织的走访"))
 
 
 @router.get(

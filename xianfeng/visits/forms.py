@@ -9,10 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xianfeng.core.forms import TextLimits
 from xianfeng.visits.choices import VisitPurpose
 
 
-class VisitForm(forms.Form):
+class VisitForm(TextLimits, forms.Form):
     """The phone form: household, purposes, findings; the rest is optional."""
 
     household = forms.IntegerField(label=_("住户"), widget=forms.HiddenInput, required=False)

@@ -24,7 +24,7 @@ from xianfeng.visits.choices import VisitPurpose
 from xianfeng.visits.models import HouseholdResponsibility, Photo, Visit
 from xianfeng.work.hooks import NO_VISITS_NEEDED, VisitProgress
 from xianfeng.work.models import Task
-from xianfeng.work.photos import validate_photos
+from xianfeng.work.photos import clean_photos
 from xianfeng.work.services import FUTURE_TOLERANCE, field_member, member_of
 
 if TYPE_CHECKING:
@@ -179,7 +179,8 @@ def visit_create(
             )
     if errors:
         raise ValidationError(errors)
-    kinds = validate_photos(list(photos))
+    # re-encoded by Pillow, without EXIF, under generated names (work/photos.py)
+    photos, kinds = clean_photos(list(photos))
     organization = household.organization if household is not None else building.organization
     # A visitor from outside (agency, mobile members' home, in-service member) reports to
     # their own organization as well.

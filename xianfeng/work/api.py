@@ -30,6 +30,7 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions, take
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
@@ -67,10 +68,10 @@ CampaignPage = page_of(CampaignOut)
 
 
 class CampaignIn(Schema):
-    organization: int = Field(description=gettext_lazy("发起组织编号"))
-    title: str = Field(max_length=100)
-    theme: str = Field("", max_length=200)
-    goals: str = ""
+    organization: DbInt = Field(description=gettext_lazy("发起组织编号"))
+    title: Text(100) = Field(max_length=100)
+    theme: Text(200) = Field("", max_length=200)
+    goals: Text(TEXT_MAX_LENGTH) = ""
     starts_on: date
     ends_on: date
 
@@ -136,19 +137,19 @@ ProjectPage = page_of(ProjectOut)
 
 
 class ProjectFilters(ListParams):
-    campaign: int | None = Field(None, description=gettext_lazy("专项行动编号"))
+    campaign: DbInt | None = Field(None, description=gettext_lazy("专项行动编号"))
 
 
 class ProjectIn(Schema):
-    campaign: int
-    organization: int = Field(
+    campaign: DbInt
+    organization: DbInt = Field(
         description=gettext_lazy("承担组织编号：本组织即“组织领项目”，下级即“交办”")
     )
-    title: str = Field(max_length=120)
-    goals: str = ""
-    measures: str = ""
+    title: Text(120) = Field(max_length=120)
+    goals: Text(TEXT_MAX_LENGTH) = ""
+    measures: Text(TEXT_MAX_LENGTH) = ""
     deadline: date
-    leader: int | None = Field(None, description=gettext_lazy("联系负责的班子成员（党员编号）"))
+    leader: DbInt | None = Field(None, description=gettext_lazy("联系负责的班子成员（党员编号）"))
 
 
 def _projects():
@@ -243,20 +244,22 @@ TaskPage = page_of(TaskOut)
 class TaskFilters(ListParams):
     mine: bool = Field(False, description=gettext_lazy("只看我承担的任务"))
     claimable: bool = Field(False, description=gettext_lazy("只看我可以认领的任务"))
-    state: str | None = Field(None, description=gettext_lazy("状态"))
-    project: int | None = Field(None, description=gettext_lazy("项目编号"))
+    state: Text(LINE_MAX_LENGTH) | None = Field(None, description=gettext_lazy("状态"))
+    project: DbInt | None = Field(None, description=gettext_lazy("项目编号"))
 
 
 class TaskIn(Schema):
-    project: int
-    title: str = Field(max_length=120)
-    description: str = ""
+    project: DbInt
+    title: Text(120) = Field(max_length=120)
+    description: Text(TEXT_MAX_LENGTH) = ""
     deadline: date
-    organization: int | None = Field(None, description=gettext_lazy("发布组织（默认项目承担组织）"))
-    target_visits: int = Field(
+    organization: DbInt | None = Field(
+        None, description=gettext_lazy("发布组织（默认项目承担组织）")
+    )
+    target_visits: DbInt = Field(
         0, ge=0, le=10000, description=gettext_lazy("要求走访户次（0 为不要求）")
     )
-    target_households: list[int] = Field(
+    target_households: list[DbInt] = Field(
         default_factory=list, description=gettext_lazy("目标住户编号：全部走访后才能提交")
     )
 
@@ -394,11 +397,11 @@ SupervisionPage = page_of(SupervisionOut)
 
 
 class SupervisionIn(Schema):
-    organization: int = Field(description=gettext_lazy("被督办的下级组织编号"))
-    content: str = Field(min_length=1)
+    organization: DbInt = Field(description=gettext_lazy("被督办的下级组织编号"))
+    content: Text(TEXT_MAX_LENGTH) = Field(min_length=1)
     due_on: date
-    project: int | None = None
-    task: int | None = None
+    project: DbInt | None = None
+    task: DbInt | None = None
 
 
 def _supervisions():

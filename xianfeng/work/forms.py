@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.forms import TextLimits
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.work.models import Campaign, Project, Supervision, Task
@@ -25,7 +26,7 @@ class MemberChoice(forms.ModelChoiceField):
         return f"{obj.person.name}（{obj.branch.display_name}）"
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(TextLimits, forms.Form):
     organization = OrgChoice(label=_("发起组织"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("行动名称"), max_length=100)
     theme = forms.CharField(label=_("主题"), max_length=200, required=False)
@@ -40,7 +41,7 @@ class CampaignForm(forms.Form):
         ).order_by("path")
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(TextLimits, forms.Form):
     organization = OrgChoice(label=_("承担组织"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("项目名称"), max_length=120)
     goals = forms.CharField(label=_("目标"), widget=forms.Textarea, required=False)
@@ -69,7 +70,7 @@ class ProjectForm(forms.Form):
         )
 
 
-class TaskForm(forms.Form):
+class TaskForm(TextLimits, forms.Form):
     title = forms.CharField(label=_("任务"), max_length=120)
     description = forms.CharField(label=_("要求"), widget=forms.Textarea, required=False)
     deadline = forms.DateField(label=_("完成时限"), widget=DATE)
@@ -96,7 +97,7 @@ class TaskForm(forms.Form):
         )
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(TextLimits, forms.Form):
     organization = OrgChoice(label=_("被督办组织"), queryset=Organization.objects.none())
     content = forms.CharField(label=_("督办事项"), widget=forms.Textarea)
     due_on = forms.DateField(label=_("答复时限"), widget=DATE)
@@ -111,19 +112,19 @@ class SupervisionForm(forms.Form):
         self.fields["organization"].initial = project.organization_id
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextLimits, forms.Form):
     answer = forms.CharField(label=_("答复"), widget=forms.Textarea)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextLimits, forms.Form):
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(TextLimits, forms.Form):
     notes = forms.CharField(label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(forms.Form):
+class AssignForm(TextLimits, forms.Form):
     member = MemberChoice(label=_("指派给"), queryset=PartyMember.objects.none())
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:

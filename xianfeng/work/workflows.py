@@ -204,15 +204,15 @@ class TaskFlow:
     )
     def submit(self, *, actor: User, notes: str = "", photos: Any = ()) -> dict[str, Any]:
         from xianfeng.work.hooks import store_task_photos, task_visit_progress
-        from xianfeng.work.photos import validate_photos
+        from xianfeng.work.photos import clean_photos
 
         progress = task_visit_progress(self)
         if not progress.complete:
             raise ValidationError(_visits_missing(progress), code="visits_missing")
         if not (notes or "").strip():
             raise ValidationError({"notes": _("请填写完成情况。")})
-        photos = list(photos or ())
-        kinds = validate_photos(photos)
+        # re-encoded by Pillow, without EXIF, under generated names (work/photos.py)
+        photos, kinds = clean_photos(list(photos or ()))
         store_task_photos(actor=actor, task=self, uploads=photos, kinds=kinds)
         self.evidence_notes = notes.strip()
         self.submitted_at = timezone.now()

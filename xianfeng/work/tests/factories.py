@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from PIL import Image
 
 from xianfeng.demo.base import persona_member
 from xianfeng.orgs.models import Organization
@@ -14,9 +16,16 @@ from xianfeng.places.models import Household
 from xianfeng.work.choices import TaskState
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
-# Smallest real JPEG/PNG headers are enough for the magic-byte check.
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def image_bytes(fmt: str, size: tuple[int, int] = (8, 6), **save: Any) -> bytes:
+    """A real picture (photos are decoded and re-encoded by Pillow)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt, **save)
+    return buffer.getvalue()
+
+
+JPEG = image_bytes("JPEG")
+PNG = image_bytes("PNG")
 
 
 def chain(org: Organization, task_org: Organization | None = None, **task_fields: Any) -> Task:
