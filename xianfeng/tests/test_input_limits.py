@@ -162,6 +162,12 @@ def test_multipart_without_a_boundary_on_a_page_answers_400(client_for):
         "/work/visits/new/", data=b"--x\r\n", content_type="multipart/form-data"
     )
     assert response.status_code == 400
+    assert "提交的内容无法处理" in response.content.decode()
+    public = Client().post(
+        public_url(Building.objects.first()), data=b"--x\r\n", content_type="multipart/form-data"
+    )
+    assert public.status_code == 400
+    assert not LandlordDeclaration.objects.exists()
 
 
 # --- page forms ---------------------------------------------------------------------------
