@@ -44,7 +44,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -358,6 +358,20 @@ def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
         422,
         _("请求数据格式不正确"),
         {NON_FIELD_ERRORS: [_("数值超出范围（应在%(low)s到%(high)s之间）。") % RANGE]},
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database column cannot hold that got past the schema (PostgreSQL: numeric
+    out of range, value too long): 422, nothing changed (the request's transaction rolls
+    back), never a 500."""
+    logger.warning("API data error on %s %s: %s", request.method, request.path, exc)
+    return error(
+        request,
+        422,
+        _("请求数据格式不正确"),
+        {NON_FIELD_ERRORS: [_("数值超出范围或文字过长，数据库无法保存，未作任何修改。")]},
     )
 
 

@@ -233,3 +233,18 @@ def test_a_good_declaration_is_still_kept(client):
     response = declare(client, Building.objects.first())
     assert response.status_code in (200, 302)
     assert LandlordDeclaration.objects.count() == 1
+
+
+def test_a_database_data_error_answers_422_not_500(client_for, monkeypatch):
+    """PostgreSQL's "value out of range" / "value too long" past every schema check."""
+    from django.db import DataError
+
+    from xianfeng.people import selectors
+
+    def broken(**kwargs):
+        raise DataError("bigint out of range")
+
+    monkeypatch.setattr(selectors, "member_list", broken)
+    response = client_for("qu").get("/api/v1/members")
+    assert response.status_code == 422
+    assert "数值超出范围" in response.json()["errors"]["__all__"][0]
