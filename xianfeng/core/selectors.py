@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self, Union, get_args, get_origin, get_type_hints
 
+from xianfeng.core.validators import parse_db_int
+
 _TRUE = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
 
 
@@ -58,7 +60,9 @@ class ListFilters:
             if _accepts(hint, bool):
                 value = _TRUE.get(raw.lower())
             elif _accepts(hint, int):
-                value = int(raw) if raw.isdigit() else None
+                # past 2^63 is no id (the database cannot compare it): ignored like any
+                # other value that is not a number
+                value = parse_db_int(raw)
             else:
                 value = raw
             choices = f.metadata.get("choices")

@@ -212,3 +212,11 @@ class NoControlsValidator:
 
     def deconstruct(self) -> tuple[str, tuple, dict]:
         return ("xianfeng.core.validators.NoControlsValidator", (), {})
+
+
+def parse_db_int(raw: str) -> int | None:
+    """A non-negative id typed as ASCII digits that the database can hold, else None
+    (``"²"`` is a digit to Python but no number; past 2^63 the database cannot compare it)."""
+    if raw.isascii() and raw.isdigit() and int(raw) <= INT_MAX:
+        return int(raw)
+    return None

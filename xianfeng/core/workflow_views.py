@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core import workflow
 from xianfeng.core.validators import (
-    INT_MAX,
     LINE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
+    parse_db_int,
     validate_no_controls,
 )
 from xianfeng.core.views import ScopedView
@@ -40,7 +40,7 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
         elif item.kind == "bool":
             values[item.name] = raw.lower() in ("1", "on", "true", "yes", item.name)
         elif item.kind == "member":
-            values[item.name] = int(raw) if raw.isdigit() and int(raw) <= INT_MAX else None
+            values[item.name] = parse_db_int(raw)
         else:
             limit = TEXT_MAX_LENGTH if item.kind == "textarea" else LINE_MAX_LENGTH
             try:

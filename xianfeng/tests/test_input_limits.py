@@ -248,3 +248,17 @@ def test_a_database_data_error_answers_422_not_500(client_for, monkeypatch):
     response = client_for("qu").get("/api/v1/members")
     assert response.status_code == 422
     assert "数值超出范围" in response.json()["errors"]["__all__"][0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/places/buildings/?grid={HUGE}",
+        f"/members/?branch={HUGE}",
+        f"/work/tasks/?project={HUGE}",
+        "/places/buildings/?grid=²",
+        f"/exchange/export/buildings/?grid={HUGE}",
+    ],
+)
+def test_a_huge_or_odd_integer_in_a_page_filter_is_ignored_not_500(client_for, url):
+    assert client_for("qu").get(url).status_code == 200
