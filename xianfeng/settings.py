@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "xianfeng.core",
     "xianfeng.orgs",
     "xianfeng.people",
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xianfeng.core.middleware.NoStoreMiddleware",
@@ -86,6 +90,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+# Every authenticate() (our login page, the token endpoint, anything else) refuses a locked account.
+AUTHENTICATION_BACKENDS = ["xianfeng.core.auth.LockoutBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -98,11 +104,16 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "xianfeng.core.passwords.UsernameInPasswordValidator"},
 ]
 
 # Lock-out: after this many failed logins in a row the account is locked for a while.
 LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("XIANFENG_LOGIN_LOCK_MINUTES", 15)
+# Failed logins from one client address within LOGIN_LOCK_MINUTES before it must wait.
+LOGIN_ADDRESS_MAX_FAILURES = env_int("XIANFENG_LOGIN_ADDRESS_MAX_FAILURES", 30)
+# Two-factor (TOTP): the issuer name authenticator apps show.
+OTP_TOTP_ISSUER = "先锋"
 API_TOKEN_DAYS = env_int("XIANFENG_API_TOKEN_DAYS", 30)
 
 # Sessions expire after two idle hours and when the browser closes (shared office PCs). Not

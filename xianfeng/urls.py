@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from xianfeng.api import api
 from xianfeng.community import urls as community_urls
+from xianfeng.core import twofactor_views
 from xianfeng.core import views as core_views
 from xianfeng.exchange import views as exchange_views
 from xianfeng.visits import urls as visits_urls
@@ -17,6 +18,9 @@ work_section = (
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("login/", core_views.login_view, name="login"),
+    path("login/verify/", twofactor_views.verify_view, name="login_verify"),
+    path("login/setup/", twofactor_views.setup_view, name="login_setup"),
+    path("account/2fa/", twofactor_views.TwoFactorView.as_view(), name="twofactor"),
     path("logout/", core_views.logout_view, name="logout"),
     path("search/", core_views.SearchView.as_view(), name="search"),
     path("orgs/", include("xianfeng.orgs.urls")),

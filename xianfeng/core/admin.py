@@ -1,10 +1,25 @@
 """Django admin is for setting up accounts and roles; daily work happens in the pages."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.models import ApiToken, DutyRecord, Role, SensitiveAccess, User
+from xianfeng.core.models import ApiToken, DutyRecord, LoginFailure, Role, SensitiveAccess, User
+
+
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin has no login form of its own: it sends to the site's login page, so the
+    lock-out, the per-address limit and the second factor hold there too."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+admin.site.login = admin_login
 
 
 class RoleInline(admin.TabularInline):
@@ -50,3 +65,16 @@ class DutyRecordAdmin(ReadOnlyAdmin):
 @admin.register(SensitiveAccess)
 class SensitiveAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "person", "fields", "channel"]
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "address"]
+    search_fields = ["username", "address"]
+    readonly_fields = ["at", "username", "address"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 from pydantic import create_model
 
-from xianfeng.core.auth import LoginError, login_check
+from xianfeng.core import twofactor
+from xianfeng.core.auth import LoginError, fail, login_check, login_succeeded
 from xianfeng.core.choices import Action
 from xianfeng.core.models import ApiToken, Role, User
 from xianfeng.core.resources import resources
@@ -175,8 +176,15 @@ router = Router(tags=[gettext_lazy("账号与令牌")])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    otp: str | None = Field(
+        None,
+        max_length=32,
+        description=gettext_lazy(
+            "两步验证：验证器上的 6 位动态验证码或一个恢复码（区、街道管理员和超级管理员必填）"
+        ),
+    )
 
 
 class TokenOut(Schema):
@@ -194,17 +202,38 @@ class TokenOut(Schema):
 def token_issue(request: HttpRequest, response: HttpResponse, payload: TokenIn) -> Any:
     """Good credentials answer a bearer token (shown once, only its hash is stored).
 
-    Bad credentials answer 401 with the login check's Chinese message; repeated failures lock
-    the account (``LOGIN_MAX_FAILURES``), and a locked account answers **429** with the lock
-    message and a ``Retry-After`` header, so a client can tell "wrong password" from "wait".
-    Inactive users cannot authenticate, so they get the same 401 as a wrong password.
+    Bad credentials answer 401 with the login check's Chinese message, the same for an
+    unknown user as for a wrong password; repeated failures lock the account
+    (``LOGIN_MAX_FAILURES``) or the client address (``LOGIN_ADDRESS_MAX_FAILURES``), and a
+    lock answers **429** with the lock message and a ``Retry-After`` header, so a client can
+    tell "wrong password" from "wait". A user with two-factor (required for district and
+    street admins and the superuser) must send ``otp``; missing or wrong answers 401 and a
+    wrong one counts as a failure. The token ends when the password changes or the user is
+    deactivated.
     """
-    try:
-        user = login_check(request=request, username=payload.username, password=payload.password)
-    except LoginError as exc:
+
+    def refuse(exc: LoginError) -> Any:
         if exc.locked:
             response["Retry-After"] = str(settings.LOGIN_LOCK_MINUTES * 60)
         return Status(429 if exc.locked else 401, {"detail": exc.message})
+
+    try:
+        user = login_check(request=request, username=payload.username, password=payload.password)
+        if twofactor.otp_needed(user):
+            if not twofactor.otp_enrolled(user):
+                raise LoginError(_("该账号必须使用两步验证：请先在网页上登录并设置验证器。"))
+            if not (payload.otp or "").strip():
+                raise LoginError(
+                    _("该账号已启用两步验证，请在 otp 字段中填写验证器上的动态验证码或一个恢复码。")
+                )
+            if twofactor.match(user, payload.otp or "") is None:
+                exc = fail(request=request, username=user.username, user=user)
+                if not exc.locked:
+                    exc = LoginError(_("动态验证码不正确。"))
+                raise exc
+    except LoginError as exc:
+        return refuse(exc)
+    login_succeeded(user)
     raw = ApiToken.issue(user)
     token = ApiToken.lookup(raw)
     return {"token": raw, "expires_at": token.expires_at}

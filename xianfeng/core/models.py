@@ -13,6 +13,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import RoleKind
@@ -78,6 +79,12 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def password_fingerprint(user: User) -> str:
+    """A keyed digest of the user's password hash: a token carries the one of its issue, so
+    changing the password (or an admin setting a new one) ends every token issued before."""
+    return salted_hmac("xianfeng.core.ApiToken", user.password or "").hexdigest()
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def valid(self) -> ApiTokenQuerySet:
         return self.filter(expires_at__gt=timezone.now(), revoked=False)
@@ -94,6 +101,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("过期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked = models.BooleanField(_("已吊销"), default=False)
+    password_fingerprint = models.CharField(
+        _("密码指纹"), max_length=64, default="", editable=False
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -111,12 +121,40 @@ class ApiToken(models.Model):
             user=user,
             key_hash=_hash_token(raw),
             expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+            password_fingerprint=password_fingerprint(user),
         )
         return raw
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        return cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        """The valid token for ``raw``: not expired or revoked, its user active and the
+        password unchanged since it was issued."""
+        token = cls.objects.valid().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        if not constant_time_compare(token.password_fingerprint, password_fingerprint(token.user)):
+            return None
+        return token
+
+
+class LoginFailure(models.Model):
+    """One failed login (wrong password, unknown user or wrong second factor): counted per
+    client address and per typed username over the lock window, and kept for the audit."""
+
+    username = models.CharField(_("输入的用户名"), max_length=150)
+    address = models.CharField(_("客户端地址"), max_length=64)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [
+            models.Index(fields=["address", "at"], name="loginfailure_address_at"),
+            models.Index(fields=["username", "at"], name="loginfailure_username_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
 
 
 class AppendOnlyError(RuntimeError):

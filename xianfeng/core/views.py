@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from xianfeng.core import home, search
-from xianfeng.core.auth import LoginError, login_check
+from xianfeng.core import home, search, twofactor, twofactor_views
+from xianfeng.core.auth import BACKEND, LoginError, login_check, login_succeeded
 from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.roles import GRID_WRITERS
@@ -147,13 +147,15 @@ def apply_form_errors(form: Any, exc: ValidationError) -> None:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password first (``login_check``: lock-out per account and per address); then, for
+    those who use two-factor, the code step (``twofactor_views``)."""
     if request.user.is_authenticated:
         return redirect("home")
     error = ""
     username = ""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST":
-        username = request.POST.get("username", "")
+        username = request.POST.get("username", "")[:150]
         try:
             user = login_check(
                 request=request, username=username, password=request.POST.get("password", "")
@@ -161,15 +163,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except LoginError as exc:
             error = exc.message
         else:
-            if not user.is_active:
-                error = _("该账号已停用，请联系管理员。")
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                if next_url and url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}
-                ):
-                    return redirect(next_url)
-                return redirect("home")
+            if twofactor.otp_needed(user):
+                return twofactor_views.begin(request, user, next_url)
+            login_succeeded(user)
+            login(request, user, backend=BACKEND)
+            if next_url and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}
+            ):
+                return redirect(next_url)
+            return redirect("home")
     status = 400 if error else 200
     return render(
         request,

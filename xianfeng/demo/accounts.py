@@ -3,17 +3,22 @@ for ``manage.py demo_accounts``."""
 
 from __future__ import annotations
 
+from base64 import b32decode
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from xianfeng.core import twofactor
 from xianfeng.core.choices import RoleKind
 from xianfeng.core.models import Role, User
 from xianfeng.demo.base import (
     _PERSONAS,
     BATCH_SIZE,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     PERSONA_ID_NUMBERS,
     WANGGE_BRANCH,
     WANGGE_GRID,
@@ -90,6 +95,23 @@ def build_personas(ctx: Context) -> None:
             )
             if created:
                 _count(ctx, Role, 1)
+        if twofactor.otp_required(user) and not twofactor.otp_enrolled(user):
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
+
+
+DEMO_TOTP_KEY = b32decode(DEMO_TOTP_SECRET).hex()
+
+
+def demo_totp_code() -> str:
+    """The demo authenticator's code right now (valid for about thirty seconds)."""
+    totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
+    return f"{totp.token():06d}"
+
+
+def two_factor_usernames() -> list[str]:
+    """The demo accounts that must pass the second factor."""
+    users = User.objects.filter(username__in=list(_PERSONAS)).order_by("pk")
+    return [u.username for u in users if twofactor.otp_required(u)]
 
 
 PERSONA_ZONE_NAME = "北辰大道党员示范责任区"

@@ -12,6 +12,9 @@ from xianfeng.people.models import PartyMember
 from xianfeng.places.choices import BuildingKind
 
 DEMO_PASSWORD = "xianfeng-demo"
+# The demo admins' (admin, qu, jiedao) two-factor secret: add it to any authenticator app
+# (time-based); ``manage.py demo_accounts`` prints it with the current code.
+DEMO_TOTP_SECRET = "XIANFENGDEMOTOTPXIANFENGDEMOTOTP"
 SEED = 20150311
 HISTORY_REASON = "演示数据"
 # A fixed "today" so that ages and dates, hence ID numbers, do not drift from day to day.

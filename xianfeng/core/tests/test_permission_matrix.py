@@ -75,6 +75,7 @@ PLAIN_PAGES = [
     ("building new", "/places/buildings/new/", GRID_WRITERS),
     ("zone list", "/zones/", ANYONE),
     ("search", "/search/?q=a", ANYONE),
+    ("two-factor", "/account/2fa/", ANYONE),
 ]
 
 
@@ -209,3 +210,29 @@ def test_api_lists_need_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+# The login steps are open to everyone: the password step answers the form, the second
+# factor and the enrolment send back to the password step without a pending login, and the
+# token endpoint takes anyone's credentials (and answers 401 to bad ones).
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_login_steps_answer_every_role_alike(client_for, persona):
+    client = client_for(persona)
+    assert client.get("/login/").status_code == 302  # logged in already: home
+    for url in ("/login/verify/", "/login/setup/"):
+        assert client.get(url)["Location"] == "/login/"
+
+
+@pytest.mark.parametrize("url", ["/login/", "/login/verify/", "/login/setup/"])
+def test_the_login_steps_are_open_to_anonymous_visitors(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 if url == "/login/" else response.url == "/login/"
+
+
+def test_the_token_endpoint_is_open_and_refuses_bad_credentials(client):
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "qu", "password": "wrong-password"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401

@@ -6,10 +6,12 @@ from __future__ import annotations
 import runpy
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from xianfeng.core import jobs
@@ -91,7 +93,8 @@ def test_the_celery_worker_recovers_when_ready(personas, settings):
 
     settings.XIANFENG_JOBS_BACKEND = "celery"
     dead = crashed(personas["shequ"], beat_seconds_ago=3600)
-    signals.worker_ready.send(sender=None)
+    with mock.patch.object(connections, "close_all"):  # the hook's own, not the test's
+        signals.worker_ready.send(sender=None)
     dead.refresh_from_db()
     assert dead.status == ImportRun.Status.FAILED
 
@@ -102,10 +105,11 @@ def test_the_gunicorn_hook_recovers_and_refuses_the_dev_key(personas, settings):
     run = crashed(personas["shequ"], beat_seconds_ago=5)
     settings.SECRET_KEY = settings.DEV_SECRET_KEY
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
-        config["on_starting"](None)
+        config["on_starting"](None)  # refused before it touches the database
     run.refresh_from_db()
     assert run.status == ImportRun.Status.APPLYING  # refused before anything
     settings.SECRET_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
-    config["on_starting"](None)
+    with mock.patch.object(connections, "close_all"):  # before the fork; here, the test's
+        config["on_starting"](None)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.core.i18n import command_help
-from xianfeng.demo.accounts import persona_rows
+from xianfeng.demo.accounts import demo_totp_code, persona_rows, two_factor_usernames
+from xianfeng.demo.base import DEMO_TOTP_SECRET
 
 
 def _width(text: str) -> int:
@@ -37,3 +38,15 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cells).rstrip())
             if n == 0:
                 self.stdout.write(rule)
+        names = two_factor_usernames()
+        if names:
+            self.stdout.write("")
+            self.stdout.write(
+                _(
+                    "%(names)s 登录时还需两步验证：在任一验证器应用（如 Google Authenticator、"
+                    "Microsoft Authenticator、FreeOTP）中手动添加密钥 %(secret)s（基于时间），"
+                    "输入它显示的 6 位动态验证码。此刻的验证码是 %(code)s（约 30 秒内有效），"
+                    "也可运行 manage.py demo_accounts 再看一次。"
+                )
+                % {"names": "、".join(names), "secret": DEMO_TOTP_SECRET, "code": demo_totp_code()}
+            )
