@@ -74,7 +74,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             refuse_if_locked(request=request, username=user.username, user=user)
             device = twofactor.match(user, request.POST.get("otp", ""))
             if device is None:
-                raise fail(request=request, username=user.username, user=user)
+                # The password passed already: say what was wrong, the code (a lock says so).
+                exc = fail(request=request, username=user.username, user=user)
+                raise exc if exc.locked else LoginError(_("动态验证码或恢复码不正确。"))
         except LoginError as exc:
             error = exc.message
             if exc.locked:
@@ -112,7 +114,8 @@ def setup_view(request: HttpRequest) -> HttpResponse:
             refuse_if_locked(request=request, username=user.username, user=user)
             codes = twofactor.confirm_totp(user, request.POST.get("otp", ""))
             if codes is None:
-                raise fail(request=request, username=user.username, user=user)
+                exc = fail(request=request, username=user.username, user=user)
+                raise exc if exc.locked else LoginError(_("动态验证码不正确。"))
         except LoginError as exc:
             error = exc.message
             if exc.locked:

@@ -42,7 +42,7 @@ def test_a_district_admin_logs_in_with_a_code(demo_live_server, browser, size): 
     page.fill("#id_otp", "000000")
     with page.expect_navigation():
         page.click("button[type=submit]")
-    assert page.locator("[role=alert]").inner_text() == "用户名或密码不正确。"
+    assert page.locator("[role=alert]").inner_text() == "动态验证码或恢复码不正确。"
     _axe(page)
     _shot(page, f"{size}-2fa-02-verify-wrong")
     from django_otp.plugins.otp_totp.models import TOTPDevice

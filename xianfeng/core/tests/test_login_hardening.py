@@ -280,7 +280,7 @@ def test_a_wrong_code_is_refused_counts_and_locks_at_the_limit(personas):
     for i in range(settings.LOGIN_MAX_FAILURES - 1):
         response = client.post("/login/verify/", {"otp": "000000"})
         assert response.status_code == 400
-        assert _error(response) == "用户名或密码不正确。"
+        assert _error(response) == "动态验证码或恢复码不正确。"
         assert User.objects.get(username="qu").failed_logins == i + 1
         _unthrottle("qu")
     response = client.post("/login/verify/", {"otp": "000000"})
