@@ -32,7 +32,9 @@ HOSTILE = [
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
-    "地址\x00有\x07控制\x1b字符\x7f",
+    # No NUL here: PostgreSQL cannot store one (and the forms refuse it); inert() drops NUL
+    # too, tested on its own below.
+    "地址\x01有\x07控制\x1b字符\x7f",
 ]
 
 
