@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -29,7 +29,9 @@ from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Te
 from xianfeng.orgs import selectors, services
 from xianfeng.orgs.choices import OrgCategory, OrgKind, PairingKind, UnitSituation
 from xianfeng.orgs.models import Organization, Pairing
-from xianfeng.people.models import PartyMember
+
+if TYPE_CHECKING:
+    from xianfeng.people.models import PartyMember
 
 router = Router(tags=[gettext_lazy("组织")])
 PAIRING_TAGS = [gettext_lazy("结对共建")]
@@ -149,12 +151,15 @@ def _org_queryset():
 
 def _org_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if "secretary" in data:
+        # The secretary is a party member; people stands above orgs, so the model comes from
+        # the foreign key rather than an import.
+        member_model = Organization._meta.get_field("secretary").related_model
         data["secretary"] = visible_one(
-            PartyMember,
+            member_model,
             data["secretary"],
             user=request.user,
             field="secretary",
-            queryset=PartyMember.objects.select_related("person"),
+            queryset=member_model.objects.select_related("person"),
         )
     return data
 

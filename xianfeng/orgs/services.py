@@ -10,6 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.services import (
     apply_fields,
@@ -133,18 +134,10 @@ def _parent_id(path: str) -> int:
 
 
 def organization_delete_blockers(org: Organization) -> list[str]:
-    """Why an organization cannot be deleted (empty when it can)."""
-    from xianfeng.people.models import PartyMember, Person
-    from xianfeng.places.models import Building, Grid, ResponsibilityZone
-
-    reasons = []
+    """Why an organization cannot be deleted (empty when it can): its own children, roles,
+    duty records and pairings, then what the higher apps registered (members, grids...)."""
     checks = [
         (org.children.count(), _("%(n)d个下级组织")),
-        (PartyMember.objects.filter(branch=org).count(), _("%(n)d名党员")),
-        (Person.objects.filter(organization=org).count(), _("%(n)d名登记人员")),
-        (Grid.objects.filter(organization=org).count(), _("%(n)d个网格")),
-        (Building.objects.filter(organization=org).count(), _("%(n)d栋楼栋")),
-        (ResponsibilityZone.objects.filter(organization=org).count(), _("%(n)d个责任区")),
         (org.roles.count(), _("%(n)d个用户角色")),
         (org.duty_records.count(), _("%(n)d条履职记录")),
         (
@@ -152,9 +145,9 @@ def organization_delete_blockers(org: Organization) -> list[str]:
             _("%(n)d项结对共建"),
         ),
     ]
-    for count, text in checks:
-        if count:
-            reasons.append(text % {"n": count})
+    reasons = [text % {"n": count} for count, text in checks[:1] if count]
+    reasons += related.delete_blockers(org)
+    reasons += [text % {"n": count} for count, text in checks[1:] if count]
     return reasons
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView, ServiceFormView
@@ -23,7 +24,6 @@ from xianfeng.orgs.selectors import (
     organization_roots,
     pairing_list,
 )
-from xianfeng.people.models import PartyMember
 
 
 def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -72,12 +72,6 @@ class DetailView(ScopedView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         org = self.object_for(pk, queryset=Organization.objects.select_related("parent"))
         children = _with_child_counts(_children(request, org))
-        member_count = PartyMember.objects.restrict(request.user).filter(branch=org).count()
-        subtree_members = (
-            PartyMember.objects.restrict(request.user)
-            .filter(branch__path__startswith=org.path)
-            .count()
-        )
         pairings = pairing_list(user=request.user, filters=PairingFilters(organization=org.pk))
         can = {
             a: Organization.objects.restrict(request.user, a).filter(pk=org.pk).exists()
@@ -97,8 +91,8 @@ class DetailView(ScopedView):
                 "parent_visible": bool(org.parent_id)
                 and Organization.objects.restrict(request.user).filter(pk=org.parent_id).exists(),
                 "children": children,
-                "member_count": member_count,
-                "subtree_members": subtree_members,
+                # member_count, subtree_members (people)
+                **related.detail_context(request.user, org),
                 "pairings": pairings,
                 "can_change": can[Action.CHANGE],
                 "can_add": can[Action.ADD],

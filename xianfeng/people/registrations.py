@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core import home, resources, search
+from xianfeng.core import home, related, resources, search
 from xianfeng.core.choices import RoleKind
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.people.selectors import name_search
@@ -35,7 +35,30 @@ def _my_member(user: User, kinds: frozenset[str], context: dict[str, Any]) -> di
     return {"my_member": member}
 
 
+def _org_member_counts(user: User, org: Any) -> dict[str, int]:
+    members = PartyMember.objects.restrict(user)
+    return {
+        "member_count": members.filter(branch=org).count(),
+        "subtree_members": members.filter(branch__path__startswith=org.path).count(),
+    }
+
+
 def register() -> None:
+    related.register_detail_context("orgs.Organization", "members", _org_member_counts)
+    related.register_delete_blocker(
+        "orgs.Organization",
+        "members",
+        order=20,
+        text=_("%(n)d名党员"),
+        count=lambda org: PartyMember.objects.filter(branch=org).count(),
+    )
+    related.register_delete_blocker(
+        "orgs.Organization",
+        "persons",
+        order=30,
+        text=_("%(n)d名登记人员"),
+        count=lambda org: Person.objects.filter(organization=org).count(),
+    )
     # 预备期满一年应讨论转正: joined a year ago (within the next 30 days or overdue).
     home.register_todo(
         "members.probation_due",

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
@@ -20,7 +21,6 @@ from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.forms import MemberForm
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.people.selectors import MemberFilters, member_list
-from xianfeng.places.models import ResponsibilityZone
 
 # The columns the member list shows: the page loads these and nothing else.
 MEMBER_ROW_FIELDS = (
@@ -67,7 +67,6 @@ class MemberDetailView(ScopedView):
             pk,
             queryset=PartyMember.objects.select_related("person", "branch", "residence_community"),
         )
-        zones = ResponsibilityZone.objects.restrict(request.user).filter(members=member)
         can_reveal = (
             Person.objects.restrict(request.user, Action.VIEW_SENSITIVE)
             .filter(pk=member.person_id)
@@ -84,7 +83,8 @@ class MemberDetailView(ScopedView):
             {
                 "member": member,
                 "person": member.person,
-                "zones": zones,
+                # zones (places)
+                **related.detail_context(request.user, member),
                 "can_reveal": can_reveal,
                 "can_change": can_change,
                 "history": history,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core import home, resources, search
+from xianfeng.core import home, related, resources, search
 from xianfeng.places.choices import SafetyColour
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
 
@@ -32,7 +32,25 @@ def _my_zones(user: User, kinds: frozenset[str], context: dict[str, Any]) -> dic
     return {"my_zones": list(zones.prefetch_related("buildings"))}
 
 
+def _member_zones(user: User, member: Any) -> dict[str, Any]:
+    return {"zones": ResponsibilityZone.objects.restrict(user).filter(members=member)}
+
+
 def register() -> None:
+    related.register_detail_context("people.PartyMember", "zones", _member_zones)
+    blockers = (
+        ("grids", Grid, _("%(n)d个网格")),
+        ("buildings", Building, _("%(n)d栋楼栋")),
+        ("zones", ResponsibilityZone, _("%(n)d个责任区")),
+    )
+    for order, (key, model, text) in enumerate(blockers, start=4):
+        related.register_delete_blocker(
+            "orgs.Organization",
+            key,
+            order=order * 10,
+            text=text,
+            count=lambda org, model=model: model.objects.filter(organization=org).count(),
+        )
     home.register_todo(
         "buildings.unrated",
         order=30,
