@@ -86,7 +86,8 @@ $(PROD_STAMP): pyproject.toml | $(VENV_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[prod]"
 	@touch $@
 
-# Production (not DJANGO_DEBUG): refuses a missing or development DJANGO_SECRET_KEY. gunicorn's
+# Production (not DJANGO_DEBUG): refuses a missing or development DJANGO_SECRET_KEY or personal-data
+# keys (XIANFENG_FIELD_KEYS, XIANFENG_INDEX_KEY). gunicorn's
 # on_starting hook (deploy/gunicorn.conf.py) fails the jobs of the server that ran before.
 serve: $(PROD_STAMP) assets
 	$(PY) manage.py check --deploy

@@ -21,6 +21,11 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # refuse to start on this key or none, and check --deploy fails (xianfeng/core/checks.py).
 DEV_SECRET_KEY = "insecure-dev-key-change-me-in-production-xianfeng"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or DEV_SECRET_KEY
+# ID numbers and phones at rest (xianfeng/core/crypto.py): Fernet keys, the first encrypts and
+# every one decrypts; the HMAC key of the blind indexes. Development keys when unset; production
+# mode refuses to start on them (xianfeng/core/checks.py).
+FIELD_ENCRYPTION_KEYS = env_list("XIANFENG_FIELD_KEYS", [])
+BLIND_INDEX_KEY = env_str("XIANFENG_INDEX_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 

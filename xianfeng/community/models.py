@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from xianfeng.community.choices import ContactWay, PairingState
 from xianfeng.community.workflows import TownsmanFlow
+from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
 from xianfeng.core.roles import FIELD_ROLES
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import mask_phone
@@ -53,7 +54,10 @@ class Townsman(TownsmanFlow, models.Model):
         verbose_name=_("登记人员"),
     )
     name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=20, blank=True)  # encrypted at rest
+    phone_index = BlindIndexField(
+        _("电话索引"), source="phone", kind="phone", blank=True, default=""
+    )
     hometown = models.CharField(_("老家"), max_length=100, blank=True)
     whereabouts = models.CharField(_("现住址或务工地点"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -76,7 +80,7 @@ class Townsman(TownsmanFlow, models.Model):
         ordering = ["state", "name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "name", "phone"],
+                fields=["member", "name", "phone_index"],
                 condition=Q(state="active"),
                 name="townsman_once_per_member",
             )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.community.choices import ContactWay, PairingState
 from xianfeng.community.models import Townsman, TownsmanContact
+from xianfeng.core.crypto import blind_index
 from xianfeng.core.services import duty_record, save_with_history
 from xianfeng.core.workflow import take, write_ledger
 from xianfeng.people.models import PartyMember
@@ -80,7 +81,7 @@ def townsman_add(
             errors.setdefault("phone", []).extend(exc.messages)
     mine = Townsman.objects.filter(member=member, state=PairingState.ACTIVE)
     if not errors and (
-        mine.filter(name=name, phone=phone).exists()
+        mine.filter(name=name, phone_index=blind_index("phone", phone) or "").exists()
         or (person is not None and mine.filter(person=person).exists())
     ):
         errors.setdefault("name", []).append(_("%(n)s已经在您的老乡名单里了。") % {"n": name})

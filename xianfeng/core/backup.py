@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.management.color import no_style
 from django.db import IntegrityError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.duration import duration_string
 from django.utils.translation import gettext as _
@@ -91,9 +92,18 @@ def _decode(f: models.Field, value):
     return f.to_python(value)
 
 
+def _raw(f: models.Field) -> bool:
+    """An encrypted column is copied as the database holds it (the token), so a backup holds
+    no ID number or phone in clear and restores byte for byte."""
+    return getattr(f, "stores_ciphertext", False)
+
+
 def _rows(model: type[models.Model], using: str) -> Iterator[list]:
-    names = [f.attname for f in _columns(model)]
-    queryset = model._base_manager.using(using).order_by("pk").values_list(*names)
+    columns = [
+        ExpressionWrapper(F(f.attname), output_field=models.TextField()) if _raw(f) else f.attname
+        for f in _columns(model)
+    ]
+    queryset = model._base_manager.using(using).order_by("pk").values_list(*columns)
     for row in queryset.iterator(chunk_size=BATCH):
         yield [_encode(v) for v in row]
 
@@ -375,7 +385,7 @@ def _load_table(model: type[models.Model], path: Path, using: str) -> int:
                 row = json.loads(raw)
                 batch.append(
                     [
-                        f.get_db_prep_save(_decode(f, v), connection)
+                        v if _raw(f) else f.get_db_prep_save(_decode(f, v), connection)
                         for f, v in zip(fields, row, strict=True)
                     ]
                 )

@@ -1,4 +1,5 @@
-"""Startup checks: production mode refuses a missing or development secret key.
+"""Startup checks: production mode refuses a missing or development secret key, and the
+development keys of personal data at rest (``core/crypto.py``).
 
 The servers call ``require_secret_key()`` before they serve: ``xianfeng/wsgi.py`` (gunicorn,
 any WSGI server), ``manage.py runserver`` (manage.py) and the Celery worker
@@ -34,13 +35,43 @@ def secret_key_problem() -> str | None:
     return None
 
 
+def personal_data_keys_problem() -> str | None:
+    """Why the keys of ID numbers and phones at rest may not be used, or None."""
+    from xianfeng.core import crypto
+
+    if settings.DEBUG:
+        return None
+    if crypto.using_development_keys():
+        return (
+            "XIANFENG_FIELD_KEYS and XIANFENG_INDEX_KEY are not both set: without DJANGO_DEBUG=1 "
+            "ID numbers and phones are not encrypted with the built-in development keys. Set "
+            'XIANFENG_FIELD_KEYS to a Fernet key (`python -c "from cryptography.fernet import '
+            'Fernet; print(Fernet.generate_key().decode())"`) and XIANFENG_INDEX_KEY to a long '
+            "random value; README, 部署, tells how to rotate them."
+        )
+    if len(crypto.index_key()) < 32:
+        return "XIANFENG_INDEX_KEY is too weak: use at least 32 random characters."
+    try:
+        crypto.fernet()
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     problem = secret_key_problem()
     return [checks.Error(problem, id="xianfeng.E001")] if problem else []
 
 
+@checks.register(checks.Tags.security, deploy=True)
+def check_personal_data_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    problem = personal_data_keys_problem()
+    return [checks.Error(problem, id="xianfeng.E002")] if problem else []
+
+
 def require_secret_key() -> None:
-    problem = secret_key_problem()
+    """Refuse to serve on the development secret key or the development personal-data keys."""
+    problem = secret_key_problem() or personal_data_keys_problem()
     if problem:
         raise ImproperlyConfigured(problem)

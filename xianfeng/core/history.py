@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core.crypto import EncryptedCharField, EncryptedJSONField
 from xianfeng.core.validators import mask_id_number, mask_phone
 
 _MASKERS = {"id_number": mask_id_number, "mobile": mask_phone}
@@ -23,6 +24,10 @@ def _display(field: models.Field, value: Any) -> str:
         return ""
     if field.name in _MASKERS:
         return _MASKERS[field.name](str(value))
+    if isinstance(field, EncryptedJSONField):
+        return _("（已加密，不显示）")
+    if isinstance(field, EncryptedCharField):  # a phone of another model (townsman, landlord)
+        return mask_phone(str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -46,8 +51,8 @@ def history_rows(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for change in delta.changes:
-                if change.field in _SKIP:
-                    continue
+                if change.field in _SKIP or change.field.endswith("_index"):
+                    continue  # a blind index changes with its field, and means nothing to read
                 try:
                     field = obj._meta.get_field(change.field)
                 except Exception:

@@ -46,7 +46,7 @@ def build_personas(ctx: Context) -> None:
     """The demo accounts, their roles, and the two personas who are party members."""
     branch = ctx.orgs[WANGGE_BRANCH]
     for username, number in PERSONA_ID_NUMBERS.items():
-        person = Person.objects.filter(id_number=number).first()
+        person = Person.objects.with_id_number(number).first()
         if person is None:
             person = Person(
                 organization=branch,
@@ -87,7 +87,7 @@ def build_personas(ctx: Context) -> None:
             _count(ctx, User, 1)
         if username in PERSONA_ID_NUMBERS and user.person_id is None:
             # The member's own account: "my zones" on the home page come from this link.
-            user.person = Person.objects.get(id_number=PERSONA_ID_NUMBERS[username])
+            user.person = Person.objects.with_id_number(PERSONA_ID_NUMBERS[username]).get()
             user.save(update_fields=["person"])
         if kind is not None and code is not None:
             _, created = Role.objects.get_or_create(

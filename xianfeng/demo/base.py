@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from xianfeng.core.choices import RoleKind
+from xianfeng.core.crypto import blind_index
 from xianfeng.core.validators import id_check_digit
 from xianfeng.orgs.choices import UnitSituation
 from xianfeng.people.models import PartyMember
@@ -66,7 +67,7 @@ def persona_display_name(username: str) -> str:
 def persona_member(username: str) -> PartyMember:
     """The party member a persona (``wangge``, ``dangyuan``) is, found by ID number."""
     return PartyMember.objects.select_related("person", "branch").get(
-        person__id_number=PERSONA_ID_NUMBERS[username]
+        person__id_number_index=blind_index("id_number", PERSONA_ID_NUMBERS[username])
     )
 
 

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 
 from xianfeng.core.api import ListParams, errors_response, page_of, paginate
 from xianfeng.core.choices import Action
+from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
 from xianfeng.core.workflow import actions
@@ -147,6 +148,7 @@ class ExportOut(Schema):
     filters: dict[str, Any]
     rows: int
     revealed: bool
+    reason: str
     user: str | None
     created_at: datetime
 
@@ -165,6 +167,60 @@ ExportPage = page_of(ExportOut)
 )
 def export_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     return paginate(selectors.export_record_list(user=request.user), params)
+
+
+class RevealOut(Schema):
+    id: int
+    user: str
+    person: int
+    person_name: str
+    fields: str
+    channel: str
+    at: datetime
+
+    @staticmethod
+    def resolve_user(obj: SensitiveAccess) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_person(obj: SensitiveAccess) -> int:
+        return obj.person_id
+
+    @staticmethod
+    def resolve_person_name(obj: SensitiveAccess) -> str:
+        return obj.person.name
+
+
+RevealPage = page_of(RevealOut)
+
+
+def _audit_reader(request: HttpRequest) -> None:
+    if not selectors.may_read_audit_log(request.user):
+        raise PermissionDenied(_("只有管理员和审计人员可以查看敏感信息审计记录。"))
+
+
+@router.get(
+    "/audit/reveals",
+    response=errors_response({200: RevealPage}),
+    summary=gettext_lazy("敏感信息审计：查看完整号码的记录"),
+)
+def audit_reveals(request: HttpRequest, params: Query[ListParams]) -> Any:
+    """Every reveal of a full ID number or phone in the user's scope (page or API), newest
+    first. Administrators and auditors only."""
+    _audit_reader(request)
+    return paginate(selectors.reveal_list(user=request.user), params)
+
+
+@router.get(
+    "/audit/exports",
+    response=errors_response({200: ExportPage}),
+    summary=gettext_lazy("敏感信息审计：完整号码导出记录（含用途）"),
+)
+def audit_exports(request: HttpRequest, params: Query[ListParams]) -> Any:
+    """Exports in the user's scope that carried full numbers, with the reason given.
+    Administrators and auditors only."""
+    _audit_reader(request)
+    return paginate(selectors.full_export_list(user=request.user), params)
 
 
 class DuplicatePerson(Schema):

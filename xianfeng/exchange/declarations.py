@@ -158,7 +158,7 @@ def write_declared_rooms(*, actor: User, declaration: LandlordDeclaration) -> No
         elif not household.is_rental:
             places.household_update(actor=actor, household=household, is_rental=True)
         for tenant in entry.get("tenants") or []:
-            person = Person.objects.filter(id_number=tenant["id_number"]).first()
+            person = Person.objects.with_id_number(tenant["id_number"]).first()
             if person is None:
                 person = people.person_create(
                     actor=actor,

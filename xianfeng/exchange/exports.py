@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from xianfeng.core.jobs import enqueue
 from xianfeng.core.models import JobRun
 from xianfeng.core.scope import scope_paths
 from xianfeng.core.selectors import ListFilters
+from xianfeng.core.validators import validate_no_controls
 from xianfeng.exchange.models import ExportRecord
 from xianfeng.exchange.services import home_org_id
 from xianfeng.exchange.sheets import append, head_cells
@@ -277,11 +279,34 @@ def _write(
 PROGRESS_EVERY = 1000
 
 
+REASON_MAX_LENGTH = 200
+
+
+def full_export_reason(*, user: User, kind: str, full: bool, reason: str) -> str:
+    """The reason of an export that will carry full numbers (required, so the auditor's log
+    says why personal data left the system); "" for a masked export."""
+    if not (full and EXPORTS[kind].sensitive and may_reveal(user)):
+        return ""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            {"reason": _("导出完整身份证号和手机号前，请填写用途（例如：换届选举核对党员名册）。")}
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": _("用途最多%(n)d个字。") % {"n": REASON_MAX_LENGTH}})
+    try:
+        validate_no_controls(reason)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from exc
+    return reason
+
+
 def export_build(
-    *, user: User, kind: str, params: Any, full: bool = False
+    *, user: User, kind: str, params: Any, full: bool = False, reason: str = ""
 ) -> tuple[bytes, ExportRecord]:
     """The .xlsx of one list as filtered on its page, and the record of the export."""
     spec = EXPORTS[kind]
+    reason = full_export_reason(user=user, kind=kind, full=full, reason=reason)
     buffer = io.BytesIO()
     rows, reveal = _write(user=user, spec=spec, params=params, full=full, target=buffer)
     record = ExportRecord.objects.create(
@@ -289,6 +314,7 @@ def export_build(
         filters=_filters(spec, params),
         rows=rows,
         revealed=reveal,
+        reason=reason,
         user=user,
         organization_id=home_org_id(user),
     )
@@ -301,18 +327,23 @@ def export_count(*, user: User, kind: str, params: Any) -> int:
 
 def plain_params(params: Any) -> dict[str, str]:
     """Query parameters as JSON for a job: the last value of each key, strings only."""
-    return {str(k): str(params.get(k)) for k in params.keys() if k not in ("full", "page")}
+    skip = ("full", "page", "reason", "csrfmiddlewaretoken")
+    return {str(k): str(params.get(k)) for k in params.keys() if k not in skip}
 
 
 @transaction.atomic
-def export_start(*, user: User, kind: str, params: Any, full: bool, rows: int) -> ExportRecord:
+def export_start(
+    *, user: User, kind: str, params: Any, full: bool, rows: int, reason: str = ""
+) -> ExportRecord:
     """Record a large export at once (who, what, filters, masked or full, rows expected) and
     queue the job that writes its file; the record's rows are the real count once written."""
     spec = EXPORTS[kind]
+    reason = full_export_reason(user=user, kind=kind, full=full, reason=reason)
     record = ExportRecord.objects.create(
         kind=kind,
         filters=_filters(spec, params),
         rows=rows,
+        reason=reason,
         revealed=bool(full and spec.sensitive and may_reveal(user)),
         user=user,
         organization_id=home_org_id(user),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.crypto import BlindIndexField, EncryptedCharField, EncryptedJSONField
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
@@ -106,6 +107,8 @@ class ExportRecord(models.Model):
     filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
     rows = models.PositiveIntegerField(_("行数"), default=0)
     revealed = models.BooleanField(_("含完整身份证号和手机号"), default=False)
+    # Asked before a full export (等保: why personal data left the system), shown to auditors.
+    reason = models.CharField(_("导出用途"), max_length=200, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.SET_NULL,
@@ -202,8 +205,12 @@ class LandlordDeclaration(DeclarationFlow, models.Model):
         verbose_name=_("楼栋"),
     )
     landlord_name = models.CharField(_("房东姓名"), max_length=50)
-    landlord_mobile = models.CharField(_("房东手机号"), max_length=11)
-    rooms = models.JSONField(
+    # Encrypted at rest: the landlord's phone, and the rooms with the tenants' ID numbers.
+    landlord_mobile = EncryptedCharField(_("房东手机号"), max_length=11)
+    landlord_mobile_index = BlindIndexField(
+        _("房东手机号索引"), source="landlord_mobile", kind="phone", blank=True, default=""
+    )
+    rooms = EncryptedJSONField(
         _("房间与租户"),
         default=list,
         help_text=_("[{unit, room, tenants: [{name, id_number, mobile}]}]"),

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from xianfeng.core.choices import Action
+from xianfeng.core.models import SensitiveAccess
+from xianfeng.core.roles import AUDIT_READERS
+from xianfeng.core.scope import active_roles
 from xianfeng.core.selectors import ListFilters
 from xianfeng.exchange.models import ExportRecord, ImportRun, LandlordDeclaration
 
@@ -38,6 +41,25 @@ def export_record_list(*, user: User) -> QuerySet[ExportRecord]:
         .select_related("user")
         .order_by("-created_at", "-id")
     )
+
+
+def may_read_audit_log(user: User) -> bool:
+    """Administrators and auditors read the log of reveals and full exports (敏感信息审计)."""
+    return user.is_superuser or any(r.kind in AUDIT_READERS for r in active_roles(user))
+
+
+def reveal_list(*, user: User) -> QuerySet[SensitiveAccess]:
+    """Every time someone in the user's scope saw a full ID number or phone, newest first."""
+    return (
+        SensitiveAccess.objects.restrict(user, Action.VIEW)
+        .select_related("user", "person")
+        .order_by("-at", "-id")
+    )
+
+
+def full_export_list(*, user: User) -> QuerySet[ExportRecord]:
+    """The exports in the user's scope that carried full numbers, with their reasons."""
+    return export_record_list(user=user).filter(revealed=True)
 
 
 @dataclass(frozen=True)

@@ -167,9 +167,10 @@ def duplicate_groups(*, user: User, limit: int = 200) -> list[list[Any]]:
     from xianfeng.people.models import Person
 
     scoped = Person.objects.restrict(user)
+    # Mobiles are encrypted: equal numbers have equal blind indexes.
     pairs = list(
-        scoped.exclude(mobile="")
-        .values("name", "mobile")
+        scoped.exclude(mobile_index="")
+        .values("name", "mobile_index")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .order_by("name")[:limit]
@@ -178,11 +179,11 @@ def duplicate_groups(*, user: User, limit: int = 200) -> list[list[Any]]:
         return []
     cond = models.Q()
     for pair in pairs:
-        cond |= models.Q(name=pair["name"], mobile=pair["mobile"])
+        cond |= models.Q(name=pair["name"], mobile_index=pair["mobile_index"])
     people = scoped.filter(cond).select_related("organization", "member__branch").order_by("id")
     groups: dict[tuple[str, str], list[Any]] = {}
     for person in people:
-        groups.setdefault((person.name, person.mobile), []).append(person)
+        groups.setdefault((person.name, person.mobile_index), []).append(person)
     return [g for g in groups.values() if len(g) > 1]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("templates/<str:kind>.<str:ext>", views.TemplateView.as_view(), name="template"),
     path("export/<str:kind>/", views.ExportView.as_view(), name="export"),
     path("exports/", views.ExportListView.as_view(), name="exports"),
+    path("audit/", views.AuditLogView.as_view(), name="audit"),
     path("exports/<int:pk>/", views.ExportDetailView.as_view(), name="export_detail"),
     path("exports/<int:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
     path("duplicates/", views.DuplicatesView.as_view(), name="duplicates"),

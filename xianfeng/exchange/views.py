@@ -23,17 +23,20 @@ from django.views import View
 from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.jobs import check_stale
+from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
-from xianfeng.core.views import ScopedView, paginate
+from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.exchange import declarations, selectors, services, throttle
 from xianfeng.exchange.exports import (
     EXPORTS,
+    REASON_MAX_LENGTH,
     background_threshold,
     export_build,
     export_count,
     export_start,
     may_reveal,
+    plain_params,
 )
 from xianfeng.exchange.importers import IMPORTERS, import_allowed
 from xianfeng.exchange.models import (
@@ -98,6 +101,7 @@ class DataHomeView(LoginRequiredMixin, View):
                 "kinds": kinds,
                 "can_merge": user_can(request.user, Action.CHANGE, Person),
                 "can_review": user_can(request.user, Action.CHANGE, LandlordDeclaration),
+                "can_audit": selectors.may_read_audit_log(request.user),
             },
         )
 
@@ -215,22 +219,72 @@ class TemplateView(LoginRequiredMixin, View):
         return download(template_xlsx(kind), f"{name}.xlsx")
 
 
-class ExportView(LoginRequiredMixin, View):
-    """The list as filtered on its page, as .xlsx; masked unless ``full=1`` and allowed."""
+class FullExportForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("导出用途"),
+        max_length=REASON_MAX_LENGTH,
+        help_text=gettext_lazy("将记入敏感信息审计日志，审计人员可见。"),
+        error_messages={"required": gettext_lazy("请填写导出用途。")},
+    )
 
-    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+
+class ExportView(LoginRequiredMixin, View):
+    """The list as filtered on its page, as .xlsx; masked unless ``full=1`` and allowed. A full
+    export first asks why (GET shows the question, POST exports): the reason goes into the
+    auditor's log with the export."""
+
+    def _kind(self, request: HttpRequest, kind: str) -> bool:
         if kind not in EXPORTS:
             raise Http404
-        full = request.GET.get("full") == "1"
+        full = request.GET.get("full") == "1" or request.POST.get("full") == "1"
         if full and not may_reveal(request.user):
             raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
-        rows = export_count(user=request.user, kind=kind, params=request.GET)
+        return full and EXPORTS[kind].sensitive
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        if self._kind(request, kind):
+            return self._ask(request, kind, FullExportForm(), request.GET)
+        return self._export(request, kind, request.GET, full=False, reason="")
+
+    def post(self, request: HttpRequest, kind: str) -> HttpResponse:
+        if not self._kind(request, kind):
+            return self._export(request, kind, request.POST, full=False, reason="")
+        form = FullExportForm(request.POST)
+        if not form.is_valid():
+            return self._ask(request, kind, form, request.POST, status=400)
+        try:
+            return self._export(
+                request, kind, request.POST, full=True, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._ask(request, kind, form, request.POST, status=400)
+
+    def _ask(
+        self, request: HttpRequest, kind: str, form: forms.Form, params: Any, status: int = 200
+    ) -> HttpResponse:
+        kept = plain_params(params)
+        context = {
+            "form": form,
+            "title": EXPORTS[kind].title,
+            "kind": kind,
+            "params": sorted(kept.items()),
+            "rows": export_count(user=request.user, kind=kind, params=params),
+        }
+        return render(request, "exchange/export_reason.html", context, status=status)
+
+    def _export(
+        self, request: HttpRequest, kind: str, params: Any, *, full: bool, reason: str
+    ) -> HttpResponse:
+        rows = export_count(user=request.user, kind=kind, params=params)
         if rows > background_threshold():
             record = export_start(
-                user=request.user, kind=kind, params=request.GET, full=full, rows=rows
+                user=request.user, kind=kind, params=params, full=full, rows=rows, reason=reason
             )
             return redirect(record.get_absolute_url())
-        content, record = export_build(user=request.user, kind=kind, params=request.GET, full=full)
+        content, record = export_build(
+            user=request.user, kind=kind, params=params, full=full, reason=reason
+        )
         return download(content, f"{EXPORTS[kind].title}-{record.created_at:%Y%m%d%H%M}.xlsx")
 
 
@@ -286,6 +340,35 @@ class ExportListView(ScopedView):
         return render(
             request, "exchange/exports.html", {"page": paginate(request, records), "labels": labels}
         )
+
+
+class AuditLogView(ScopedView):
+    """敏感信息审计: who saw full numbers (page, API) and who exported them, and why."""
+
+    model = SensitiveAccess
+    TABS = {"reveals": gettext_lazy("查看完整号码"), "exports": gettext_lazy("导出完整号码")}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not selectors.may_read_audit_log(request.user):
+            raise PermissionDenied(_("只有管理员和审计人员可以查看敏感信息审计记录。"))
+        show = request.GET.get("show")
+        show = show if show in self.TABS else "reveals"
+        if show == "exports":
+            rows = selectors.full_export_list(user=request.user)
+        else:
+            rows = selectors.reveal_list(user=request.user)
+        page = paginate(request, rows)
+        for row in page.object_list:
+            if show == "exports":
+                spec = EXPORTS.get(row.kind)
+                row.kind_label = spec.title if spec else row.kind
+        context = {
+            "page": page,
+            "show": show,
+            "tabs": list(self.TABS.items()),
+            "querystring": f"show={show}&",
+        }
+        return render(request, "exchange/audit.html", context)
 
 
 class DuplicatesView(ScopedView):

@@ -10,6 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.crypto import (
+    BlindIndexField,
+    EncryptedCharField,
+    blind_index,
+    blind_indexes,
+    with_index_fields,
+)
 from xianfeng.core.pinyin import name_initials, name_pinyin
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
@@ -37,6 +44,22 @@ from xianfeng.people.choices import (
 from xianfeng.people.workflows import MemberCaseFlow, MemberCategoryFlow
 
 
+class PersonQuerySet(ScopedQuerySet):
+    """ID numbers and phones are encrypted: these find them through their blind indexes."""
+
+    def with_id_number(self, id_number: str | None) -> PersonQuerySet:
+        return self.filter(id_number_index=blind_index("id_number", id_number) or "-")
+
+    def with_id_numbers(self, id_numbers: list[str]) -> PersonQuerySet:
+        return self.filter(id_number_index__in=blind_indexes("id_number", id_numbers))
+
+    def with_mobile(self, mobile: str | None) -> PersonQuerySet:
+        return self.filter(mobile_index=blind_index("phone", mobile) or "-")
+
+    def with_mobiles(self, mobiles: list[str]) -> PersonQuerySet:
+        return self.filter(mobile_index__in=blind_indexes("phone", mobiles))
+
+
 class Person(models.Model):
     scope_lookups = ("organization",)
 
@@ -53,23 +76,35 @@ class Person(models.Model):
     )
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    id_number = models.CharField(
+    # Encrypted at rest; found and kept unique through the keyed blind indexes beside them.
+    id_number = EncryptedCharField(
         _("身份证号"),
         max_length=18,
-        unique=True,
         null=True,
         blank=True,
         validators=[validate_id_number],
+    )
+    id_number_index = BlindIndexField(
+        _("身份证号索引"),
+        source="id_number",
+        kind="id_number",
+        unique=True,
+        null=True,
         error_messages={"unique": _("该身份证号已登记，请勿重复录入。")},
     )
-    mobile = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
+    mobile = EncryptedCharField(
+        _("手机号"), max_length=11, blank=True, validators=[validate_mobile]
+    )
+    mobile_index = BlindIndexField(
+        _("手机号索引"), source="mobile", kind="phone", blank=True, default="", db_index=True
+    )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("人员")
@@ -91,6 +126,8 @@ class Person(models.Model):
         else:
             self.id_number = None
         self.mobile = normalize_text(self.mobile)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_index_fields(Person, kwargs["update_fields"])
         super().save(*args, **kwargs)
 
     @property

@@ -52,7 +52,7 @@ def _check_member_rules(member: PartyMember) -> None:
 def _check_id_unique(id_number: str | None, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    qs = Person.objects.filter(id_number=normalize_id_number(id_number))
+    qs = Person.objects.with_id_number(normalize_id_number(id_number))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
@@ -90,7 +90,9 @@ def member_create(
     id_number = person.get("id_number")
     if (
         id_number
-        and PartyMember.objects.filter(person__id_number=normalize_id_number(id_number)).exists()
+        and PartyMember.objects.filter(
+            person__in=Person.objects.with_id_number(normalize_id_number(id_number))
+        ).exists()
     ):
         raise ValidationError({"id_number": _("该身份证号已登记为党员，请勿重复录入。")})
     _check_id_unique(id_number)

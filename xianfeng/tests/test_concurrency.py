@@ -10,6 +10,7 @@ transactional test, each request in its own thread and connection.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -50,6 +51,8 @@ def sqlite_outcome(tmp_path_factory) -> dict:
         "XIANFENG_JOBS_BACKEND": "thread",
         "XIANFENG_TEST_MEDIA": str(folder / "media"),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "XIANFENG_FIELD_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "XIANFENG_INDEX_KEY": secrets.token_urlsafe(40),
         "XIANFENG_HTTPS": "0",
         "DJANGO_DEBUG": "0",
     }

@@ -88,6 +88,19 @@ def test_backup_restores_into_a_fresh_database_with_nothing_lost(personas, media
             assert count == entry["rows"] == before[label][0], label
     for name in manifest["media"]:
         assert (restored_media / name).read_bytes() == (media / name).read_bytes()
+    # ID numbers and phones stay encrypted: the archive holds the tokens, and the restored file
+    # holds the very same tokens.
+    from xianfeng.people.models import Person
+
+    person = Person.objects.exclude(id_number=None).exclude(mobile="").order_by("pk").first()
+    with tarfile.open(archive, "r:gz") as tar:
+        people = tar.extractfile("tables/people.person.jsonl").read().decode()
+    assert person.id_number not in people and person.mobile not in people
+    with sqlite3.connect(fresh) as db:
+        (token,) = db.execute(
+            "SELECT id_number FROM people_person WHERE id = ?", [person.pk]
+        ).fetchone()
+    assert token.startswith("gAAAAA") and token in people
 
 
 def test_restore_in_place_brings_every_table_and_file_back(personas, media, tmp_path):

@@ -32,7 +32,11 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 SETTINGS = "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'xianfeng.settings'; "
 SETTINGS += "from django.conf import settings as s; "
-PRODUCTION = {"DJANGO_ALLOWED_HOSTS": "xianfeng.example.gov.cn"}
+KEYS = {
+    "XIANFENG_FIELD_KEYS": "vR1kqM8yS3f0b9gXjv0m7p2mGq5K0uVbA1c2d3e4f5g=",
+    "XIANFENG_INDEX_KEY": secrets.token_urlsafe(40),
+}
+PRODUCTION = {"DJANGO_ALLOWED_HOSTS": "xianfeng.example.gov.cn", **KEYS}
 
 
 @pytest.mark.parametrize("key", ["", "insecure-dev-key-change-me-in-production-xianfeng"])
@@ -44,6 +48,26 @@ def test_production_refuses_to_start_on_a_missing_or_development_key(key):
     assert runserver.returncode != 0 and "Refusing to start" in runserver.stderr
     check = _run(["manage.py", "check", "--deploy"], env)
     assert check.returncode != 0 and "xianfeng.E001" in check.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {},
+        {"XIANFENG_FIELD_KEYS": KEYS["XIANFENG_FIELD_KEYS"]},
+        {**KEYS, "XIANFENG_FIELD_KEYS": "x"},
+    ],
+)
+def test_production_refuses_to_start_on_development_or_bad_personal_data_keys(keys):
+    env = _env(
+        DJANGO_ALLOWED_HOSTS="xianfeng.example.gov.cn",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        **keys,
+    )
+    served = _run(["-c", "import xianfeng.wsgi"], env)
+    assert served.returncode != 0 and "XIANFENG_FIELD_KEYS" in served.stderr
+    check = _run(["manage.py", "check", "--deploy"], env)
+    assert check.returncode != 0 and "xianfeng.E002" in check.stderr
 
 
 def test_debug_mode_starts_on_the_development_key():

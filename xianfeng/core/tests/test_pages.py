@@ -156,7 +156,7 @@ def test_registering_a_member_through_the_page_works(client_for, personas):
         },
     )
     assert response.status_code == 302
-    member = PartyMember.objects.get(person__id_number="11010519491231002X")
+    member = PartyMember.objects.get(person__in=Person.objects.with_id_number("11010519491231002X"))
     assert member.branch == branch
 
 

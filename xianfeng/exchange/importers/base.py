@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from xianfeng.core.crypto import BlindIndexField
 from xianfeng.exchange import cells
 from xianfeng.exchange.cells import CellError
 from xianfeng.orgs.models import Organization
@@ -37,8 +38,17 @@ def bulk_create(model: type, objs: list, user: Any, reason: str) -> None:
 
 def bulk_update(model: type, objs: list, fields: list[str], user: Any, reason: str) -> None:
     now = timezone.now()
+    # bulk_update calls no pre_save: the blind index of an encrypted field is computed here.
+    indexes = [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, BlindIndexField) and f.source in fields
+    ]
+    fields = [*fields, *(f.name for f in indexes)]
     for obj in objs:
         obj.updated_at = now  # bulk_update does not apply auto_now
+        for f in indexes:
+            f.pre_save(obj, add=False)
     fields = [*fields, "updated_at"]
     if connection.vendor != "postgresql":
         bulk_update_with_history(
@@ -64,12 +74,17 @@ def _copy_history(model: type, objs: list, user: Any, reason: str, kind: str) ->
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(
-                    [
-                        special[f.attname] if f.attname in special else getattr(obj, f.attname)
-                        for f in fields
-                    ]
-                )
+                copy.write_row([_copy_value(f, obj, special) for f in fields])
+
+
+def _copy_value(f: Any, obj: Any, special: dict[str, Any]) -> Any:
+    if f.attname in special:
+        return special[f.attname]
+    value = getattr(obj, f.attname)
+    if getattr(f, "stores_ciphertext", False):
+        # COPY bypasses the field: an encrypted column gets the token, never the plain value.
+        return f.get_prep_value(value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ class HouseholdImporter(Importer):
                 result = "updated"
         if not d["成员身份证号"]:
             return result
-        person = Person.objects.filter(id_number=d["成员身份证号"]).first()
+        person = Person.objects.with_id_number(d["成员身份证号"]).first()
         if person is None:
             person = people.person_create(
                 actor=self.user,

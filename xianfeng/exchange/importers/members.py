@@ -117,8 +117,8 @@ class MemberImporter(Importer):
         rows, self.buffer = self.buffer, []
         existing = {
             p.id_number: p
-            for p in Person.objects.filter(
-                id_number__in=[d["身份证号"] for _r, d in rows]
+            for p in Person.objects.with_id_numbers(
+                [d["身份证号"] for _r, d in rows]
             ).select_related("member__branch", "organization")
         }
         new_people: list[Person] = []
@@ -236,7 +236,7 @@ class MemberImporter(Importer):
             return
         known = {
             (name, mobile): pk
-            for pk, name, mobile in Person.objects.filter(mobile__in=mobiles).values_list(
+            for pk, name, mobile in Person.objects.with_mobiles(list(mobiles)).values_list(
                 "pk", "name", "mobile"
             )
         }

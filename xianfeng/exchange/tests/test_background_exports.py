@@ -90,9 +90,9 @@ def test_a_full_background_export_is_a_recorded_reveal(
 ):
     client = client_for("shequ")
     with django_capture_on_commit_callbacks(execute=True):
-        client.get("/exchange/export/members/?full=1")
+        client.post("/exchange/export/members/", {"full": "1", "reason": "换届核对名册"})
     record = ExportRecord.objects.get()
-    assert record.revealed
+    assert record.revealed and record.reason == "换届核对名册"
     rows = sheet_rows(file_content(client.get(f"/exchange/exports/{record.pk}/download/")))
     numbers = [r[3] for r in rows if r[3]]
     assert numbers and all("*" not in n for n in numbers)

@@ -9,12 +9,13 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
-from xianfeng.core import jobs
+from xianfeng.core import crypto, jobs
 from xianfeng.core.models import JobRun
 from xianfeng.exchange.models import ImportRun
 
@@ -109,6 +110,9 @@ def test_the_gunicorn_hook_recovers_and_refuses_the_dev_key(personas, settings):
     run.refresh_from_db()
     assert run.status == ImportRun.Status.APPLYING  # refused before anything
     settings.SECRET_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+    # Production keys for personal data too; the development key stays second, to decrypt.
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), crypto.DEV_FIELD_KEY.decode()]
+    settings.BLIND_INDEX_KEY = "i" * 40
     with mock.patch.object(connections, "close_all"):  # before the fork; here, the test's
         config["on_starting"](None)
     run.refresh_from_db()

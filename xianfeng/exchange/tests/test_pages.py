@@ -44,7 +44,7 @@ def test_upload_preview_then_apply_through_background_jobs(
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.PREVIEWED
     assert (run.created, run.rejected) == (1, 1)
-    assert not Person.objects.filter(id_number=make_id(501)).exists()
+    assert not Person.objects.with_id_number(make_id(501)).exists()
     page = client.get(run.get_absolute_url()).content.decode()
     assert "只导入有效行" in page and "身份证号只有5位" in page
     report = client.get(f"/exchange/imports/{run.pk}/report.xlsx")
@@ -59,7 +59,7 @@ def test_upload_preview_then_apply_through_background_jobs(
         client.post(f"/exchange/imports/{run.pk}/apply/", {"mode": "valid_only"})
     run.refresh_from_db()
     assert run.status == ImportRun.Status.APPLIED and run.created == 1
-    assert Person.objects.filter(id_number=make_id(501)).exists()
+    assert Person.objects.with_id_number(make_id(501)).exists()
     assert JobRun.objects.filter(name="exchange.import_apply", status="done").exists()
     assert run.filename in client.get("/exchange/").content.decode()
 
@@ -144,14 +144,49 @@ def test_the_member_export_follows_the_page_filters_and_masks(client_for, person
     )
 
 
-def test_a_full_export_is_a_recorded_reveal_and_refused_to_the_auditor(client_for, personas):
-    full = client_for("shequ").get("/exchange/export/members/?full=1")
+def test_a_full_export_asks_why_then_is_a_recorded_reveal_and_refused_to_the_auditor(
+    client_for, personas
+):
+    client = client_for("shequ")
+    asked = client.get("/exchange/export/members/?full=1&kind=community")
+    assert asked.status_code == 200 and "导出用途" in asked.content.decode()
+    assert 'name="kind" value="community"' in asked.content.decode()  # the filter carried on
+    assert ExportRecord.objects.count() == 0  # asking exports nothing
+    full = client.post(
+        "/exchange/export/members/", {"full": "1", "kind": "community", "reason": " 换届  核对 "}
+    )
     sheet = load_workbook(io.BytesIO(full.content)).worksheets[0]
     numbers = [r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if r[3]]
     assert numbers and all("*" not in n for n in numbers)
-    assert ExportRecord.objects.get().revealed
+    record = ExportRecord.objects.get()
+    assert (record.revealed, record.reason, record.filters) == (
+        True,
+        "换届 核对",
+        {"kind": "community"},
+    )
     assert client_for("jiancha").get("/exchange/export/members/?full=1").status_code == 403
+    refused = client_for("jiancha").post("/exchange/export/members/", {"full": "1", "reason": "x"})
+    assert refused.status_code == 403
     assert SensitiveAccess.objects.count() == 0
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "用" * 201, "bad\x00reason"])
+def test_a_full_export_without_a_proper_reason_is_refused_in_chinese(client_for, reason):
+    response = client_for("shequ").post(
+        "/exchange/export/members/", {"full": "1", "reason": reason}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "用途" in text or "控制字符" in text or "字符" in text
+    assert response["Content-Type"].startswith("text/html")
+    assert ExportRecord.objects.count() == 0
+
+
+def test_a_masked_export_needs_no_reason_and_a_post_without_full_is_masked(client_for):
+    response = client_for("shequ").post("/exchange/export/members/", {"kind": "community"})
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert all("*" in (r[3] or "*") for r in sheet.iter_rows(min_row=2, values_only=True))
+    assert ExportRecord.objects.get().reason == ""
 
 
 @pytest.mark.parametrize("kind", ["buildings", "households", "organizations"])

@@ -19,6 +19,7 @@ ADMINS = {"admin", "qu", "jiedao", "shequ", "shequ2"}
 GRID_WRITERS = ADMINS | {"wangge"}
 SENSITIVE = GRID_WRITERS
 ANYONE = set(PERSONAS)
+AUDIT = ADMINS | {"jiancha"}
 
 PLAIN_PAGES = [
     ("data home", "/exchange/", ANYONE),
@@ -31,6 +32,8 @@ PLAIN_PAGES = [
     ("export households", "/exchange/export/households/", ANYONE),
     ("export organizations", "/exchange/export/organizations/", ANYONE),
     ("export records", "/exchange/exports/", ANYONE),
+    ("audit reveals", "/exchange/audit/", AUDIT),
+    ("audit exports", "/exchange/audit/?show=exports", AUDIT),
     ("duplicates", "/exchange/duplicates/", GRID_WRITERS),
     ("declarations", "/exchange/declarations/", ANYONE),
 ]
@@ -53,6 +56,8 @@ OBJECT_PAGES = [
 API_LISTS = [
     ("/api/v1/imports", ANYONE),
     ("/api/v1/exports", ANYONE),
+    ("/api/v1/audit/reveals", AUDIT),
+    ("/api/v1/audit/exports", AUDIT),
     ("/api/v1/declarations", ANYONE),
     ("/api/v1/duplicates", GRID_WRITERS),
 ]

@@ -25,7 +25,7 @@ def new_id_number() -> str:
         n = next(_serial)
         first17 = f"530102{1960 + n % 40:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
         value = first17 + id_check_digit(first17)
-        if not Person.objects.filter(id_number=value).exists():
+        if not Person.objects.with_id_number(value).exists():
             return value
 
 

@@ -1,0 +1,332 @@
+"""Personal data at rest: ID numbers and phones encrypted in the database, found again through a
+keyed blind index.
+
+- ``EncryptedCharField`` holds a Fernet token (AES-128-CBC with HMAC-SHA256, from
+  ``cryptography``); Python sees the plain value. A token is different every time, so the
+  database cannot compare tokens: every lookup but ``isnull`` and "is empty" is refused with a
+  ``FieldError`` rather than silently finding nothing.
+- ``BlindIndexField`` sits beside it and holds HMAC-SHA256(index key, kind, normalised value),
+  computed whenever the row is saved (``save()`` and ``bulk_create`` both call ``pre_save``).
+  Uniqueness, duplicate finding and search by number compare that: ``blind_index("id_number",
+  "110101...")``. The kind keeps an ID number and a phone with the same digits apart; every
+  phone of every model shares the kind ``phone``, so a townsman's phone finds a registered
+  person's.
+
+Keys come from the environment (``env.py`` via settings): ``XIANFENG_FIELD_KEYS``, Fernet keys
+separated by commas, the first encrypts and every one decrypts (so a new key is put in front
+and the old ones stay until ``manage.py rotate_personal_keys`` has re-encrypted every row);
+``XIANFENG_INDEX_KEY``, the HMAC key (changing it needs the same command at once, which
+recomputes every index). Without them the development keys below are used, and production mode
+refuses to start on them (``core/checks.py``), as it does on the development secret key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.lookups import Exact, IsNull
+
+# Development only: derived from fixed strings, so the demo and the tests need no setup.
+DEV_FIELD_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"xianfeng-dev-field-key").digest())
+DEV_INDEX_KEY = hashlib.sha256(b"xianfeng-dev-index-key").hexdigest()
+
+
+def field_keys() -> list[str]:
+    return list(settings.FIELD_ENCRYPTION_KEYS) or [DEV_FIELD_KEY.decode()]
+
+
+def index_key() -> str:
+    return settings.BLIND_INDEX_KEY or DEV_INDEX_KEY
+
+
+def using_development_keys() -> bool:
+    """No key configured, or the development ones written into the environment."""
+    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    return (
+        not keys
+        or keys[0] == DEV_FIELD_KEY.decode()
+        or settings.BLIND_INDEX_KEY in ("", DEV_INDEX_KEY)
+    )
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(k.encode()) for k in keys])
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "XIANFENG_FIELD_KEYS: each key must be 32 url-safe base64-encoded bytes "
+            '(`python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"`).'
+        ) from exc
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(field_keys()))
+
+
+def encrypt(plain: str) -> str:
+    return fernet().encrypt(plain.encode()).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, UnicodeEncodeError) as exc:
+        # A token no configured key opens: a key was dropped before rotation finished, or
+        # the database was restored next to other keys. Loud, never a silent wrong value.
+        raise ImproperlyConfigured(
+            "An encrypted value cannot be decrypted with XIANFENG_FIELD_KEYS: keep every old "
+            "key in the list until `manage.py rotate_personal_keys` has run."
+        ) from exc
+
+
+def rotate(token: str) -> str:
+    """The same value encrypted with the first (current) key."""
+    return fernet().rotate(token.encode("ascii")).decode("ascii")
+
+
+def normalise_for_index(kind: str, value: str) -> str:
+    value = "".join(value.split())
+    if kind == "id_number":
+        return value.upper()
+    if kind == "phone":
+        return "".join(ch for ch in value if ch.isdigit())
+    return value
+
+
+def blind_index(kind: str, value: str | None) -> str | None:
+    """The keyed index of ``value`` (``None`` for no value): equal values, equal indexes."""
+    if value is None:
+        return None
+    plain = normalise_for_index(kind, str(value))
+    if not plain:
+        return None
+    message = f"{kind}\x00{plain}".encode()
+    return hmac.new(index_key().encode(), message, hashlib.sha256).hexdigest()
+
+
+def blind_indexes(kind: str, values: Iterable[str | None]) -> list[str]:
+    return [i for i in (blind_index(kind, v) for v in values) if i]
+
+
+class _EmptyOnlyExact(Exact):
+    """``field=""`` (or ``None``) still works: an empty value is stored as it is."""
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        if rhs not in ("", None):
+            raise FieldError(
+                f"{lhs.target.name} is encrypted: filter on its blind index "
+                f"({lhs.target.name}_index) with core.crypto.blind_index()."
+            )
+        super().__init__(lhs, rhs)
+
+
+class EncryptedCharField(models.CharField):
+    """A short text kept encrypted (a Fernet token in a text column); ``max_length`` limits the
+    plain value, as forms and ``full_clean`` see it."""
+
+    stores_ciphertext = True
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def db_type(self, connection: Any) -> str | None:
+        return models.TextField().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "isnull":
+            return IsNull
+        if lookup_name == "exact":
+            return _EmptyOnlyExact
+        raise FieldError(
+            f"{self.name} is encrypted: the database cannot compare it ({lookup_name}); "
+            f"filter on its blind index with core.crypto.blind_index()."
+        )
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value kept encrypted whole (a declaration's rooms with the tenants' ID numbers and
+    phones): nothing inside can be queried, so every lookup but ``isnull`` is refused."""
+
+    stores_ciphertext = True
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return value
+        return json.loads(decrypt(value))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return value
+        return encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+    def value_to_string(self, obj: models.Model) -> Any:
+        return self.value_from_object(obj)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "isnull":
+            return IsNull
+        raise FieldError(f"{self.name} is encrypted: the database cannot look inside it.")
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+
+class BlindIndexField(models.CharField):
+    """The keyed index of another field of the same model, recomputed on every save."""
+
+    def __init__(self, *args: Any, source: str = "", kind: str = "", **kwargs: Any) -> None:
+        self.source, self.kind = source, kind
+        kwargs.setdefault("max_length", 64)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list, dict]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, kind=self.kind)
+        kwargs.pop("editable", None)
+        if kwargs.get("max_length") == 64:
+            kwargs.pop("max_length")
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = blind_index(self.kind, getattr(model_instance, self.source))
+        if value is None and not self.null:
+            value = ""
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def with_index_fields(model: type[models.Model], update_fields: Iterable[str] | None) -> Any:
+    """``save(update_fields=[...])`` names the source; add its index so both stay in step."""
+    if update_fields is None:
+        return None
+    names = set(update_fields)
+    for f in model._meta.concrete_fields:
+        if isinstance(f, BlindIndexField) and f.source in names:
+            names.add(f.name)
+    return names
+
+
+def encrypted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if getattr(f, "stores_ciphertext", False)]
+
+
+def encrypt_columns_in_place(
+    schema_editor: Any,
+    table: str,
+    pk: str,
+    columns: dict[str, tuple[str | None, str, str | None]],
+    *,
+    reverse: bool = False,
+) -> None:
+    """For migrations that turn a plain column into an encrypted one: encrypt each value of
+    ``columns`` (column -> (its index column or None, index kind, the index of no value: None
+    or "")) and fill its index; with ``reverse`` decrypt back and clear the index. Raw SQL,
+    because the historical model's field already expects tokens."""
+    connection = schema_editor.connection
+    qn = connection.ops.quote_name
+    names = list(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn(pk)}, {', '.join(qn(c) for c in names)} FROM {qn(table)}")
+        rows = cursor.fetchall()
+        for row in rows:
+            sets, params = [], []
+            for column, value in zip(names, row[1:], strict=True):
+                index_column, kind, no_index = columns[column]
+                if value in (None, ""):
+                    new, index = value, no_index
+                elif reverse:
+                    new, index = decrypt(value), no_index
+                else:
+                    new, index = encrypt(value), blind_index(kind, value) or no_index
+                sets.append(f"{qn(column)} = %s")
+                params.append(new)
+                if index_column:
+                    sets.append(f"{qn(index_column)} = %s")
+                    params.append(index)
+            params.append(row[0])
+            cursor.execute(
+                f"UPDATE {qn(table)} SET {', '.join(sets)} WHERE {qn(pk)} = %s",
+                params,
+            )
+
+
+def models_with_encrypted_fields() -> list[type[models.Model]]:
+    """Every model (the history tables included) with an encrypted column, in label order."""
+    from django.apps import apps
+
+    found = [m for m in apps.get_models() if encrypted_fields(m)]
+    return sorted(found, key=lambda m: m._meta.label_lower)
+
+
+def rekey(model: type[models.Model], using: str = "default") -> int:
+    """Re-encrypt every token of ``model`` with the current first key and recompute every
+    blind index with the current index key; the number of rows changed. Raw SQL in one
+    transaction, so it neither touches ``updated_at`` nor writes history."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    encrypted = encrypted_fields(model)
+    indexes = [
+        f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source
+    ]
+    by_name = {f.name: f for f in encrypted}
+    pk = model._meta.pk.column
+    table = qn(model._meta.db_table)
+    changed = 0
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn(pk)}, {', '.join(qn(f.column) for f in encrypted)} FROM {table}"
+        )
+        for row in cursor.fetchall():
+            tokens = dict(zip((f.name for f in encrypted), row[1:], strict=True))
+            sets, params = [], []
+            for f in encrypted:
+                token = tokens[f.name]
+                if token not in (None, ""):
+                    sets.append(f"{qn(f.column)} = %s")
+                    params.append(rotate(token))
+            for f in indexes:
+                token = tokens.get(f.source)
+                plain = decrypt(token) if token not in (None, "") else None
+                if f.source in by_name:
+                    value = blind_index(f.kind, plain)
+                    sets.append(f"{qn(f.column)} = %s")
+                    params.append(value if value is not None or f.null else "")
+            if sets:
+                cursor.execute(
+                    f"UPDATE {table} SET {', '.join(sets)} WHERE {qn(pk)} = %s", [*params, row[0]]
+                )
+                changed += 1
+    return changed
