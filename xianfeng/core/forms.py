@@ -10,12 +10,19 @@ says so with ``text_limit = None`` on its class.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, NoControlsValidator
+from xianfeng.core.validators import (
+    LINE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    NoControlsValidator,
+    validate_geojson_geometry,
+)
 
 NO_CONTROLS = NoControlsValidator()
 
@@ -44,3 +51,27 @@ class TextLimits:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_text_fields(self.fields)
+
+
+class GeoJSONField(forms.CharField):
+    text_limit = None  # a document, not text: its own checks (core/forms.py)
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            data = json.loads(value)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(_("边界不是有效的JSON，请粘贴GeoJSON文本。")) from None
+        validate_geojson_geometry(data)
+        return data
+
+    def prepare_value(self, value: Any) -> Any:
+        # No boundary is an empty box, not the text "null".
+        if value is None or value == "null":
+            return ""
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return value

@@ -261,6 +261,17 @@ class SensitiveAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id} {self.at:%Y-%m-%d %H:%M}"
 
+    CHANNELS = {"page": _("页面"), "api": _("接口"), "export": _("导出")}
+
+    @property
+    def channel_label(self) -> str:
+        return str(self.CHANNELS.get(self.channel, self.channel))
+
+    @property
+    def fields_label(self) -> str:
+        names = {"id_number": _("身份证号"), "mobile": _("手机号")}
+        return "、".join(str(names.get(f, f)) for f in self.fields.split(",") if f)
+
 
 class JobRun(models.Model):
     """One background job: what it is, how far it got, how it ended."""

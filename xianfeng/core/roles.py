@@ -19,6 +19,8 @@ GRID_WRITERS: frozenset[str] = ADMINS | {RoleKind.GRID_SECRETARY}
 FIELD_ROLES: frozenset[str] = GRID_WRITERS | {RoleKind.MEMBER}
 #: Who may see a full ID number or phone (each look is logged).
 SENSITIVE_VIEWERS: frozenset[str] = GRID_WRITERS
+# Who exports lists (a member or a unit liaison exports nothing: their pages are their own).
+EXPORTERS: frozenset[str] = GRID_WRITERS | {RoleKind.AUDITOR}
 # Who reads the log of reveals and full exports (敏感信息审计).
 AUDIT_READERS: frozenset[str] = ADMINS | {RoleKind.AUDITOR}
 #: Everyone but the read-only auditor.

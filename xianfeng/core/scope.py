@@ -20,7 +20,14 @@ from xianfeng.core.choices import Action, RoleKind
 if TYPE_CHECKING:
     from xianfeng.core.models import User
 
-from xianfeng.core.roles import ADMINS, ALL_ROLES, GRID_WRITERS, SENSITIVE_VIEWERS, WRITERS
+from xianfeng.core.roles import (
+    ADMINS,
+    ALL_ROLES,
+    EXPORTERS,
+    GRID_WRITERS,
+    SENSITIVE_VIEWERS,
+    WRITERS,
+)
 
 # Which role kinds may take which action on which model (by "app_label.model_name").
 # Viewing is open to every role within its subtree; the auditor never writes.
@@ -99,6 +106,12 @@ def scope_paths(user: User, model: type[models.Model], action: str) -> list[str]
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return kept
+
+
+def may_export(user: User, active: list[ActiveRole] | None = None) -> bool:
+    """Whether the user exports lists at all (the 数据 menu and the export buttons)."""
+    active = active_roles(user) if active is None else active
+    return user.is_superuser or any(r.kind in EXPORTERS for r in active)
 
 
 def user_can(user: User, action: str, model: type[models.Model]) -> bool:

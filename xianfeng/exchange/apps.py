@@ -6,3 +6,8 @@ class ExchangeConfig(AppConfig):
     name = "xianfeng.exchange"
     label = "exchange"
     verbose_name = _("数据交换")
+
+    def ready(self) -> None:
+        from xianfeng.exchange import registrations
+
+        registrations.register()

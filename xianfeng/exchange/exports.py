@@ -37,6 +37,7 @@ from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import OrganizationFilters, organization_list
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.people.selectors import MemberFilters, member_list
+from xianfeng.places.choices import CareTagCode
 from xianfeng.places.models import Building, Household
 from xianfeng.places.selectors import (
     BuildingFilters,
@@ -390,3 +391,82 @@ def export_run(run: JobRun, *, record_id: int, params: dict[str, str], full: boo
     ExportRecord.objects.filter(pk=record.pk).update(rows=rows, revealed=reveal, stored_path=path)
     run.report(rows, rows, gettext("已完成，共%(n)d行") % {"n": rows})
     return {"rows": rows}
+
+
+# Filter keys that are not a field of the exported model (or name a related row).
+_FILTER_LABELS = {
+    "q": _("关键词"),
+    "due": _("预备期将满或已满一年"),
+    "branch": _("党组织（含下级）"),
+    "root": _("组织（含下级）"),
+    "parent": _("上级组织"),
+    "grid": _("网格"),
+    "building": _("楼栋"),
+    "care_tag": _("关爱标签"),
+}
+_FILTER_MODELS = {
+    "branch": Organization,
+    "root": Organization,
+    "parent": Organization,
+    "grid": "places.Grid",
+    "building": Building,
+}
+
+
+def _related_model(key: str) -> type[models.Model] | None:
+    from django.apps import apps
+
+    model = _FILTER_MODELS.get(key)
+    return apps.get_model(model) if isinstance(model, str) else model
+
+
+def describe_records(records: Any) -> None:
+    """Set ``filter_rows`` (see ``describe_filters``) and ``kind_label`` on each export record
+    of a page; the names of the organizations, grids and buildings filtered on come in one
+    query per model, not one per record."""
+    records = list(records)
+    wanted: dict[type[models.Model], set[int]] = {}
+    for r in records:
+        for key, raw in (r.filters or {}).items():
+            model = _related_model(key)
+            if model is not None and str(raw).isdigit():
+                wanted.setdefault(model, set()).add(int(raw))
+    names: dict[tuple[type[models.Model], int], str] = {}
+    for model, pks in wanted.items():
+        for row in model._base_manager.filter(pk__in=pks):
+            names[(model, row.pk)] = str(getattr(row, "display_name", None) or row)
+    for r in records:
+        spec = EXPORTS.get(r.kind)
+        r.kind_label = str(spec.title) if spec else r.kind
+        r.filter_rows = describe_filters(r.kind, r.filters or {}, names)
+
+
+def describe_filters(
+    kind: str, filters: dict[str, Any], names: dict | None = None
+) -> list[tuple[str, str]]:
+    """An export's filters as people read them: (label, value) in Chinese, not the query
+    string's codes (``status=lost_contact`` reads 状态：失联)."""
+    spec = EXPORTS.get(kind)
+    out: list[tuple[str, str]] = []
+    for key, raw in filters.items():
+        value = str(raw)
+        label: Any = _FILTER_LABELS.get(key)
+        model = _related_model(key)
+        if model is not None:
+            if value.isdigit() and names is not None:
+                value = names.get((model, int(value)), value)
+        elif spec is not None and label is None:
+            try:
+                f = spec.model._meta.get_field(key)
+            except Exception:  # not a field: shown as it came
+                f = None
+            if f is not None:
+                label = f.verbose_name
+                if f.choices:
+                    value = str(dict(f.flatchoices).get(value, value))
+        if key == "care_tag":
+            value = str(dict(CareTagCode.choices).get(value, value))
+        if key in ("due", "is_rental") and value in ("1", "true", "True", "0", "false", "False"):
+            value = gettext("是") if value in ("1", "true", "True") else gettext("否")
+        out.append((str(label or key), value))
+    return out

@@ -24,7 +24,7 @@ from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.jobs import check_stale
 from xianfeng.core.models import SensitiveAccess
-from xianfeng.core.scope import user_can
+from xianfeng.core.scope import may_export, user_can
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.exchange import declarations, selectors, services, throttle
@@ -32,6 +32,7 @@ from xianfeng.exchange.exports import (
     EXPORTS,
     REASON_MAX_LENGTH,
     background_threshold,
+    describe_records,
     export_build,
     export_count,
     export_start,
@@ -236,6 +237,8 @@ class ExportView(LoginRequiredMixin, View):
     def _kind(self, request: HttpRequest, kind: str) -> bool:
         if kind not in EXPORTS:
             raise Http404
+        if not may_export(request.user):
+            raise PermissionDenied(_("党员和共建单位联络员的角色不能导出名单。"))
         full = request.GET.get("full") == "1" or request.POST.get("full") == "1"
         if full and not may_reveal(request.user):
             raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
@@ -335,11 +338,9 @@ class ExportListView(ScopedView):
     model = ExportRecord
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        records = selectors.export_record_list(user=request.user)
-        labels = {k: v.title for k, v in EXPORTS.items()}
-        return render(
-            request, "exchange/exports.html", {"page": paginate(request, records), "labels": labels}
-        )
+        page = paginate(request, selectors.export_record_list(user=request.user))
+        describe_records(page.object_list)
+        return render(request, "exchange/exports.html", {"page": page})
 
 
 class AuditLogView(ScopedView):
@@ -358,10 +359,8 @@ class AuditLogView(ScopedView):
         else:
             rows = selectors.reveal_list(user=request.user)
         page = paginate(request, rows)
-        for row in page.object_list:
-            if show == "exports":
-                spec = EXPORTS.get(row.kind)
-                row.kind_label = spec.title if spec else row.kind
+        if show == "exports":
+            describe_records(page.object_list)
         context = {
             "page": page,
             "show": show,
@@ -432,7 +431,7 @@ class DeclarationDetailView(ScopedView):
             {
                 "d": declaration,
                 "rooms": declarations.proposed_matches(declaration),
-                "existing": declaration.building.households.order_by("unit", "room")[:300],
+                "existing": declaration.building.households.order_by("sort_key")[:300],
                 "can_review": bool(workflow.actions(request.user, declaration)),
             },
         )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.forms import TextLimits
+from xianfeng.core.forms import GeoJSONField, TextLimits
 from xianfeng.core.validators import validate_geojson_geometry
 from xianfeng.orgs.choices import ALLOWED_CHILDREN, OrgKind
 from xianfeng.orgs.models import Organization, Pairing
@@ -42,8 +42,11 @@ class OrganizationForm(TextLimits, forms.ModelForm):
         elif parent is not None:
             allowed = ALLOWED_CHILDREN.get(parent.kind, set())
             self.fields["kind"].choices = [(k, v) for k, v in OrgKind.choices if k in allowed]
-        self.fields["boundary"].required = False
-        self.fields["boundary"].help_text = _("可选，GeoJSON格式的Polygon或MultiPolygon。")
+        self.fields["boundary"] = GeoJSONField(
+            label=self.fields["boundary"].label,
+            required=False,
+            help_text=_("可选，GeoJSON格式的Polygon或MultiPolygon。"),
+        )
 
     def clean_boundary(self) -> Any:
         value = self.cleaned_data.get("boundary")

@@ -1,39 +1,16 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.forms import TextLimits
-from xianfeng.core.validators import validate_geojson_geometry
+from xianfeng.core.forms import GeoJSONField, TextLimits
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building, CareTag, Grid, Household, ResponsibilityZone
-
-
-class GeoJSONField(forms.CharField):
-    text_limit = None  # a document, not text: its own checks (core/forms.py)
-    widget = forms.Textarea(attrs={"rows": 5})
-
-    def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            data = json.loads(value)
-        except json.JSONDecodeError:
-            raise forms.ValidationError(_("边界不是有效的JSON，请粘贴GeoJSON文本。")) from None
-        validate_geojson_geometry(data)
-        return data
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False)
-        return value
 
 
 class GridForm(TextLimits, forms.ModelForm):

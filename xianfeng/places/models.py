@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.natural import NaturalSortField
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import normalize_text, validate_geojson_geometry
 from xianfeng.places.choices import BuildingKind, CareTagCode, SafetyColour, ZoneKind
@@ -77,6 +78,12 @@ class Grid(models.Model):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
+
+    @property
+    def boundary_kind_label(self) -> str:
+        kinds = {"Polygon": _("一个区域"), "MultiPolygon": _("多个区域")}
+        kind = (self.boundary or {}).get("type", "")
+        return str(kinds.get(kind, kind))
 
     def __str__(self) -> str:
         return self.name
@@ -205,6 +212,7 @@ class Household(models.Model):
     )
     unit = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("房号"), max_length=20)
+    sort_key = NaturalSortField(_("排序键"), sources=("unit", "room"), db_index=True)
     is_rental = models.BooleanField(_("出租户"), default=False)
     care_tags = models.ManyToManyField(
         CareTag, blank=True, related_name="households", verbose_name=_("关爱标签")
@@ -219,7 +227,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("住户")
         verbose_name_plural = _("住户")
-        ordering = ["building_id", "unit", "room"]
+        ordering = ["building_id", "sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "room"],
@@ -252,6 +260,7 @@ class ResponsibilityZone(models.Model):
         verbose_name=_("所属党组织"),
     )
     name = models.CharField(_("责任区名称"), max_length=100)
+    name_sort = NaturalSortField(_("排序键"), sources=("name",))
     kind = models.CharField(
         _("责任区类型"), max_length=16, choices=ZoneKind.choices, default=ZoneKind.COMMUNITY
     )
@@ -284,7 +293,7 @@ class ResponsibilityZone(models.Model):
     class Meta:
         verbose_name = _("党员责任区")
         verbose_name_plural = _("党员责任区")
-        ordering = ["organization_id", "name"]
+        ordering = ["organization_id", "name_sort"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],

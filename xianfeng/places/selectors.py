@@ -96,7 +96,7 @@ def household_list(*, user: User, filters: HouseholdFilters) -> QuerySet[Househo
     if filters.care_tag:
         # A household carries a tag once, so this join adds no duplicate rows.
         qs = qs.filter(care_tags__code=filters.care_tag)
-    return qs.order_by("building_id", "unit", "room", "id")
+    return qs.order_by("building_id", "sort_key", "id")  # 2单元 before 10单元, 201 before 1001
 
 
 def resident_list(*, user: User, household: Household | None = None) -> QuerySet[Resident]:
@@ -125,4 +125,4 @@ def zone_list(*, user: User, filters: ZoneFilters) -> QuerySet[ResponsibilityZon
         qs = qs.filter(in_subtree_of(user, filters.organization, "organization__"))
     if filters.q:
         qs = qs.filter(name__contains=filters.q)
-    return qs.order_by("organization__path", "name", "id")
+    return qs.order_by("organization__path", "name_sort", "id")  # 2号 before 10号

@@ -80,6 +80,7 @@ VisitPage = page_of(VisitOut)
 
 class VisitFilters(ListParams):
     mine: bool = Field(False, description=gettext_lazy("只看我的走访"))
+    since: date | None = Field(None, description=gettext_lazy("只看这一天（含）以后的走访"))
     household: DbInt | None = None
 
 
@@ -108,7 +109,10 @@ class VisitIn(Schema):
 @router.get("/visits", response=errors_response({200: VisitPage}), summary=gettext_lazy("走访记录"))
 def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
     return paginate(
-        selectors.visits(request.user, mine=filters.mine, household=filters.household), filters
+        selectors.visits(
+            request.user, mine=filters.mine, household=filters.household, since=filters.since
+        ),
+        filters,
     )
 
 

@@ -41,6 +41,7 @@ def home_section(user: Any, member: Any, org: Any) -> dict[str, Any]:
     if member is not None:
         month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         data["my_visits"] = Visit.objects.filter(member=member, visited_at__gte=month_start).count()
+        data["month_start"] = month_start.date()
     if org is not None:
         data["coverage"], data["not_visited"] = selectors.recent_coverage(
             org=org, days=30, nv_days=90

@@ -350,9 +350,16 @@ def paired_visits(
 # --- lists ---------------------------------------------------------------------------------
 
 
-def visits(user: Any, *, mine: bool = False, household: Any = None, task: Any = None) -> QuerySet:
+def visits(
+    user: Any,
+    *,
+    mine: bool = False,
+    household: Any = None,
+    task: Any = None,
+    since: date | None = None,
+) -> QuerySet:
     """Visits the user sees: ``mine`` (the user's member made them), of one ``household``
-    (an id), linked to one ``task``; newest first."""
+    (an id), linked to one ``task``, made on or after ``since`` (a local day); newest first."""
     from xianfeng.work.services import member_of
 
     qs = Visit.objects.restrict(user).select_related(
@@ -365,6 +372,9 @@ def visits(user: Any, *, mine: bool = False, household: Any = None, task: Any = 
         qs = qs.filter(household_id=household)
     if task is not None:
         qs = qs.filter(task=task)
+    if since is not None:
+        start = timezone.make_aware(datetime.combine(since, time.min))
+        qs = qs.filter(visited_at__gte=start)
     return qs.order_by("-visited_at", "-id")
 
 

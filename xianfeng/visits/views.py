@@ -4,6 +4,7 @@ through ``xianfeng.visits.selectors`` (the API uses the same ones)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
@@ -35,6 +37,14 @@ def _int(value: str | None, default: int, low: int = 1, high: int = 3660) -> int
 
 def _id(value: Any) -> int | None:
     return int(value) if value and str(value).isdigit() else None
+
+
+def _day(value: Any) -> date | None:
+    """A ``YYYY-MM-DD`` filter; anything else is no filter (a hand-edited URL is no error)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
 
 
 def _picker_households(request: HttpRequest, member: PartyMember | None, q: str) -> list[Household]:
@@ -163,8 +173,9 @@ class VisitListView(ScopedView):
             request.user,
             mine=request.GET.get("mine") == "1",
             household=_id(request.GET.get("household")),
+            since=_day(request.GET.get("since")),
         )
-        params = {k: request.GET[k] for k in ("mine", "household") if request.GET.get(k)}
+        params = {k: request.GET[k] for k in ("mine", "household", "since") if request.GET.get(k)}
         return render(
             request,
             "visits/visit_list.html",
@@ -190,7 +201,12 @@ class VisitDetailView(ScopedView):
         return render(
             request,
             "visits/visit_detail.html",
-            {"visit": visit, "photos": visit.photos.all()},
+            {
+                "visit": visit,
+                "photos": visit.photos.all(),
+                # The member who made it is offered what comes next (the next household).
+                "is_mine": getattr(member_of(request.user), "pk", None) == visit.member_id,
+            },
         )
 
 

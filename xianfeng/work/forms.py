@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.forms import TextLimits
+from xianfeng.core.roles import ADMINS
+from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.work.models import Campaign, Project, Supervision, Task
@@ -104,12 +107,22 @@ class SupervisionForm(TextLimits, forms.Form):
 
     def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
+        # Only what the user may supervise: organizations below their own (the service refuses
+        # the own organization, so the form does not offer it).
+        below = Q(pk__in=[])
+        for role in active_roles(user):
+            if role.kind in ADMINS:
+                below |= Q(path__startswith=role.path) & ~Q(pk=role.organization_id)
+        if user.is_superuser:
+            below = Q(parent__isnull=False)
+        choices = (
             Organization.objects.restrict(user, Action.ADD, rules_of=Supervision)
-            .filter(path__startswith=project.organization.path)
+            .filter(below, path__startswith=project.organization.path)
             .order_by("path")
         )
-        self.fields["organization"].initial = project.organization_id
+        self.fields["organization"].queryset = choices
+        if choices.filter(pk=project.organization_id).exists():
+            self.fields["organization"].initial = project.organization_id
 
 
 class AnswerForm(TextLimits, forms.Form):

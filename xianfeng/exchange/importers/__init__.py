@@ -17,10 +17,11 @@ module: ``organizations``, ``members``, ``places`` (grids and buildings), ``hous
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.choices import Action
 from xianfeng.core.scope import user_can
@@ -62,6 +63,19 @@ def import_allowed(user: User, kind: str) -> bool:
     return importer is not None and user_can(user, Action.ADD, importer.model)
 
 
+EXAMPLE_ROW = gettext_lazy("这是导入模板里的示例行，未导入：请删除示例行或改成真实数据。")
+
+
+def is_example_row(cls: type, values: dict[str, Any]) -> bool:
+    """The template's example row left as it was (every example cell unchanged): an unedited
+    template imports nothing, rather than a made-up member."""
+    examples = [(c.header, c.example) for c in cls.columns if c.example]
+    return bool(examples) and all(
+        str(values.get(header) if values.get(header) is not None else "").strip() == example
+        for header, example in examples
+    )
+
+
 def run_import(
     *,
     kind: str,
@@ -93,6 +107,8 @@ def run_import(
                     outcome.total += 1
                     values = {h: cells_[i] for i, h in sheet.headers.items() if i < len(cells_)}
                     try:
+                        if is_example_row(cls, values):
+                            raise RowErrors([(cls.columns[0].header, str(EXAMPLE_ROW))])
                         item = importer.prepare(number, values)
                     except RowErrors as exc:
                         outcome.reject(number, exc.errors)

@@ -359,7 +359,7 @@ def test_the_import_command_dry_run_keeps_nothing(personas, write_file, capsys):
     assert not Person.objects.with_id_number(make_id(310)).exists()
 
 
-def test_template_files_have_chinese_headers_and_an_example_that_imports(
+def test_template_files_have_chinese_headers_and_an_example_that_is_not_imported_unedited(
     client_for, write_file, personas
 ):
     response = client_for("shequ").get("/exchange/templates/members.xlsx")
@@ -368,9 +368,41 @@ def test_template_files_have_chinese_headers_and_an_example_that_imports(
     sheet = load_workbook(path).worksheets[0]
     assert [c.value for c in sheet[1]][:3] == ["姓名*", "身份证号*", "所在党组织代码*"]
     outcome = run(personas, path, "t.xlsx", dry_run=True)
+    assert (outcome.total, outcome.created, outcome.rejected) == (1, 0, 1)
+    assert "示例行" in outcome.errors[0]["reason"]
+    # The example's values are valid: edited into a real row, it imports.
+    example = [c.value for c in sheet[2]]
+    example[0] = "真实姓名"
+    edited = write_file("e.xlsx", xlsx_bytes([[c.value for c in sheet[1]], example]))
+    outcome = run(personas, edited, "e.xlsx", dry_run=True)
     assert (outcome.created, outcome.rejected) == (1, 0), outcome.errors
     csv_response = client_for("shequ").get("/exchange/templates/households.csv")
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
+
+
+def test_an_import_with_no_valid_row_offers_no_apply(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xianfeng.exchange.models import ImportRun
+
+    client = client_for("shequ")
+    template = client.get("/exchange/templates/members.csv").content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/exchange/imports/new/",
+            {"kind": "members", "file": SimpleUploadedFile("t.csv", template)},
+        )
+    run = ImportRun.objects.get()
+    assert (run.status, run.total, run.rejected) == (ImportRun.Status.PREVIEWED, 1, 1)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "没有可以导入的有效行" in page and "确认导入</button>" not in page
+    assert "示例行" in page
+    refused = client.post(f"/exchange/imports/{run.pk}/apply/", {"mode": "valid_only"}, follow=True)
+    assert "没有可以导入的有效行。" in refused.content.decode()  # the step's own refusal
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.PREVIEWED
 
 
 def test_a_new_person_with_a_known_name_and_mobile_is_flagged(personas, write_file):

@@ -20,17 +20,18 @@ GRID_WRITERS = ADMINS | {"wangge"}
 SENSITIVE = GRID_WRITERS
 ANYONE = set(PERSONAS)
 AUDIT = ADMINS | {"jiancha"}
+EXPORTERS = GRID_WRITERS | {"jiancha"}  # a member and a unit liaison export nothing
 
 PLAIN_PAGES = [
     ("data home", "/exchange/", ANYONE),
     ("import new", "/exchange/imports/new/", GRID_WRITERS),
     ("template xlsx", "/exchange/templates/members.xlsx", ANYONE),
     ("template csv", "/exchange/templates/grids.csv", ANYONE),
-    ("export members", "/exchange/export/members/", ANYONE),
+    ("export members", "/exchange/export/members/", EXPORTERS),
     ("export members full", "/exchange/export/members/?full=1", SENSITIVE),
-    ("export buildings", "/exchange/export/buildings/", ANYONE),
-    ("export households", "/exchange/export/households/", ANYONE),
-    ("export organizations", "/exchange/export/organizations/", ANYONE),
+    ("export buildings", "/exchange/export/buildings/", EXPORTERS),
+    ("export households", "/exchange/export/households/", EXPORTERS),
+    ("export organizations", "/exchange/export/organizations/", EXPORTERS),
     ("export records", "/exchange/exports/", ANYONE),
     ("audit reveals", "/exchange/audit/", AUDIT),
     ("audit exports", "/exchange/audit/?show=exports", AUDIT),

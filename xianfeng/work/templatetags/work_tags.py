@@ -3,19 +3,21 @@ above add their lines through ``xianfeng.work.hooks.home_sections``, e.g. visits
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import template
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from xianfeng.core.choices import RoleKind
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
 from xianfeng.work import services
-from xianfeng.work.choices import TaskState
+from xianfeng.work.choices import NoticeKind, SupervisionStatus, TaskState
 from xianfeng.work.hooks import home_sections
-from xianfeng.work.models import Notice, Task
+from xianfeng.work.models import Notice, Supervision, Task
 
 register = template.Library()
 
@@ -44,6 +46,12 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
                 TaskState.OVERDUE,
             )
         ).count()
+        data.update(
+            mine.aggregate(
+                my_returned=Count("pk", filter=Q(state=TaskState.RETURNED)),
+                my_overdue=Count("pk", filter=Q(state=TaskState.OVERDUE)),
+            )
+        )
         data["claimable"] = Task.objects.claimable_by(member).count()
     org = None
     if kinds & MANAGERS:
@@ -57,7 +65,29 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
                 to_verify=Count("pk", filter=Q(state=TaskState.SUBMITTED)),
             )
         )
-        # Reminders, escalations, digests and supervision notes addressed to the organization.
-        data["notices"] = list(Notice.objects.restrict(user).filter(organization_id=org.pk)[:5])
+        # 督办 to answer: each a link to its answer form, gone once answered.
+        notes = Supervision.objects.restrict(user).select_related("issuer")
+        data["to_answer"] = list(
+            notes.filter(
+                organization_id=org.pk,
+                status__in=(SupervisionStatus.OPEN, SupervisionStatus.OVERDUE),
+            ).order_by("due_on", "id")[:10]
+        )
+        # 督办 the organization issued, answered in the last week: read the answer.
+        week_ago = timezone.now() - timedelta(days=7)
+        data["answered"] = list(
+            notes.filter(
+                issuer_id=org.pk, status=SupervisionStatus.ANSWERED, answered_at__gte=week_ago
+            )
+            .select_related("organization")
+            .order_by("-answered_at", "-id")[:10]
+        )
+        # Reminders, escalations and digests addressed to the organization (a supervision's
+        # notice is the line to answer above).
+        data["notices"] = list(
+            Notice.objects.restrict(user)
+            .filter(organization_id=org.pk)
+            .exclude(kind=NoticeKind.SUPERVISION)[:5]
+        )
     data["sections"] = home_sections(user, member, org)
     return data
