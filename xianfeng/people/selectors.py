@@ -7,11 +7,12 @@ The member page, ``GET /members`` and the member export all call ``member_list``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from xianfeng.core.choices import Action
+from xianfeng.core.crypto import blind_index
 from xianfeng.core.selectors import ListFilters
 from xianfeng.orgs.selectors import in_subtree_of
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
@@ -33,13 +34,20 @@ class MemberFilters(ListFilters):
 
 def name_search(q: str, prefix: str = "") -> Q:
     """A person's name containing ``q``; for a Latin query also the full pinyin or the
-    initials starting with it (王小明 is found by 王, 小明, wang, wangxiao and wxm)."""
+    initials starting with it (王小明 is found by 王, 小明, wang, wangxiao and wxm); a whole ID
+    number or mobile number finds its person through the blind index (they are encrypted, so
+    only the whole number matches, never a part)."""
     cond = Q(**{f"{prefix}name__contains": q})
     low = q.lower()
     if low.isascii() and low.isalpha():
         cond |= Q(**{f"{prefix}name_initials__startswith": low}) | Q(
             **{f"{prefix}name_pinyin__startswith": low}
         )
+    digits = "".join(q.split())
+    if len(digits) in (15, 18) and digits[:-1].isdigit():
+        cond |= Q(**{f"{prefix}id_number_index": blind_index("id_number", digits)})
+    elif len(digits) == 11 and digits.isdigit():
+        cond |= Q(**{f"{prefix}mobile_index": blind_index("phone", digits)})
     return cond
 
 
@@ -61,3 +69,17 @@ def member_list(*, user: User, filters: MemberFilters) -> QuerySet[PartyMember]:
     if filters.due:
         qs = qs.probation_due()
     return qs
+
+
+PICKER_ROWS = 20
+
+
+def member_choices(user: User, q: str, under: int | None) -> dict[str, Any]:
+    """The member picker's rows: members in scope (under one organization's subtree), found by
+    name, pinyin, initials or a whole ID or mobile number; at most ``PICKER_ROWS``, and how many
+    more a longer search would narrow down."""
+    filters = MemberFilters(q=q, branch=under)
+    qs = member_list(user=user, filters=filters)
+    rows = list(qs[: PICKER_ROWS + 1])
+    more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
+    return {"members": rows[:PICKER_ROWS], "more": more, "q": q}

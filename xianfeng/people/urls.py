@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="member_list"),
     path("members/new/", views.MemberCreateView.as_view(), name="member_create"),
+    path("members/pick/", views.MemberPickerView.as_view(), name="member_picker"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("persons/<int:pk>/reveal/", views.RevealView.as_view(), name="person_reveal"),

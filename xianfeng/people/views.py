@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy
 from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
+from xianfeng.core.validators import parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.selectors import visible_org
 from xianfeng.people import services
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.forms import MemberForm
 from xianfeng.people.models import PartyMember, Person
-from xianfeng.people.selectors import MemberFilters, member_list
+from xianfeng.people.selectors import MemberFilters, member_choices, member_list
 
 # The columns the member list shows: the page loads these and nothing else.
 MEMBER_ROW_FIELDS = (
@@ -57,6 +58,18 @@ class MemberListView(ScopedView):
                 "can_add": self.can(Action.ADD),
             },
         )
+
+
+class MemberPickerView(ScopedView):
+    """The search-as-you-type member picker (htmx): radio buttons named ``member``."""
+
+    model = PartyMember
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        q = request.GET.get("q", "").strip()[:50]
+        under = parse_db_int(request.GET.get("under", ""))
+        context = member_choices(request.user, q, under)
+        return render(request, "people/_member_choices.html", context)
 
 
 class MemberDetailView(ScopedView):

@@ -139,3 +139,59 @@ class ZoneForm(TextLimits, forms.ModelForm):
     def clean_duties_text(self) -> list[str]:
         text = self.cleaned_data.get("duties_text") or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class HouseholdPickerWidget(forms.Widget):
+    """Households chosen by search as you type (``places:household_picker``), any number, the
+    ticked ones kept across searches. ``under`` (an organization id) bounds the search and
+    ``user`` its scope; both are set by the form."""
+
+    template_name = "places/widgets/household_picker.html"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user: Any = None
+        self.under: int | None = None
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # none ticked is a value: no households
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        from xianfeng.places.selectors import household_choices
+
+        context = super().get_context(name, value, attrs)
+        checked = [int(v) for v in (value or []) if str(v).isdigit()]
+        context["widget"]["under"] = self.under
+        context["widget"]["choices_ctx"] = (
+            household_choices(user=self.user, under=self.under, checked=checked)
+            if self.user is not None
+            else {"ticked": [], "found": [], "more": 0}
+        )
+        return context
+
+
+class HouseholdPickerField(forms.ModelMultipleChoiceField):
+    widget = HouseholdPickerWidget
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Household.objects.none())
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _("所选住户不存在或不在您的管辖范围内。"),
+                "invalid_pk_value": _("住户编号不正确。"),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def limit_to(self, *, user: Any, under: Any) -> None:
+        """Households the user sees under organization ``under`` (the search and the check)."""
+        self.queryset = (
+            Household.objects.restrict(user)
+            .filter(organization__path__startswith=under.path)
+            .select_related("organization", "building")
+        )
+        self.widget.user, self.widget.under = user, under.pk

@@ -37,8 +37,14 @@ def match_household(building: Building, unit: str, room: str) -> Household | Non
     """The building's household for this door, if there is one: the same canonical unit and
     room; else, when one side gives no unit, the only household with that room number."""
     unit, room = split_unit_room(unit, room)
+    if not room:
+        return None
+    # Every written form of the room contains its canonical digits: the database narrows the
+    # building's households to those, and the comparison below decides.
     candidates = [
-        h for h in building.households.all() if split_unit_room(h.unit, h.room)[1] == room
+        h
+        for h in building.households.filter(room__contains=room)
+        if split_unit_room(h.unit, h.room)[1] == room
     ]
     exact = [h for h in candidates if split_unit_room(h.unit, h.room)[0] == unit]
     if exact:

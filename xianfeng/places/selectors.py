@@ -9,7 +9,7 @@ Each list's page, API endpoint and export (buildings, households) call these fun
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -126,3 +126,31 @@ def zone_list(*, user: User, filters: ZoneFilters) -> QuerySet[ResponsibilityZon
     if filters.q:
         qs = qs.filter(name__contains=filters.q)
     return qs.order_by("organization__path", "name_sort", "id")  # 2号 before 10号
+
+
+# --- the household picker ----------------------------------------------------------------------
+
+PICKER_ROWS = 30
+
+
+def household_choices(
+    *, user: User, q: str = "", under: int | None = None, checked: list[int] | None = None
+) -> dict[str, Any]:
+    """The household picker's rows (search as you type): the ones already ticked first, then
+    those found by building name, address, code or room, under one organization, in natural
+    order; at most ``PICKER_ROWS`` found, and how many more a longer search would narrow."""
+    base = Household.objects.restrict(user, Action.VIEW).select_related("building")
+    if under is not None:
+        base = base.filter(in_subtree_of(user, under, "organization__"))
+    ticked = list(base.filter(pk__in=checked or []).order_by("building__code", "sort_key"))
+    qs = base.exclude(pk__in=[h.pk for h in ticked])
+    if q:
+        qs = qs.filter(
+            Q(building__name__contains=q)
+            | Q(building__address__contains=q)
+            | Q(building__code__icontains=q)
+            | Q(room__startswith=q)
+        )
+    rows = list(qs.order_by("building__code", "sort_key", "id")[: PICKER_ROWS + 1])
+    more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
+    return {"ticked": ticked, "found": rows[:PICKER_ROWS], "more": more, "q": q}

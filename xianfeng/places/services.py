@@ -16,6 +16,7 @@ from xianfeng.core.services import (
     save_with_history,
 )
 from xianfeng.places.duty_templates import duties_for
+from xianfeng.places.identity import match_household, split_unit_room
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
 
 if TYPE_CHECKING:
@@ -125,6 +126,14 @@ def household_create(*, actor: User, building: Building, **fields: Any) -> House
     care_tags = fields.pop("care_tags", None)
     household = Household(building=building, organization_id=building.organization_id)
     apply_fields(household, fields, HOUSEHOLD_FIELDS)
+    # One door, one household: 1单元101, 1-101 and 单元1 房101 are stored alike, and a door
+    # already registered (with or without its unit) is not registered again.
+    household.unit, household.room = split_unit_room(household.unit, household.room)
+    existing = match_household(building, household.unit, household.room)
+    if existing is not None:
+        raise ValidationError(
+            {"room": _("该楼栋已登记过这户（%(h)s），请勿重复登记。") % {"h": existing}}
+        )
     save_with_history(instance=household, actor=actor, reason=_("新建住户"))
     if care_tags is not None:
         household.care_tags.set(care_tags)
@@ -136,6 +145,7 @@ def household_update(*, actor: User, household: Household, **fields: Any) -> Hou
     household = Household.objects.select_for_update().get(pk=household.pk)
     care_tags = fields.pop("care_tags", None)
     apply_fields(household, fields, HOUSEHOLD_FIELDS)
+    household.unit, household.room = split_unit_room(household.unit, household.room)
     save_with_history(instance=household, actor=actor, reason=_("修改住户"))
     if care_tags is not None:
         household.care_tags.set(care_tags)

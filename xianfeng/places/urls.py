@@ -25,6 +25,7 @@ urlpatterns = [
         views.HouseholdEditView.as_view(),
         name="household_edit",
     ),
+    path("places/households/pick/", views.HouseholdPickerView.as_view(), name="household_picker"),
     path("zones/", views.ZoneListView.as_view(), name="zone_list"),
     path("zones/new/<int:org_pk>/", views.ZoneCreateView.as_view(), name="zone_create"),
     path("zones/<int:pk>/", views.ZoneDetailView.as_view(), name="zone_detail"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,11 +17,12 @@ from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.selectors import ListFilters
 from xianfeng.core.services import org_in_scope
+from xianfeng.core.validators import parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import Person
-from xianfeng.places import services
+from xianfeng.places import selectors, services
 from xianfeng.places.choices import BuildingKind, SafetyColour, ZoneKind
 from xianfeng.places.forms import BuildingForm, GridForm, HouseholdForm, ZoneForm
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
@@ -391,3 +393,23 @@ class ZoneEditView(ServiceFormView):
 
     def perform(self, form: ZoneForm, zone: ResponsibilityZone) -> ResponsibilityZone:
         return services.zone_update(actor=self.request.user, zone=zone, **_zone_fields(form))
+
+
+class HouseholdPickerView(ScopedView):
+    """The search-as-you-type household picker (htmx): checkboxes named ``name``, the ticked
+    ones kept first, then what the search finds."""
+
+    model = Household
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        name = request.GET.get("name", "households")
+        if not re.fullmatch(r"[a-z_]{1,40}", name):
+            name = "households"
+        checked = [i for i in (parse_db_int(v) for v in request.GET.getlist(name)) if i]
+        context = selectors.household_choices(
+            user=request.user,
+            q=request.GET.get("q", "").strip()[:50],
+            under=parse_db_int(request.GET.get("under", "")),
+            checked=checked[:500],
+        )
+        return render(request, "places/_household_choices.html", {**context, "name": name})

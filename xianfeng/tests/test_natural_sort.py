@@ -38,3 +38,19 @@ def test_zones_and_households_come_in_natural_order(personas):
         if h.unit in ("2", "10")
     ]
     assert rows == [("2", "201"), ("2", "1001"), ("10", "101")]
+
+
+def test_one_door_is_one_household_however_it_is_written(personas):
+    from django.core.exceptions import ValidationError
+
+    from xianfeng.places.services import household_create
+
+    shequ = personas["shequ"]
+    building = Building.objects.restrict(shequ).first()
+    first = household_create(actor=shequ, building=building, unit="", room="7单元808")
+    assert (first.unit, first.room) == ("7", "808")
+    for unit, room in (("7", "808"), ("", "7-808"), ("单元7", "房808"), ("７", "８０８室")):
+        with pytest.raises(ValidationError) as exc:
+            household_create(actor=shequ, building=building, unit=unit, room=room)
+        assert "已登记过这户" in str(exc.value)
+    assert Household.objects.filter(building=building, room="808").count() == 1

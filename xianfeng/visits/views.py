@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xianfeng.core.choices import Action
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.people.models import PartyMember
+from xianfeng.people.selectors import member_choices
 from xianfeng.places.models import Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.forms import VisitForm
@@ -47,8 +48,12 @@ def _day(value: Any) -> date | None:
         return None
 
 
+PICKER_ROWS = 30
+
+
 def _picker_households(request: HttpRequest, member: PartyMember | None, q: str) -> list[Household]:
-    """Households for the picker: the member's own first, searched by building, unit or room."""
+    """Households for the picker: the member's own first, searched by building, unit or room;
+    at most ``PICKER_ROWS`` (the page says how many more a search would narrow down)."""
     if member is None:
         return []
     qs = services.member_households(member).select_related("building")
@@ -56,7 +61,11 @@ def _picker_households(request: HttpRequest, member: PartyMember | None, q: str)
         qs = qs.filter(
             Q(building__name__contains=q) | Q(room__startswith=q) | Q(building__address__contains=q)
         )
-    return list(qs.order_by("building__code", "unit", "room")[:30])
+    return list(qs.order_by("building__code", "sort_key", "id")[: PICKER_ROWS + 1])
+
+
+def _picker_context(households: list[Household], q: str) -> dict[str, Any]:
+    return {"households": households[:PICKER_ROWS], "more": len(households) > PICKER_ROWS, "q": q}
 
 
 class VisitCreateView(ScopedView):
@@ -85,19 +94,18 @@ class VisitCreateView(ScopedView):
                 .filter(pk=hid)
                 .first()
             )
-        households = _picker_households(self.request, member, q)
-        if chosen is not None and chosen not in households:
-            households.insert(0, chosen)  # opened from a task's missing household
+        picker = _picker_context(_picker_households(self.request, member, q), q)
+        if chosen is not None and chosen not in picker["households"]:
+            picker["households"].insert(0, chosen)  # opened from a task's missing household
         return render(
             self.request,
             "visits/visit_form.html",
             {
                 "form": form,
                 "member": member,
-                "households": households,
                 "chosen": chosen,
                 "for_task": self._for_task(form),
-                "q": q,
+                **picker,
             },
             status=status,
         )
@@ -160,7 +168,7 @@ class HouseholdPickerView(ScopedView):
         return render(
             request,
             "visits/_household_choices.html",
-            {"households": _picker_households(request, member, q), "q": q},
+            _picker_context(_picker_households(request, member, q), q),
         )
 
 
@@ -258,15 +266,11 @@ class NotVisitedView(ScopedView):
         qs = selectors.not_visited(org=org, zone=zone, days=days)
         params = {k: request.GET[k] for k in ("org", "zone", "days") if request.GET.get(k)}
         can_assign = self.can(Action.ADD, model=HouseholdResponsibility)
-        members = []
+        picker: dict[str, Any] = {}
         if can_assign:
-            base = org.path if org else (zone.organization.path if zone else "")
-            members = (
-                PartyMember.objects.restrict(request.user)
-                .filter(branch__path__startswith=base)
-                .select_related("person", "branch")
-                .order_by("branch__path", "id")[:200]
-            )
+            # The member picker finds anyone under the organization (search as you type).
+            root = org.pk if org else (zone.organization_id if zone else None)
+            picker = {**member_choices(request.user, "", root), "member_root": root}
         return render(
             request,
             "visits/not_visited.html",
@@ -278,7 +282,7 @@ class NotVisitedView(ScopedView):
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
                 "can_assign": can_assign,
-                "members": members,
+                **picker,
                 "error": error,
                 "now": timezone.now(),
             },

@@ -14,6 +14,7 @@ from xianfeng.core.roles import ADMINS
 from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
+from xianfeng.places.forms import HouseholdPickerField
 from xianfeng.work.models import Campaign, Project, Supervision, Task
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -90,6 +91,11 @@ class TaskForm(TextLimits, forms.Form):
         required=False,
         help_text=_("靠走访完成的任务填写；走访时选这项任务，够数才能提交"),
     )
+    target_households = HouseholdPickerField(
+        label=_("目标住户"),
+        required=False,
+        help_text=_("可选：要走访到的住户，输入楼栋名或房号查找，可勾选多户"),
+    )
 
     def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +104,7 @@ class TaskForm(TextLimits, forms.Form):
             .filter(path__startswith=project.organization.path)
             .order_by("path")
         )
+        self.fields["target_households"].limit_to(user=user, under=project.organization)
 
 
 class SupervisionForm(TextLimits, forms.Form):

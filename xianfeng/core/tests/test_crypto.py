@@ -167,3 +167,25 @@ def test_history_shows_a_changed_phone_masked_and_never_its_index(person, person
     assert [(str(c["field"]), c["old"], c["new"]) for c in changes] == [
         ("手机号", "139****5678", "138****1234")
     ]
+
+
+def test_a_whole_number_finds_its_member_on_the_page_the_api_and_search(client_for, personas):
+    from xianfeng.people.models import PartyMember
+
+    member = (
+        PartyMember.objects.restrict(personas["shequ"])
+        .exclude(person__id_number=None)
+        .exclude(person__mobile="")
+        .select_related("person")
+        .first()
+    )
+    client = client_for("shequ")
+    for q in (member.person.id_number, member.person.mobile):
+        api = client.get("/api/v1/members", {"q": q}).json()
+        assert [m["id"] for m in api["results"]] == [member.pk]
+        assert member.person.name in client.get("/members/", {"q": q}).content.decode()
+    # Part of a number finds nothing: the database holds no number to compare with.
+    assert client.get("/api/v1/members", {"q": member.person.mobile[:7]}).json()["count"] == 0
+    # Outside the scope the number finds nobody.
+    other = client_for("shequ2").get("/api/v1/members", {"q": member.person.id_number}).json()
+    assert other["count"] == 0

@@ -75,6 +75,8 @@ PLAIN_PAGES = [
     ("building new", "/places/buildings/new/", GRID_WRITERS),
     ("zone list", "/zones/", ANYONE),
     ("search", "/search/?q=a", ANYONE),
+    ("member picker", "/members/pick/?q=a", ANYONE),
+    ("household picker", "/places/households/pick/?q=1", ANYONE),
     ("two-factor", "/account/2fa/", ANYONE),
 ]
 

@@ -14,6 +14,7 @@ from xianfeng.exchange.importers.base import Column, Importer, Outcome, RowError
 from xianfeng.people.choices import ResidentRelation
 from xianfeng.people.models import Person, Resident
 from xianfeng.places.choices import CareTagCode
+from xianfeng.places.identity import match_household
 from xianfeng.places.models import Building, CareTag, Household
 
 if TYPE_CHECKING:
@@ -97,9 +98,8 @@ class HouseholdImporter(Importer):
         from xianfeng.places import services
 
         result = "unchanged"
-        household = Household.objects.filter(
-            building=d["building"], unit=d["单元"], room=d["房号"]
-        ).first()
+        # The same door however the file writes it (1单元101, 1-101 ...).
+        household = match_household(d["building"], d["单元"], d["房号"])
         if household is None:
             household = services.household_create(
                 actor=self.user,

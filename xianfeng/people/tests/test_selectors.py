@@ -116,3 +116,25 @@ def test_the_page_loads_only_what_it_shows_without_a_query_per_row(client_for, p
 
     assert len(page_ids(client, "/members/")) > 10
     assert count(f"/members/?q={one}") == count("/members/")
+
+
+def test_the_member_picker_finds_anyone_in_scope_and_says_how_many_more(client_for, personas):
+    from xianfeng.core.testing import role_org
+    from xianfeng.people.models import PartyMember
+
+    shequ = personas["shequ"]
+    community = role_org(shequ)
+    client = client_for("shequ")
+    everyone = PartyMember.objects.restrict(shequ).filter(branch__path__startswith=community.path)
+    last = everyone.select_related("person").order_by("-branch__path", "-id").first()
+    page = client.get("/members/pick/", {"under": community.pk}).content.decode()
+    if everyone.count() > 20:
+        assert f"还有{everyone.count() - 20}人未列出" in page
+    found = client.get("/members/pick/", {"q": last.person.name, "under": community.pk})
+    assert f'value="{last.pk}"' in found.content.decode()
+    by_phone = client.get("/members/pick/", {"q": last.person.mobile}).content.decode()
+    assert not last.person.mobile or f'value="{last.pk}"' in by_phone
+    # Outside the scope nobody is found, whatever organization is asked for.
+    other = client_for("shequ2").get("/members/pick/", {"q": last.person.name}).content.decode()
+    assert f'value="{last.pk}"' not in other
+    assert client.get("/members/pick/", {"under": "9" * 30}).status_code == 200

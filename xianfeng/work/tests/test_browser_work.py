@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from xianfeng.core.tests.test_browser import _login, _page, _shot, browser, demo_live_server  # noqa: F401
+from xianfeng.core.tests.test_browser import (  # noqa: F401
+    _axe,
+    _login,
+    _page,
+    _shot,
+    browser,
+    demo_live_server,
+)
 from xianfeng.visits.models import Visit
 from xianfeng.work.choices import TaskState
 from xianfeng.work.models import Task
@@ -77,12 +84,62 @@ def test_a_secretary_verifies_and_acts_on_coverage(demo_live_server, browser):  
     _shot(page, "work-desktop-03-coverage")
     page.goto(f"{base}/work/coverage/not-visited/?days=90")
     page.locator("input[name=households]").first.check()
-    page.select_option("select[name=member]", index=1)
-    page.click("text=分派到户")
-    page.wait_for_selector("text=负责走访")
+    # The member picker finds anyone by name as one types (not a list cut at 200).
+    from xianfeng.core.models import User
+    from xianfeng.people.models import PartyMember
+
+    wangge = User.objects.get(username="wangge")
+    someone = PartyMember.objects.restrict(wangge).select_related("person").order_by("-pk").first()
+    with page.expect_response(lambda r: "/members/pick/" in r.url):
+        page.fill("#member-search", someone.person.name)
+    choice = page.locator(f"#member-choices input[value='{someone.pk}']")
+    choice.wait_for()
+    choice.check()
+    _axe(page)
+    page.click("button:has-text('分派到户')")
+    page.wait_for_selector(f"text=交给{someone.person.name}负责走访")
     _shot(page, "work-desktop-04-not-visited-assigned")
     page.goto(f"{base}/work/campaigns/")
     page.locator("table.list tbody tr a").first.click()
     _shot(page, "work-desktop-05-campaign")
     assert external == []
+    context.close()
+
+
+def test_a_task_gets_its_target_households_on_the_page(demo_live_server, browser):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xianfeng.core.models import User
+    from xianfeng.core.testing import role_org
+    from xianfeng.places.models import Household
+    from xianfeng.work.tests.factories import chain
+
+    shequ = User.objects.get(username="shequ")
+    project = chain(role_org(shequ)).project
+    wanted = (
+        Household.objects.filter(organization__path__startswith=project.organization.path)
+        .select_related("building")
+        .order_by("-pk")
+        .first()
+    )
+    base = demo_live_server.url
+    context, page, external = _page(browser, "desktop")
+    _login(page, base, "shequ")
+    page.goto(f"{base}/work/projects/{project.pk}/tasks/new/")
+    page.fill("#id_title", "入户核查")
+    page.fill("#id_deadline", (timezone.localdate() + timedelta(days=3)).isoformat())
+    with page.expect_response(lambda r: "/places/households/pick/" in r.url):
+        page.fill("#id_target_households", wanted.building.name)
+    box = page.locator(f"input[name=target_households][value='{wanted.pk}']")
+    box.wait_for()
+    box.check()
+    _axe(page)
+    _shot(page, "work-desktop-06-task-targets")
+    page.click("button:has-text('发布任务')")
+    page.wait_for_selector("h1:has-text('入户核查')")
+    task = project.tasks.get(title="入户核查")
+    assert list(task.target_households.all()) == [wanted]
+    assert not external, external
     context.close()
