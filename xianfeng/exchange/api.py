@@ -4,11 +4,13 @@ merging, landlords' declarations. Import runs are the uploader's own; the rest r
 
 from __future__ import annotations
 
+import enum
+import os
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -16,13 +18,17 @@ from ninja.files import UploadedFile
 
 from xianfeng.core.api import ListParams, errors_response, page_of, paginate
 from xianfeng.core.choices import Action
+from xianfeng.core.jobs import check_stale
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.exchange import selectors, services
+from xianfeng.exchange.exports import EXPORTS, check_export_allowed, export_count, export_start
 from xianfeng.exchange.models import ExportRecord, ImportKind, ImportRun, LandlordDeclaration
+from xianfeng.exchange.sheets import XLSX
 from xianfeng.people.models import Person
 
 router = Router(tags=[gettext_lazy("数据交换")])
@@ -142,6 +148,11 @@ def import_retry(request: HttpRequest, run_id: int) -> Any:
     return Status(202, run)
 
 
+ExportKindName = enum.Enum(  # the export kinds, as the API's enum
+    "ExportKindName", {k: k for k in EXPORTS}, type=str
+)
+
+
 class ExportOut(Schema):
     id: int
     kind: str
@@ -167,6 +178,100 @@ ExportPage = page_of(ExportOut)
 )
 def export_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     return paginate(selectors.export_record_list(user=request.user), params)
+
+
+class ExportJobOut(ExportOut):
+    status: str
+    ready: bool
+    message: str
+
+    @staticmethod
+    def resolve_status(obj: ExportRecord) -> str:
+        return obj.job.status if obj.job else "done"
+
+    @staticmethod
+    def resolve_message(obj: ExportRecord) -> str:
+        return obj.job.message if obj.job else ""
+
+
+class ExportIn(Schema):
+    kind: ExportKindName
+    filters: dict[Text(40), Text(200)] = Field(
+        default_factory=dict,
+        max_length=20,
+        description=gettext_lazy('与列表页相同的筛选条件，例如 {"status": "lost_contact"}'),
+    )
+    full: bool = Field(
+        False, description=gettext_lazy("含完整身份证号和手机号（须有权限并填写用途）")
+    )
+    reason: Text(200) = Field(
+        "", max_length=200, description=gettext_lazy("导出完整号码的用途，记入敏感信息审计")
+    )
+
+
+@router.post(
+    "/exports",
+    response=errors_response({202: ExportJobOut}),
+    summary=gettext_lazy("开始导出（后台生成文件，与页面相同的筛选和打码）"),
+)
+def export_create(request: HttpRequest, payload: ExportIn) -> Any:
+    """The list as its page filters it, written in the background: answers 202 with the record;
+    poll ``GET /exports/{id}`` until ``ready``, then fetch ``GET /exports/{id}/file``. A full
+    export needs the right to see full numbers and a ``reason``."""
+    kind = payload.kind.value
+    check_export_allowed(request.user, kind, payload.full)
+    params = dict(payload.filters)
+    rows = export_count(user=request.user, kind=kind, params=params)
+    record = export_start(
+        user=request.user,
+        kind=kind,
+        params=params,
+        full=payload.full,
+        rows=rows,
+        reason=payload.reason,
+    )
+    return Status(202, _own_export(request, record.pk))
+
+
+def _own_export(request: HttpRequest, pk: int) -> ExportRecord:
+    """A background export's file is for the one who asked for it (or a superuser)."""
+    records = ExportRecord.objects.select_related("job", "user").filter(job__isnull=False)
+    if not request.user.is_superuser:
+        records = records.filter(user=request.user)
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise Http404(_("导出记录不存在。"))
+    check_stale(record.job)
+    return record
+
+
+@router.get(
+    "/exports/{record_id}",
+    response=errors_response({200: ExportJobOut}),
+    summary=gettext_lazy("后台导出的进度"),
+)
+def export_detail(request: HttpRequest, record_id: int) -> Any:
+    return _own_export(request, record_id)
+
+
+@router.get(
+    "/exports/{record_id}/file",
+    response=errors_response({200: None}),
+    summary=gettext_lazy("下载后台导出的文件（.xlsx）"),
+)
+def export_file(request: HttpRequest, record_id: int) -> Any:
+    record = _own_export(request, record_id)
+    if not record.ready:
+        raise ValidationError(_("文件还没有生成好，请稍后再取。"), code="invalid_state")
+    if not os.path.exists(record.stored_path):
+        raise Http404(_("文件已超过保存期限被清理，请重新导出。"))
+    title = EXPORTS[record.kind].title if record.kind in EXPORTS else record.kind
+    return FileResponse(
+        open(record.stored_path, "rb"),  # closed by the response
+        as_attachment=True,
+        filename=f"{title}-{record.created_at:%Y%m%d%H%M}.xlsx",
+        content_type=XLSX,
+    )
 
 
 class RevealOut(Schema):

@@ -283,6 +283,21 @@ PROGRESS_EVERY = 1000
 REASON_MAX_LENGTH = 200
 
 
+def check_export_allowed(user: User, kind: str, full: bool) -> None:
+    """Who may export (pages and API alike): not a member or a unit liaison; full numbers only
+    for a role that may see them."""
+    from django.core.exceptions import PermissionDenied
+
+    from xianfeng.core.scope import may_export
+
+    if kind not in EXPORTS:
+        raise ValidationError({"kind": _("没有这种导出内容。")})
+    if not may_export(user):
+        raise PermissionDenied(_("党员和共建单位联络员的角色不能导出名单。"))
+    if full and not may_reveal(user):
+        raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
+
+
 def full_export_reason(*, user: User, kind: str, full: bool, reason: str) -> str:
     """The reason of an export that will carry full numbers (required, so the auditor's log
     says why personal data left the system); "" for a masked export."""

@@ -24,7 +24,7 @@ from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.jobs import check_stale
 from xianfeng.core.models import SensitiveAccess
-from xianfeng.core.scope import may_export, user_can
+from xianfeng.core.scope import user_can
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.exchange import declarations, selectors, services, throttle
@@ -32,11 +32,11 @@ from xianfeng.exchange.exports import (
     EXPORTS,
     REASON_MAX_LENGTH,
     background_threshold,
+    check_export_allowed,
     describe_records,
     export_build,
     export_count,
     export_start,
-    may_reveal,
     plain_params,
 )
 from xianfeng.exchange.importers import IMPORTERS, import_allowed
@@ -237,11 +237,8 @@ class ExportView(LoginRequiredMixin, View):
     def _kind(self, request: HttpRequest, kind: str) -> bool:
         if kind not in EXPORTS:
             raise Http404
-        if not may_export(request.user):
-            raise PermissionDenied(_("党员和共建单位联络员的角色不能导出名单。"))
         full = request.GET.get("full") == "1" or request.POST.get("full") == "1"
-        if full and not may_reveal(request.user):
-            raise PermissionDenied(_("您的角色无权导出完整的身份证号和手机号。"))
+        check_export_allowed(request.user, kind, full)
         return full and EXPORTS[kind].sensitive
 
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:

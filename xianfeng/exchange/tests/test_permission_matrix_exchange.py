@@ -197,6 +197,8 @@ def test_sides_are_what_the_core_matrix_says(personas):
 OWN_EXPORT_PAGES = [
     ("export detail", "/exchange/exports/{record}/"),
     ("export download", "/exchange/exports/{record}/download/"),
+    ("api export detail", "/api/v1/exports/{record}"),
+    ("api export file", "/api/v1/exports/{record}/file"),
 ]
 
 
@@ -231,7 +233,10 @@ def test_own_export_pages_answer_only_the_owner(
 def test_own_export_pages_need_a_login(client, personas, tmp_path, name, template):
     record = _background_export(personas["shequ"], tmp_path)
     response = client.get(template.format(record=record))
-    assert response.status_code == 302 and response.url.startswith("/login/")
+    if template.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302 and response.url.startswith("/login/")
 
 
 def test_the_landlord_page_posts_are_throttled_for_anyone(client, sides, settings):
