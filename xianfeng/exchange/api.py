@@ -18,7 +18,6 @@ from ninja.files import UploadedFile
 
 from xianfeng.core.api import ListParams, errors_response, page_of, paginate
 from xianfeng.core.choices import Action
-from xianfeng.core.jobs import check_stale
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
@@ -230,19 +229,7 @@ def export_create(request: HttpRequest, payload: ExportIn) -> Any:
         rows=rows,
         reason=payload.reason,
     )
-    return Status(202, _own_export(request, record.pk))
-
-
-def _own_export(request: HttpRequest, pk: int) -> ExportRecord:
-    """A background export's file is for the one who asked for it (or a superuser)."""
-    records = ExportRecord.objects.select_related("job", "user").filter(job__isnull=False)
-    if not request.user.is_superuser:
-        records = records.filter(user=request.user)
-    record = records.filter(pk=pk).first()
-    if record is None:
-        raise Http404(_("导出记录不存在。"))
-    check_stale(record.job)
-    return record
+    return Status(202, selectors.own_export(user=request.user, pk=record.pk))
 
 
 @router.get(
@@ -251,7 +238,7 @@ def _own_export(request: HttpRequest, pk: int) -> ExportRecord:
     summary=gettext_lazy("后台导出的进度"),
 )
 def export_detail(request: HttpRequest, record_id: int) -> Any:
-    return _own_export(request, record_id)
+    return selectors.own_export(user=request.user, pk=record_id)
 
 
 @router.get(
@@ -260,7 +247,7 @@ def export_detail(request: HttpRequest, record_id: int) -> Any:
     summary=gettext_lazy("下载后台导出的文件（.xlsx）"),
 )
 def export_file(request: HttpRequest, record_id: int) -> Any:
-    record = _own_export(request, record_id)
+    record = selectors.own_export(user=request.user, pk=record_id)
     if not record.ready:
         raise ValidationError(_("文件还没有生成好，请稍后再取。"), code="invalid_state")
     if not os.path.exists(record.stored_path):

@@ -435,7 +435,7 @@ def _related_model(key: str) -> type[models.Model] | None:
     return apps.get_model(model) if isinstance(model, str) else model
 
 
-def describe_records(records: Any) -> None:
+def describe_records(records: Any, user: User) -> None:
     """Set ``filter_rows`` (see ``describe_filters``) and ``kind_label`` on each export record
     of a page; the names of the organizations, grids and buildings filtered on come in one
     query per model, not one per record."""
@@ -448,7 +448,8 @@ def describe_records(records: Any) -> None:
                 wanted.setdefault(model, set()).add(int(raw))
     names: dict[tuple[type[models.Model], int], str] = {}
     for model, pks in wanted.items():
-        for row in model._base_manager.filter(pk__in=pks):
+        # Only what the user may see is named; another id stays a number.
+        for row in model.objects.restrict(user).filter(pk__in=pks):
             names[(model, row.pk)] = str(getattr(row, "display_name", None) or row)
     for r in records:
         spec = EXPORTS.get(r.kind)

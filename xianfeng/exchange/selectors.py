@@ -43,6 +43,24 @@ def export_record_list(*, user: User) -> QuerySet[ExportRecord]:
     )
 
 
+def own_export(*, user: User, pk: int) -> ExportRecord:
+    """A background export, for the one who asked for it (or a superuser) only: the page and
+    the API both read it here. Its job is marked failed if its process died."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from xianfeng.core.jobs import check_stale
+
+    records = ExportRecord.objects.select_related("job", "user").filter(job__isnull=False)
+    if not user.is_superuser:
+        records = records.filter(user=user)
+    record = records.filter(pk=pk).first()
+    if record is None:
+        raise Http404(_("导出记录不存在。"))
+    check_stale(record.job)
+    return record
+
+
 def may_read_audit_log(user: User) -> bool:
     """Administrators and auditors read the log of reveals and full exports (敏感信息审计)."""
     return user.is_superuser or any(r.kind in AUDIT_READERS for r in active_roles(user))

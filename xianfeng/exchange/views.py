@@ -22,7 +22,6 @@ from django.views import View
 
 from xianfeng.core import workflow
 from xianfeng.core.choices import Action
-from xianfeng.core.jobs import check_stale
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
@@ -288,23 +287,11 @@ class ExportView(LoginRequiredMixin, View):
         return download(content, f"{EXPORTS[kind].title}-{record.created_at:%Y%m%d%H%M}.xlsx")
 
 
-def _own_export(request: HttpRequest, pk: int) -> ExportRecord:
-    """A background export's file is for the one who asked for it (or a superuser)."""
-    records = ExportRecord.objects.select_related("job").filter(job__isnull=False)
-    if not request.user.is_superuser:
-        records = records.filter(user=request.user)
-    record = records.filter(pk=pk).first()
-    if record is None:
-        raise Http404(_("导出记录不存在。"))
-    check_stale(record.job)
-    return record
-
-
 class ExportDetailView(LoginRequiredMixin, View):
     """A large export's progress, then its download link."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = _own_export(request, pk)
+        record = selectors.own_export(user=request.user, pk=pk)
         template = (
             "exchange/_export_status.html"
             if request.headers.get("HX-Request")
@@ -317,7 +304,7 @@ class ExportDetailView(LoginRequiredMixin, View):
 
 class ExportDownloadView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = _own_export(request, pk)
+        record = selectors.own_export(user=request.user, pk=pk)
         if not record.ready:
             raise Http404(_("文件还没有生成好。"))
         if not os.path.exists(record.stored_path):
@@ -336,7 +323,7 @@ class ExportListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         page = paginate(request, selectors.export_record_list(user=request.user))
-        describe_records(page.object_list)
+        describe_records(page.object_list, request.user)
         return render(request, "exchange/exports.html", {"page": page})
 
 
@@ -357,7 +344,7 @@ class AuditLogView(ScopedView):
             rows = selectors.reveal_list(user=request.user)
         page = paginate(request, rows)
         if show == "exports":
-            describe_records(page.object_list)
+            describe_records(page.object_list, request.user)
         context = {
             "page": page,
             "show": show,
