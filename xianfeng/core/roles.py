@@ -23,6 +23,9 @@ SENSITIVE_VIEWERS: frozenset[str] = GRID_WRITERS
 EXPORTERS: frozenset[str] = GRID_WRITERS | {RoleKind.AUDITOR}
 # Who reads the log of reveals and full exports (敏感信息审计).
 AUDIT_READERS: frozenset[str] = ADMINS | {RoleKind.AUDITOR}
+# Whose organizations hold grids, buildings, zones and the 双领 board (the menu shows them):
+# all but a unit's liaison, whose unit lies outside the communities' grids.
+NEIGHBOURHOOD_ROLES: frozenset[str] = ALL_ROLES - {RoleKind.UNIT_LIAISON}
 #: Everyone but the read-only auditor.
 WRITERS: frozenset[str] = ALL_ROLES - {RoleKind.AUDITOR}
 #: Nobody (a model nobody writes through the pages or API).

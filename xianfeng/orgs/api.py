@@ -8,8 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
@@ -378,3 +380,59 @@ def pairing_update(request: HttpRequest, pairing_id: int, payload: PairingPatch)
             actor=request.user, pairing=pairing, **payload.model_dump(exclude_unset=True)
         )
     return _pairing_queryset().get(pk=pairing.pk)
+
+
+# --- deliveries of a pairing's commitments (承诺履行) ---------------------------------------
+
+
+class DeliveryOut(Schema):
+    id: int
+    organization: OrgRef
+    done_on: date
+    content: str
+    created_at: datetime
+
+
+DeliveryPage = page_of(DeliveryOut)
+
+
+class DeliveryIn(Schema):
+    organization: DbInt = Field(description=gettext_lazy("履行方组织编号（结对的一方，须是本方）"))
+    done_on: date
+    content: Text(500)
+
+
+@router.get(
+    "/pairings/{pairing_id}/deliveries",
+    response=errors_response({200: DeliveryPage}),
+    tags=PAIRING_TAGS,
+    summary=gettext_lazy("承诺履行记录"),
+)
+def delivery_list(request: HttpRequest, pairing_id: int, params: Query[ListParams]) -> Any:
+    pairing = get_object_for(user=request.user, model=Pairing, pk=pairing_id)
+    return paginate(selectors.delivery_list(user=request.user, pairing=pairing), params)
+
+
+@router.post(
+    "/pairings/{pairing_id}/deliveries",
+    response=errors_response({201: DeliveryOut}),
+    tags=PAIRING_TAGS,
+    summary=gettext_lazy("登记承诺履行"),
+)
+def delivery_create(request: HttpRequest, pairing_id: int, payload: DeliveryIn) -> Any:
+    """Record what one's own side of the pairing did; the same delivery twice answers 409."""
+    pairing = get_object_for(
+        user=request.user, model=Pairing, pk=pairing_id, queryset=_pairing_queryset()
+    )
+    sides = {o.pk: o for o in (pairing.org_a, pairing.org_b)}
+    organization = sides.get(payload.organization)
+    if organization is None:
+        raise ValidationError({"organization": _("履行方须是结对的一方。")})
+    delivery = services.pairing_delivery_record(
+        actor=request.user,
+        pairing=pairing,
+        organization=organization,
+        done_on=payload.done_on,
+        content=payload.content,
+    )
+    return Status(201, delivery)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.choices import RoleKind
+from xianfeng.core.roles import ADMINS
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import validate_geojson_geometry, validate_phone
 from xianfeng.orgs.choices import OrgCategory, OrgKind, PairingKind, UnitSituation
@@ -174,3 +176,54 @@ class Pairing(models.Model):
             raise ValidationError(_("结对的两方不能是同一个组织。"))
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+
+
+class PairingDelivery(models.Model):
+    """承诺履行: one side of a pairing did something it promised (a lecture, a donation, a
+    clean-up, volunteers on a weekend), recorded by that side; both sides read the record."""
+
+    scope_lookups = ("pairing__org_a", "pairing__org_b")
+    # Each side records its own deliveries (the service checks which side is the actor's).
+    scope_write_roles = {"add": ADMINS | {RoleKind.UNIT_LIAISON}}
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("结对共建")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="pairing_deliveries",
+        verbose_name=_("履行方"),
+    )
+    done_on = models.DateField(_("履行日期"))
+    content = models.CharField(_("履行内容"), max_length=500)
+    recorded_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺履行")
+        verbose_name_plural = _("承诺履行")
+        ordering = ["-done_on", "-id"]
+        indexes = [models.Index(fields=["pairing", "organization", "-done_on"])]
+        constraints = [
+            # The same thing recorded twice (a double tap, a retry) is one delivery.
+            models.UniqueConstraint(
+                fields=["pairing", "organization", "done_on", "content"],
+                name="pairing_delivery_once",
+                violation_error_code="unique",
+                violation_error_message=_("这一天的这项履行已登记过。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.done_on:%Y-%m-%d} {self.content}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:pairing_detail", args=[self.pairing_id])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from xianfeng.core import home, resources, search
 from xianfeng.core.choices import RoleKind
 from xianfeng.orgs.models import Organization, Pairing
+from xianfeng.orgs.selectors import delivery_progress
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -25,8 +26,13 @@ def _find(user: User, q: str) -> list[Organization]:
 def _liaison_pairings(user: User, kinds: frozenset[str], context: dict[str, Any]) -> dict:
     if RoleKind.UNIT_LIAISON not in kinds:
         return {"pairings": []}
-    pairings = Pairing.objects.restrict(user).select_related("org_a", "org_b")[:20]
-    return {"pairings": list(pairings)}
+    pairings = list(Pairing.objects.restrict(user).select_related("org_a", "org_b")[:20])
+    progress = delivery_progress(user=user, pairings=pairings)
+    none = {"n": 0, "last": None}
+    for p in pairings:
+        p.progress_a = progress.get((p.pk, p.org_a_id), none)
+        p.progress_b = progress.get((p.pk, p.org_b_id), none)
+    return {"pairings": pairings}
 
 
 def register() -> None:

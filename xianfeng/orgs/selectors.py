@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Count, Max, Q, QuerySet, Subquery
 
 from xianfeng.core.choices import Action
 from xianfeng.core.scope import active_roles
 from xianfeng.core.selectors import ListFilters
 from xianfeng.orgs.choices import OrgKind, PairingKind
-from xianfeng.orgs.models import Organization, Pairing
+from xianfeng.orgs.models import Organization, Pairing, PairingDelivery
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -95,3 +95,24 @@ def pairing_list(*, user: User, filters: PairingFilters) -> QuerySet[Pairing]:
     if filters.organization is not None:
         qs = qs.filter(Q(org_a_id=filters.organization) | Q(org_b_id=filters.organization))
     return qs
+
+
+def delivery_list(*, user: User, pairing: Pairing) -> QuerySet[PairingDelivery]:
+    """What each side of a pairing has done, newest first."""
+    return (
+        PairingDelivery.objects.restrict(user, Action.VIEW)
+        .filter(pairing=pairing)
+        .select_related("organization")
+        .order_by("-done_on", "-id")
+    )
+
+
+def delivery_progress(*, user: User, pairings: list[Pairing]) -> dict[tuple[int, int], dict]:
+    """Per (pairing, side): how many deliveries and the latest date, in one query."""
+    rows = (
+        PairingDelivery.objects.restrict(user, Action.VIEW)
+        .filter(pairing__in=[p.pk for p in pairings])
+        .values("pairing_id", "organization_id")
+        .annotate(n=Count("id"), last=Max("done_on"))
+    )
+    return {(r["pairing_id"], r["organization_id"]): r for r in rows}

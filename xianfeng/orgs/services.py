@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.services import (
     apply_fields,
+    duty_record,
     require_org_in_scope,
     save_unique_with_history,
     save_with_history,
 )
 from xianfeng.orgs.choices import ALLOWED_CHILDREN, OrgKind
-from xianfeng.orgs.models import Organization, Pairing, path_segment
+from xianfeng.orgs.models import Organization, Pairing, PairingDelivery, path_segment
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -196,3 +199,55 @@ def _in(actor: User, org: Organization, action: str, model: type) -> bool:
     from xianfeng.core.services import org_in_scope
 
     return org_in_scope(user=actor, org=org, model=model, action=action)
+
+
+def delivery_sides(actor: User, pairing: Pairing) -> list[Organization]:
+    """The sides of the pairing whose deliveries the actor may record (one's own side)."""
+    return [
+        org
+        for org in (pairing.org_a, pairing.org_b)
+        if _in(actor, org, Action.ADD, PairingDelivery)
+    ]
+
+
+@transaction.atomic
+def pairing_delivery_record(
+    *, actor: User, pairing: Pairing, organization: Organization, done_on: date, content: str
+) -> PairingDelivery:
+    """Record that one side did something it promised; one duty record for its organization."""
+    if organization.pk not in (pairing.org_a_id, pairing.org_b_id):
+        raise ValidationError({"organization": _("履行方须是结对的一方。")})
+    if not _in(actor, organization, Action.ADD, PairingDelivery):
+        raise PermissionDenied(_("只能登记本方组织的承诺履行。"))
+    today = timezone.localdate()
+    if done_on > today:
+        raise ValidationError({"done_on": _("履行日期不能晚于今天。")})
+    if done_on < pairing.starts_on:
+        raise ValidationError({"done_on": _("履行日期不能早于结对开始日期。")})
+    if pairing.ends_on and done_on > pairing.ends_on:
+        raise ValidationError({"done_on": _("履行日期不能晚于结对结束日期。")})
+    content = " ".join(content.split())
+    if not content:
+        raise ValidationError({"content": _("请填写履行内容。")})
+    delivery = PairingDelivery(
+        pairing=pairing,
+        organization=organization,
+        done_on=done_on,
+        content=content,
+        recorded_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            delivery.save()
+    except IntegrityError:
+        delivery.validate_constraints()
+        raise
+    duty_record(
+        actor=actor,
+        action="pairing.deliver",
+        organization=organization,
+        target=delivery,
+        occurred_at=timezone.make_aware(datetime.combine(done_on, time(12))),
+        note=content,
+    )
+    return delivery

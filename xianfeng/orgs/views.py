@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,13 +15,17 @@ from django.utils.translation import gettext_lazy
 from xianfeng.core import related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
+from xianfeng.core.validators import parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView
 from xianfeng.orgs import services
-from xianfeng.orgs.forms import MoveForm, OrganizationForm, PairingForm
+from xianfeng.orgs.forms import MoveForm, OrganizationForm, PairingDeliveryForm, PairingForm
 from xianfeng.orgs.models import Organization, Pairing
+from xianfeng.orgs.pickers import OrgSpec, org_choices
 from xianfeng.orgs.selectors import (
     OrganizationFilters,
     PairingFilters,
+    delivery_list,
+    delivery_progress,
     organization_list,
     organization_roots,
     pairing_list,
@@ -212,7 +218,48 @@ class PairingDetailView(ScopedView):
         return render(
             request,
             "orgs/pairing_detail.html",
-            {"pairing": pairing, "history": history_rows(pairing)},
+            {
+                "pairing": pairing,
+                "deliveries": delivery_list(user=request.user, pairing=pairing)[:DELIVERIES_SHOWN],
+                "progress": _side_progress(request, pairing),
+                "can_record": bool(services.delivery_sides(request.user, pairing)),
+                "history": history_rows(pairing),
+            },
+        )
+
+
+DELIVERIES_SHOWN = 50
+
+
+def _side_progress(request: HttpRequest, pairing: Pairing) -> list[dict]:
+    progress = delivery_progress(user=request.user, pairings=[pairing])
+    return [
+        {"org": org, **progress.get((pairing.pk, org.pk), {"n": 0, "last": None})}
+        for org in (pairing.org_a, pairing.org_b)
+    ]
+
+
+class PairingDeliveryCreateView(ServiceFormView):
+    model = Pairing
+    success_message = gettext_lazy("已登记承诺履行。")
+    submit_label = gettext_lazy("登记")
+
+    def target(self, request: HttpRequest, pk: int) -> Pairing:
+        pairing = self.object_for(pk, queryset=Pairing.objects.select_related("org_a", "org_b"))
+        self.sides = services.delivery_sides(request.user, pairing)
+        if not self.sides:
+            raise PermissionDenied(_("只能登记本方组织的承诺履行。"))
+        return pairing
+
+    def make_form(self, pairing: Pairing, data=None) -> PairingDeliveryForm:
+        return PairingDeliveryForm(data, sides=self.sides)
+
+    def title(self, pairing: Pairing) -> str:
+        return _("登记承诺履行：%(pairing)s") % {"pairing": pairing}
+
+    def perform(self, form: PairingDeliveryForm, pairing: Pairing) -> Model:
+        return services.pairing_delivery_record(
+            actor=self.request.user, pairing=pairing, **form.cleaned_data
         )
 
 
@@ -234,3 +281,26 @@ class PairingCreateView(ServiceFormView):
         return services.pairing_create(
             actor=self.request.user, org_a=org, org_b=data.pop("org_b"), **data
         )
+
+
+class OrganizationPickerView(ScopedView):
+    """The organization picker's search (htmx): radios named ``name`` for what the signed spec
+    offers this user, the chosen one first."""
+
+    model = Organization
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        spec = OrgSpec.unsign(request.GET.get("spec", ""))
+        if spec is None:
+            return HttpResponse(_("选择框已过期，请刷新页面。"), status=400)
+        name = request.GET.get("name", "organization")
+        if not re.fullmatch(r"[a-z_]{1,40}", name):
+            name = "organization"
+        context = org_choices(
+            user=request.user,
+            spec=spec,
+            q=request.GET.get("q", "").strip()[:50],
+            chosen=parse_db_int(request.GET.get(name, "")),
+        )
+        empty = _("不指定") if request.GET.get("empty") else ""
+        return render(request, "orgs/_org_choices.html", {**context, "name": name, "empty": empty})

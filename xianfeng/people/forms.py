@@ -11,6 +11,7 @@ from xianfeng.core.scope import active_roles
 from xianfeng.core.validators import validate_id_number, validate_mobile
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
 from xianfeng.people.choices import Gender, MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.models import PartyMember
 
@@ -40,9 +41,8 @@ class MemberForm(TextLimits, forms.Form):
         label=_("手机号"), max_length=20, required=False, validators=[validate_mobile]
     )
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
-    branch = forms.ModelChoiceField(
+    branch = OrganizationPickerField(
         label=_("所在党组织"),
-        queryset=Organization.objects.none(),
         error_messages={"invalid_choice": _("所选党组织不存在或不在您的管辖范围内。")},
     )
     kind = forms.ChoiceField(label=_("党员类型"), choices=MemberKind.choices)
@@ -60,11 +60,8 @@ class MemberForm(TextLimits, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = (
-            Organization.objects.restrict(user, Action.ADD, rules_of=PartyMember)
-            .filter(kind__in=BRANCH_KINDS)
-            .only("id", "name", "path")
-        )
+        spec = OrgSpec(action=Action.ADD, rules_of="people.partymember", kinds=tuple(BRANCH_KINDS))
+        self.fields["branch"].limit_to(user=user, spec=spec)
         if not self.initial.get("branch"):
             # Most people register members into their own branch: start there.
             own = [r.organization_id for r in active_roles(user)]

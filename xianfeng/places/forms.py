@@ -9,16 +9,17 @@ from xianfeng.core.choices import Action
 from xianfeng.core.forms import GeoJSONField, TextLimits
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building, CareTag, Grid, Household, ResponsibilityZone
 
 
 class GridForm(TextLimits, forms.ModelForm):
-    community = forms.ModelChoiceField(
+    community = OrganizationPickerField(
         label=_("所属社区"),
-        queryset=Organization.objects.none(),
         error_messages={"invalid_choice": _("所选社区不存在或不在您的管辖范围内。")},
     )
+    branch = OrganizationPickerField(label=_("网格党支部"), required=False)
     boundary = GeoJSONField(
         label=_("边界（GeoJSON）"),
         required=False,
@@ -31,11 +32,10 @@ class GridForm(TextLimits, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = Organization.objects.restrict(user, Action.ADD, rules_of=Grid)
-        self.fields["community"].queryset = orgs.filter(kind=OrgKind.COMMUNITY)
-        self.fields["branch"].queryset = Organization.objects.restrict(user).filter(
-            kind=OrgKind.GRID_BRANCH
-        )
+        communities = OrgSpec(action=Action.ADD, rules_of="places.grid", kinds=(OrgKind.COMMUNITY,))
+        self.fields["community"].limit_to(user=user, spec=communities)
+        branches = OrgSpec(kinds=(OrgKind.GRID_BRANCH,))
+        self.fields["branch"].limit_to(user=user, spec=branches)
         if self.instance.pk:
             self.fields.pop("community")
 
@@ -63,13 +63,14 @@ class BuildingForm(TextLimits, forms.ModelForm):
             "note",
         ]
 
+    building_group = OrganizationPickerField(label=_("楼栋党小组"), required=False)
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Grids where the user may add buildings (a grid secretary: their own grid).
         self.fields["grid"].queryset = Grid.objects.restrict(user, Action.ADD, rules_of=Building)
-        self.fields["building_group"].queryset = Organization.objects.restrict(user).filter(
-            kind=OrgKind.BUILDING_GROUP
-        )
+        groups = OrgSpec(kinds=(OrgKind.BUILDING_GROUP,))
+        self.fields["building_group"].limit_to(user=user, spec=groups)
 
 
 class HouseholdForm(TextLimits, forms.ModelForm):

@@ -132,3 +132,41 @@ def test_the_measurement_finds_a_small_target(browser, demo_live_server):  # noq
     reasons = [r[0] for r in _targets(page)]
     assert "small" in reasons and "no label" in reasons
     context.close()
+
+
+PERSONAS = ["admin", "qu", "jiedao", "shequ", "shequ2", "wangge", "dangyuan", "danwei", "jiancha"]
+# Per persona: its home, every menu item, and the first row of each list the menu opens.
+FIRST_ROW = "table.list tbody tr td a[href^='/'], .tree a[href^='/orgs/']"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_personas_menu_pages_have_thumb_sized_targets(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+    persona,
+):
+    base = demo_live_server.url
+    context, page, external = _page(browser, "phone")
+    _login(page, base, persona)
+    menu = page.eval_on_selector_all(
+        "header.top nav a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    urls = ["/"] + [u for u in menu if u != "/"]
+    failures, visited = {}, []
+    for url in urls:
+        page.goto(base + url)
+        visited.append(url)
+        if bad := _targets(page):
+            failures[url] = bad[:8]
+        first = page.locator(FIRST_ROW).first
+        if url != "/" and first.count():
+            href = first.get_attribute("href")
+            page.goto(base + href)
+            visited.append(href)
+            if bad := _targets(page):
+                failures[href] = bad[:8]
+    _shot(page, f"tap-{persona}-last-phone")
+    assert len(visited) >= 4, visited
+    assert not failures, failures
+    assert not external, external
+    context.close()

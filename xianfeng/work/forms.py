@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.forms import TextLimits
-from xianfeng.core.roles import ADMINS
-from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
 from xianfeng.people.models import PartyMember
 from xianfeng.places.forms import HouseholdPickerField
-from xianfeng.work.models import Campaign, Project, Supervision, Task
+from xianfeng.work.models import Campaign, Project, Task
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -31,7 +29,7 @@ class MemberChoice(forms.ModelChoiceField):
 
 
 class CampaignForm(TextLimits, forms.Form):
-    organization = OrgChoice(label=_("发起组织"), queryset=Organization.objects.none())
+    organization = OrganizationPickerField(label=_("发起组织"))
     title = forms.CharField(label=_("行动名称"), max_length=100)
     theme = forms.CharField(label=_("主题"), max_length=200, required=False)
     goals = forms.CharField(label=_("目标"), widget=forms.Textarea, required=False)
@@ -40,13 +38,12 @@ class CampaignForm(TextLimits, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.restrict(
-            user, Action.ADD, rules_of=Campaign
-        ).order_by("path")
+        spec = OrgSpec(action=Action.ADD, rules_of="work.campaign")
+        self.fields["organization"].limit_to(user=user, spec=spec)
 
 
 class ProjectForm(TextLimits, forms.Form):
-    organization = OrgChoice(label=_("承担组织"), queryset=Organization.objects.none())
+    organization = OrganizationPickerField(label=_("承担组织"))
     title = forms.CharField(label=_("项目名称"), max_length=120)
     goals = forms.CharField(label=_("目标"), widget=forms.Textarea, required=False)
     measures = forms.CharField(label=_("措施"), widget=forms.Textarea, required=False)
@@ -57,11 +54,8 @@ class ProjectForm(TextLimits, forms.Form):
 
     def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            Organization.objects.restrict(user, Action.ADD, rules_of=Project)
-            .filter(path__startswith=campaign.organization.path)
-            .order_by("path")
-        )
+        spec = OrgSpec(action=Action.ADD, rules_of="work.project", under=campaign.organization.path)
+        self.fields["organization"].limit_to(user=user, spec=spec)
         # 班子成员: members of the issuing organization and the two levels under it.
         self.fields["leader"].queryset = (
             PartyMember.objects.restrict(user)
@@ -78,9 +72,8 @@ class TaskForm(TextLimits, forms.Form):
     title = forms.CharField(label=_("任务"), max_length=120)
     description = forms.CharField(label=_("要求"), widget=forms.Textarea, required=False)
     deadline = forms.DateField(label=_("完成时限"), widget=DATE)
-    organization = OrgChoice(
+    organization = OrganizationPickerField(
         label=_("发布到"),
-        queryset=Organization.objects.none(),
         required=False,
         help_text=_("默认发布给项目承担组织的全体党员认领；也可只发布给其下某个支部"),
     )
@@ -99,16 +92,13 @@ class TaskForm(TextLimits, forms.Form):
 
     def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            Organization.objects.restrict(user, Action.ADD, rules_of=Task)
-            .filter(path__startswith=project.organization.path)
-            .order_by("path")
-        )
+        spec = OrgSpec(action=Action.ADD, rules_of="work.task", under=project.organization.path)
+        self.fields["organization"].limit_to(user=user, spec=spec)
         self.fields["target_households"].limit_to(user=user, under=project.organization)
 
 
 class SupervisionForm(TextLimits, forms.Form):
-    organization = OrgChoice(label=_("被督办组织"), queryset=Organization.objects.none())
+    organization = OrganizationPickerField(label=_("被督办组织"))
     content = forms.CharField(label=_("督办事项"), widget=forms.Textarea)
     due_on = forms.DateField(label=_("答复时限"), widget=DATE)
 
@@ -116,19 +106,14 @@ class SupervisionForm(TextLimits, forms.Form):
         super().__init__(*args, **kwargs)
         # Only what the user may supervise: organizations below their own (the service refuses
         # the own organization, so the form does not offer it).
-        below = Q(pk__in=[])
-        for role in active_roles(user):
-            if role.kind in ADMINS:
-                below |= Q(path__startswith=role.path) & ~Q(pk=role.organization_id)
-        if user.is_superuser:
-            below = Q(parent__isnull=False)
-        choices = (
-            Organization.objects.restrict(user, Action.ADD, rules_of=Supervision)
-            .filter(below, path__startswith=project.organization.path)
-            .order_by("path")
+        spec = OrgSpec(
+            action=Action.ADD,
+            rules_of="work.supervision",
+            under=project.organization.path,
+            strictly_below_own=True,
         )
-        self.fields["organization"].queryset = choices
-        if choices.filter(pk=project.organization_id).exists():
+        self.fields["organization"].limit_to(user=user, spec=spec)
+        if self.fields["organization"].queryset.filter(pk=project.organization_id).exists():
             self.fields["organization"].initial = project.organization_id
 
 

@@ -135,6 +135,32 @@ def test_a_pairing_is_seen_from_either_side(client_for, personas, persona):
     assert response.status_code == (200 if sees else 404)
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_recording_a_pairings_delivery_answers_by_side_and_role(client_for, personas, persona):
+    """Each side records its own deliveries: the community's admins and the unit's liaison;
+    the auditor sees the pairing but records nothing; others do not see it."""
+    community = role_org(personas["shequ"])
+    unit = role_org(personas["danwei"])
+    pairing = Pairing.objects.filter(org_a=community, org_b=unit).first() or (
+        Pairing.objects.filter(org_a=unit, org_b=community).first()
+    )
+    sees = {"admin", "qu", "jiedao", "shequ", "danwei", "jiancha"}
+    want = 404 if persona not in sees else (403 if persona == "jiancha" else 200)
+    client = client_for(persona)
+    page = client.get(f"/orgs/pairings/{pairing.pk}/deliveries/new/")
+    assert page.status_code == want, persona
+    api = client.get(f"/api/v1/pairings/{pairing.pk}/deliveries")
+    assert api.status_code == (404 if persona not in sees else 200), persona
+    posted = client.post(
+        f"/api/v1/pairings/{pairing.pk}/deliveries",
+        {"organization": community.pk, "done_on": "2026-01-05", "content": "矩阵测试"},
+        content_type="application/json",
+    )
+    allowed = {"admin", "qu", "jiedao", "shequ"}
+    posted_want = 201 if persona in allowed else (403 if persona in sees else 404)
+    assert posted.status_code == posted_want, (persona, posted.content)
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -115,7 +115,18 @@ def test_the_supervision_form_offers_only_organizations_below_the_users_own(clie
     street = role_org(jiedao)
     project = chain(street).project
     page = client_for("jiedao").get(f"/work/projects/{project.pk}/supervise/").content.decode()
-    options = re.findall(r'<option value="(\d+)"', page)
+    options = re.findall(r'<input type="radio" name="organization" value="(\d+)"', page)
     assert options, page[:500]
     assert str(street.pk) not in options  # the own street: the service would refuse it
-    assert str(street.children.first().pk) in options
+    # The picker's search offers the same: a child found by name, the own street never.
+    spec = re.search(r'"spec": "([^"]+)"', page).group(1)
+    child = street.children.order_by("path").last()
+
+    def found(q: str) -> list[str]:
+        answer = client_for("jiedao").get(
+            "/orgs/pick/", {"spec": spec, "name": "organization", "q": q}
+        )
+        return re.findall(r'value="(\d+)"', answer.content.decode())
+
+    assert str(child.pk) in found(child.name)
+    assert str(street.pk) not in found(street.name)
