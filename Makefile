@@ -142,3 +142,11 @@ bench: venv
 	trap 'scripts/pg.sh stop' EXIT; \
 	scripts/pg.sh start; \
 	$(PY) bench/foundation.py $(BENCH_ARGS)
+
+# make bench-ceiling: every scoped list beside a bare view with the same authentication, under
+# one mixed load of 8 clients through the production server (bench/ceiling.py).
+.PHONY: bench-ceiling
+bench-ceiling: venv
+	trap 'scripts/pg.sh stop' EXIT; \
+	scripts/pg.sh start; \
+	$(PY) bench/ceiling.py $(BENCH_ARGS)

@@ -99,8 +99,10 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
-            # 0 (a connection per request) is right for runserver's threads; set it higher
-            # under gunicorn workers.
+            # 0 (a connection per request) is right for runserver's thread per request; the
+            # production server (deploy/gunicorn.conf.py) keeps them for 60 s. A kept
+            # connection is checked before each request reuses it (a restarted PostgreSQL).
             "CONN_MAX_AGE": env_int("XIANFENG_CONN_MAX_AGE", 0),
+            "CONN_HEALTH_CHECKS": True,
         }
     raise EnvError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite or postgres)")

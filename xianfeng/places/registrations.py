@@ -40,7 +40,7 @@ def register() -> None:
     related.register_detail_context("people.PartyMember", "zones", _member_zones)
     blockers = (
         ("grids", Grid, _("%(n)d个网格")),
-        ("buildings", Building, _("%(n)d栋楼栋")),
+        ("buildings", Building, _("%(n)d栋楼")),
         ("zones", ResponsibilityZone, _("%(n)d个责任区")),
     )
     for order, (key, model, text) in enumerate(blockers, start=4):
@@ -54,7 +54,7 @@ def register() -> None:
     home.register_todo(
         "buildings.unrated",
         order=30,
-        label=_("栋楼栋尚未评定安全等级（红黄绿）"),
+        label=_("栋楼尚未评定安全等级（红黄绿）"),
         url="/places/buildings/?safety_colour=unrated",
         count=lambda user, today: (
             Building.objects.restrict(user).filter(safety_colour=SafetyColour.UNRATED).count()
@@ -69,7 +69,7 @@ def register() -> None:
     )
     tiles = (
         ("grids", Grid, _("个网格"), "places:grid_list"),
-        ("buildings", Building, _("栋楼栋"), "places:building_list"),
+        ("buildings", Building, _("栋楼"), "places:building_list"),
         ("households", Household, _("户住户"), ""),
         ("zones", ResponsibilityZone, _("个党员责任区"), "places:zone_list"),
     )

@@ -19,7 +19,7 @@ def test_an_org_with_grids_and_buildings_names_each_of_them_when_delete_is_refus
     reasons = organization_delete_blockers(org)
     counts = {
         "个网格": Grid.objects.filter(organization=org).count(),
-        "栋楼栋": Building.objects.filter(organization=org).count(),
+        "栋楼": Building.objects.filter(organization=org).count(),
         "名登记人员": Person.objects.filter(organization=org).count(),
         "名党员": PartyMember.objects.filter(branch=org).count(),
     }

@@ -137,3 +137,23 @@ def test_declaration_links_expire_and_can_be_voided(client, settings):
         assert client.get(f"/declare/{token}/").status_code == 404
     settings.XIANFENG_DECLARE_LINK_DAYS = 0  # never
     assert building_pk(token) == str(building.pk)
+
+
+def test_the_production_server_keeps_health_checked_connections(monkeypatch):
+    """deploy/gunicorn.conf.py keeps connections 60 s unless told otherwise; runserver's 0
+    stays the default elsewhere; every kept connection is checked before reuse."""
+    import runpy
+    from pathlib import Path
+
+    from xianfeng.env import database_from_url
+
+    # setenv first: the undo then removes what the config file sets.
+    monkeypatch.setenv("XIANFENG_CONN_MAX_AGE", "0")
+    monkeypatch.delenv("XIANFENG_CONN_MAX_AGE")
+    url = "postgres://u:p@127.0.0.1:5432/x"
+    assert database_from_url(url)["CONN_MAX_AGE"] == 0
+    runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
+    settings = database_from_url(url)
+    assert settings["CONN_MAX_AGE"] == 60 and settings["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("XIANFENG_CONN_MAX_AGE", "5")
+    assert database_from_url(url)["CONN_MAX_AGE"] == 5

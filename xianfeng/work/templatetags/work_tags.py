@@ -11,13 +11,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from xianfeng.core.choices import RoleKind
-from xianfeng.core.roles import GRID_WRITERS
+from xianfeng.core.roles import ADMINS, GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.orgs.models import Organization
 from xianfeng.work import services
 from xianfeng.work.choices import NoticeKind, SupervisionStatus, TaskState
 from xianfeng.work.hooks import home_sections
-from xianfeng.work.models import Notice, Supervision, Task
+from xianfeng.work.models import Campaign, Notice, Project, Supervision, Task
 
 register = template.Library()
 
@@ -89,5 +89,56 @@ def work_home(context: dict[str, Any]) -> dict[str, Any]:
             .filter(organization_id=org.pk)
             .exclude(kind=NoticeKind.SUPERVISION)[:5]
         )
+        if kinds & ADMINS:
+            data.update(_campaigns_and_supervision(user, org))
     data["sections"] = home_sections(user, member, org)
     return data
+
+
+CAMPAIGNS_SHOWN = 5
+
+
+def _campaigns_and_supervision(user: Any, org: Organization) -> dict[str, Any]:
+    """For street and district staff: how the running campaigns stand (projects, tasks done of
+    all), the projects their organization carries, and the 督办 they issued that still wait,
+    overdue first; four queries."""
+    today = timezone.localdate()
+    done = Q(projects__tasks__state__in=(TaskState.VERIFIED, TaskState.DONE))
+    campaigns = list(
+        Campaign.objects.restrict(user)
+        .filter(starts_on__lte=today, ends_on__gte=today)
+        .annotate(
+            n_projects=Count("projects", distinct=True),
+            n_tasks=Count("projects__tasks", distinct=True),
+            n_done=Count("projects__tasks", filter=done, distinct=True),
+        )
+        .order_by("ends_on", "id")[:CAMPAIGNS_SHOWN]
+    )
+    # The projects the organization itself carries in running campaigns (a street sees its
+    # part of a district campaign this way; the campaign's own page is the district's).
+    own_projects = list(
+        Project.objects.restrict(user)
+        .filter(
+            organization_id=org.pk, campaign__starts_on__lte=today, campaign__ends_on__gte=today
+        )
+        .annotate(
+            n_tasks=Count("tasks", distinct=True),
+            n_done=Count(
+                "tasks",
+                filter=Q(tasks__state__in=(TaskState.VERIFIED, TaskState.DONE)),
+                distinct=True,
+            ),
+        )
+        .order_by("deadline", "id")[:CAMPAIGNS_SHOWN]
+    )
+    issued = Supervision.objects.restrict(user).filter(issuer__path__startswith=org.path)
+    waiting = issued.filter(status__in=(SupervisionStatus.OPEN, SupervisionStatus.OVERDUE))
+    counts = waiting.aggregate(
+        n_waiting=Count("pk"), n_late=Count("pk", filter=Q(status=SupervisionStatus.OVERDUE))
+    )
+    late = list(
+        waiting.filter(status=SupervisionStatus.OVERDUE)
+        .select_related("organization")
+        .order_by("due_on", "id")[:CAMPAIGNS_SHOWN]
+    )
+    return {"campaigns": campaigns, "own_projects": own_projects, "issued_late": late, **counts}

@@ -130,3 +130,34 @@ def test_the_supervision_form_offers_only_organizations_below_the_users_own(clie
 
     assert str(child.pk) in found(child.name)
     assert str(street.pk) not in found(street.name)
+
+
+def test_street_and_district_staff_see_campaigns_projects_and_their_waiting_supervision(
+    client_for, personas
+):
+    """qu sees the running campaign with its figures; jiedao its street's project in it; both
+    the 督办 they issued that wait for an answer, an overdue one as a link. Each line clears:
+    an answered 督办 leaves the waiting count."""
+    from xianfeng.work import services as work_services
+    from xianfeng.work.models import Campaign, Project, Supervision
+
+    campaign = Campaign.objects.get()
+    district = client_for("qu").get("/").content.decode()
+    assert campaign.title in district and f"/work/campaigns/{campaign.pk}/" in district
+    street = role_org(personas["jiedao"])
+    project = Project.objects.filter(organization=street).first()
+    mine = client_for("jiedao").get("/").content.decode()
+    assert f"/work/projects/{project.pk}/" in mine and "本组织承担的项目" in mine
+    child = street.children.order_by("path").first()
+    note = work_services.supervision_create(
+        actor=personas["jiedao"],
+        project=project,
+        organization=child,
+        content="请本周内报送排查台账",
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
+    Supervision.objects.filter(pk=note.pk).update(status="overdue")
+    mine = client_for("jiedao").get("/").content.decode()
+    assert "发出的督办" in mine and "逾期未答复：请本周内报送排查台账" in mine
+    Supervision.objects.filter(issuer=street).update(status="answered")
+    assert "发出的督办" not in client_for("jiedao").get("/").content.decode()
