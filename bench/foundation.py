@@ -67,6 +67,9 @@ ADMIN_URL = os.environ.get(
     "XIANFENG_BENCH_ADMIN_URL", f"postgres://xianfeng:xianfeng@{HOST}:{PGPORT}/xianfeng"
 )
 BENCH_DB = "xianfeng_bench"
+BENCH_FIELD_KEY = (
+    "eGlhbmZlbmctYmVuY2htYXJrLW9ubHkta2V5LTAwMzI="  # b"xianfeng-benchmark-only-key-0032"
+)
 PASSWORD = "xianfeng-demo"
 # The demo administrators' two-factor secret (xianfeng/demo/base.py, DEMO_TOTP_SECRET).
 DEMO_TOTP_SECRET = "XIANFENGDEMOTOTPXIANFENGDEMOTOTP"
@@ -165,6 +168,10 @@ def django_env(database_url: str) -> dict[str, str]:
         XIANFENG_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
+    # Production mode refuses the development personal-data keys too: the benchmark's own,
+    # fixed so that a kept database (--reuse-db) still decrypts. Never use them elsewhere.
+    env.setdefault("XIANFENG_FIELD_KEYS", BENCH_FIELD_KEY)
+    env.setdefault("XIANFENG_INDEX_KEY", "xianfeng-benchmark-only-index-key-not-a-secret")
     return env
 
 

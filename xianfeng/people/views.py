@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core import related
+from xianfeng.core import labels, related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.validators import parse_db_int
@@ -52,9 +52,13 @@ class MemberListView(ScopedView):
                 "params": kept,
                 "branch": visible_org(request.user, filters.branch),
                 "querystring": urlencode(kept) + "&" if kept else "",
-                "kinds": MemberKind.choices,
-                "categories": MemberCategory.choices,
-                "statuses": MemberStatus.choices,
+                "kinds": labels.options(MemberKind),
+                "categories": labels.options(MemberCategory),
+                "statuses": labels.options(MemberStatus),
+                "kind_labels": labels.labels(MemberKind),
+                "category_labels": labels.labels(MemberCategory),
+                "status_labels": labels.labels(MemberStatus),
+                "detail_prefix": labels.url_prefix("people:member_detail"),
                 "can_add": self.can(Action.ADD),
             },
         )

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xianfeng.core import labels
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.selectors import ListFilters
@@ -144,8 +145,11 @@ class BuildingListView(ScopedView):
                 "page": paginate(request, qs),
                 "params": params,
                 "querystring": querystring,
-                "kinds": BuildingKind.choices,
-                "colours": SafetyColour.choices,
+                "kinds": labels.options(BuildingKind),
+                "colours": labels.options(SafetyColour),
+                "kind_labels": labels.labels(BuildingKind),
+                "colour_labels": labels.labels(SafetyColour),
+                "detail_prefix": labels.url_prefix("places:building_detail"),
                 "can_add": self.can(Action.ADD),
             },
         )

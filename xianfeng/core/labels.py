@@ -1,0 +1,37 @@
+"""Choice labels as plain dicts, built once per language (issue 11): a list page looks each
+row's label up in a dict instead of calling ``get_FOO_display`` and gettext for every row, and
+the API and exports can share the same dicts."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db.models import Choices
+from django.urls import reverse
+from django.utils import translation
+
+
+@cache
+def _labels(choices: type[Choices], language: str | None) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def labels(choices: type[Choices]) -> dict[str, str]:
+    """``{value: label}`` in the active language."""
+    return _labels(choices, translation.get_language())
+
+
+def options(choices: type[Choices]) -> list[tuple[str, str]]:
+    """``[(value, label)]`` for a filter's ``<select>``, in the active language."""
+    return list(labels(choices).items())
+
+
+@cache
+def url_prefix(url_name: str) -> str:
+    """The address of ``url_name``'s object 0 without its trailing ``0/``: rows link with
+    ``{{ prefix }}{{ row.pk }}/`` instead of resolving ``{% url %}`` once per row."""
+    url = reverse(url_name, args=[0])
+    if not url.endswith("/0/"):
+        raise ValueError(f"{url_name}: {url} does not end with /0/")
+    return url[:-2]
