@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.labels import labels
 from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.visits.choices import VisitPurpose
@@ -131,8 +132,8 @@ class Visit(models.Model):
         return reverse("work:visit_detail", args=[self.pk])
 
     def purpose_labels(self) -> list[str]:
-        labels = dict(VisitPurpose.choices)
-        return [str(labels.get(p, p)) for p in self.purposes]
+        names = labels(VisitPurpose)
+        return [names.get(p, p) for p in self.purposes]
 
 
 class Photo(models.Model):

@@ -362,8 +362,12 @@ def visits(
     (an id), linked to one ``task``, made on or after ``since`` (a local day); newest first."""
     from xianfeng.work.services import member_of
 
-    qs = Visit.objects.restrict(user).select_related(
-        "member__person", "household__building", "building"
+    # The households by a second query: with them joined too, PostgreSQL spent 18 ms planning
+    # a query it ran in 3 (eight tables with the scope's two organizations).
+    qs = (
+        Visit.objects.restrict(user)
+        .select_related("member__person", "building")
+        .prefetch_related("household__building")
     )
     if mine:
         member = member_of(user)

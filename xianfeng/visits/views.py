@@ -172,6 +172,16 @@ class HouseholdPickerView(ScopedView):
         )
 
 
+# What a row shows (a person row in full would decrypt its ID number and phone for nothing).
+VISIT_ROW_FIELDS = (
+    "visited_at",
+    "purposes",
+    "household",
+    "building__name",
+    "member__person__name",
+)
+
+
 class VisitListView(ScopedView):
     model = Visit
 
@@ -188,7 +198,7 @@ class VisitListView(ScopedView):
             request,
             "visits/visit_list.html",
             {
-                "page": paginate(request, qs),
+                "page": paginate(request, qs.only(*VISIT_ROW_FIELDS)),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
                 "can_add": member is not None and self.can(Action.ADD),
