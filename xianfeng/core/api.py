@@ -24,6 +24,7 @@ from pydantic import create_model
 from xianfeng.core import twofactor
 from xianfeng.core.auth import LoginError, fail, login_check, login_succeeded
 from xianfeng.core.choices import Action
+from xianfeng.core.labels import field_labels
 from xianfeng.core.models import ApiToken, Role, User
 from xianfeng.core.resources import resources
 from xianfeng.core.scope import user_can
@@ -148,7 +149,9 @@ def choice_label(field: str) -> staticmethod:
     ``resolve_kind_label = choice_label("kind")``."""
 
     def resolve(obj: Any) -> str:
-        return label(getattr(obj, f"get_{field}_display")())
+        # The per-language dict, not get_FOO_display's gettext for every row (issue 11).
+        value = getattr(obj, field)
+        return label(field_labels(type(obj), field).get(value, value))
 
     return staticmethod(resolve)
 

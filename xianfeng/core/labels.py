@@ -5,6 +5,7 @@ the API and exports can share the same dicts."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.db.models import Choices
 from django.urls import reverse
@@ -35,3 +36,15 @@ def url_prefix(url_name: str) -> str:
     if not url.endswith("/0/"):
         raise ValueError(f"{url_name}: {url} does not end with /0/")
     return url[:-2]
+
+
+@cache
+def _field_labels(model: type, field: str, language: str | None) -> dict[Any, str]:
+    with translation.override(language):
+        return {value: str(name) for value, name in model._meta.get_field(field).flatchoices}
+
+
+def field_labels(model: type, field: str) -> dict[Any, str]:
+    """``{value: label}`` of a model field's choices in the active language (what
+    ``get_FOO_display`` gives, without a gettext call per row)."""
+    return _field_labels(model, field, translation.get_language())

@@ -36,3 +36,13 @@ def test_the_member_list_shows_labels_and_links(client_for, personas):
     first = PartyMember.objects.restrict(personas["shequ"]).order_by("branch__path", "id")[0]
     assert f'href="/members/{first.pk}/"' in page
     assert first.get_kind_display() in page and first.get_category_display() in page
+
+
+def test_the_api_labels_are_those_of_get_display(personas):
+    from xianfeng.core.api import choice_label
+
+    member = PartyMember.objects.restrict(personas["qu"]).first()
+    resolve = choice_label("status").__func__
+    assert resolve(member) == member.get_status_display()
+    member.status = "not-a-status"
+    assert resolve(member) == "not-a-status"
