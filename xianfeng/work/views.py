@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core import workflow
+from xianfeng.core import labels, workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import get_object_for
@@ -232,6 +232,17 @@ class SupervisionAnswerView(ServiceFormView):
 # --- tasks -----------------------------------------------------------------------------------
 
 
+# What a row shows (a full person row would decrypt the assignee's ID number and phone).
+TASK_ROW_FIELDS = (
+    "title",
+    "state",
+    "deadline",
+    "organization__name",
+    "organization__short_name",
+    "assignee__person__name",
+)
+
+
 class TaskListView(ScopedView):
     model = Task
 
@@ -249,10 +260,12 @@ class TaskListView(ScopedView):
             request,
             "work/task_list.html",
             {
-                "page": paginate(request, qs),
+                "page": paginate(request, qs.only(*TASK_ROW_FIELDS)),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
-                "states": TaskState.choices,
+                "states": labels.options(TaskState),
+                "state_labels": labels.labels(TaskState),
+                "detail_prefix": labels.url_prefix("work:task_detail"),
                 "is_member": member is not None,
                 "today": timezone.localdate(),
             },
