@@ -36,6 +36,9 @@ MEASURE = """min => {
   };
   for (const el of document.querySelectorAll('a[href], button, input, select, textarea')) {
     if (el.type === 'hidden' || el.closest('.hp, .visually-hidden') || !seen(el)) continue;
+    // Inside a closed <details> nothing can be tapped (Chromium still lays it out).
+    const shut = el.closest('details:not([open])');
+    if (shut && !el.closest('summary')) continue;
     let box = el.getBoundingClientRect();
     if (el.type === 'checkbox' || el.type === 'radio') {
       const label = el.closest('label')
