@@ -1,6 +1,7 @@
 """Reading spreadsheets as they come from real offices, in constant memory.
 
-* ``.xlsx`` through openpyxl in read-only mode (rows stream from the zip). Formulas are not
+* ``.xlsx`` through the streaming reader of ``xlsx.py`` (rows stream from the zip in flat
+  memory; openpyxl in read-only mode for a package layout it does not follow). Formulas are not
   evaluated: the value Excel cached when it last saved the file is read (``data_only``); a
   formula cell with no cached value reads as empty. ``.xlsm``/``.xls`` and workbooks that carry
   macros (``xl/vbaProject.bin``) are refused.
@@ -22,6 +23,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xianfeng.core.validators import normalize_text
+from xianfeng.exchange import xlsx
 
 MAX_BYTES = settings.XIANFENG_IMPORT_MAX_BYTES
 HEADER_SCAN_ROWS = 10
@@ -243,7 +246,7 @@ def check_xlsx(path: str) -> None:
                 declared = _declared_rows(archive, name)
                 if declared is not None and declared - 1 > settings.XIANFENG_IMPORT_MAX_ROWS:
                     raise _too_many_rows(declared - 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, KeyError, EOFError):
         raise FileRefused(_("文件不是有效的.xlsx表格（可能已损坏，或扩展名被改过）。")) from None
     except (NotImplementedError, RuntimeError, ValueError):
         # Encrypted members, unknown compression methods.
@@ -261,9 +264,36 @@ def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[
 
 
 def _xlsx_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:
+    """The first sheet's rows through the streaming reader (``xlsx.py``), or through openpyxl
+    for a package layout that reader does not follow."""
+    check_xlsx(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise FileRefused(_("文件不是有效的.xlsx表格（可能已损坏，或扩展名被改过）。")) from None
+    try:
+        book = xlsx.Workbook(archive)
+    except xlsx.Unsupported:
+        archive.close()
+        return _openpyxl_rows(path)
+    except (zipfile.BadZipFile, zlib.error, OSError, KeyError, EOFError, ValueError):
+        archive.close()
+        raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏。")) from None
+    declared = _declared_rows(archive, book.sheet)
+    total = max((declared or 1) - 1, 0)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            yield from xlsx.rows(archive, book)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, UnicodeDecodeError):
+            raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏。")) from None
+
+    return rows(), total, archive
+
+
+def _openpyxl_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:
     import openpyxl
 
-    check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
