@@ -18,12 +18,16 @@ from xianfeng.core.api import (
     PersonRef,
     choice_label,
     errors_response,
+    label,
+    org_ref,
     page_of,
-    paginate,
+    paginate_rows,
+    person_ref,
     require_can,
     visible_one,
 )
 from xianfeng.core.choices import Action
+from xianfeng.core.labels import field_labels
 from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.orgs.choices import OrgKind
@@ -156,6 +160,76 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+# The columns a ``MemberOut`` shows: the person's encrypted ID number and mobile are decrypted
+# only to be masked, as ``PersonRef`` shows them.
+MEMBER_COLUMNS = (
+    "id",
+    "person_id",
+    "person__name",
+    "person__gender",
+    "person__id_number",
+    "person__mobile",
+    "branch_id",
+    "branch__name",
+    "branch__code",
+    "branch__kind",
+    "kind",
+    "category",
+    "status",
+    "joined_on",
+    "full_member_on",
+    "work_unit",
+    "residence_community_id",
+    "residence_community__name",
+    "origin",
+    "current_place",
+    "created_at",
+    "updated_at",
+)
+
+
+def member_rows(page: Any) -> list[dict[str, Any]]:
+    """``MemberOut`` of each member of a page of the selector's queryset, from plain rows."""
+    kinds = field_labels(PartyMember, "kind")
+    categories = field_labels(PartyMember, "category")
+    statuses = field_labels(PartyMember, "status")
+    rows = []
+    for r in page.values(*MEMBER_COLUMNS):
+        community = r["residence_community_id"]
+        rows.append(
+            {
+                "id": r["id"],
+                "person": person_ref(
+                    r["person_id"],
+                    r["person__name"],
+                    r["person__gender"],
+                    r["person__id_number"],
+                    r["person__mobile"],
+                ),
+                "branch": org_ref(
+                    r["branch_id"], r["branch__name"], r["branch__code"], r["branch__kind"]
+                ),
+                "kind": r["kind"],
+                "kind_label": label(kinds.get(r["kind"], r["kind"])),
+                "category": r["category"],
+                "category_label": label(categories.get(r["category"], r["category"])),
+                "status": r["status"],
+                "status_label": label(statuses.get(r["status"], r["status"])),
+                "joined_on": r["joined_on"],
+                "full_member_on": r["full_member_on"],
+                "work_unit": r["work_unit"],
+                "residence_community": None
+                if community is None
+                else {"id": community, "name": r["residence_community__name"]},
+                "origin": r["origin"],
+                "current_place": r["current_place"],
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+            }
+        )
+    return rows
+
+
 @router.get(
     "/members", response=errors_response({200: MemberPage}), summary=gettext_lazy("党员列表")
 )
@@ -164,7 +238,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     qs = selectors.member_list(
         user=request.user, filters=selectors.MemberFilters.from_schema(filters)
     )
-    return paginate(qs.select_related("residence_community"), filters)
+    return paginate_rows(qs, filters, member_rows)
 
 
 @router.get(

@@ -193,6 +193,12 @@ class Building(models.Model):
         super().save(*args, **kwargs)
 
 
+def household_label(building: str, unit: str, room: str) -> str:
+    """A household as people name it: 幸福里3栋2单元301 (the building's name, unit, room)."""
+    unit_text = _("%(unit)s单元") % {"unit": unit} if unit else ""
+    return f"{building}{unit_text}{room}"
+
+
 def normalize_address(address: str) -> str:
     return normalize_text(address).replace(" ", "").replace("号楼", "栋").lower()
 
@@ -237,8 +243,7 @@ class Household(models.Model):
         ]
 
     def __str__(self) -> str:
-        unit = _("%(unit)s单元") % {"unit": self.unit} if self.unit else ""
-        return f"{self.building.name}{unit}{self.room}"
+        return household_label(self.building.name, self.unit, self.room)
 
     def get_absolute_url(self) -> str:
         return reverse("places:household_detail", args=[self.pk])
