@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xianfeng.work",
     "xianfeng.visits",
     "xianfeng.community",
+    "xianfeng.safety",
     "xianfeng.exchange",
     "xianfeng.demo",
 ]

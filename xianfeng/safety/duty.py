@@ -1,0 +1,25 @@
+"""Duty-record kinds written by safety (see ``xianfeng.core.ledger``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core import ledger
+
+ledger.declare(
+    "safety",
+    {
+        "checklist.revise": _("修订安全检查表"),
+        "inspection.submit": _("完成安全检查"),
+        "building.colour_review": _("复核楼栋安全等级"),
+        "hazard.report": _("报告安全隐患"),
+        "hazard.confirm": _("确认隐患立案"),
+        "hazard.dismiss": _("隐患不予立案"),
+        "hazard.assign": _("交办隐患整改"),
+        "hazard.start": _("开始隐患整改"),
+        "hazard.submit": _("提交隐患整改"),
+        "hazard.verify": _("核验隐患整改（整改督查）"),
+        "hazard.return": _("退回隐患整改"),
+        "hazard.close": _("隐患销号"),
+        "hazard.merge": _("合并重复隐患"),
+        "hazard.escalate": _("隐患逾期升级"),
+    },
+)

@@ -1,0 +1,530 @@
+"""Safety (安全隐患排查整治): checklist templates per place kind, inspections item by item,
+the buildings' 红黄绿 colour with its history and patrol rhythm, and hazards (隐患) with their
+rectification workflow (``xianfeng.safety.workflows``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY
+from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.workflow import FSMField
+from xianfeng.places.choices import SafetyColour
+from xianfeng.safety.choices import (
+    ColourSource,
+    HazardCategory,
+    HazardSource,
+    HazardState,
+    InspectionState,
+    Outcome,
+    PhotoStage,
+    PlaceKind,
+    ResponsibleParty,
+    Severity,
+)
+from xianfeng.safety.workflows import HazardFlow
+
+
+class ChecklistTemplate(models.Model):
+    """检查表: one version of the checklist for a place kind. Reference data the district
+    keeps (like the care tags): every account reads it; a revision is a new version, and an
+    inspection keeps the version it was started on."""
+
+    place_kind = models.CharField(_("场所类型"), max_length=20, choices=PlaceKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_current = models.BooleanField(_("现行版本"), default=True)
+    yellow_fails = models.PositiveSmallIntegerField(
+        _("黄色：不合格项数达到"),
+        default=1,
+        help_text=_("不合格项数达到此数（且未达红色）评为黄色。"),
+    )
+    red_fails = models.PositiveSmallIntegerField(
+        _("红色：不合格项数达到"),
+        default=3,
+        help_text=_("不合格项数达到此数评为红色；一票否决项不合格直接评为红色。"),
+    )
+    red_days = models.PositiveSmallIntegerField(_("红色巡查周期（天）"), default=7)
+    yellow_days = models.PositiveSmallIntegerField(_("黄色巡查周期（天）"), default=14)
+    green_days = models.PositiveSmallIntegerField(_("绿色巡查周期（天）"), default=21)
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("修订人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("检查表")
+        verbose_name_plural = _("检查表")
+        ordering = ["place_kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place_kind", "version"], name="checklist_kind_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["place_kind"],
+                condition=Q(is_current=True),
+                name="checklist_one_current_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第{self.version}版）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:template_detail", args=[self.pk])
+
+    def rhythm_days(self, colour: str) -> int:
+        """Days between patrols for a colour (an unrated building is due at once)."""
+        return {
+            SafetyColour.RED: self.red_days,
+            SafetyColour.YELLOW: self.yellow_days,
+            SafetyColour.GREEN: self.green_days,
+        }.get(colour, 0)
+
+
+class ChecklistItem(models.Model):
+    """One line of a checklist: 检查要点, the hazard it reveals when failed, 整治标准."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("检查表")
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("检查项目"), max_length=100)
+    guidance = models.TextField(_("检查要点"))
+    category = models.CharField(_("隐患类别"), max_length=20, choices=HazardCategory.choices)
+    severity = models.CharField(_("隐患等级"), max_length=10, choices=Severity.choices)
+    responsible_party = models.CharField(
+        _("主体责任"), max_length=20, choices=ResponsibleParty.choices
+    )
+    standard = models.TextField(_("整治标准"))
+    veto = models.BooleanField(
+        _("一票否决项"), default=False, help_text=_("不合格时楼栋直接评为红色。")
+    )
+
+    class Meta:
+        verbose_name = _("检查项目")
+        verbose_name_plural = _("检查项目")
+        ordering = ["template_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="checklist_item_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Inspection(models.Model):
+    """安全检查: a member's inspection of one building against one checklist version, item by
+    item, from a phone; started from the building, a task or a visit. Submitting it sets the
+    building's colour and opens a hazard for every failed item."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": NOBODY}
+
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("楼栋"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("检查表版本"),
+    )
+    inspector = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("检查员"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    task = models.ForeignKey(
+        "work.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("关联任务"),
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("关联走访"),
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=InspectionState.choices, default=InspectionState.DRAFT
+    )
+    colour_before = models.CharField(
+        _("检查前等级"), max_length=10, choices=SafetyColour.choices, blank=True
+    )
+    colour = models.CharField(
+        _("检查结果"), max_length=10, choices=SafetyColour.choices, blank=True
+    )
+    fails = models.PositiveSmallIntegerField(_("不合格项数"), default=0)
+    note = models.TextField(_("检查说明"), blank=True)
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全检查")
+        verbose_name_plural = _("安全检查")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["building", "-submitted_at"], name="inspection_building_time"),
+            models.Index(fields=["organization", "state"], name="inspection_org_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="inspection_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building} {self.started_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:inspection_detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == InspectionState.DRAFT
+
+
+def _photo_path(instance: models.Model, filename: str) -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime("safety/%Y/%m/") + filename
+
+
+class InspectionResult(models.Model):
+    """One item's result in an inspection: pass, fail or not applicable, a note, a photo."""
+
+    scope_lookups = ("inspection__organization",)
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("检查")
+    )
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查项目")
+    )
+    outcome = models.CharField(_("结果"), max_length=4, choices=Outcome.choices)
+    note = models.CharField(_("情况说明"), max_length=200, blank=True)
+    photo = models.FileField(_("照片"), upload_to=_photo_path, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查结果")
+        verbose_name_plural = _("检查结果")
+        ordering = ["inspection_id", "item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="inspection_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.get_outcome_display()}"
+
+
+class BuildingSafety(models.Model):
+    """A building's safety record kept by this app: when it was last inspected and when its
+    next patrol is due (by its colour's rhythm). No row: never inspected, due now."""
+
+    scope_lookups = ("building__organization",)
+
+    building = models.OneToOneField(
+        "places.Building",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="safety",
+        verbose_name=_("楼栋"),
+    )
+    last_inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最近一次检查"),
+    )
+    last_inspected_at = models.DateTimeField(_("最近检查时间"), null=True, blank=True)
+    due_on = models.DateField(_("下次巡查日期"), null=True, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("楼栋安全状况")
+        verbose_name_plural = _("楼栋安全状况")
+
+    def __str__(self) -> str:
+        return str(self.building_id)
+
+
+class ColourChange(models.Model):
+    """红黄绿 history: every change of a building's colour, through an inspection or a
+    recorded review (复核) — the only two ways it changes."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": GRID_WRITERS, "change": NOBODY, "delete": NOBODY}
+
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.CASCADE,
+        related_name="colour_changes",
+        verbose_name=_("楼栋"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    colour_from = models.CharField(_("原等级"), max_length=10, choices=SafetyColour.choices)
+    colour_to = models.CharField(_("新等级"), max_length=10, choices=SafetyColour.choices)
+    source = models.CharField(_("依据"), max_length=10, choices=ColourSource.choices)
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("检查"),
+    )
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全等级变更")
+        verbose_name_plural = _("安全等级变更")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["building", "-changed_at"], name="colour_building_time")]
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.colour_from}→{self.colour_to}"
+
+
+class Hazard(HazardFlow, models.Model):
+    """隐患: found by an inspection, a visit or a report; fixed by its 主体责任 party by a
+    deadline set by its severity, checked by someone other than the one who handed in the
+    rectification (整改督查), then closed (销号)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": NOBODY}
+
+    building = models.ForeignKey(
+        "places.Building", on_delete=models.PROTECT, related_name="hazards", verbose_name=_("楼栋")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    title = models.CharField(_("隐患"), max_length=120)
+    description = models.TextField(_("隐患描述"), blank=True)
+    category = models.CharField(_("隐患类别"), max_length=20, choices=HazardCategory.choices)
+    severity = models.CharField(_("隐患等级"), max_length=10, choices=Severity.choices)
+    responsible_party = models.CharField(
+        _("主体责任"), max_length=20, choices=ResponsibleParty.choices
+    )
+    responsible_name = models.CharField(_("责任人/单位"), max_length=120, blank=True)
+    standard = models.TextField(_("整治标准"), blank=True)
+    source = models.CharField(_("来源"), max_length=12, choices=HazardSource.choices)
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("检查"),
+    )
+    item = models.ForeignKey(
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("检查项目"),
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("走访"),
+    )
+    state = FSMField(
+        _("状态"), max_length=12, choices=HazardState.choices, default=HazardState.REPORTED
+    )
+    deadline = models.DateField(_("整改时限"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报告人"),
+    )
+    reporter_member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报告党员"),
+    )
+    reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("督促整改党员"),
+    )
+    rectification = models.TextField(_("整改情况"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("整改提交人"),
+    )
+    submitted_at = models.DateTimeField(_("整改提交时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核验人"),
+    )
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=200, blank=True)
+    escalated_to = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("逾期升级至"),
+    )
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("合并到"),
+    )
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全隐患")
+        verbose_name_plural = _("安全隐患")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "state", "deadline"], name="hazard_org_state"),
+            models.Index(fields=["building", "state"], name="hazard_building_state"),
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="hazard_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:hazard_detail", args=[self.pk])
+
+
+class HazardPhoto(models.Model):
+    """Evidence of a hazard: before (as found) and after (as fixed), re-encoded upright."""
+
+    scope_lookups = ("hazard__organization",)
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("隐患")
+    )
+    stage = models.CharField(_("阶段"), max_length=6, choices=PhotoStage.choices)
+    image = models.FileField(_("照片"), upload_to=_photo_path)
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("隐患照片")
+        verbose_name_plural = _("隐患照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name

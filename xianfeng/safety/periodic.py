@@ -1,0 +1,5 @@
+"""Periodic jobs of safety (``xianfeng/safety/tasks.py``): name -> seconds between runs."""
+
+PERIODIC_JOBS: dict[str, int] = {
+    "safety.escalate_overdue": 900,
+}

@@ -1,0 +1,90 @@
+"""Reads of safety: one selector per list, for the pages and the API alike."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xianfeng.places.models import Building
+from xianfeng.safety.choices import OPEN_STATES, OVERDUE_FROM
+from xianfeng.safety.models import Hazard, Inspection
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+    from xianfeng.people.models import PartyMember
+
+
+def hazards(
+    user: User,
+    *,
+    state: str | None = None,
+    open_only: bool = False,
+    overdue: bool = False,
+    building: int | None = None,
+    category: str | None = None,
+    severity: str | None = None,
+    mine: bool = False,
+    today: date | None = None,
+) -> QuerySet[Hazard]:
+    """Hazards in the user's scope, filtered in the database, soonest deadline first."""
+    qs = Hazard.objects.restrict(user).select_related("building", "organization")
+    if state:
+        qs = qs.filter(state=state)
+    if open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if overdue:
+        qs = qs.filter(state__in=OVERDUE_FROM, deadline__lt=today or timezone.localdate())
+    if building:
+        qs = qs.filter(building_id=building)
+    if category:
+        qs = qs.filter(category=category)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if mine:
+        from xianfeng.people.members import member_of
+
+        member = member_of(user)
+        qs = qs.filter(assignee=member) if member is not None else qs.none()
+    return qs.order_by("deadline", "id")
+
+
+def due_condition(today: date) -> Q:
+    """Buildings due for a patrol: never inspected, or their colour's rhythm has come round."""
+    return Q(safety__isnull=True) | Q(safety__due_on__lte=today)
+
+
+def due_buildings(
+    user: User, *, member: PartyMember | None = None, today: date | None = None
+) -> QuerySet[Building]:
+    """Buildings due for inspection in the user's scope; with ``member``, those of the
+    member's responsibility zones."""
+    today = today or timezone.localdate()
+    qs = Building.objects.restrict(user).filter(due_condition(today))
+    if member is not None:
+        qs = qs.filter(zones__members=member).distinct()
+    return qs.select_related("safety").order_by("safety__due_on", "code")
+
+
+def inspections(
+    user: User, *, building: int | None = None, state: str | None = None, mine: bool = False
+) -> QuerySet[Inspection]:
+    qs = Inspection.objects.restrict(user).select_related("building", "inspector__person")
+    if building:
+        qs = qs.filter(building_id=building)
+    if state:
+        qs = qs.filter(state=state)
+    if mine:
+        qs = qs.filter(recorded_by=user)
+    return qs
+
+
+def hazard_counts(user: User, today: date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    qs = Hazard.objects.restrict(user)
+    return {
+        "open": qs.filter(state__in=OPEN_STATES).count(),
+        "overdue": qs.filter(state__in=OVERDUE_FROM, deadline__lt=today).count(),
+    }

@@ -1,0 +1,600 @@
+"""Writes of safety: checklist revisions, inspections (start, record an item, submit), the
+building colour (only through an inspection or a recorded review), hazard reports. The
+hazard's later steps are its workflow (``xianfeng.safety.workflows``), taken with
+``xianfeng.core.workflow.take``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.core.choices import Action, RoleKind
+from xianfeng.core.models import DutyRecord
+from xianfeng.core.scope import active_roles
+from xianfeng.core.services import duty_record, org_in_scope, save_with_history
+from xianfeng.people.members import field_member
+from xianfeng.places.choices import BuildingKind, SafetyColour
+from xianfeng.places.models import Building
+from xianfeng.safety.choices import (
+    ColourSource,
+    HazardCategory,
+    HazardSource,
+    InspectionState,
+    Outcome,
+    PhotoStage,
+    ResponsibleParty,
+    Severity,
+)
+from xianfeng.safety.models import (
+    BuildingSafety,
+    ChecklistItem,
+    ChecklistTemplate,
+    ColourChange,
+    Hazard,
+    HazardPhoto,
+    Inspection,
+    InspectionResult,
+)
+from xianfeng.work.photos import clean_photo, clean_photos
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+    from xianfeng.visits.models import Visit
+    from xianfeng.work.models import Task
+
+#: Days to fix a hazard by its severity (a deadline chosen on confirming overrides it).
+HAZARD_DAYS = {Severity.MAJOR: 7, Severity.GENERAL: 15, Severity.MINOR: 30}
+#: Who answers for a hazard by the kind of building it is in (主体责任), unless its item says.
+PARTY_BY_KIND = {
+    BuildingKind.RENTAL: ResponsibleParty.LANDLORD,
+    BuildingKind.SMALL_VENUE: ResponsibleParty.OPERATOR,
+    BuildingKind.INDUSTRIAL_PARK: ResponsibleParty.ENTERPRISE,
+    BuildingKind.CROWDED: ResponsibleParty.UNIT,
+    BuildingKind.SCHOOL: ResponsibleParty.UNIT,
+    BuildingKind.HOSPITAL: ResponsibleParty.UNIT,
+    BuildingKind.RESIDENTIAL: ResponsibleParty.PROPERTY,
+}
+L_INSPECTION = "inspection.submit"
+L_REVIEW = "building.colour_review"
+L_REPORT = "hazard.report"
+L_REVISE = "checklist.revise"
+
+
+def hazard_days(severity: str) -> int:
+    return HAZARD_DAYS.get(severity, HAZARD_DAYS[Severity.GENERAL])
+
+
+def default_deadline(severity: str, today: date | None = None) -> date:
+    return (today or timezone.localdate()) + timedelta(days=hazard_days(severity))
+
+
+def last_ledger(obj: Any, kind: str) -> DutyRecord | None:
+    return (
+        DutyRecord.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=str(obj.pk),
+            action=kind,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+# --- checklists ------------------------------------------------------------------------------
+
+
+def current_template(place_kind: str) -> ChecklistTemplate:
+    found = ChecklistTemplate.objects.filter(place_kind=place_kind, is_current=True).first()
+    if found is None:
+        raise ValidationError(_("这类场所还没有安全检查表，请联系区委组织部设置。"))
+    return found
+
+
+def _district_role(actor: User) -> Any:
+    for role in active_roles(actor):
+        if role.kind == RoleKind.DISTRICT_ADMIN:
+            return role
+    return None
+
+
+def may_revise_templates(actor: User) -> bool:
+    return actor.is_superuser or _district_role(actor) is not None
+
+
+TEMPLATE_FIELDS = ("name", "yellow_fails", "red_fails", "red_days", "yellow_days", "green_days")
+ITEM_FIELDS = ("title", "guidance", "category", "severity", "responsible_party", "standard", "veto")
+
+
+@transaction.atomic
+def template_revise(
+    *,
+    actor: User,
+    template: ChecklistTemplate,
+    note: str,
+    changes: dict[str, Any] | None = None,
+    items: Sequence[dict[str, Any]] | None = None,
+) -> ChecklistTemplate:
+    """A new version of a checklist (the district's): the old one stays as it was, with the
+    inspections started on it, and stops being current. ``items`` replaces the item list
+    (each a dict of ``ITEM_FIELDS``); none keeps the old items."""
+    if not may_revise_templates(actor):
+        raise PermissionDenied(_("只有区委组织部可以修订安全检查表。"))
+    locked = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    if not locked.is_current:
+        raise ValidationError(_("这不是现行版本，请在现行版本上修订。"))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("请写明修订说明。")})
+    changes = dict(changes or {})
+    wrong = [k for k in changes if k not in TEMPLATE_FIELDS]
+    if wrong:
+        raise ValidationError({wrong[0]: _("该字段不能在此修改。")})
+    old_items = list(locked.items.all())
+    new_items = (
+        list(items)
+        if items is not None
+        else [{f: getattr(i, f) for f in ITEM_FIELDS} for i in old_items]
+    )
+    if not new_items:
+        raise ValidationError({"items": _("检查表至少要有一个检查项目。")})
+    locked.is_current = False
+    save_with_history(instance=locked, actor=actor, reason=_("已修订为新版本"))
+    fresh = ChecklistTemplate(
+        place_kind=locked.place_kind,
+        version=locked.version + 1,
+        note=note.strip()[:200],
+        created_by=actor,
+        **{f: changes.get(f, getattr(locked, f)) for f in TEMPLATE_FIELDS},
+    )
+    if fresh.red_fails < fresh.yellow_fails or fresh.yellow_fails < 1:
+        raise ValidationError({"red_fails": _("红色的不合格项数不能少于黄色的，且都至少为1。")})
+    save_with_history(instance=fresh, actor=actor, reason=note.strip()[:100])
+    for order, data in enumerate(new_items, start=1):
+        item = ChecklistItem(template=fresh, order=order, **{f: data[f] for f in ITEM_FIELDS})
+        item.full_clean()
+        item.save()
+    role = _district_role(actor)
+    if role is not None:
+        from xianfeng.orgs.models import Organization
+
+        duty_record(
+            actor=actor,
+            action=L_REVISE,
+            organization=Organization.objects.get(pk=role.organization_id),
+            target=fresh,
+            note=fresh.note,
+        )
+    return fresh
+
+
+# --- the colour ------------------------------------------------------------------------------
+
+
+def compute_colour(
+    template: ChecklistTemplate, results: Iterable[tuple[ChecklistItem, str]]
+) -> str:
+    """红黄绿 from an inspection's results: a failed veto item is red whatever the rest; then
+    the number of failed items against the template's thresholds."""
+    fails = [item for item, outcome in results if outcome == Outcome.FAIL]
+    if any(item.veto for item in fails) or len(fails) >= template.red_fails:
+        return SafetyColour.RED
+    if len(fails) >= template.yellow_fails:
+        return SafetyColour.YELLOW
+    return SafetyColour.GREEN
+
+
+def _due_on(building: Building, colour: str, since: date) -> date:
+    template = ChecklistTemplate.objects.filter(place_kind=building.kind, is_current=True).first()
+    days = template.rhythm_days(colour) if template is not None else 0
+    return since + timedelta(days=days)
+
+
+def _colour_set(
+    *,
+    actor: User | None,
+    building: Building,
+    colour: str,
+    source: str,
+    inspection: Inspection | None = None,
+    reason: str = "",
+) -> ColourChange | None:
+    """The one place a building's colour changes; a row of its colour history when it does."""
+    locked = Building.objects.select_for_update().get(pk=building.pk)
+    before = locked.safety_colour
+    if before == colour:
+        return None
+    locked.safety_colour = colour
+    save_with_history(
+        instance=locked,
+        actor=actor,
+        reason=_("安全等级：%(how)s") % {"how": ColourSource(source).label},
+    )
+    building.safety_colour = colour
+    return ColourChange.objects.create(
+        building=locked,
+        organization=locked.organization,
+        colour_from=before,
+        colour_to=colour,
+        source=source,
+        inspection=inspection,
+        reason=reason[:200],
+        changed_by=actor,
+    )
+
+
+@transaction.atomic
+def colour_review(*, actor: User, building: Building, colour: str, reason: str) -> ColourChange:
+    """复核: staff of the building's organization set its colour by a recorded review (a
+    rectification checked on the spot, a mistaken inspection), with the reason."""
+    if not org_in_scope(
+        user=actor, org=building.organization, model=ColourChange, action=Action.ADD
+    ):
+        raise PermissionDenied(_("只有楼栋所在组织的书记或管理员可以复核安全等级。"))
+    if colour not in (SafetyColour.RED, SafetyColour.YELLOW, SafetyColour.GREEN):
+        raise ValidationError({"colour": _("请选择红色、黄色或绿色。")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请写明复核的依据。")})
+    if building.safety_colour == colour:
+        raise ValidationError({"colour": _("该楼栋已经是这个等级。")})
+    change = _colour_set(
+        actor=actor,
+        building=building,
+        colour=colour,
+        source=ColourSource.REVIEW,
+        reason=reason.strip(),
+    )
+    status, _new = BuildingSafety.objects.get_or_create(building=building)
+    since = status.last_inspected_at.date() if status.last_inspected_at else timezone.localdate()
+    status.due_on = _due_on(building, colour, since)
+    status.save()
+    duty_record(
+        actor=actor,
+        action=L_REVIEW,
+        organization=building.organization,
+        target=change,
+        location=str(building),
+        note=reason.strip()[:500],
+    )
+    return change
+
+
+# --- inspections -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_start(
+    *,
+    actor: User,
+    building: Building,
+    task: Task | None = None,
+    visit: Visit | None = None,
+    client_key: str = "",
+) -> tuple[Inspection, bool]:
+    """Open an inspection of a building (one the caller fetched through ``restrict``: 404
+    outside scope) on the current checklist of its kind. The member's own open inspection of
+    the same building is answered instead of a second one."""
+    member = field_member(actor)
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    draft = Inspection.objects.filter(
+        building=building, recorded_by=actor, state=InspectionState.DRAFT
+    ).first()
+    if draft is not None:
+        return draft, False
+    template = current_template(building.kind)
+    inspection = Inspection.objects.create(
+        building=building,
+        organization=building.organization,
+        template=template,
+        inspector=member,
+        recorded_by=actor,
+        task=task,
+        visit=visit,
+        client_key=client_key,
+    )
+    return inspection, True
+
+
+def _own_draft(actor: User, inspection: Inspection) -> Inspection:
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if locked.recorded_by_id != actor.pk:
+        raise PermissionDenied(_("只有开始这次检查的党员本人可以填写。"))
+    return locked
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    actor: User,
+    inspection: Inspection,
+    item: Any,
+    outcome: str,
+    note: str = "",
+    photo: UploadedFile | None = None,
+) -> InspectionResult:
+    """One item's result (saved as the member goes, so nothing is lost to a dropped line)."""
+    locked = _own_draft(actor, inspection)
+    if not locked.is_draft:
+        raise ValidationError(_("这次检查已经提交，不能再修改。"))
+    item_id = getattr(item, "pk", item)
+    found = ChecklistItem.objects.filter(template_id=locked.template_id, pk=item_id).first()
+    if found is None:
+        raise ValidationError({"item": _("这个检查项目不在本次检查的检查表中。")})
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("请选择合格、不合格或不适用。")})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("情况说明最多200个字。")})
+    result = InspectionResult.objects.filter(inspection=locked, item=found).first()
+    result = result or InspectionResult(inspection=locked, item=found)
+    result.outcome = outcome
+    result.note = note
+    if photo:
+        cleaned, _kind = clean_photo(photo, "photo")
+        result.photo = cleaned
+    result.save()
+    return result
+
+
+@transaction.atomic
+def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") -> Inspection:
+    """Finish an inspection: every item answered; the building's colour from the results
+    (its history row when it changes), the next patrol by the colour's rhythm, a hazard
+    (reported) for every failed item, one duty record. Submitting it again changes nothing."""
+    locked = _own_draft(actor, inspection)
+    if not locked.is_draft:
+        return locked
+    template = locked.template
+    items = list(template.items.all())
+    results = {r.item_id: r for r in locked.results.all()}
+    missing = [i for i in items if i.pk not in results]
+    if missing:
+        raise ValidationError(
+            _("还有%(n)d项没有检查（如“%(first)s”），请逐项填写后再提交。")
+            % {"n": len(missing), "first": missing[0].title}
+        )
+    building = Building.objects.select_related("organization", "landlord").get(
+        pk=locked.building_id
+    )
+    pairs = [(i, results[i.pk].outcome) for i in items]
+    colour = compute_colour(template, pairs)
+    now = timezone.now()
+    locked.colour_before = building.safety_colour
+    locked.colour = colour
+    locked.fails = sum(1 for _i, o in pairs if o == Outcome.FAIL)
+    locked.state = InspectionState.SUBMITTED
+    locked.submitted_at = now
+    locked.note = (note or "").strip()
+    locked.save()
+    _colour_set(
+        actor=actor,
+        building=building,
+        colour=colour,
+        source=ColourSource.INSPECTION,
+        inspection=locked,
+        reason=_("检查发现%(n)d项不合格") % {"n": locked.fails},
+    )
+    BuildingSafety.objects.update_or_create(
+        building=building,
+        defaults={
+            "last_inspection": locked,
+            "last_inspected_at": now,
+            "due_on": _due_on(building, colour, timezone.localdate()),
+        },
+    )
+    duty_record(
+        actor=actor,
+        action=L_INSPECTION,
+        organization=building.organization,
+        target=locked,
+        member=locked.inspector,
+        location=str(building),
+        note=_("%(colour)s，%(n)d项不合格")
+        % {"colour": SafetyColour(colour).label, "n": locked.fails},
+    )
+    for item in items:
+        result = results[item.pk]
+        if result.outcome != Outcome.FAIL:
+            continue
+        hazard_report(
+            actor=actor,
+            building=building,
+            title=item.title,
+            description=result.note,
+            category=item.category,
+            severity=item.severity,
+            responsible_party=item.responsible_party,
+            standard=item.standard,
+            source=HazardSource.INSPECTION,
+            inspection=locked,
+            item=item,
+            before=[result.photo] if result.photo else [],
+        )
+    return locked
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    actor: User,
+    building: Building,
+    results: Sequence[dict[str, Any]],
+    note: str = "",
+    client_key: str = "",
+    task: Task | None = None,
+    visit: Visit | None = None,
+) -> tuple[Inspection, bool]:
+    """An inspection in one request (the API, a phone that filled it offline): start, every
+    result, submit. The same ``client_key`` from the same account answers the inspection
+    stored the first time."""
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            inspection, _created = inspection_start(
+                actor=actor, building=building, task=task, visit=visit, client_key=client_key
+            )
+            for row in results:
+                inspection_record(
+                    actor=actor,
+                    inspection=inspection,
+                    item=row.get("item"),
+                    outcome=row.get("outcome", ""),
+                    note=row.get("note", ""),
+                )
+            return inspection_submit(actor=actor, inspection=inspection, note=note), True
+    except IntegrityError:
+        existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
+        if client_key and existing is not None:
+            return existing, False
+        raise
+
+
+# --- hazards ---------------------------------------------------------------------------------
+
+
+def store_hazard_photos(
+    *,
+    actor: User | None,
+    hazard: Hazard,
+    uploads: Sequence[Any],
+    kinds: Sequence[str],
+    stage: str,
+) -> None:
+    for upload, kind in zip(uploads, kinds, strict=True):
+        HazardPhoto.objects.create(
+            hazard=hazard,
+            stage=stage,
+            image=upload,
+            content_type=kind,
+            size=upload.size or 0,
+            uploaded_by=actor,
+        )
+
+
+def _responsible_name(building: Building) -> str:
+    if building.landlord_id:
+        return building.landlord.name
+    return building.owner_name
+
+
+@transaction.atomic
+def hazard_report(
+    *,
+    actor: User | None,
+    building: Building,
+    title: str,
+    category: str,
+    severity: str,
+    source: str = HazardSource.REPORT,
+    description: str = "",
+    responsible_party: str = "",
+    responsible_name: str = "",
+    standard: str = "",
+    deadline: date | None = None,
+    inspection: Inspection | None = None,
+    item: ChecklistItem | None = None,
+    visit: Visit | None = None,
+    photos: Sequence[UploadedFile] = (),
+    before: Sequence[Any] = (),
+    client_key: str = "",
+) -> Hazard:
+    """A hazard reported (from a failed item, a visit's "hazard found", or a report): its
+    deadline by severity unless given (not in the past), its 主体责任 party by the building's
+    kind unless given; photos are the "before" evidence."""
+    client_key = (client_key or "").strip()[:64]
+    if client_key and actor is not None:
+        existing = Hazard.objects.filter(reported_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("请简要写明是什么隐患。")]
+    if category not in HazardCategory.values:
+        errors["category"] = [_("请选择隐患类别。")]
+    if severity not in Severity.values:
+        errors["severity"] = [_("请选择隐患等级。")]
+    party = responsible_party or PARTY_BY_KIND.get(building.kind, ResponsibleParty.LANDLORD)
+    if party not in ResponsibleParty.values:
+        errors["responsible_party"] = [_("请选择主体责任方。")]
+    if deadline is not None and deadline < timezone.localdate():
+        errors["deadline"] = [_("整改时限不能早于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    cleaned, kinds = clean_photos(list(photos), "photos")
+    from xianfeng.people.members import member_of
+
+    reporter = member_of(actor) if actor is not None else None
+    hazard = Hazard(
+        building=building,
+        organization=building.organization,
+        title=title.strip()[:120],
+        description=(description or "").strip(),
+        category=category,
+        severity=severity,
+        responsible_party=party,
+        responsible_name=(responsible_name or _responsible_name(building))[:120],
+        standard=(standard or "").strip(),
+        source=source,
+        inspection=inspection,
+        item=item,
+        visit=visit,
+        deadline=deadline or default_deadline(severity),
+        reported_by=actor,
+        reporter_member=reporter,
+        client_key=client_key if actor is not None else "",
+    )
+    save_with_history(instance=hazard, actor=actor, reason=str(HazardSource(source).label))
+    store_hazard_photos(
+        actor=actor, hazard=hazard, uploads=cleaned, kinds=kinds, stage=PhotoStage.BEFORE
+    )
+    for stored in before:  # an inspection result's photo, already re-encoded
+        HazardPhoto.objects.create(
+            hazard=hazard,
+            stage=PhotoStage.BEFORE,
+            image=stored.name,
+            content_type=mimetypes.guess_type(stored.name)[0] or "image/jpeg",
+            size=getattr(stored, "size", 0) or 0,
+            uploaded_by=actor,
+        )
+    duty_record(
+        actor=actor,
+        action=L_REPORT,
+        organization=building.organization,
+        target=hazard,
+        member=reporter,
+        location=str(building),
+        note=hazard.title,
+    )
+    return hazard
+
+
+def hazard_from_visit(visit: Visit) -> Hazard:
+    """The visit's "发现安全隐患，需立案" opens a case: a hazard reported from the visit."""
+    findings = (visit.findings or "").strip()
+    title = findings.splitlines()[0][:60] if findings else _("走访发现的安全隐患")
+    return hazard_report(
+        actor=visit.recorded_by,
+        building=visit.building,
+        title=title,
+        description=findings,
+        category=HazardCategory.OTHER,
+        severity=Severity.GENERAL,
+        source=HazardSource.VISIT,
+        visit=visit,
+    )

@@ -1,0 +1,307 @@
+"""The hazard (隐患) state machine, declared in the one workflow mechanism
+(``xianfeng.core.workflow``): reported → confirmed → assigned → rectifying → submitted with
+before/after evidence → verified by someone other than the submitter (整改督查) → closed (销号);
+or returned for more work, dismissed (不予立案), merged into another report of the same hazard;
+overdue ones escalate to the parent organization (the job's step). Pages, the API's
+``actions`` and endpoints, and the overdue job all read these declarations.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS
+from xianfeng.core.scope import active_roles
+from xianfeng.core.workflow import Input, step
+from xianfeng.people.members import member_of
+from xianfeng.safety.choices import OVERDUE_FROM, HazardState, PhotoStage
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+H = HazardState
+#: States from which a duplicate may be merged into another report.
+MERGEABLE = (H.REPORTED, H.CONFIRMED, H.ASSIGNED, H.RECTIFYING, H.RETURNED)
+
+
+def _holds(user: User, hazard: Any, kinds: frozenset[str]) -> bool:
+    if user.is_superuser:
+        return True
+    path = hazard.organization.path
+    return any(r.kind in kinds and path.startswith(r.path) for r in active_roles(user))
+
+
+def manager(hazard: Any, user: User) -> str | None:
+    """Staff of the hazard's organization or above (secretary, community, street, district)."""
+    if _holds(user, hazard, GRID_WRITERS):
+        return None
+    return _("只有隐患所在组织的书记或管理员可以进行此操作。")
+
+
+def _is_assignee(hazard: Any, user: User) -> bool:
+    member = member_of(user)
+    return member is not None and hazard.assignee_id == member.pk
+
+
+def rectifier(hazard: Any, user: User) -> str | None:
+    """The member who sees to the rectification, or the staff who assigned it."""
+    if _is_assignee(hazard, user) or manager(hazard, user) is None:
+        return None
+    return _("只有督促整改的党员或隐患所在组织的管理员可以进行此操作。")
+
+
+def checker(hazard: Any, user: User) -> str | None:
+    """整改督查: a member or staff in scope, never the one who handed in the rectification."""
+    if not _holds(user, hazard, FIELD_ROLES):
+        return _("只有隐患所在组织的党员或管理员可以核验整改。")
+    if hazard.submitted_by_id is not None and hazard.submitted_by_id == user.pk:
+        return _("不能核验自己提交的整改，请由其他党员或管理员核验。")
+    return None
+
+
+def _not_escalated(hazard: Any) -> bool:
+    return hazard.escalated_to_id is None and hazard.organization.parent_id is not None
+
+
+def _deadline(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError({"deadline": _("日期格式应为2021-03-05。")}) from None
+    if value < timezone.localdate():
+        raise ValidationError({"deadline": _("整改时限不能早于今天。")})
+    return value
+
+
+def _member_for(hazard: Any, actor: User, member: Any) -> Any:
+    from xianfeng.people.models import PartyMember
+
+    pk = int(member) if str(member or "").isdigit() else None
+    found = (
+        PartyMember.objects.restrict(actor).select_related("branch", "person").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise ValidationError({"member": _("所选党员不存在或不在您的管辖范围内。")})
+    return found
+
+
+class HazardFlow:
+    """Steps of ``Hazard``; mixed into the model."""
+
+    @property
+    def duty_member(self) -> Any:
+        return self.assignee
+
+    @step(
+        source=H.REPORTED,
+        target=H.CONFIRMED,
+        label=gettext_lazy("确认立案"),
+        ledger="hazard.confirm",
+        allowed=manager,
+        inputs=[Input("deadline", gettext_lazy("整改时限（默认按隐患等级）"), kind="date")],
+        done=gettext_lazy("已确认立案。"),
+    )
+    def confirm(self, *, actor: User, deadline: Any = None) -> dict[str, Any]:
+        chosen = _deadline(deadline)
+        if chosen is not None:
+            self.deadline = chosen
+        return {"member": None, "note": self.title}
+
+    @step(
+        source=H.REPORTED,
+        target=H.DISMISSED,
+        label=gettext_lazy("不予立案"),
+        ledger="hazard.dismiss",
+        allowed=manager,
+        inputs=[Input("reason", gettext_lazy("不予立案的理由"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已不予立案。"),
+    )
+    def dismiss(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("请写明不予立案的理由。")})
+        self.return_reason = reason.strip()[:200]
+        return {"member": None, "note": self.return_reason, "history": self.return_reason}
+
+    @step(
+        source=[H.CONFIRMED, H.ASSIGNED, H.RECTIFYING],
+        target=H.ASSIGNED,
+        label=gettext_lazy("交办"),
+        ledger="hazard.assign",
+        allowed=manager,
+        inputs=[Input("member", gettext_lazy("督促整改的党员"), required=True, kind="member")],
+        style="secondary",
+        done=gettext_lazy("已交办。"),
+    )
+    def assign(self, *, actor: User, member: Any = None) -> dict[str, Any]:
+        found = _member_for(self, actor, member)
+        self.assignee = found
+        return {"member": found, "note": self.title}
+
+    @step(
+        source=H.ASSIGNED,
+        target=H.RECTIFYING,
+        label=gettext_lazy("开始整改"),
+        ledger="hazard.start",
+        allowed=rectifier,
+        done=gettext_lazy("已开始整改，请督促责任方按整治标准整改。"),
+    )
+    def start(self, *, actor: User) -> dict[str, Any]:
+        return {"note": self.title}
+
+    @step(
+        source=[H.RECTIFYING, H.RETURNED],
+        target=H.SUBMITTED,
+        label=gettext_lazy("提交整改"),
+        ledger="hazard.submit",
+        allowed=rectifier,
+        inputs=[Input("rectification", gettext_lazy("整改情况"), required=True, kind="textarea")],
+        done=gettext_lazy("整改已提交，等待其他党员或管理员核验。"),
+    )
+    def submit(
+        self,
+        *,
+        actor: User,
+        rectification: str = "",
+        photos: Any = (),
+        before_photos: Any = (),
+    ) -> dict[str, Any]:
+        from xianfeng.safety.services import store_hazard_photos
+        from xianfeng.work.photos import clean_photos
+
+        errors: dict[str, list[str]] = {}
+        if not (rectification or "").strip():
+            errors["rectification"] = [_("请填写整改情况。")]
+        photos, before_photos = list(photos or ()), list(before_photos or ())
+        if not photos:
+            errors["photos"] = [_("请上传整改后的照片作为证据。")]
+        has_before = self.photos.filter(stage=PhotoStage.BEFORE).exists()
+        if not before_photos and not has_before:
+            errors["before_photos"] = [_("请上传整改前的照片（发现隐患时没有拍照的，请补传）。")]
+        if errors:
+            raise ValidationError(errors)
+        after, after_kinds = clean_photos(photos, "photos")
+        before, before_kinds = clean_photos(before_photos, "before_photos")
+        store_hazard_photos(
+            actor=actor, hazard=self, uploads=before, kinds=before_kinds, stage=PhotoStage.BEFORE
+        )
+        store_hazard_photos(
+            actor=actor, hazard=self, uploads=after, kinds=after_kinds, stage=PhotoStage.AFTER
+        )
+        self.rectification = rectification.strip()
+        self.submitted_by = actor
+        self.submitted_at = timezone.now()
+        self.return_reason = ""
+        return {"note": self.rectification}
+
+    @step(
+        source=H.SUBMITTED,
+        target=H.VERIFIED,
+        label=gettext_lazy("核验通过"),
+        ledger="hazard.verify",
+        allowed=checker,
+        inputs=[Input("note", gettext_lazy("核验意见（可选）"))],
+        done=gettext_lazy("整改已核验通过。"),
+    )
+    def verify(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        from xianfeng.safety.services import last_ledger
+
+        self.verified_by = actor
+        self.verified_at = timezone.now()
+        return {
+            "member": member_of(actor),
+            "note": note or self.title,
+            "verified": True,
+            "verifies": last_ledger(self, "hazard.submit"),
+            "history": note or _("核验通过"),
+        }
+
+    @step(
+        name="return",
+        source=H.SUBMITTED,
+        target=H.RETURNED,
+        label=gettext_lazy("退回整改"),
+        ledger="hazard.return",
+        allowed=checker,
+        inputs=[Input("reason", gettext_lazy("退回原因"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已退回整改。"),
+    )
+    def return_(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("退回时请写明原因。")})
+        self.return_reason = reason.strip()[:200]
+        return {
+            "member": member_of(actor),
+            "note": self.return_reason,
+            "history": _("退回：%(r)s") % {"r": self.return_reason[:80]},
+        }
+
+    @step(
+        source=H.VERIFIED,
+        target=H.CLOSED,
+        label=gettext_lazy("销号"),
+        ledger="hazard.close",
+        allowed=manager,
+        done=gettext_lazy("隐患已销号。"),
+    )
+    def close(self, *, actor: User) -> dict[str, Any]:
+        self.closed_at = timezone.now()
+        return {"note": self.title, "verified": True}
+
+    @step(
+        source=MERGEABLE,
+        target=H.MERGED,
+        label=gettext_lazy("合并重复"),
+        ledger="hazard.merge",
+        allowed=manager,
+        inputs=[Input("into", gettext_lazy("并入的隐患编号"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已合并到另一条隐患。"),
+    )
+    def merge(self, *, actor: User, into: Any = "") -> dict[str, Any]:
+        from xianfeng.safety.choices import OPEN_STATES
+
+        raw = str(into or "").strip().lstrip("#")
+        target = None
+        if raw.isdigit() and int(raw) != self.pk:
+            target = (
+                type(self)
+                .objects.restrict(actor)
+                .filter(pk=int(raw), building_id=self.building_id, state__in=OPEN_STATES)
+                .first()
+            )
+        if target is None:
+            raise ValidationError(
+                {"into": _("请填写同一楼栋另一条未销号隐患的编号（不能是它自己）。")}
+            )
+        self.merged_into = target
+        return {
+            "note": _("并入隐患 #%(n)d") % {"n": target.pk},
+            "history": _("并入隐患 #%(n)d") % {"n": target.pk},
+        }
+
+    @step(
+        source=OVERDUE_FROM,
+        target=None,
+        label=gettext_lazy("逾期升级"),
+        ledger="hazard.escalate",
+        system=True,
+        conditions=[_not_escalated],
+        history=gettext_lazy("超过整改时限，升级到上级党组织督办"),
+    )
+    def escalate(self, *, actor: None) -> dict[str, Any]:
+        self.escalated_to = self.organization.parent
+        self.escalated_at = timezone.now()
+        return {"member": None, "organization": self.escalated_to, "note": str(self.deadline)}
