@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("xianfeng.people.urls")),
     path("", include("xianfeng.places.urls")),
     path("", include(work_section)),
+    path("safety/", include("xianfeng.safety.urls")),
     path("exchange/", include("xianfeng.exchange.urls")),
     path("declare/<str:token>/", exchange_views.DeclareView.as_view(), name="declare"),
     path("api/v1/", api.urls),

@@ -10,6 +10,8 @@ Each app registers its pieces from its ``AppConfig.ready()``:
 - ``register_context``: variables for a role's panel (``my_member``, ``pairings`` ...), from a
   function of the user and the kinds of the user's active roles. A later function sees what the
   earlier ones returned.
+- ``register_panel``: a card of the page from an app's own template, with the variables its
+  function returns for the user and the kinds of the user's roles (``None``: no card).
 
 Every piece has an ``order``: the page shows them by it, whatever order the apps load in. A key
 registered again replaces the earlier entry, so a second ``ready()`` adds nothing twice.
@@ -56,6 +58,15 @@ class Context:
     build: Callable[[User, frozenset[str], dict[str, Any]], dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    order: int
+    template: str
+    build: Callable[[User, frozenset[str]], dict[str, Any] | None]
+
+
+_panels: dict[str, Panel] = {}
 _todos: dict[str, Todo] = {}
 _stats: dict[str, Stat] = {}
 _contexts: dict[str, Context] = {}
@@ -80,6 +91,16 @@ def register_context(
     build: Callable[[User, frozenset[str], dict[str, Any]], dict[str, Any]],
 ) -> None:
     _contexts[key] = Context(key, order, build)
+
+
+def register_panel(
+    key: str,
+    *,
+    order: int,
+    template: str,
+    build: Callable[[User, frozenset[str]], dict[str, Any] | None],
+) -> None:
+    _panels[key] = Panel(key, order, template, build)
 
 
 def count_in_scope(model: Any) -> Callable[[User], int]:
@@ -118,3 +139,13 @@ def panel_context(user: User, kinds: frozenset[str]) -> dict[str, Any]:
     for entry in _ordered(_contexts):
         context.update(entry.build(user, kinds, context))
     return context
+
+
+def panels(user: User, kinds: frozenset[str]) -> list[dict[str, Any]]:
+    """The apps' cards for this user, in order: ``template`` and its ``context``."""
+    out = []
+    for panel in _ordered(_panels):
+        context = panel.build(user, kinds)
+        if context is not None:
+            out.append({"template": panel.template, "context": context})
+    return out

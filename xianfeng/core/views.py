@@ -213,6 +213,7 @@ class HomeView(LoginRequiredMixin, View):
                 "recent_access": recent_access,
                 "is_auditor": RoleKind.AUDITOR in kinds,
                 "is_liaison": RoleKind.UNIT_LIAISON in kinds,
+                "panels": home.panels(user, kinds),
                 **home.panel_context(user, kinds),
             },
         )

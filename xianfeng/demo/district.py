@@ -71,6 +71,7 @@ from xianfeng.demo.orgs import build_grids, build_orgs, grid_is_built, special_z
 from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
+from xianfeng.demo.safety import build_safety_demo
 from xianfeng.demo.work import build_work_demo
 
 
@@ -113,5 +114,6 @@ def build_demo_district(
         set_secretaries(ctx)
         build_persona_zone(ctx)
         build_work_demo(ctx)
+        build_safety_demo(ctx)
     say("done")
     return ctx.created

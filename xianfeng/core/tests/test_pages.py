@@ -39,8 +39,9 @@ def test_list_pages_do_not_grow_queries_with_the_page_size(client_for, url, sett
     large = _queries(client, url, 50, settings)
     assert large == small, f"{url}: {small} queries for 2 rows, {large} for 50"
     # The home page is a dashboard of fixed sections (today's lines, campaigns, 督办, tiles),
-    # each a query or two whatever the scope's size.
-    assert large <= (26 if url == "/" else 20)
+    # each a query or two whatever the scope's size (safety: its counts in one query, the
+    # buildings due, the open hazards' first rows).
+    assert large <= (27 if url == "/" else 20)
 
 
 def test_detail_pages_render_for_objects_in_scope(client_for, personas):
