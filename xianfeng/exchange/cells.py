@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
+from xianfeng.core.labels import labels
 from xianfeng.core.validators import (
     normalize_id_number,
     normalize_text,
@@ -122,12 +123,16 @@ def choice(value: Any, choices: type[TextChoices], default: str = "") -> str:
     raw = text(value)
     if not raw:
         return default
-    for code, label in choices.choices:
-        if raw in (str(label), code):
+    # One dict per choices and language instead of a gettext call per option and cell.
+    by_label = labels(choices)
+    if raw in by_label:
+        return raw
+    for code, label in by_label.items():
+        if raw == label:
             return code
     raise CellError(
         _("“%(v)s”不是可选的值，可选：%(options)s。")
-        % {"v": raw, "options": "、".join(str(label) for _c, label in choices.choices)}
+        % {"v": raw, "options": "、".join(by_label.values())}
     )
 
 
