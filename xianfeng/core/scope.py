@@ -132,12 +132,38 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if not paths:
             return self.none()
+        lookups = self.model.scope_lookups
+        if len(lookups) > 1:
+            return self.filter(_any_organization_in(self.model, lookups, paths))
+        prefix = f"{lookups[0]}__path" if lookups[0] else "path"
         condition = Q()
-        for lookup in self.model.scope_lookups:
-            prefix = f"{lookup}__path" if lookup else "path"
-            for path in paths:
-                condition |= Q(**{f"{prefix}__startswith": path})
+        for path in paths:
+            condition |= Q(**{f"{prefix}__startswith": path})
         return self.filter(condition)
+
+
+def _any_organization_in(
+    model: type[models.Model], lookups: tuple[str, ...], paths: list[str]
+) -> Q:
+    """A row with several organizations (a visit's and the one it was reported to): the
+    organizations in scope as one subquery that each foreign key is tested against. Joining the
+    organizations once per lookup and OR-ing their paths made PostgreSQL filter every joined row
+    (a COUNT of one community's visits joined all 11,767 of the district's) and spend 2-5 ms
+    planning a page (issue 11)."""
+    in_scope = Q()
+    for path in paths:
+        in_scope |= Q(path__startswith=path)
+    condition = Q()
+    for lookup in lookups:
+        if not lookup:  # the row is an organization itself
+            condition |= in_scope
+            continue
+        target = model
+        for name in lookup.split("__"):
+            target = target._meta.get_field(name).related_model
+        ids = target._base_manager.filter(in_scope).values("pk")
+        condition |= Q(**{f"{lookup}__in": ids})
+    return condition
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
