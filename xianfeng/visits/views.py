@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.labels import url_prefix
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
@@ -199,6 +200,8 @@ class VisitListView(ScopedView):
             "visits/visit_list.html",
             {
                 "page": paginate(request, qs.only(*VISIT_ROW_FIELDS)),
+                # rows link by prefix, not a {% url %} per row (issue 11)
+                "detail_prefix": url_prefix("work:visit_detail"),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
                 "can_add": member is not None and self.can(Action.ADD),
