@@ -19,7 +19,11 @@ _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 def normalize_text(value: str) -> str:
     """Full-width digits and letters to half-width, spaces trimmed (NFKC)."""
-    return unicodedata.normalize("NFKC", value or "").strip()
+    if not value:
+        return ""
+    if value.isascii():  # NFKC leaves ASCII as it is; an import checks millions of cells
+        return value.strip()
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def normalize_id_number(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -120,20 +121,28 @@ def mobile(value: Any) -> str:
 
 def choice(value: Any, choices: type[TextChoices], default: str = "") -> str:
     """By label (社区党员) or by code (community)."""
-    raw = text(value)
-    if not raw:
-        return default
-    # One dict per choices and language instead of a gettext call per option and cell.
+    return choice_parser(choices, default)(value)
+
+
+def choice_parser(choices: type[TextChoices], default: str = "") -> Callable[[Any], str]:
+    """``choice`` for one column, its labels looked up once (in the active language) rather
+    than for every cell of an import."""
     by_label = labels(choices)
-    if raw in by_label:
-        return raw
-    for code, label in by_label.items():
-        if raw == label:
-            return code
-    raise CellError(
-        _("“%(v)s”不是可选的值，可选：%(options)s。")
-        % {"v": raw, "options": "、".join(by_label.values())}
-    )
+    codes = {**{label: code for code, label in by_label.items()}, **{c: c for c in by_label}}
+
+    def parse(value: Any) -> str:
+        raw = text(value)
+        if not raw:
+            return default
+        code = codes.get(raw)
+        if code is None:
+            raise CellError(
+                _("“%(v)s”不是可选的值，可选：%(options)s。")
+                % {"v": raw, "options": "、".join(by_label.values())}
+            )
+        return code
+
+    return parse
 
 
 def boolean(value: Any) -> bool:

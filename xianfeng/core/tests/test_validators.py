@@ -89,3 +89,12 @@ def test_invalid_geojson_is_refused_in_chinese(value):
     with pytest.raises(ValidationError) as exc:
         validate_geojson_geometry(value)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.messages[0])
+
+
+def test_normalize_text_half_width_and_ascii_alike():
+    from xianfeng.core.validators import normalize_text
+
+    assert normalize_text("  ＡＢＣ１２３　") == "ABC123"
+    assert normalize_text("  abc 123\t") == "abc 123"
+    assert normalize_text("张三 ") == "张三"
+    assert normalize_text("") == ""

@@ -68,23 +68,21 @@ class MemberImporter(Importer):
         self.branches = self.org_map(Action.ADD, PartyMember)
         self.change_paths = scope_paths(user, PartyMember, Action.CHANGE)
         self.buffer: list[tuple[int, dict[str, Any]]] = []
+        self.spec = {
+            "身份证号": cells.id_number,
+            "手机号": cells.mobile,
+            "性别": cells.choice_parser(Gender),
+            "出生日期": cells.date_value,
+            "党员类型": cells.choice_parser(MemberKind, MemberKind.COMMUNITY),
+            "党员类别": cells.choice_parser(MemberCategory, MemberCategory.FULL),
+            "入党日期": cells.date_value,
+            "转正日期": cells.date_value,
+        }
 
     def prepare(self, row: int, values: dict[str, Any]) -> Any:
         from xianfeng.people.services import _check_member_rules
 
-        data = self.parse(
-            values,
-            {
-                "身份证号": cells.id_number,
-                "手机号": cells.mobile,
-                "性别": lambda v: cells.choice(v, Gender),
-                "出生日期": cells.date_value,
-                "党员类型": lambda v: cells.choice(v, MemberKind, MemberKind.COMMUNITY),
-                "党员类别": lambda v: cells.choice(v, MemberCategory, MemberCategory.FULL),
-                "入党日期": cells.date_value,
-                "转正日期": cells.date_value,
-            },
-        )
+        data = self.parse(values, self.spec)
         branch = self.branches.get(data["所在党组织代码"])
         if branch is None:
             raise self.org_error("所在党组织代码", data["所在党组织代码"])

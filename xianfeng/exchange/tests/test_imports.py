@@ -415,3 +415,16 @@ def test_a_new_person_with_a_known_name_and_mobile_is_flagged(personas, write_fi
     )
     assert outcome.created == 1
     assert f"编号{known.pk}" in outcome.warnings[0]["reason"]
+
+
+def test_a_choice_column_takes_its_label_or_its_code_and_names_the_options():
+    from xianfeng.exchange import cells
+    from xianfeng.people.choices import MemberKind
+
+    parse = cells.choice_parser(MemberKind, MemberKind.COMMUNITY)
+    assert parse("在职党员") == MemberKind.IN_SERVICE
+    assert parse(" in_service ") == MemberKind.IN_SERVICE
+    assert parse("") == MemberKind.COMMUNITY
+    with pytest.raises(cells.CellError) as refused:
+        parse("退休党员")
+    assert "退休党员" in refused.value.message and "在职党员" in refused.value.message
