@@ -56,4 +56,8 @@ def test_the_organizations_are_not_joined(personas):
         Visit.objects.restrict(personas["shequ"]).count()
     sql = ctx.captured_queries[-1]["sql"].upper()
     assert " JOIN " not in sql
-    assert sql.count(" IN (SELECT") == 2
+    if connection.vendor == "postgresql":
+        # the index of each foreign key is probed with the array of organizations in scope
+        assert sql.count(" = ANY(ARRAY(SELECT") == 2
+    else:
+        assert sql.count(" IN (SELECT") == 2
