@@ -68,6 +68,7 @@ from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
 from xianfeng.people.lifecycle_api import router as lifecycle_router
 from xianfeng.places.api import router as places_router
+from xianfeng.safety.api import router as safety_router
 from xianfeng.visits.api import router as visits_router
 from xianfeng.work.api import router as work_router
 
@@ -168,6 +169,7 @@ api.add_router("", lifecycle_router)
 api.add_router("", work_router)
 api.add_router("", visits_router)
 api.add_router("", community_router)
+api.add_router("", safety_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

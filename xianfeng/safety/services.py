@@ -292,6 +292,9 @@ def inspection_start(
         building=building, recorded_by=actor, state=InspectionState.DRAFT
     ).first()
     if draft is not None:
+        if client_key and not draft.client_key:  # a repeat of this request finds it
+            draft.client_key = client_key
+            draft.save(update_fields=["client_key"])
         return draft, False
     template = current_template(building.kind)
     inspection = Inspection.objects.create(

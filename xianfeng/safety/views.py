@@ -335,6 +335,14 @@ def _hazard_page(request: HttpRequest, hazard: Hazard, status: int = 200) -> Htt
             .only("id", "person__name")
             .order_by("person__name")[:200]
         )
+    merge_targets: list[Hazard] = []
+    if any(s.name == "merge" for s in steps):
+        merge_targets = list(
+            selectors.hazards(request.user, building=hazard.building_id, open_only=True)
+            .exclude(pk=hazard.pk)
+            .select_related(None)
+            .only("id", "title", "state")[:50]
+        )
     return render(
         request,
         "safety/hazard_detail.html",
@@ -342,6 +350,7 @@ def _hazard_page(request: HttpRequest, hazard: Hazard, status: int = 200) -> Htt
             "hazard": hazard,
             "steps": steps,
             "members": members,
+            "merge_targets": merge_targets,
             "photos": hazard.photos.all(),
             "history": history_rows(hazard),
             "today": timezone.localdate(),

@@ -187,6 +187,17 @@ def test_the_same_inspection_submitted_twice_is_stored_once(personas, building):
     assert ledger(first, "inspection.submit") == 1
 
 
+def test_a_keyed_submit_over_an_open_inspection_is_stored_once(personas, building):
+    services.inspection_start(actor=personas["dangyuan"], building=building)  # on the page
+    items = services.current_template(BuildingKind.RENTAL).items.all()
+    results = [{"item": i.pk, "outcome": "pass"} for i in items]
+    for _attempt in range(2):
+        services.inspection_create(
+            actor=personas["dangyuan"], building=building, results=results, client_key="k-2"
+        )
+    assert Inspection.objects.filter(building=building).count() == 1
+
+
 def test_only_the_inspector_fills_in_the_inspection(personas, building):
     inspection, _c = services.inspection_start(actor=personas["dangyuan"], building=building)
     with pytest.raises(PermissionDenied, match="本人"):

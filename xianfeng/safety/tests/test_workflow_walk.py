@@ -1,23 +1,101 @@
-"""The hazard workflow's steps for the coverage test (xianfeng/tests/test_workflow_coverage.py):
-each user step is taken by hand in ``test_services_safety.py`` (allowed, refused and in a
-state that does not allow it); the overdue escalation is the job's step."""
+"""The transition walk of the hazard workflow (xianfeng/core/workflow_walk.py): every user
+step through the API and the page, allowed and refused, in a state that allows it and one
+that does not; ``submit`` (it takes files) walked by hand below; the overdue escalation is the
+job's step (test_services_safety.py)."""
 
 from __future__ import annotations
 
-USER_STEPS_WALKED_BY_HAND = {
-    ("Hazard", step)
-    for step in (
-        "confirm",
-        "dismiss",
-        "assign",
-        "start",
-        "submit",
-        "verify",
-        "return",
-        "close",
-        "merge",
-    )
-}
+import json
+
+import pytest
+
+from xianfeng.core.testing import role_org
+from xianfeng.core.workflow_walk import Walk, walk
+from xianfeng.demo.base import persona_member
+from xianfeng.safety.models import Hazard
+from xianfeng.safety.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+_here: dict[str, object] = {}
+
+
+def _building(p):
+    if "building" not in _here:
+        _here["building"] = f.building_under(role_org(p["wangge"]))
+    return _here["building"]
+
+
+def _in(state):
+    return lambda p: f.hazard_in(state, p, _building(p))
+
+
+API = "/api/v1/hazards/{pk}/"
+PAGE = "/safety/hazards/{pk}/"
+
+WALKS = [
+    Walk(Hazard, "confirm", _in("reported"), _in("confirmed"), "wangge", "dangyuan",
+         API + "confirm", PAGE + "confirm/"),
+    Walk(Hazard, "dismiss", _in("reported"), _in("assigned"), "wangge", "dangyuan",
+         API + "dismiss", PAGE + "dismiss/", {"reason": "现场核实不存在"}),
+    Walk(Hazard, "assign", _in("confirmed"), _in("reported"), "wangge", "dangyuan",
+         API + "assign", PAGE + "assign/", {"member": None}),
+    Walk(Hazard, "start", _in("assigned"), _in("reported"), "dangyuan", "jiancha",
+         API + "start", PAGE + "start/"),
+    Walk(Hazard, "verify", _in("submitted"), _in("rectifying"), "wangge", "dangyuan",
+         API + "verify", PAGE + "verify/"),
+    Walk(Hazard, "return", _in("submitted"), _in("closed"), "wangge", "dangyuan",
+         API + "return", PAGE + "return/", {"reason": "灭火器仍未更换"}),
+    Walk(Hazard, "close", _in("verified"), _in("submitted"), "wangge", "dangyuan",
+         API + "close", PAGE + "close/"),
+    Walk(Hazard, "merge", _in("reported"), _in("closed"), "wangge", "dangyuan",
+         API + "merge", PAGE + "merge/", {"into": None}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("w", WALKS, ids=str)
+def test_walk(w, personas, client_for):
+    _here.clear()
+    if w.step == "assign":
+        w.inputs = {"member": persona_member("dangyuan").pk}
+    if w.step == "merge":
+        w.inputs = {"into": str(f.hazard(personas["wangge"], _building(personas)).pk)}
+    walk(w, personas, client_for)
+
+
+def test_submit_walked_by_hand(personas, client_for):
+    """``submit`` through the API (multipart) and the page: refused actor 403, a state that
+    does not allow it 409, no evidence 400, then stored with its photos."""
+    from xianfeng.core.models import DutyRecord
+
+    _here.clear()
+    building = _building(personas)
+    for channel in ("api", "page"):
+        hazard = f.hazard_in("rectifying", personas, building)
+
+        def url(pk, channel=channel):
+            if channel == "api":
+                return f"/api/v1/hazards/{pk}/submit"
+            return f"/safety/hazards/{pk}/submit/"
+
+        body = lambda: {"rectification": "已清理", "photos": [f.photo()]}  # noqa: E731
+        refused = client_for("jiancha").post(url(hazard.pk), body())
+        assert refused.status_code == 403, channel
+        stuck = f.hazard_in("verified", personas, building)
+        blocked = client_for("dangyuan").post(url(stuck.pk), body())
+        assert blocked.status_code == 409, channel
+        bare = client_for("dangyuan").post(url(hazard.pk), {"rectification": "已清理"})
+        assert bare.status_code == 400, channel
+        text = json.loads(bare.content)["errors"]["photos"] if channel == "api" else bare.content
+        assert "请上传整改后的照片作为证据。" in (text[0] if channel == "api" else text.decode())
+        done = client_for("dangyuan").post(url(hazard.pk), body())
+        assert done.status_code == (200 if channel == "api" else 302), channel
+        hazard.refresh_from_db()
+        assert hazard.state == "submitted"
+        assert DutyRecord.objects.filter(action="hazard.submit", object_id=str(hazard.pk)).count()
+
+
+USER_STEPS_WALKED_BY_HAND = {("Hazard", "submit"): "test_submit_walked_by_hand"}
 
 #: Steps taken only by jobs, and the tests that take them.
 SYSTEM_STEPS = {
