@@ -85,6 +85,9 @@ def _building_page(
         "template": ChecklistTemplate.objects.filter(
             place_kind=building.kind, is_current=True
         ).first(),
+        # Started from a task or a visit (``?task=`` / ``?visit=``): the inspection links to it.
+        "from_task": _id(request.GET.get("task") or request.POST.get("task")),
+        "from_visit": _id(request.GET.get("visit") or request.POST.get("visit")),
     }
     return render(request, "safety/building.html", context, status=status)
 

@@ -61,6 +61,17 @@ def test_a_member_inspects_on_the_page_and_the_building_turns_yellow(client_for,
         assert hazard.title in home
 
 
+def test_an_inspection_started_from_a_task_links_to_it(client_for, personas, building):
+    from xianfeng.work.tests.factories import chain
+
+    task = chain(role_org(personas["shequ"]), task_org=role_org(personas["wangge"]))
+    client = client_for("dangyuan")
+    page = client.get(f"/safety/buildings/{building.pk}/?task={task.pk}").content.decode()
+    assert f'name="task" value="{task.pk}"' in page
+    client.post(f"/safety/buildings/{building.pk}/inspect/", {"task": task.pk})
+    assert Inspection.objects.get(building=building).task == task
+
+
 def test_an_answer_that_is_not_a_choice_is_refused_in_place(client_for, building, personas):
     client = client_for("dangyuan")
     client.post(f"/safety/buildings/{building.pk}/inspect/")
