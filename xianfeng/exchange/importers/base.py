@@ -116,19 +116,25 @@ def insert_rows(model: type, rows: list[dict[str, Any]], user: Any, reason: str)
         for f in fields
         if f.attname != pk and f.attname not in stamps and not isinstance(f, BlindIndexField)
     }
-    out = []
-    for row in rows:
-        full = {**defaults, **row}
-        for name in stamps:
-            full[name] = now
-        for f in indexes:
-            if full.get(f.attname) is None:
-                value = blind_index(f.kind, full.get(f.source))
-                full[f.attname] = "" if value is None and not f.null else value
-        for f in prepared:
-            full[f.attname] = f.get_db_prep_save(full[f.attname], db)
-        out.append(full)
-    _copy(meta.db_table, [f.column for f in fields], ([r[f.attname] for f in fields] for r in out))
+    out: list[dict[str, Any]] = []
+
+    def complete() -> Iterator[list[Any]]:
+        # Rows are completed (and encrypted) while COPY streams the ones before them, so
+        # PostgreSQL stores a chunk while Python prepares the next.
+        for row in rows:
+            full = {**defaults, **row}
+            for name in stamps:
+                full[name] = now
+            for f in indexes:
+                if full.get(f.attname) is None:
+                    value = blind_index(f.kind, full.get(f.source))
+                    full[f.attname] = "" if value is None and not f.null else value
+            for f in prepared:
+                full[f.attname] = f.get_db_prep_save(full[f.attname], db)
+            out.append(full)
+            yield [full[f.attname] for f in fields]
+
+    _copy(meta.db_table, [f.column for f in fields], complete())
     history = model.history.model
     special = _history_special(user, reason, "+")
     hfields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
