@@ -26,6 +26,7 @@ from openpyxl import Workbook
 
 from xianfeng.core.choices import Action
 from xianfeng.core.jobs import enqueue
+from xianfeng.core.labels import field_labels
 from xianfeng.core.models import JobRun
 from xianfeng.core.scope import scope_paths
 from xianfeng.core.selectors import ListFilters
@@ -61,6 +62,13 @@ class ExportKind:
     sensitive: bool = False
 
 
+def _label(obj: models.Model, field: str) -> Any:
+    """What ``get_FOO_display`` gives (the value itself when it is not a choice, ``None``
+    included), from the per-language dict: no gettext call per row."""
+    value = getattr(obj, field)
+    return field_labels(type(obj), field).get(value, value)
+
+
 def _members(user: User, params: Any) -> models.QuerySet:
     qs = member_list(user=user, filters=MemberFilters.from_params(params))
     # The person's organization decides, row by row, whether full numbers may be shown.
@@ -72,15 +80,15 @@ def _member_row(m: PartyMember, full: Callable[[Any], bool]) -> list[Any]:
     show = full(p)
     return [
         p.name,
-        p.get_gender_display(),
+        _label(p, "gender"),
         p.birth_date,
         (p.id_number or "") if show else p.id_number_masked,
         p.mobile if show else p.mobile_masked,
         m.branch.code,
         m.branch.name,
-        m.get_kind_display(),
-        m.get_category_display(),
-        m.get_status_display(),
+        _label(m, "kind"),
+        _label(m, "category"),
+        _label(m, "status"),
         m.joined_on,
         m.full_member_on,
         m.work_unit,
@@ -102,12 +110,12 @@ def _building_row(b: Building, full: Callable[[Any], bool]) -> list[Any]:
         b.address,
         b.grid.code,
         b.building_group.code if b.building_group else "",
-        b.get_kind_display(),
+        _label(b, "kind"),
         b.floors,
         b.owner_name,
         b.latitude,
         b.longitude,
-        b.get_safety_colour_display(),
+        _label(b, "safety_colour"),
     ]
 
 
@@ -136,10 +144,10 @@ def _organization_row(o: Organization, full: Callable[[Any], bool]) -> list[Any]
     return [
         o.code,
         o.name,
-        o.get_kind_display(),
+        _label(o, "kind"),
         o.parent.code if o.parent else "",
         o.short_name,
-        o.get_category_display(),
+        _label(o, "category"),
         o.contact_name,
         o.contact_phone,
         o.address,
