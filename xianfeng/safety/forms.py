@@ -32,3 +32,14 @@ class ColourReviewForm(TextLimits, forms.Form):
         choices=[(c, label) for c, label in SafetyColour.choices if c != SafetyColour.UNRATED],
     )
     reason = forms.CharField(label=_("复核依据"), max_length=200)
+
+
+class ChecklistReviseForm(TextLimits, forms.Form):
+    """A new version's thresholds and patrol rhythm (the items carry over)."""
+
+    yellow_fails = forms.IntegerField(label=_("黄色：不合格项数达到"), min_value=1, max_value=100)
+    red_fails = forms.IntegerField(label=_("红色：不合格项数达到"), min_value=1, max_value=100)
+    red_days = forms.IntegerField(label=_("红色巡查周期（天）"), min_value=1, max_value=366)
+    yellow_days = forms.IntegerField(label=_("黄色巡查周期（天）"), min_value=1, max_value=366)
+    green_days = forms.IntegerField(label=_("绿色巡查周期（天）"), min_value=1, max_value=366)
+    note = forms.CharField(label=_("修订说明"), max_length=200)

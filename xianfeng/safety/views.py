@@ -26,7 +26,7 @@ from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building
 from xianfeng.safety import selectors, services
 from xianfeng.safety.choices import HazardCategory, HazardState, Outcome, Severity
-from xianfeng.safety.forms import ColourReviewForm, HazardReportForm
+from xianfeng.safety.forms import ChecklistReviseForm, ColourReviewForm, HazardReportForm
 from xianfeng.safety.models import (
     ChecklistTemplate,
     ColourChange,
@@ -461,16 +461,56 @@ class ChecklistListView(ScopedView):
         return render(request, "safety/checklist_list.html", {"templates": templates})
 
 
+def _checklist_page(
+    request: HttpRequest, template: ChecklistTemplate, form: Any = None, status: int = 200
+) -> HttpResponse:
+    can_revise = template.is_current and services.may_revise_templates(request.user)
+    if can_revise and form is None:
+        form = ChecklistReviseForm(
+            initial={f: getattr(template, f) for f in services.TEMPLATE_FIELDS if f != "name"}
+        )
+    return render(
+        request,
+        "safety/checklist_detail.html",
+        {
+            "template": template,
+            "items": template.items.all(),
+            "versions": ChecklistTemplate.objects.filter(place_kind=template.place_kind),
+            "form": form if can_revise else None,
+        },
+        status=status,
+    )
+
+
 class ChecklistDetailView(ScopedView):
+    """A checklist version; the district revises the current one here (a new version: the
+    inspections started on this one keep it)."""
+
     model = Hazard
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def _template(self, pk: Any) -> ChecklistTemplate:
         template = ChecklistTemplate.objects.filter(pk=_id(pk)).first()
         if template is None:
             raise Http404
-        versions = ChecklistTemplate.objects.filter(place_kind=template.place_kind)
-        return render(
-            request,
-            "safety/checklist_detail.html",
-            {"template": template, "items": template.items.all(), "versions": versions},
-        )
+        return template
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _checklist_page(request, self._template(pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        template = self._template(pk)
+        if not services.may_revise_templates(request.user):
+            raise PermissionDenied(_("只有区委组织部可以修订安全检查表。"))
+        form = ChecklistReviseForm(request.POST)
+        if not form.is_valid():
+            return _checklist_page(request, template, form, status=400)
+        data = dict(form.cleaned_data)
+        try:
+            fresh = services.template_revise(
+                actor=request.user, template=template, note=data.pop("note"), changes=data
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return _checklist_page(request, template, form, status=400)
+        messages.success(request, _("已修订为新版本；按旧版本开始的检查仍按旧版本完成。"))
+        return redirect(fresh.get_absolute_url())

@@ -180,3 +180,26 @@ def test_the_colour_review_form_records_a_reason(client_for, building):
 def test_lists_answer_every_persona(client_for, personas, url):
     for name in personas:
         assert client_for(name).get(url).status_code == 200, name
+
+
+def test_the_district_revises_a_checklist_on_its_page(client_for, personas, building):
+    from xianfeng.safety import services as svc
+
+    template = svc.current_template("rental")
+    draft, _c = svc.inspection_start(actor=personas["dangyuan"], building=building)
+    url = f"/safety/checklists/{template.pk}/"
+    assert 'id="revise"' not in client_for("shequ").get(url).content.decode()
+    data = {"yellow_fails": 1, "red_fails": 2, "red_days": 7, "yellow_days": 10,
+            "green_days": 30, "note": "从严：两项不合格即为红色"}  # fmt: skip
+    assert client_for("shequ").post(url, data).status_code == 403
+    bad = client_for("qu").post(url, {**data, "red_fails": 0})
+    assert bad.status_code == 400
+    assert client_for("qu").post(url, {**data, "note": ""}).status_code == 400
+    done = client_for("qu").post(url, data)
+    assert done.status_code == 302
+    fresh = svc.current_template("rental")
+    assert (fresh.version, fresh.red_fails, fresh.yellow_days) == (template.version + 1, 2, 10)
+    draft.refresh_from_db()
+    assert draft.template_id == template.pk  # the open inspection keeps its version
+    old_page = client_for("qu").get(url).content.decode()
+    assert "旧版本" in old_page and 'id="revise"' not in old_page

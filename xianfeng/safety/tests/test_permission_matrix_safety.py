@@ -274,3 +274,24 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith("/login/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_district_revises_checklists(client_for, persona):
+    """Checklists are the district's reference data: every account reads them, the district
+    (and the superuser) revises them, on the page and through the API."""
+    template = services.current_template("rental")
+    client = client_for(persona)
+    assert client.get(f"/safety/checklists/{template.pk}/").status_code == 200
+    data = {"yellow_fails": 1, "red_fails": 3, "red_days": 7, "yellow_days": 14,
+            "green_days": 21, "note": "核对"}  # fmt: skip
+    may = persona in {"admin", "qu"}
+    page = client.post(f"/safety/checklists/{template.pk}/", data)
+    assert page.status_code == (302 if may else 403), persona
+    current = services.current_template("rental")
+    api = client.post(
+        f"/api/v1/safety/checklists/{current.pk}/revise",
+        {"note": "核对"},
+        content_type="application/json",
+    )
+    assert api.status_code == (201 if may else 403), persona
