@@ -75,3 +75,39 @@ def test_a_grid_secretary_keeps_the_data_menu_and_exports(client_for):
     assert 'href="/exchange/"' in client.get("/").content.decode()
     assert "/exchange/export/members/" in client.get("/members/").content.decode()
     assert client.get("/exchange/export/members/").status_code == 200
+
+
+def test_exported_sheets_carry_labels_not_codes(client_for, personas):
+    """Choice columns of the members' and buildings' exports read as their labels (from the
+    per-language dicts), the same words as the pages; an unset colour reads 未评定."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from xianfeng.places.choices import SafetyColour
+    from xianfeng.places.models import Building
+
+    client = client_for("shequ")
+    unset = Building.objects.restrict(personas["shequ"]).order_by("pk").first()
+    Building.objects.filter(pk=unset.pk).update(safety_colour=SafetyColour.UNRATED)
+
+    def rows(url: str) -> list[tuple]:
+        response = client.get(url)
+        assert response.status_code == 200
+        book = load_workbook(BytesIO(response.content), read_only=True)
+        return list(book.worksheets[0].iter_rows(values_only=True))
+
+    members = rows("/exchange/export/members/")
+    head, body = members[0], members[1:]
+    gender, kind, category, status = (
+        head.index(h) for h in ("性别", "党员类型", "党员类别", "状态")
+    )
+    assert body and {r[gender] for r in body} <= {"男", "女", None, ""}
+    assert {r[kind] for r in body} <= {"社区党员", "在职党员", "流动党员", "两新党员"}
+    assert {r[category] for r in body} <= {"正式党员", "预备党员"}
+    assert not {r[status] for r in body} & {"normal", "lost_contact", "moved_out"}
+    buildings = rows("/exchange/export/buildings/")
+    colour = buildings[0].index("安全等级")
+    row = next(r for r in buildings[1:] if r[0] == unset.code)
+    assert row[colour] == "未评定"
+    assert {r[colour] for r in buildings[1:]} <= {"红色", "黄色", "绿色", "未评定"}
