@@ -53,6 +53,17 @@ BATCH = 1000
 REBUILT_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 
 
+def rebuilt_by_migrate() -> set[str]:
+    """Tables a fresh ``migrate`` fills by itself, which a restore may overwrite without asking:
+    Django's own, and those an app names in its ``AppConfig.seeded_by_migrations`` (the safety
+    app's default checklists, stamped with the time they were created, so never the backup's
+    rows byte for byte)."""
+    labels = set(REBUILT_BY_MIGRATE)
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "seeded_by_migrations", ()))
+    return labels
+
+
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why, in Chinese."""
 
@@ -254,8 +265,9 @@ def _check_schema(manifest: dict, using: str) -> None:
 def _data_that_would_be_lost(manifest: dict, by_label: dict, using: str) -> list[str]:
     """Tables of this database holding rows that the archive does not hold identically."""
     lost = []
+    rebuilt = rebuilt_by_migrate()
     for label, model in by_label.items():
-        if label in REBUILT_BY_MIGRATE:
+        if label in rebuilt:
             continue
         count, sha = table_state(model, using)
         entry = manifest["tables"].get(label)

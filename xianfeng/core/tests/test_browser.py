@@ -160,7 +160,7 @@ def test_a_member_on_a_phone_sees_their_zone_and_search_by_initials(demo_live_se
     context, page, external = _page(browser, "phone")
     _login(page, base, "dangyuan")
     _shot(page, "phone-07-home-member")
-    assert page.locator("text=我的责任区").is_visible()
+    assert page.get_by_role("heading", name="我的责任区", exact=True).is_visible()
     page.click(f"text={PERSONA_ZONE_NAME}")
     assert page.locator(".board").is_visible()
     _shot(page, "phone-07b-member-zone")
