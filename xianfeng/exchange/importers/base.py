@@ -26,54 +26,6 @@ if TYPE_CHECKING:
 MAX_STORED_ERRORS = 5000
 
 
-def bulk_create(model: type, objs: list, user: Any, reason: str) -> None:
-    """Insert new rows and the history rows beside them (type "+"). On PostgreSQL both go in
-    through COPY with primary keys drawn from the table's sequence first (COPY returns none),
-    and each value is prepared once for both tables (an encrypted field is encrypted once);
-    on SQLite, ``bulk_create`` with ``bulk_create_with_history``."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql" or not isinstance(model._meta.pk, AutoFieldMixin):
-        bulk_create_with_history(
-            objs, model, batch_size=500, default_user=user, default_change_reason=reason
-        )
-        return
-    meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-    fields = meta.concrete_fields
-    db = connections[connection.alias]  # not the proxy: it costs an attribute lookup per call
-    # COPY adapts plain Python values itself; only the others go through the field's
-    # get_db_prep_save (an encrypted field's token, a JSON value).
-    prepared = [f for f in fields if _needs_prep(f)]
-    rows = []
-    for obj in objs:
-        # pre_save as bulk_create calls it: auto_now(_add) dates, blind indexes.
-        row = {f.attname: f.pre_save(obj, True) for f in fields}
-        for f in prepared:
-            row[f.attname] = f.get_db_prep_save(row[f.attname], db)
-        rows.append(row)
-        obj._state.adding = False
-        obj._state.db = db.alias
-    _copy(meta.db_table, [f.column for f in fields], ([r[f.attname] for f in fields] for r in rows))
-    history = model.history.model
-    special = _history_special(user, reason, "+")
-    hfields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    _copy(
-        history._meta.db_table,
-        [f.column for f in hfields],
-        (
-            [special[f.attname] if f.attname in special else row[f.attname] for f in hfields]
-            for row in rows
-        ),
-    )
-
-
 def insert_rows(model: type, rows: list[dict[str, Any]], user: Any, reason: str) -> None:
     """Insert new rows given as ``{attname: value}`` and their history rows, without building a
     model instance per row (the member import's path: 100,000 instances cost seconds). What
