@@ -16,9 +16,12 @@ have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
 { [ -x /usr/lib/postgresql/15/bin/postgres ] && have_pkg postgresql-15; } || missing+=(postgresql-15)
 { command -v redis-server >/dev/null 2>&1 && have_pkg redis-server; } || missing+=(redis-server)
 { command -v xgettext >/dev/null 2>&1 && have_pkg gettext; } || missing+=(gettext)
+# WeasyPrint's text layout (PDF posters and records).
+have_pkg libpango-1.0-0 || missing+=(libpango-1.0-0)
+have_pkg libpangoft2-1.0-0 || missing+=(libpangoft2-1.0-0)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "system-deps: chromium, fonts-noto-cjk, postgresql-15, redis-server, gettext already installed"
+  echo "system-deps: chromium, fonts-noto-cjk, postgresql-15, redis-server, gettext, pango already installed"
   exit 0
 fi
 

@@ -64,11 +64,14 @@ from xianfeng.core.roles import WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.core.validators import INT_MAX, INT_MIN
 from xianfeng.exchange.api import router as exchange_router
+from xianfeng.meetings.api import router as meetings_router
 from xianfeng.orgs.api import router as orgs_router
 from xianfeng.people.api import router as people_router
 from xianfeng.people.lifecycle_api import router as lifecycle_router
 from xianfeng.places.api import router as places_router
+from xianfeng.public.api import router as public_router
 from xianfeng.safety.api import router as safety_router
+from xianfeng.services.api import router as services_router
 from xianfeng.visits.api import router as visits_router
 from xianfeng.work.api import router as work_router
 
@@ -170,6 +173,9 @@ api.add_router("", work_router)
 api.add_router("", visits_router)
 api.add_router("", community_router)
 api.add_router("", safety_router)
+api.add_router("", services_router)
+api.add_router("", public_router)
+api.add_router("", meetings_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "xianfeng.visits",
     "xianfeng.community",
     "xianfeng.safety",
+    "xianfeng.services",
+    "xianfeng.public",
+    "xianfeng.meetings",
     "xianfeng.exchange",
     "xianfeng.demo",
 ]
