@@ -217,6 +217,20 @@ XIANFENG_DECLARE_LINK_DAYS = env_int("XIANFENG_DECLARE_LINK_DAYS", 365)
 XIANFENG_DECLARE_LINK_VERSION = env_int("XIANFENG_DECLARE_LINK_VERSION", 1)
 # X-Forwarded-For is believed only behind this many declared proxies (0: never).
 XIANFENG_TRUSTED_PROXY_HOPS = env_int("XIANFENG_TRUSTED_PROXY_HOPS", 0)
+# The site's public address as residents reach it: every QR code and printed link (zone boards,
+# landlord declarations, small works) is built on it, never on the host an admin happened to use.
+XIANFENG_PUBLIC_BASE_URL = env_str("XIANFENG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The cache that rate limits count in (core/ratelimit.py). One process: local memory. Several
+# server processes (production): a shared Redis, e.g. redis://127.0.0.1:6379/1, so that a limit
+# holds across them; `manage.py check --deploy` warns when it is missing.
+XIANFENG_CACHE_URL = env_str("XIANFENG_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": XIANFENG_CACHE_URL}
+        if XIANFENG_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {

@@ -70,6 +70,42 @@ def check_personal_data_keys(app_configs: Any = None, **kwargs: Any) -> list[che
     return [checks.Error(problem, id="xianfeng.E002")] if problem else []
 
 
+@checks.register(checks.Tags.security, deploy=True)
+def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Rate limits count in the cache (core/ratelimit.py): in local memory each server process
+    counts alone, so the limits of the public pages multiply by the number of workers."""
+    if settings.XIANFENG_CACHE_URL:
+        return []
+    return [
+        checks.Warning(
+            "XIANFENG_CACHE_URL is not set: rate limits of the public pages count per server "
+            "process. Set it to a Redis shared by every process, e.g. redis://127.0.0.1:6379/1.",
+            id="xianfeng.W003",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_public_base_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """QR codes and posters carry XIANFENG_PUBLIC_BASE_URL (core/publicurl.py)."""
+    base = settings.XIANFENG_PUBLIC_BASE_URL
+    if not base.startswith(("http://", "https://")):
+        return [
+            checks.Error(
+                f"XIANFENG_PUBLIC_BASE_URL={base!r} is not an http(s) address.", id="xianfeng.E004"
+            )
+        ]
+    if "127.0.0.1" in base or "localhost" in base:
+        return [
+            checks.Warning(
+                "XIANFENG_PUBLIC_BASE_URL points at this machine: QR codes and posters would "
+                "send residents nowhere. Set it to the site's public address.",
+                id="xianfeng.W004",
+            )
+        ]
+    return []
+
+
 def require_secret_key() -> None:
     """Refuse to serve on the development secret key or the development personal-data keys."""
     problem = secret_key_problem() or personal_data_keys_problem()

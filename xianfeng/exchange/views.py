@@ -4,7 +4,6 @@ page a building's QR code opens."""
 
 from __future__ import annotations
 
-import io
 import os
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from xianfeng.core import workflow
+from xianfeng.core import publicurl, workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.scope import user_can
@@ -442,23 +441,18 @@ class BuildingQrView(ScopedView):
     model = Building
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        import qrcode
-        import qrcode.image.svg
-
         building = self.object_for(pk)
-        url = request.build_absolute_uri(declarations.public_url(building))
-        image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
-        buffer = io.BytesIO()
-        image.save(buffer)
+        url = publicurl.public_url(declarations.public_url(building))
+        svg = publicurl.qr_svg(url)
         if request.GET.get("format") == "svg":
-            return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+            return HttpResponse(svg, content_type="image/svg+xml")
         return render(
             request,
             "exchange/building_qr.html",
             {
                 "building": building,
                 "url": url,
-                "svg": buffer.getvalue().decode(),
+                "svg": svg.decode(),
                 "expires": declarations.link_expires(),
             },
         )

@@ -36,7 +36,12 @@ KEYS = {
     "XIANFENG_FIELD_KEYS": "vR1kqM8yS3f0b9gXjv0m7p2mGq5K0uVbA1c2d3e4f5g=",
     "XIANFENG_INDEX_KEY": secrets.token_urlsafe(40),
 }
-PRODUCTION = {"DJANGO_ALLOWED_HOSTS": "xianfeng.example.gov.cn", **KEYS}
+PRODUCTION = {
+    "DJANGO_ALLOWED_HOSTS": "xianfeng.example.gov.cn",
+    "XIANFENG_PUBLIC_BASE_URL": "https://xianfeng.example.gov.cn",
+    "XIANFENG_CACHE_URL": "redis://127.0.0.1:6379/1",
+    **KEYS,
+}
 
 
 @pytest.mark.parametrize("key", ["", "insecure-dev-key-change-me-in-production-xianfeng"])
@@ -73,6 +78,18 @@ def test_production_refuses_to_start_on_development_or_bad_personal_data_keys(ke
 def test_debug_mode_starts_on_the_development_key():
     env = _env(DJANGO_DEBUG="1")
     assert _run(["-c", "import xianfeng.wsgi"], env).returncode == 0
+
+
+def test_check_deploy_warns_of_a_per_process_cache_and_a_local_public_address():
+    env = _env(**PRODUCTION, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    del env["XIANFENG_CACHE_URL"]
+    del env["XIANFENG_PUBLIC_BASE_URL"]
+    check = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert check.returncode != 0
+    assert "xianfeng.W003" in check.stderr and "xianfeng.W004" in check.stderr
+    env["XIANFENG_PUBLIC_BASE_URL"] = "xianfeng.example.gov.cn"
+    check = _run(["manage.py", "check", "--deploy"], env)
+    assert check.returncode != 0 and "xianfeng.E004" in check.stderr
 
 
 def test_check_deploy_is_clean_in_production_settings():
