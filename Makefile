@@ -14,7 +14,7 @@
 #   make messages      update the gettext catalog (xianfeng/locale/zh_Hans) from the code
 #   make messages-check  fail when the code has strings the committed catalog lacks
 #   make venv          .venv with the project installed editable, with its dev extras
-#   make assets        htmx and ECharts from npm (package-lock.json) into xianfeng/static/vendor
+#   make assets        htmx, ECharts and Leaflet from npm (package-lock.json) into xianfeng/static/vendor
 #   make migrate       apply migrations to DATABASE_URL (default: SQLite db.sqlite3)
 #   make system-deps   Debian packages for the tests: chromium, fonts-noto-cjk, postgresql-15, redis,
 #                      gettext
@@ -34,7 +34,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 VENV_STAMP := $(VENV)/.installed
 VENDOR := xianfeng/static/vendor
-VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js $(VENDOR)/leaflet/leaflet.js \
+	$(VENDOR)/leaflet/leaflet.css
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 PG_URL := postgres://xianfeng:xianfeng@127.0.0.1:$(PGPORT)/xianfeng
 
@@ -62,6 +63,9 @@ $(VENDOR_FILES) &: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	@mkdir -p $(VENDOR)/leaflet/images
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
 	@touch $(VENDOR_FILES)
 
 system-deps:
