@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xianfeng.services",
     "xianfeng.public",
     "xianfeng.meetings",
+    "xianfeng.scoring",
     "xianfeng.exchange",
     "xianfeng.demo",
 ]

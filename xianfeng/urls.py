@@ -31,6 +31,7 @@ urlpatterns = [
     path("services/", include("xianfeng.services.urls")),
     path("public/", include("xianfeng.public.urls")),
     path("meetings/", include("xianfeng.meetings.urls")),
+    path("scoring/", include("xianfeng.scoring.urls")),
     path("exchange/", include("xianfeng.exchange.urls")),
     path("declare/<str:token>/", exchange_views.DeclareView.as_view(), name="declare"),
     path("api/v1/", api.urls),

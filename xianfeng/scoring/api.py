@@ -1,0 +1,5 @@
+"""The scoring API under ``/api/v1/``."""
+
+from ninja import Router
+
+router = Router(tags=["scoring"])

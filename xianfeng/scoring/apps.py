@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScoringConfig(AppConfig):
+    name = "xianfeng.scoring"
+    label = "scoring"
+    verbose_name = _("积分、先锋指数、星级与考核")
