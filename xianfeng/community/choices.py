@@ -16,3 +16,17 @@ class PairingState(models.TextChoices):
 
     ACTIVE = "active", _("结对中")
     ENDED = "ended", _("已结束结对")
+
+
+class TeamKind(models.TextChoices):
+    """A community's team (队伍) of community and in-service members."""
+
+    PATROL = "patrol", _("安全巡查队")
+    PUBLICITY = "publicity", _("宣传队")
+    SUPERVISION = "supervision", _("督查队")
+    VOLUNTEER = "volunteer", _("志愿服务队")
+
+
+class TeamRole(models.TextChoices):
+    LEADER = "leader", _("队长")
+    MEMBER = "member", _("队员")

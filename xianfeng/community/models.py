@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.community.choices import ContactWay, PairingState
+from xianfeng.community.choices import ContactWay, PairingState, TeamKind, TeamRole
 from xianfeng.community.workflows import TownsmanFlow
 from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
-from xianfeng.core.roles import FIELD_ROLES
+from xianfeng.core.roles import ADMINS, FIELD_ROLES, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.validators import mask_phone
 from xianfeng.core.workflow import FSMField
@@ -172,3 +172,97 @@ class TownsmanContact(models.Model):
     def purpose_labels(self) -> list[str]:
         labels = dict(VisitPurpose.choices)
         return [str(labels.get(p, p)) for p in self.purposes]
+
+
+class Team(models.Model):
+    """A community's team (安全巡查队, 宣传队, 督查队, 志愿服务队): formed by the community from
+    its own members and the in-service members who reported to it (报到). Owned by the
+    community (``organization``); a team claims a task or an order as one and logs its
+    patrols and publicity sessions with who took part."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": ADMINS, "change": ADMINS, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="teams",
+        verbose_name=_("所属社区"),
+    )
+    name = models.CharField(_("队伍名称"), max_length=60)
+    kind = models.CharField(_("队伍类型"), max_length=16, choices=TeamKind.choices)
+    duties = models.TextField(_("职责"), blank=True)
+    is_active = models.BooleanField(_("在册"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("组建人"),
+    )
+    created_at = models.DateTimeField(_("组建时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("队伍")
+        verbose_name_plural = _("队伍")
+        ordering = ["organization", "kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="team_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("work:team_detail", args=[self.pk])
+
+    def has_member(self, member_id: int | None) -> bool:
+        """Whether the member is on the team now (an active membership)."""
+        if member_id is None:
+            return False
+        return self.memberships.filter(member_id=member_id, left_on__isnull=True).exists()
+
+
+class TeamMembership(models.Model):
+    """A member on a team, from ``joined_on`` until ``left_on``: a community member or an
+    in-service member with a service place in the community."""
+
+    scope_lookups = ("team__organization", "member__branch")
+    scope_write_roles = {"add": ADMINS, "change": ADMINS, "delete": NOBODY}
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("队伍")
+    )
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="team_memberships",
+        verbose_name=_("党员"),
+    )
+    role = models.CharField(
+        _("队内职务"), max_length=8, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
+    joined_on = models.DateField(_("入队日期"))
+    left_on = models.DateField(_("离队日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("队员")
+        verbose_name_plural = _("队员")
+        ordering = ["team", "-role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "member"],
+                condition=Q(left_on__isnull=True),
+                name="team_member_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.member}"

@@ -1,0 +1,141 @@
+"""Writes for a community's teams (安全巡查队, 宣传队, 督查队, 志愿服务队): forming a team,
+members joining and leaving. A team's members are the community's own members and the
+in-service members serving there (an accepted 报到)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.community.choices import TeamKind, TeamRole
+from xianfeng.community.models import Team, TeamMembership
+from xianfeng.core.choices import Action
+from xianfeng.core.services import (
+    duty_record,
+    org_in_scope,
+    save_unique_with_history,
+    save_with_history,
+)
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.people.models import PartyMember
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+    from xianfeng.orgs.models import Organization
+
+
+def belongs_to_community(member: PartyMember, community: Organization) -> bool:
+    """A member of the community: their branch lies in its subtree, or they serve there (an
+    accepted 报到 or 对接 gives a service place)."""
+    if member.branch.path.startswith(community.path):
+        return True
+    return member.residence_community_id == community.pk
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: User,
+    organization: Organization,
+    name: str,
+    kind: str,
+    duties: str = "",
+) -> Team:
+    """The community forms a team; a second team of the same name there is refused."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if organization is None or organization.kind != OrgKind.COMMUNITY:
+        errors.setdefault("organization", []).append(_("队伍只能由社区组建。"))
+    elif not org_in_scope(user=actor, org=organization, model=Team, action=Action.ADD):
+        raise PermissionDenied(_("只有社区的管理人员可以组建队伍。"))
+    if not name:
+        errors.setdefault("name", []).append(_("请填写队伍名称。"))
+    if kind not in TeamKind.values:
+        errors.setdefault("kind", []).append(_("请选择队伍类型。"))
+    if not errors and Team.objects.filter(organization=organization, name=name).exists():
+        errors.setdefault("name", []).append(_("本社区已有同名队伍。"))
+    if errors:
+        raise ValidationError(errors, code="unique" if "name" in errors else "invalid")
+    team = Team(
+        organization=organization,
+        name=name,
+        kind=kind,
+        duties=(duties or "").strip(),
+        created_by=actor,
+    )
+    save_unique_with_history(instance=team, actor=actor, reason=_("组建队伍"))
+    duty_record(actor=actor, action="team.create", organization=organization, target=team)
+    return team
+
+
+def _require_team_admin(actor: User, team: Team) -> None:
+    if not Team.objects.restrict(actor, Action.CHANGE).filter(pk=team.pk).exists():
+        raise PermissionDenied(_("只有队伍所在社区的管理人员可以调整队员。"))
+
+
+@transaction.atomic
+def team_member_add(
+    *,
+    actor: User,
+    team: Team,
+    member: PartyMember,
+    role: str = TeamRole.MEMBER,
+    joined_on: date | None = None,
+) -> TeamMembership:
+    """A member joins the team: one of the community's own members or an in-service member
+    serving there; the same member twice is refused."""
+    _require_team_admin(actor, team)
+    team = Team.objects.select_for_update().select_related("organization").get(pk=team.pk)
+    errors: dict[str, list[str]] = {}
+    if not team.is_active:
+        errors.setdefault("team", []).append(_("该队伍已撤销。"))
+    if role not in TeamRole.values:
+        errors.setdefault("role", []).append(_("请选择队内职务。"))
+    if not belongs_to_community(member, team.organization):
+        errors.setdefault("member", []).append(
+            _("只有本社区党员和在本社区报到的在职党员可以加入队伍。")
+        )
+    elif team.has_member(member.pk):
+        errors.setdefault("member", []).append(
+            _("%(name)s已经是该队队员。") % {"name": member.person.name}
+        )
+    if errors:
+        raise ValidationError(errors)
+    membership = TeamMembership(
+        team=team, member=member, role=role, joined_on=joined_on or timezone.localdate()
+    )
+    save_with_history(instance=membership, actor=actor, reason=_("加入队伍"))
+    for organization in {team.organization, member.branch}:
+        duty_record(
+            actor=actor,
+            action="team.join",
+            organization=organization,
+            target=membership,
+            member=member,
+            note=team.name,
+        )
+    return membership
+
+
+@transaction.atomic
+def team_member_remove(*, actor: User, membership: TeamMembership) -> TeamMembership:
+    """A member leaves the team (the membership keeps its dates)."""
+    _require_team_admin(actor, membership.team)
+    membership = TeamMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.left_on is not None:
+        raise ValidationError(_("该党员已经离队。"))
+    membership.left_on = timezone.localdate()
+    save_with_history(instance=membership, actor=actor, reason=_("离开队伍"))
+    duty_record(
+        actor=actor,
+        action="team.leave",
+        organization=membership.team.organization,
+        target=membership,
+        member=membership.member,
+    )
+    return membership
