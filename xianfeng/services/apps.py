@@ -6,3 +6,9 @@ class ServicesConfig(AppConfig):
     name = "xianfeng.services"
     label = "services"
     verbose_name = _("服务：三张清单与群众点单")
+
+    def ready(self) -> None:
+        # A visit's "群众有诉求，需办理" opens an order; the home page's lines and panels.
+        from xianfeng.services import registrations
+
+        registrations.register()

@@ -1,0 +1,316 @@
+"""The three lists (三张清单: services, resources, co-building projects) kept by the
+organizations, and residents' orders (群众点单 → 社区下单 → 党员接单 → 办结 → 评价) with their
+workflow (``xianfeng.services.workflows``)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
+from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
+from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.workflow import FSMField
+from xianfeng.services.choices import OrderSource, OrderState, ProjectStatus, ResourceKind
+from xianfeng.services.workflows import OrderFlow
+
+#: Letters and digits a resident cannot confuse when typing the code (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_order_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def _photo_path(instance: models.Model, filename: str) -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime("services/%Y/%m/") + filename
+
+
+class Service(models.Model):
+    """服务清单: one service an organization offers — by a member if named — when, and in how
+    many hours an order of it should be served (时限)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = GRID_WRITERS
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("提供组织"),
+    )
+    code = models.SlugField(
+        _("服务编码"),
+        max_length=40,
+        unique=True,
+        help_text=_("对外接口（Open311）使用的编码，字母数字和短横线。"),
+        error_messages={"unique": _("服务编码已存在。")},
+    )
+    title = models.CharField(_("服务名称"), max_length=60)
+    description = models.TextField(_("服务内容"), max_length=1000, blank=True)
+    provider_member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("提供党员"),
+    )
+    available = models.CharField(_("服务时间"), max_length=100, blank=True)
+    time_limit_hours = models.PositiveSmallIntegerField(
+        _("办理时限（小时）"), default=48, help_text=_("从群众点单起计算。")
+    )
+    is_active = models.BooleanField(_("在清单中公开"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务清单")
+        verbose_name_plural = _("服务清单")
+        ordering = ["organization_id", "title", "id"]
+        indexes = [models.Index(fields=["organization", "is_active"], name="service_org_active")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:service_edit", args=[self.pk])
+
+
+class Resource(models.Model):
+    """资源清单: a room, venue, parking place, toilet or water point an organization (often a
+    驻区单位) shares: whose, where, when open, how to book."""
+
+    scope_lookups = ("organization",)
+    # Staff, and a resident unit's liaison for the unit's own resources (not plain members).
+    scope_write_roles = GRID_WRITERS | (WRITERS - FIELD_ROLES)
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="shared_resources",
+        verbose_name=_("所属组织"),
+    )
+    kind = models.CharField(_("资源类型"), max_length=10, choices=ResourceKind.choices)
+    title = models.CharField(_("资源名称"), max_length=60)
+    owner_name = models.CharField(_("提供单位"), max_length=60, blank=True)
+    address = models.CharField(_("地点"), max_length=120)
+    hours = models.CharField(_("开放时间"), max_length=100, blank=True)
+    booking = models.CharField(_("预约方式"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在清单中公开"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("资源清单")
+        verbose_name_plural = _("资源清单")
+        ordering = ["organization_id", "kind", "title", "id"]
+        indexes = [models.Index(fields=["organization", "is_active"], name="resource_org_active")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:resource_edit", args=[self.pk])
+
+
+class CoProject(models.Model):
+    """项目清单: a co-building project (共建项目) with its partners and status; it may be the
+    public face of a campaign project of the 双领 board (``work.Project``)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = GRID_WRITERS
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="coprojects",
+        verbose_name=_("牵头组织"),
+    )
+    title = models.CharField(_("项目名称"), max_length=80)
+    description = models.TextField(_("项目内容"), max_length=2000, blank=True)
+    partners = models.CharField(_("共建单位"), max_length=200, blank=True)
+    status = models.CharField(
+        _("进展"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    work_project = models.ForeignKey(
+        "work.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coprojects",
+        verbose_name=_("关联双领项目"),
+    )
+    is_active = models.BooleanField(_("在清单中公开"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("共建项目")
+        verbose_name_plural = _("项目清单")
+        ordering = ["organization_id", "-updated_at", "id"]
+        indexes = [models.Index(fields=["organization", "is_active"], name="coproject_org_active")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:coproject_edit", args=[self.pk])
+
+
+class Order(OrderFlow, models.Model):
+    """群众点单: a resident's request — from the menu or in their own words, entered by the
+    resident without an account, by staff for them (代办), or from a visit — queued at its
+    community (``community``), dispatched to a member, served and rated."""
+
+    # The order's place (the building's organization, else the community) and, once
+    # dispatched, the member's branch: the member sees the order dispatched to them.
+    scope_lookups = ("organization", "assignee__branch")
+    scope_write_roles = {"add": WRITERS, "change": WRITERS, "delete": NOBODY}
+
+    code = models.CharField(
+        _("点单号"), max_length=CODE_LENGTH, unique=True, default=new_order_code, editable=False
+    )
+    community = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("社区"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("服务项目"),
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=OrderSource.choices)
+    content = models.TextField(_("诉求内容"), max_length=1000, blank=True)
+    name = models.CharField(_("姓名"), max_length=30)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    phone_index = BlindIndexField(
+        _("联系电话索引"), source="phone", kind="phone", blank=True, default=""
+    )
+    address = models.CharField(_("地址"), max_length=120)
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("楼栋"),
+    )
+    household = models.ForeignKey(
+        "places.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("住户"),
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("走访"),
+    )
+    state = FSMField(_("状态"), max_length=12, choices=OrderState.choices, default=OrderState.NEW)
+    deadline = models.DateTimeField(_("办理时限"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("点单时间"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("接单党员"),
+    )
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("派单人"),
+    )
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    decline_reason = models.CharField(_("退单/收回/不予受理理由"), max_length=200, blank=True)
+    done_note = models.TextField(_("办理情况"), max_length=1000, blank=True)
+    done_photo = models.FileField(_("办理照片"), upload_to=_photo_path, blank=True)
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评价（星）"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=200, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("超时升级至"),
+    )
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["phone_index"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众点单")
+        verbose_name_plural = _("群众点单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "state", "created_at"], name="order_queue"),
+            models.Index(fields=["assignee", "state"], name="order_assignee_state"),
+            models.Index(fields=["organization", "state"], name="order_org_state"),
+            models.Index(fields=["state", "deadline"], name="order_state_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:order_detail", args=[self.pk])
+
+    @property
+    def summary(self) -> str:
+        """What was ordered, in a line: the service's name, else the first words."""
+        if self.service_id is not None:
+            return self.service.title
+        return (self.content or "").strip().splitlines()[0][:40] if self.content else ""

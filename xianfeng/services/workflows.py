@@ -1,0 +1,274 @@
+"""The order (群众点单) state machine, declared in the one workflow mechanism
+(``xianfeng.core.workflow``): new (待派单) → dispatched to a member (社区下单) → accepted (党员接单)
+→ done with a note or photo → rated by the resident (from the signed link or the short code).
+A member who declines, or the community recalling it, or a member who leaves, puts the order
+back in the queue (new) — never lost. Orders past their time limit are reminded, then
+escalated to the parent organization (system steps taken by the periodic job).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xianfeng.core.roles import GRID_WRITERS
+from xianfeng.core.scope import active_roles
+from xianfeng.core.workflow import Input, step
+from xianfeng.people.members import member_of
+from xianfeng.services.choices import OPEN_STATES, OrderState
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+S = OrderState
+ASSIGNED = (S.DISPATCHED, S.ACCEPTED)
+MAX_REASON = 200
+MAX_NOTE = 1000
+
+
+def manager(order: Any, user: User) -> str | None:
+    """Staff of the order's community (secretary or admin there or above): they dispatch."""
+    if user.is_superuser:
+        return None
+    path = order.organization.path
+    if any(r.kind in GRID_WRITERS and path.startswith(r.path) for r in active_roles(user)):
+        return None
+    return _("只有点单所在社区的书记或管理员可以进行此操作。")
+
+
+def _is_assignee(order: Any, user: User) -> bool:
+    member = member_of(user)
+    return member is not None and order.assignee_id is not None and order.assignee_id == member.pk
+
+
+def assignee(order: Any, user: User) -> str | None:
+    """The member the order was dispatched to (党员接单)."""
+    if _is_assignee(order, user):
+        return None
+    return _("只有接到派单的党员可以进行此操作。")
+
+
+def server(order: Any, user: User) -> str | None:
+    """The member who serves it, or the staff who dispatched it (recording it for them)."""
+    if _is_assignee(order, user) or manager(order, user) is None:
+        return None
+    return _("只有接单党员或社区管理员可以进行此操作。")
+
+
+def _reason(value: Any, field: str, message: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    if len(text) > MAX_REASON:
+        raise ValidationError({field: _("请不超过%(n)d个字。") % {"n": MAX_REASON}})
+    return text
+
+
+def _not_reminded(order: Any) -> bool:
+    return order.reminded_at is None
+
+
+def _reminded_not_escalated(order: Any) -> bool:
+    return (
+        order.reminded_at is not None
+        and order.escalated_to_id is None
+        and order.organization.parent_id is not None
+    )
+
+
+def _member_for(actor: User, member: Any) -> Any:
+    from xianfeng.people.models import PartyMember
+
+    pk = int(member) if str(member or "").strip().isdigit() else None
+    found = (
+        PartyMember.objects.restrict(actor).select_related("branch", "person").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise ValidationError({"member": _("所选党员不存在或不在您的管辖范围内。")})
+    return found
+
+
+class OrderFlow:
+    """Steps of ``Order``; mixed into the model."""
+
+    @property
+    def duty_member(self) -> Any:
+        return self.assignee
+
+    @step(
+        source=S.NEW,
+        target=S.DISPATCHED,
+        label=gettext_lazy("派单"),
+        ledger="order.dispatched",
+        allowed=manager,
+        inputs=[Input("member", gettext_lazy("接单党员"), required=True, kind="member")],
+        done=gettext_lazy("已派单，等待党员接单。"),
+    )
+    def dispatch(self, *, actor: User, member: Any = None) -> dict[str, Any]:
+        found = _member_for(actor, member)
+        self.assignee = found
+        self.dispatched_by = actor
+        self.dispatched_at = timezone.now()
+        return {"member": found, "note": self.summary}
+
+    @step(
+        source=S.DISPATCHED,
+        target=S.ACCEPTED,
+        label=gettext_lazy("接单"),
+        ledger="order.accepted",
+        allowed=assignee,
+        done=gettext_lazy("已接单，请按时限办理。"),
+    )
+    def accept(self, *, actor: User) -> dict[str, Any]:
+        self.accepted_at = timezone.now()
+        return {"note": self.summary}
+
+    @step(
+        source=ASSIGNED,
+        target=S.NEW,
+        label=gettext_lazy("退单"),
+        ledger="order.declined",
+        allowed=assignee,
+        inputs=[Input("reason", gettext_lazy("退单理由"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已退单，点单回到社区待派。"),
+    )
+    def decline(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        text = _reason(reason, "reason", _("请写明退单理由。"))
+        member = self.assignee
+        self.decline_reason = text
+        self.assignee = None
+        self.accepted_at = None
+        return {"member": member, "note": text, "history": _("退单：%(r)s") % {"r": text[:80]}}
+
+    @step(
+        source=ASSIGNED,
+        target=S.NEW,
+        label=gettext_lazy("收回重派"),
+        ledger="order.recalled",
+        allowed=manager,
+        inputs=[Input("reason", gettext_lazy("收回理由"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已收回，点单回到待派。"),
+    )
+    def recall(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        text = _reason(reason, "reason", _("请写明收回理由。"))
+        member = self.assignee
+        self.decline_reason = text
+        self.assignee = None
+        self.accepted_at = None
+        return {"member": member, "note": text, "history": _("收回：%(r)s") % {"r": text[:80]}}
+
+    @step(
+        source=S.ACCEPTED,
+        target=S.DONE,
+        label=gettext_lazy("办结"),
+        ledger="order.served",
+        allowed=server,
+        inputs=[Input("note", gettext_lazy("办理情况"), kind="textarea")],
+        done=gettext_lazy("已办结，等待群众评价。"),
+    )
+    def serve(self, *, actor: User, note: str = "", photo: Any = None) -> dict[str, Any]:
+        text = str(note or "").strip()
+        if not text and not photo:
+            raise ValidationError({"note": _("请填写办理情况或上传一张照片。")})
+        if len(text) > MAX_NOTE:
+            raise ValidationError({"note": _("请不超过%(n)d个字。") % {"n": MAX_NOTE}})
+        if photo:
+            from xianfeng.work.photos import clean_photo
+
+            cleaned, _kind = clean_photo(photo, "photo")
+            self.done_photo.save(cleaned.name, cleaned, save=False)
+        self.done_note = text
+        self.done_at = timezone.now()
+        return {"note": text or _("（照片）")}
+
+    @step(
+        source=S.NEW,
+        target=S.REJECTED,
+        label=gettext_lazy("不予受理"),
+        ledger="order.rejected",
+        allowed=manager,
+        inputs=[Input("reason", gettext_lazy("不予受理的理由（将告知群众）"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已不予受理。"),
+    )
+    def reject(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        text = _reason(reason, "reason", _("请写明不予受理的理由。"))
+        self.decline_reason = text
+        return {"member": None, "note": text, "history": text}
+
+    @step(
+        source=S.DONE,
+        target=S.RATED,
+        label=gettext_lazy("群众评价"),
+        ledger="order.rated",
+        system=True,
+        conflict=lambda order: (
+            _("这张点单已经评价过了，不能重复评价。")
+            if order.state == S.RATED
+            else _("这张点单还没有办结，办结后才能评价。")
+        ),
+    )
+    def rate(self, *, actor: None, rating: Any = None, comment: str = "") -> dict[str, Any]:
+        try:
+            value = int(rating)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            raise ValidationError({"rating": _("请选择1到5星的评价。")})
+        text = str(comment or "").strip()
+        if len(text) > MAX_REASON:
+            raise ValidationError({"comment": _("请不超过%(n)d个字。") % {"n": MAX_REASON}})
+        self.rating = value
+        self.rating_comment = text
+        self.rated_at = timezone.now()
+        return {"note": _("%(n)d星") % {"n": value}, "verified": True}
+
+    @step(
+        source=OPEN_STATES,
+        target=None,
+        label=gettext_lazy("超时提醒"),
+        ledger="order.reminded",
+        system=True,
+        conditions=[_not_reminded],
+        history=gettext_lazy("超过办理时限，提醒社区和接单党员"),
+    )
+    def remind(self, *, actor: None) -> dict[str, Any]:
+        self.reminded_at = timezone.now()
+        return {"note": str(self.deadline)}
+
+    @step(
+        source=OPEN_STATES,
+        target=None,
+        label=gettext_lazy("超时升级"),
+        ledger="order.escalated",
+        system=True,
+        conditions=[_reminded_not_escalated],
+        history=gettext_lazy("提醒后仍未办结，升级到上级党组织督办"),
+    )
+    def escalate(self, *, actor: None) -> dict[str, Any]:
+        self.escalated_to = self.organization.parent
+        self.escalated_at = timezone.now()
+        return {"member": None, "organization": self.escalated_to, "note": str(self.deadline)}
+
+    @step(
+        source=ASSIGNED,
+        target=S.NEW,
+        label=gettext_lazy("退回待派"),
+        ledger="order.released",
+        system=True,
+        history=gettext_lazy("接单党员已不在岗（转出、失联或已故），点单退回待派"),
+    )
+    def release(self, *, actor: None) -> dict[str, Any]:
+        member = self.assignee
+        self.decline_reason = str(_("接单党员已不在岗"))
+        self.assignee = None
+        self.accepted_at = None
+        return {"member": member, "note": self.decline_reason}
