@@ -207,6 +207,11 @@ XIANFENG_PHOTO_MAX_MB = env_int("XIANFENG_PHOTO_MAX_MB", 10)
 # Photos are decoded and re-encoded by Pillow; more pixels than this is refused (a
 # decompression bomb). 50 million is a 8,000 x 6,000 photo with room to spare.
 XIANFENG_PHOTO_MAX_PIXELS = env_int("XIANFENG_PHOTO_MAX_PIXELS", 50_000_000)
+# Field work offline (core/offline.py): pages a phone kept for use with no signal are thrown
+# away after this many hours; a visit sent from the outbox may say it happened at most this
+# many days ago (and not later than now).
+XIANFENG_OFFLINE_CACHE_HOURS = env_int("XIANFENG_OFFLINE_CACHE_HOURS", 72)
+XIANFENG_FIELD_BACKDATE_DAYS = env_int("XIANFENG_FIELD_BACKDATE_DAYS", 30)
 # A running job whose heartbeat is older than this many minutes is taken for dead.
 XIANFENG_JOB_STALE_MINUTES = env_int("XIANFENG_JOB_STALE_MINUTES", 15)
 # Public landlord declaration page: (requests, seconds) per client IP and per building.
@@ -221,6 +226,19 @@ XIANFENG_TRUSTED_PROXY_HOPS = env_int("XIANFENG_TRUSTED_PROXY_HOPS", 0)
 # The site's public address as residents reach it: every QR code and printed link (zone boards,
 # landlord declarations, small works) is built on it, never on the host an admin happened to use.
 XIANFENG_PUBLIC_BASE_URL = env_str("XIANFENG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The safety map's background tiles: a URL template such as
+# https://tiles.example.cn/{z}/{x}/{y}.png (its origin is added to the CSP's img-src). Empty (the
+# default): grid boundaries and buildings on a blank background, which needs no internet.
+XIANFENG_MAP_TILES = env_str("XIANFENG_MAP_TILES", "")
+XIANFENG_MAP_ATTRIBUTION = env_str("XIANFENG_MAP_ATTRIBUTION", "")
+# At most this many buildings in one answer of the map data (the rest are counted, not drawn).
+XIANFENG_MAP_MAX_BUILDINGS = env_int("XIANFENG_MAP_MAX_BUILDINGS", 5000)
+if XIANFENG_MAP_TILES:
+    # https://{s}.tiles.example.cn/... → https://*.tiles.example.cn (any of its subdomains)
+    _scheme, _rest = XIANFENG_MAP_TILES.split("://", 1)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_scheme}://{_rest.split('/')[0].replace('{s}', '*')}"
+    )
 # The cache that rate limits count in (core/ratelimit.py). One process: local memory. Several
 # server processes (production): a shared Redis, e.g. redis://127.0.0.1:6379/1, so that a limit
 # holds across them; `manage.py check --deploy` warns when it is missing.

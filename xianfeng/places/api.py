@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -26,8 +27,8 @@ from xianfeng.core.api import (
 )
 from xianfeng.core.choices import Action
 from xianfeng.core.labels import field_labels
-from xianfeng.core.services import get_object_for
-from xianfeng.core.validators import mask_phone
+from xianfeng.core.services import NotFound, get_object_for
+from xianfeng.core.validators import DbInt, mask_phone
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember, Person
 from xianfeng.places import selectors, services
@@ -48,6 +49,7 @@ from xianfeng.places.schemas import (
     HouseholdIn,
     HouseholdPage,
     HouseholdPatch,
+    MapOut,
     ZoneFilters,
     ZoneIn,
     ZoneOut,
@@ -513,3 +515,22 @@ def zone_update(request: HttpRequest, zone_id: int, payload: ZonePatch) -> Any:
         data = _zone_fields(request, payload.model_dump(exclude_unset=True))
         services.zone_update(actor=request.user, zone=zone, **data)
     return _zone_queryset().get(pk=zone.pk)
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/map",
+    response=errors_response({200: MapOut}),
+    summary=gettext_lazy("安全地图数据（GeoJSON）"),
+)
+def map_data(request: HttpRequest, community: DbInt) -> Any:
+    """A community's grid boundaries and buildings (coloured by safety class) in the user's
+    scope, as GeoJSON; at most ``XIANFENG_MAP_MAX_BUILDINGS`` buildings. A community none of
+    whose grids the user sees answers 404."""
+    if not Grid.objects.restrict(request.user).filter(community_id=community).exists():
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    return selectors.map_data(
+        user=request.user, community=community, limit=settings.XIANFENG_MAP_MAX_BUILDINGS
+    )

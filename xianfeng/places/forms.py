@@ -196,3 +196,13 @@ class HouseholdPickerField(forms.ModelMultipleChoiceField):
             .select_related("organization", "building")
         )
         self.widget.user, self.widget.under = user, under.pk
+
+
+class BoundaryForm(forms.Form):
+    """A grid's boundary drawn on the map (the editor keeps the GeoJSON in this field)."""
+
+    boundary = GeoJSONField(
+        label=_("边界（GeoJSON）"),
+        required=False,
+        help_text=_("在地图上绘制时自动填写；也可直接粘贴Polygon或MultiPolygon。留空即清除边界。"),
+    )

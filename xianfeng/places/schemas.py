@@ -296,3 +296,13 @@ class ZonePatch(ZoneFields):
     kind: ZoneKind | None = None
     members: list[DbInt] | None = Field(None, description=gettext_lazy("责任党员（党员编号）"))
     board_show_members: bool | None = None
+
+
+class MapOut(Schema):
+    """A community on the map: a GeoJSON FeatureCollection of its grids (``kind: grid``,
+    their boundary) and buildings (``kind: building``, a Point with ``colour``)."""
+
+    type: str
+    features: list[dict[str, Any]]
+    truncated: bool = Field(description=gettext_lazy("楼栋多于上限时为true，只返回前limit栋"))
+    limit: int

@@ -154,3 +154,68 @@ def household_choices(
     rows = list(qs.order_by("building__code", "sort_key", "id")[: PICKER_ROWS + 1])
     more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
     return {"ticked": ticked, "found": rows[:PICKER_ROWS], "more": more, "q": q}
+
+
+# --- the map ---------------------------------------------------------------------------------
+
+
+def map_communities(*, user: User) -> list[tuple[int, str]]:
+    """The communities whose grids the user sees, for the map's picker: (id, name)."""
+    rows = (
+        Grid.objects.restrict(user, Action.VIEW)
+        .values_list("community_id", "community__short_name", "community__name")
+        .distinct()
+        .order_by("community_id")
+    )
+    return [(pk, short or name) for pk, short, name in rows]
+
+
+def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
+    """One community on the map as a GeoJSON FeatureCollection: its grids (with a drawn
+    boundary) and buildings (with coordinates) in the user's scope, each building with its
+    safety colour. At most ``limit`` buildings; ``truncated`` says when there were more.
+    Two queries, nothing per row."""
+    colours = dict(SafetyColour.choices)
+    features: list[dict[str, Any]] = []
+    grids = (
+        Grid.objects.restrict(user, Action.VIEW)
+        .filter(community_id=community, boundary__isnull=False)
+        .order_by("code")
+        .values_list("id", "code", "name", "boundary")
+    )
+    for pk, code, name, boundary in grids:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary,
+                "properties": {"kind": "grid", "id": pk, "code": code, "name": name},
+            }
+        )
+    rows = list(
+        Building.objects.restrict(user, Action.VIEW)
+        .filter(grid__community_id=community, latitude__isnull=False, longitude__isnull=False)
+        .order_by("id")
+        .values_list("id", "name", "safety_colour", "latitude", "longitude", "grid_id")[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    for pk, name, colour, lat, lon, grid_id in rows[:limit]:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {
+                    "kind": "building",
+                    "id": pk,
+                    "name": name,
+                    "colour": colour,
+                    "colour_label": str(colours[colour]),
+                    "grid": grid_id,
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "truncated": truncated,
+        "limit": limit,
+    }

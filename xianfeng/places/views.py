@@ -6,10 +6,12 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,15 +19,15 @@ from xianfeng.core import labels
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.selectors import ListFilters
-from xianfeng.core.services import org_in_scope
+from xianfeng.core.services import NotFound, org_in_scope
 from xianfeng.core.validators import parse_db_int
-from xianfeng.core.views import ScopedView, ServiceFormView, paginate
+from xianfeng.core.views import ScopedView, ServiceFormView, apply_form_errors, paginate
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import Person
 from xianfeng.places import selectors, services
 from xianfeng.places.choices import BuildingKind, SafetyColour, ZoneKind
-from xianfeng.places.forms import BuildingForm, GridForm, HouseholdForm, ZoneForm
+from xianfeng.places.forms import BoundaryForm, BuildingForm, GridForm, HouseholdForm, ZoneForm
 from xianfeng.places.models import Building, Grid, Household, ResponsibilityZone
 from xianfeng.places.selectors import (
     BuildingFilters,
@@ -417,3 +419,88 @@ class HouseholdPickerView(ScopedView):
             checked=checked[:500],
         )
         return render(request, "places/_household_choices.html", {**context, "name": name})
+
+
+# --- the map ---------------------------------------------------------------------------------
+
+
+def _map_settings() -> dict[str, str]:
+    return {"tiles": settings.XIANFENG_MAP_TILES, "attribution": settings.XIANFENG_MAP_ATTRIBUTION}
+
+
+class MapView(ScopedView):
+    """A community's buildings coloured by safety class and its grids' boundaries; the data
+    come from ``/api/v1/map`` (GeoJSON)."""
+
+    model = Building
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        communities = selectors.map_communities(user=request.user)
+        raw = request.GET.get("community", "")
+        wanted = parse_db_int(raw) if raw else None
+        ids = [pk for pk, _name in communities]
+        if raw and wanted not in ids:
+            raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+        community = wanted if wanted is not None else (ids[0] if ids else None)
+        return render(
+            request,
+            "places/map.html",
+            {
+                "communities": communities,
+                "community": community,
+                "map": _map_settings(),
+                "colours": labels.options(SafetyColour),
+                "limit": settings.XIANFENG_MAP_MAX_BUILDINGS,
+            },
+        )
+
+
+class GridBoundaryView(ScopedView):
+    """Draw or edit a grid's boundary on the map; saved through ``grid_update`` (history)."""
+
+    model = Grid
+
+    def _page(self, request: HttpRequest, grid: Grid, form: BoundaryForm, status: int = 200):
+        points = list(
+            Building.objects.restrict(request.user)
+            .filter(grid=grid, latitude__isnull=False, longitude__isnull=False)
+            .order_by("id")
+            .values_list("longitude", "latitude")[: settings.XIANFENG_MAP_MAX_BUILDINGS]
+        )
+        centre = grid.branch or grid.community
+        return render(
+            request,
+            "places/grid_boundary.html",
+            {
+                "grid": grid,
+                "form": form,
+                "map": _map_settings(),
+                "points": [[float(lon), float(lat)] for lon, lat in points],
+                "centre": centre,
+            },
+            status=status,
+        )
+
+    def _grid(self, pk: int) -> Grid:
+        return self.object_for(
+            pk, Action.CHANGE, queryset=Grid.objects.select_related("community", "branch")
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        grid = self._grid(pk)
+        return self._page(request, grid, BoundaryForm(initial={"boundary": grid.boundary}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        grid = self._grid(pk)
+        form = BoundaryForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, grid, form, status=400)
+        try:
+            services.grid_update(
+                actor=request.user, grid=grid, boundary=form.cleaned_data["boundary"]
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._page(request, grid, form, status=400)
+        messages.success(request, _("已保存网格边界。"))
+        return redirect(grid.get_absolute_url())
