@@ -464,6 +464,10 @@ class HazardDetailOut(HazardOut):
     closed_at: datetime | None
     return_reason: str
     merged_into_id: int | None
+    enforcement_agency: str = Field(description=gettext_lazy("移交执法部门"))
+    referred_at: datetime | None
+    enforcement_outcome: str = Field(description=gettext_lazy("执法检查结果"))
+    enforced_at: datetime | None
     photos: list[PhotoOut]
     actions: list[str] = Field(description=gettext_lazy("当前用户可以进行的操作"))
 
@@ -579,6 +583,8 @@ add_step_endpoints(
         "return": "/hazards/{hazard_id}/return",
         "close": "/hazards/{hazard_id}/close",
         "merge": "/hazards/{hazard_id}/merge",
+        "refer": "/hazards/{hazard_id}/refer",
+        "enforce": "/hazards/{hazard_id}/enforce",
     },
 )
 

@@ -66,6 +66,7 @@ class HazardSource(models.TextChoices):
     INSPECTION = "inspection", _("检查发现")
     VISIT = "visit", _("走访发现")
     REPORT = "report", _("报告")
+    PATROL = "patrol", _("巡查发现")
 
 
 class HazardState(models.TextChoices):
@@ -75,6 +76,7 @@ class HazardState(models.TextChoices):
     RECTIFYING = "rectifying", _("整改中")
     SUBMITTED = "submitted", _("已提交整改")
     RETURNED = "returned", _("退回整改")
+    REFERRED = "referred", _("已移交执法")
     VERIFIED = "verified", _("已核验")
     CLOSED = "closed", _("已销号")
     DISMISSED = "dismissed", _("不予立案")
@@ -94,6 +96,7 @@ OPEN_STATES = (
     HazardState.RECTIFYING,
     HazardState.SUBMITTED,
     HazardState.RETURNED,
+    HazardState.REFERRED,
     HazardState.VERIFIED,
 )
 #: States in which a deadline can still be missed (the work is not yet handed in).

@@ -21,5 +21,9 @@ ledger.declare(
         "hazard.close": _("隐患销号"),
         "hazard.merge": _("合并重复隐患"),
         "hazard.escalate": _("隐患逾期升级"),
+        "hazard.refer": _("隐患移交执法检查"),
+        "hazard.enforce": _("登记隐患执法检查结果"),
+        "hazard.recheck": _("复查合格，隐患销号"),
+        "hazard.reopen": _("复查不合格，隐患重新整改"),
     },
 )

@@ -460,6 +460,10 @@ class Hazard(HazardFlow, models.Model):
         verbose_name=_("逾期升级至"),
     )
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    enforcement_agency = models.CharField(_("移交执法部门"), max_length=100, blank=True)
+    referred_at = models.DateTimeField(_("移交执法时间"), null=True, blank=True)
+    enforcement_outcome = models.TextField(_("执法检查结果"), blank=True)
+    enforced_at = models.DateTimeField(_("执法结果登记时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

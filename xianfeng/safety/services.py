@@ -29,6 +29,7 @@ from xianfeng.safety.choices import (
     ColourSource,
     HazardCategory,
     HazardSource,
+    HazardState,
     InspectionState,
     Outcome,
     PhotoStage,
@@ -407,9 +408,10 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
         note=_("%(colour)s，%(n)d项不合格")
         % {"colour": SafetyColour(colour).label, "n": locked.fails},
     )
+    rechecked = _recheck_verified(building, locked, items, results)
     for item in items:
         result = results[item.pk]
-        if result.outcome != Outcome.FAIL:
+        if result.outcome != Outcome.FAIL or item.title in rechecked:
             continue
         hazard_report(
             actor=actor,
@@ -426,6 +428,33 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
             before=[result.photo] if result.photo else [],
         )
     return locked
+
+
+def _recheck_verified(
+    building: Building,
+    inspection: Inspection,
+    items: Sequence[ChecklistItem],
+    results: dict[int, InspectionResult],
+) -> set[str]:
+    """A re-inspection closes the loop on the building's verified hazards found by a checklist
+    item (matched by the item's title, which carries over from one checklist version to the
+    next): a pass closes them (the fix held), a fail returns them for rectification instead
+    of raising a second hazard. Answers the titles of the items that reopened a hazard."""
+    from xianfeng.core.workflow import take
+
+    outcomes = {item.title: results[item.pk].outcome for item in items}
+    verified = Hazard.objects.filter(
+        building=building, state=HazardState.VERIFIED, item__title__in=list(outcomes)
+    ).select_related("item", "organization")
+    reopened: set[str] = set()
+    for hazard in verified:
+        outcome = outcomes[hazard.item.title]
+        if outcome == Outcome.PASS:
+            take(hazard, "recheck", actor=None, inspection=inspection)
+        elif outcome == Outcome.FAIL:
+            take(hazard, "reopen", actor=None, inspection=inspection)
+            reopened.add(hazard.item.title)
+    return reopened
 
 
 @transaction.atomic

@@ -2,7 +2,10 @@
 (``xianfeng.core.workflow``): reported → confirmed → assigned → rectifying → submitted with
 before/after evidence → verified by someone other than the submitter (整改督查) → closed (销号);
 or returned for more work, dismissed (不予立案), merged into another report of the same hazard;
-overdue ones escalate to the parent organization (the job's step). Pages, the API's
+referred for enforcement (执法检查) and back to rectifying once the outcome is recorded; a
+verified hazard is closed by a passing re-inspection of its item, or returned by a failing one
+(system steps taken by ``inspection_submit``); overdue ones escalate to the parent
+organization (the job's step). Pages, the API's
 ``actions`` and endpoints, and the overdue job all read these declarations.
 """
 
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 H = HazardState
 #: States from which a duplicate may be merged into another report.
 MERGEABLE = (H.REPORTED, H.CONFIRMED, H.ASSIGNED, H.RECTIFYING, H.RETURNED)
+#: States from which a hazard may be referred for enforcement (执法检查).
+REFERABLE = (H.CONFIRMED, H.ASSIGNED, H.RECTIFYING, H.RETURNED)
 
 
 def _holds(user: User, hazard: Any, kinds: frozenset[str]) -> bool:
@@ -305,3 +310,88 @@ class HazardFlow:
         self.escalated_to = self.organization.parent
         self.escalated_at = timezone.now()
         return {"member": None, "organization": self.escalated_to, "note": str(self.deadline)}
+
+    @step(
+        source=REFERABLE,
+        target=H.REFERRED,
+        label=gettext_lazy("移交执法检查"),
+        ledger="hazard.refer",
+        allowed=manager,
+        inputs=[
+            Input("agency", gettext_lazy("移交的执法部门"), required=True),
+            Input("reason", gettext_lazy("移交原因")),
+        ],
+        style="secondary",
+        done=gettext_lazy("已移交执法检查，请在执法部门反馈后登记结果。"),
+    )
+    def refer(self, *, actor: User, agency: str = "", reason: str = "") -> dict[str, Any]:
+        agency = (agency or "").strip()
+        if not agency:
+            raise ValidationError(
+                {"agency": _("请填写移交的执法部门（如消防救援大队、应急管理局）。")}
+            )
+        self.enforcement_agency = agency[:100]
+        self.referred_at = timezone.now()
+        self.enforcement_outcome = ""
+        self.enforced_at = None
+        note = _("移交%(a)s") % {"a": self.enforcement_agency}
+        if (reason or "").strip():
+            note = f"{note}：{reason.strip()[:200]}"
+        return {"member": None, "note": note, "history": note}
+
+    @step(
+        source=H.REFERRED,
+        target=H.RECTIFYING,
+        label=gettext_lazy("登记执法结果"),
+        ledger="hazard.enforce",
+        allowed=manager,
+        inputs=[
+            Input(
+                "outcome",
+                gettext_lazy("执法检查结果（如责令限期整改、罚款）"),
+                required=True,
+                kind="textarea",
+            )
+        ],
+        done=gettext_lazy("执法结果已登记，隐患回到整改中，整改后提交核验。"),
+    )
+    def enforce(self, *, actor: User, outcome: str = "") -> dict[str, Any]:
+        outcome = (outcome or "").strip()
+        if not outcome:
+            raise ValidationError({"outcome": _("请填写执法检查的结果。")})
+        self.enforcement_outcome = outcome
+        self.enforced_at = timezone.now()
+        note = _("执法结果：%(o)s") % {"o": outcome[:80]}
+        return {"member": None, "note": outcome, "history": note}
+
+    @step(
+        source=H.VERIFIED,
+        target=H.CLOSED,
+        label=gettext_lazy("复查合格销号"),
+        ledger="hazard.recheck",
+        system=True,
+        history=gettext_lazy("复查合格，整改效果保持，销号"),
+    )
+    def recheck(self, *, actor: None, inspection: Any = None) -> dict[str, Any]:
+        self.closed_at = timezone.now()
+        return {
+            "member": getattr(inspection, "inspector", None),
+            "note": _("复查检查 #%(n)s 合格") % {"n": getattr(inspection, "pk", "")},
+            "verified": True,
+        }
+
+    @step(
+        source=H.VERIFIED,
+        target=H.RETURNED,
+        label=gettext_lazy("复查不合格"),
+        ledger="hazard.reopen",
+        system=True,
+        history=gettext_lazy("复查不合格，重新整改"),
+    )
+    def reopen(self, *, actor: None, inspection: Any = None) -> dict[str, Any]:
+        self.return_reason = _("复查检查 #%(n)s 发现仍不合格") % {
+            "n": getattr(inspection, "pk", "")
+        }
+        self.verified_by = None
+        self.verified_at = None
+        return {"member": getattr(inspection, "inspector", None), "note": self.return_reason}

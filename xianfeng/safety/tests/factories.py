@@ -74,6 +74,9 @@ def hazard_in(state: str, p: dict[str, Any], building: Building) -> Hazard:
         return h
     if state in ("dismissed",):
         return take(h, "dismiss", actor=p["wangge"], reason="非隐患")
+    if state == "referred":
+        h = take(h, "confirm", actor=p["wangge"])
+        return take(h, "refer", actor=p["wangge"], agency="区消防救援大队")
     for target in path:
         if target == "confirmed":
             h = take(h, "confirm", actor=p["wangge"])

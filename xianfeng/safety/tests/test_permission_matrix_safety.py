@@ -63,6 +63,7 @@ def sides(personas):
                 "rectifying": _state(make(), HazardState.RECTIFYING, assignee=assignee).pk,
                 "submitted": _state(make(), HazardState.SUBMITTED, assignee=assignee).pk,
                 "verified": _state(make(), HazardState.VERIFIED).pk,
+                "referred": _state(make(), HazardState.REFERRED, enforcement_agency="消防").pk,
                 "member": assignee.pk,
             }
         )
@@ -116,6 +117,8 @@ TRANSITIONS = [
     ("return", "submitted", {"reason": "未整改到位"}, FIELD_IN_SCOPE),
     ("close", "verified", None, GRID_WRITERS),
     ("merge", "assigned", "into", GRID_WRITERS),
+    ("refer", "confirmed", {"agency": "区消防救援大队"}, GRID_WRITERS),
+    ("enforce", "referred", {"outcome": "责令限期整改"}, GRID_WRITERS),
 ]
 
 

@@ -50,6 +50,10 @@ WALKS = [
          API + "close", PAGE + "close/"),
     Walk(Hazard, "merge", _in("reported"), _in("closed"), "wangge", "dangyuan",
          API + "merge", PAGE + "merge/", {"into": None}),
+    Walk(Hazard, "refer", _in("confirmed"), _in("reported"), "wangge", "dangyuan",
+         API + "refer", PAGE + "refer/", {"agency": "区消防救援大队"}),
+    Walk(Hazard, "enforce", _in("referred"), _in("confirmed"), "wangge", "dangyuan",
+         API + "enforce", PAGE + "enforce/", {"outcome": "责令三日内整改，罚款500元"}),
 ]  # fmt: skip
 
 
@@ -100,4 +104,6 @@ USER_STEPS_WALKED_BY_HAND = {("Hazard", "submit"): "test_submit_walked_by_hand"}
 #: Steps taken only by jobs, and the tests that take them.
 SYSTEM_STEPS = {
     ("Hazard", "escalate"): "test_overdue_hazards_escalate_to_the_parent_organization_once",
+    ("Hazard", "recheck"): "test_a_passing_reinspection_closes_a_verified_hazard",
+    ("Hazard", "reopen"): "test_a_failing_reinspection_returns_the_verified_hazard",
 }

@@ -1,0 +1,120 @@
+"""The hazard loop's last pieces (issue 12, item 3): referral for enforcement (执法检查) with
+its outcome recorded, and the re-inspection that closes the loop — a pass closes a verified
+hazard of the same item, a fail sends it back to rectification instead of raising a second."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from xianfeng.core.models import DutyRecord
+from xianfeng.core.testing import role_org
+from xianfeng.core.workflow import StateConflict, take
+from xianfeng.places.choices import SafetyColour
+from xianfeng.safety import services
+from xianfeng.safety.choices import HazardState, Outcome
+from xianfeng.safety.models import Hazard
+from xianfeng.safety.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+H = HazardState
+
+
+def _ledger(obj, kind):
+    return DutyRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), action=kind
+    )
+
+
+@pytest.fixture
+def building(personas):
+    return f.building_under(role_org(personas["wangge"]))
+
+
+def test_a_referred_hazard_records_the_enforcement_outcome(personas, building, client_for):
+    hazard = f.hazard_in("referred", personas, building)
+    assert hazard.state == H.REFERRED and hazard.enforcement_agency == "区消防救援大队"
+    assert _ledger(hazard, "hazard.refer").count() == 1
+    # no outcome: refused in Chinese, nothing changed
+    bare = client_for("wangge").post(
+        f"/api/v1/hazards/{hazard.pk}/enforce", {"outcome": "  "}, content_type="application/json"
+    )
+    assert bare.status_code == 400
+    assert "请填写执法检查的结果。" in bare.json()["errors"]["outcome"][0]
+    done = client_for("wangge").post(
+        f"/api/v1/hazards/{hazard.pk}/enforce",
+        {"outcome": "责令三日内整改，罚款500元"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["state"] == H.RECTIFYING and body["enforcement_outcome"].startswith("责令")
+    assert _ledger(hazard, "hazard.enforce").get().note == "责令三日内整改，罚款500元"
+    # the page shows both
+    page = client_for("wangge").get(f"/safety/hazards/{hazard.pk}/").content.decode()
+    assert "区消防救援大队" in page and "罚款500元" in page
+
+
+def test_a_referral_needs_an_agency_and_a_state_that_allows_it(personas, building, client_for):
+    hazard = f.hazard_in("confirmed", personas, building)
+    page = client_for("wangge").post(f"/safety/hazards/{hazard.pk}/refer/", {"agency": ""})
+    assert page.status_code == 400
+    assert "请填写移交的执法部门" in page.content.decode()
+    reported = f.hazard_in("reported", personas, building)
+    with pytest.raises(StateConflict):
+        take(reported, "refer", actor=personas["wangge"], agency="消防")
+    hazard.refresh_from_db()
+    assert hazard.state == H.CONFIRMED and not hazard.enforcement_agency
+
+
+def _verified_from_inspection(personas, building):
+    from xianfeng.demo.base import persona_member
+
+    first = f.inspect(personas["dangyuan"], building, fail=1)
+    hazard = first.hazards.get()
+    hazard = take(hazard, "confirm", actor=personas["wangge"])
+    hazard = take(hazard, "assign", actor=personas["wangge"], member=persona_member("dangyuan").pk)
+    hazard = take(hazard, "start", actor=personas["dangyuan"])
+    hazard = take(
+        hazard,
+        "submit",
+        actor=personas["dangyuan"],
+        rectification="已整改",
+        photos=[f.photo()],
+        before_photos=[f.photo()],
+    )
+    return take(hazard, "verify", actor=personas["wangge"])
+
+
+def test_a_passing_reinspection_closes_a_verified_hazard(personas, building):
+    hazard = _verified_from_inspection(personas, building)
+    again = f.inspect(personas["dangyuan"], building, fail=0)
+    hazard.refresh_from_db()
+    assert hazard.state == H.CLOSED and hazard.closed_at is not None
+    record = _ledger(hazard, "hazard.recheck").get()
+    assert record.member_id == again.inspector_id and str(again.pk) in record.note
+    building.refresh_from_db()
+    assert building.safety_colour == SafetyColour.GREEN
+
+
+def test_a_failing_reinspection_returns_the_verified_hazard(personas, building):
+    hazard = _verified_from_inspection(personas, building)
+    before = Hazard.objects.filter(building=building).count()
+    again = f.inspect(personas["dangyuan"], building, fail=1)  # the same first non-veto item
+    hazard.refresh_from_db()
+    assert hazard.state == H.RETURNED and hazard.verified_by is None
+    assert str(again.pk) in hazard.return_reason
+    assert Hazard.objects.filter(building=building).count() == before  # no second hazard
+    assert _ledger(hazard, "hazard.reopen").count() == 1
+    # a not-applicable answer leaves it alone
+    other = f.building_under(role_org(personas["wangge"]))
+    untouched = _verified_from_inspection(personas, other)
+    inspection, _c = services.inspection_start(actor=personas["dangyuan"], building=other)
+    for item in inspection.template.items.all():
+        outcome = Outcome.NA if item.pk == untouched.item_id else Outcome.PASS
+        services.inspection_record(
+            actor=personas["dangyuan"], inspection=inspection, item=item, outcome=outcome
+        )
+    services.inspection_submit(actor=personas["dangyuan"], inspection=inspection)
+    untouched.refresh_from_db()
+    assert untouched.state == H.VERIFIED
