@@ -6,3 +6,9 @@ class MeetingsConfig(AppConfig):
     name = "xianfeng.meetings"
     label = "meetings"
     verbose_name = _("组织生活：会议、固定活动日、宣传活动与评选")
+
+    def ready(self) -> None:
+        # The home page's lines and the secretary's panel of due and missed meetings.
+        from xianfeng.meetings import registrations
+
+        registrations.register()

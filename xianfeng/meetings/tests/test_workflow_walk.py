@@ -1,0 +1,42 @@
+"""The transition walk of the meeting workflow (xianfeng/core/workflow_walk.py): every step
+through the API and the page, allowed and refused, in a state that allows it and one that does
+not."""
+
+from __future__ import annotations
+
+import pytest
+
+from xianfeng.core.workflow_walk import Walk, walk
+from xianfeng.meetings.models import Meeting
+from xianfeng.meetings.tests.factories import meeting_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _in(state):
+    return lambda p: meeting_in(state, p)
+
+
+API = "/api/v1/meetings/{pk}/"
+PAGE = "/meetings/{pk}/"
+
+WALKS = [
+    Walk(Meeting, "hold", _in("planned"), _in("published"), "wangge", "dangyuan",
+         API + "hold", PAGE + "hold/"),
+    Walk(Meeting, "publish", _in("held"), _in("planned"), "wangge", "dangyuan",
+         API + "publish", PAGE + "publish/"),
+    Walk(Meeting, "revise", _in("published"), _in("held"), "wangge", "dangyuan",
+         API + "revise", PAGE + "revise/",
+         {"minutes": "会议学习了安全生产责任制，议定每月巡查。", "reason": "补记议定事项"}),
+    Walk(Meeting, "cancel", _in("planned"), _in("held"), "wangge", "dangyuan",
+         API + "cancel", PAGE + "cancel/", {"reason": "台风停课，改期召开"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("w", WALKS, ids=str)
+def test_walk(w, personas, client_for):
+    walk(w, personas, client_for)
+
+
+USER_STEPS_WALKED_BY_HAND: dict[tuple[str, str], str] = {}
+SYSTEM_STEPS: dict[tuple[str, str], str] = {}

@@ -1,0 +1,126 @@
+"""The meeting state machine, declared in the one workflow mechanism
+(``xianfeng.core.workflow``): planned → held → minutes published, or planned → cancelled.
+Minutes revised after publication stay published: the step keeps the earlier text in the
+history and marks the meeting revised (修订 n 次). Pages, the API's ``actions`` and endpoints
+all read these declarations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xianfeng.core.roles import GRID_WRITERS
+from xianfeng.core.scope import active_roles
+from xianfeng.core.workflow import Input, step
+from xianfeng.meetings.choices import MeetingState
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+S = MeetingState
+
+
+def holds_role_over(user: User, organization: Any, kinds: frozenset[str] = GRID_WRITERS) -> bool:
+    """The user holds one of ``kinds`` at the organization or above it."""
+    if user.is_superuser:
+        return True
+    path = organization.path
+    return any(r.kind in kinds and path.startswith(r.path) for r in active_roles(user))
+
+
+def organizer(meeting: Any, user: User) -> str | None:
+    """The secretary or staff of the hosting organization or above."""
+    if holds_role_over(user, meeting.organization):
+        return None
+    return _("只有召开会议的组织的书记或管理员可以进行此操作。")
+
+
+def _text(value: Any, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text
+
+
+class MeetingFlow:
+    """Steps of ``Meeting``; mixed into the model."""
+
+    duty_member = None
+
+    @step(
+        source=S.PLANNED,
+        target=S.HELD,
+        label=gettext_lazy("确认已召开"),
+        ledger="meeting.hold",
+        allowed=organizer,
+        done=gettext_lazy("会议已召开，请整理纪要和决议后公开。"),
+    )
+    def hold(self, *, actor: User) -> dict[str, Any]:
+        self.held_at = timezone.now()
+        return {"note": self.topic}
+
+    @step(
+        source=S.HELD,
+        target=S.PUBLISHED,
+        label=gettext_lazy("公开纪要"),
+        ledger="meeting.publish",
+        allowed=organizer,
+        inputs=[Input("minutes", gettext_lazy("会议纪要"), kind="textarea")],
+        done=gettext_lazy("纪要和决议已公开。"),
+    )
+    def publish(self, *, actor: User, minutes: str = "") -> dict[str, Any]:
+        if (minutes or "").strip():
+            self.minutes = minutes.strip()
+        if not self.minutes.strip():
+            raise ValidationError({"minutes": _("请先填写会议纪要再公开。")})
+        self.published_at = timezone.now()
+        return {"note": self.topic}
+
+    @step(
+        source=S.PUBLISHED,
+        target=None,
+        label=gettext_lazy("修订纪要"),
+        ledger="meeting.revise",
+        allowed=organizer,
+        inputs=[
+            Input("minutes", gettext_lazy("修订后的纪要"), required=True, kind="textarea"),
+            Input("reason", gettext_lazy("修订原因"), required=True),
+        ],
+        style="secondary",
+        done=gettext_lazy("纪要已修订；修订前的文本保留在修改历史中，并标注“已修订”。"),
+    )
+    def revise(self, *, actor: User, minutes: str = "", reason: str = "") -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        text = (minutes or "").strip()
+        why = (reason or "").strip()
+        if not text:
+            errors["minutes"] = _("请填写修订后的纪要。")
+        if not why:
+            errors["reason"] = _("纪要公开后修订，必须写明原因。")
+        if errors:
+            raise ValidationError(errors)
+        if text == self.minutes.strip():
+            raise ValidationError({"minutes": _("修订后的纪要与现在的相同，没有改动。")})
+        self.minutes = text
+        self.revisions += 1
+        self.revised_at = timezone.now()
+        reason_line = _("公开后修订：%(r)s") % {"r": why[:150]}
+        return {"note": why[:200], "history": reason_line}
+
+    @step(
+        source=S.PLANNED,
+        target=S.CANCELLED,
+        label=gettext_lazy("取消会议"),
+        ledger="meeting.cancel",
+        allowed=organizer,
+        inputs=[Input("reason", gettext_lazy("取消原因"), required=True)],
+        style="secondary",
+        done=gettext_lazy("会议已取消。"),
+    )
+    def cancel(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        self.cancel_reason = _text(reason, "reason", _("请写明取消会议的原因。"))[:200]
+        return {"note": self.cancel_reason, "history": self.cancel_reason}
