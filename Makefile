@@ -28,6 +28,10 @@ PYTHON ?= python3
 PORT ?= 8000
 PGPORT ?= 54329
 PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist). "load" hands out tests in pytest-django's order,
+# so each worker still runs the transactional tests (which empty the tables) after the others.
+# XDIST= runs it in one process.
+XDIST ?= $(if $(findstring no:xdist,$(PYTEST_ARGS)),,-n 2 --dist load)
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -120,7 +124,7 @@ messages-check: venv
 	DATABASE_URL=$(SQLITE_URL) $(PY) scripts/messages.py check
 
 test-sqlite: venv assets
-	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The cluster and Redis (the Celery broker the Celery-path test uses) are stopped whatever
 # pytest answers; pytest's exit code is kept.
@@ -128,7 +132,7 @@ test-pg: venv assets
 	trap 'scripts/pg.sh stop; scripts/redis.sh stop' EXIT; \
 	scripts/pg.sh start; \
 	scripts/redis.sh start; \
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 test: system-deps venv assets
 	$(MAKE) --no-print-directory lint

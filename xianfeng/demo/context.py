@@ -34,6 +34,7 @@ from xianfeng.people.choices import (
     MemberStatus,
 )
 from xianfeng.people.models import PartyMember, Person, Resident
+from xianfeng.places.choices import CareTagCode
 from xianfeng.places.models import (
     Building,
     CareTag,
@@ -125,6 +126,10 @@ def _load_existing(ctx: Context) -> None:
         Household.care_tags.through.objects.values_list("household_id", "caretag_id").iterator(5000)
     )
     ctx.zone_keys = set(ResponsibilityZone.objects.values_list("organization_id", "name"))
+    # Migration places 0002 writes the care tags; a test run that emptied the tables (a
+    # transactional test's flush) needs them again.
+    for code, label in CareTagCode.choices:
+        CareTag.objects.get_or_create(code=code, defaults={"name": str(label)})
     ctx.care_tags = list(CareTag.objects.order_by("id"))
 
 

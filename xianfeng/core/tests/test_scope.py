@@ -25,7 +25,7 @@ def test_a_community_admin_sees_only_their_community(personas):
     assert not members.filter(branch__path__startswith=other.path).exists()
 
 
-def test_the_district_admin_sees_every_member():
+def test_the_district_admin_sees_every_member(personas):
     qu = User.objects.get(username="qu")
     assert PartyMember.objects.restrict(qu).count() == PartyMember.objects.count()
 
