@@ -30,3 +30,44 @@ class TeamKind(models.TextChoices):
 class TeamRole(models.TextChoices):
     LEADER = "leader", _("队长")
     MEMBER = "member", _("队员")
+
+
+class SessionSource(models.TextChoices):
+    """Where a service session (8小时外) comes from."""
+
+    TASK = "task", _("认领任务")
+    ORDER = "order", _("群众点单")
+    PATROL = "patrol", _("队伍活动")
+    VISIT = "visit", _("走访")
+    SELF = "self", _("自行申报")
+
+
+class SessionState(models.TextChoices):
+    PENDING = "pending", _("待社区确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未确认")
+
+
+class ActivityKind(models.TextChoices):
+    PATROL = "patrol", _("安全巡查")
+    PUBLICITY = "publicity", _("宣传活动")
+    SUPERVISION = "supervision", _("督查")
+    VOLUNTEER = "volunteer", _("志愿服务")
+
+
+class Rating(models.TextChoices):
+    """The community's rating in the 进社区现实表现鉴定."""
+
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    FAIR = "fair", _("一般")
+    POOR = "poor", _("较差")
+
+
+class MobileServiceKind(models.TextChoices):
+    """What a 流动党员之家 does for a mobile member."""
+
+    JOB = "job", _("就业介绍")
+    RIGHTS = "rights", _("维权服务")
+    TRAINING = "training", _("技能培训")
+    OTHER = "other", _("其他服务")

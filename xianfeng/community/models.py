@@ -14,8 +14,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.community.choices import ContactWay, PairingState, TeamKind, TeamRole
-from xianfeng.community.workflows import TownsmanFlow
+from xianfeng.community.choices import (
+    ActivityKind,
+    ContactWay,
+    MobileServiceKind,
+    PairingState,
+    Rating,
+    SessionSource,
+    SessionState,
+    TeamKind,
+    TeamRole,
+)
+from xianfeng.community.workflows import ServiceSessionFlow, TownsmanFlow
 from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
 from xianfeng.core.roles import ADMINS, FIELD_ROLES, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
@@ -266,3 +276,279 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.member}"
+
+
+class ServiceSession(ServiceSessionFlow, models.Model):
+    """One session of service in a community after work (8小时外) with its hours: from a task,
+    an order, a team's patrol or publicity, a visit, or self-reported with a photo. Recorded
+    against both the community served (``organization``) and the member's branch
+    (``branch``); a self-reported session counts once the community confirms it."""
+
+    scope_lookups = ("organization", "branch")
+    scope_write_roles = {"add": FIELD_ROLES, "change": ADMINS, "delete": NOBODY}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="service_sessions",
+        verbose_name=_("党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="service_sessions",
+        verbose_name=_("服务社区"),
+    )
+    branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在党组织"),
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=SessionSource.choices)
+    task = models.ForeignKey(
+        "work.Task",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_sessions",
+        verbose_name=_("任务"),
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_sessions",
+        verbose_name=_("走访"),
+    )
+    activity = models.ForeignKey(
+        "community.TeamActivity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("队伍活动"),
+    )
+    reference = models.CharField(_("关联单号"), max_length=64, blank=True)
+    served_on = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
+    content = models.CharField(_("服务内容"), max_length=200)
+    photo = models.FileField(_("照片"), upload_to="community/%Y/%m/", blank=True)
+    state = FSMField(
+        _("状态"), max_length=12, choices=SessionState.choices, default=SessionState.CONFIRMED
+    )
+    note = models.CharField(_("确认意见"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务时长记录")
+        verbose_name_plural = _("服务时长记录")
+        ordering = ["-served_on", "-id"]
+        indexes = [
+            models.Index(fields=["member", "served_on"], name="session_member_day"),
+            models.Index(fields=["organization", "state"], name="session_org_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.served_on} {self.hours}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("work:session_detail", args=[self.pk])
+
+
+class TeamActivity(models.Model):
+    """A team's patrol, publicity session, inspection round or volunteer service, logged by
+    the team with who took part; each participant's hours become a service session."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": NOBODY, "delete": NOBODY}
+
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="activities", verbose_name=_("队伍")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属社区"),
+        editable=False,
+    )
+    kind = models.CharField(_("活动类型"), max_length=12, choices=ActivityKind.choices)
+    held_on = models.DateField(_("活动日期"))
+    hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
+    place = models.CharField(_("地点或路线"), max_length=200, blank=True)
+    content = models.TextField(_("活动情况"))
+    audience = models.PositiveIntegerField(_("受众人数"), null=True, blank=True)
+    participants = models.ManyToManyField(
+        "people.PartyMember", related_name="team_activities", verbose_name=_("参加队员")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("队伍活动")
+        verbose_name_plural = _("队伍活动")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.held_on}"
+
+
+class TeamTask(models.Model):
+    """A task claimed by a team as one (the claiming member answers for it on the task)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": FIELD_ROLES, "change": NOBODY, "delete": NOBODY}
+
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="team_tasks", verbose_name=_("队伍")
+    )
+    task = models.OneToOneField(
+        "work.Task", on_delete=models.PROTECT, related_name="team_claim", verbose_name=_("任务")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属社区"),
+        editable=False,
+    )
+    claimed_by = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("认领队员"),
+    )
+    claimed_at = models.DateTimeField(_("认领时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("队伍认领的任务")
+        verbose_name_plural = _("队伍认领的任务")
+        ordering = ["-claimed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.task}"
+
+
+class PerformanceRecord(models.Model):
+    """进社区现实表现鉴定: the community's record of an in-service member's year (or of a
+    period, on demand) for their work unit: hours, tasks, visits, the rating and the positive
+    and negative items (正负面清单). The work unit's liaison reads it and downloads the PDF."""
+
+    scope_lookups = ("organization", "member__branch")
+    scope_write_roles = {"add": ADMINS, "change": NOBODY, "delete": NOBODY}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="performance_records",
+        verbose_name=_("党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("鉴定社区"),
+    )
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    yearly = models.BooleanField(_("年度鉴定"), default=True)
+    hours = models.DecimalField(_("服务时长（小时）"), max_digits=7, decimal_places=1)
+    sessions = models.PositiveIntegerField(_("服务次数"))
+    tasks_done = models.PositiveIntegerField(_("完成任务数"))
+    visits = models.PositiveIntegerField(_("走访户次"))
+    rating = models.CharField(_("鉴定等次"), max_length=12, choices=Rating.choices)
+    positives = models.TextField(_("正面清单"), blank=True)
+    negatives = models.TextField(_("负面清单"), blank=True)
+    opinion = models.TextField(_("社区鉴定意见"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("填写人"),
+    )
+    created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("进社区现实表现鉴定")
+        verbose_name_plural = _("进社区现实表现鉴定")
+        ordering = ["-period_end", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.period_start}—{self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("work:record_detail", args=[self.pk])
+
+
+class MobileService(models.Model):
+    """A service of a 流动党员之家 to a mobile member (job referral, rights protection,
+    training): the home records it, the member's flow-out branch sees it (一方隶属、双重管理)."""
+
+    scope_lookups = ("organization", "member__branch")
+    scope_write_roles = {"add": ADMINS, "change": NOBODY, "delete": NOBODY}
+
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="mobile_services",
+        verbose_name=_("流动党员"),
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("流动党员之家"),
+    )
+    kind = models.CharField(_("服务类型"), max_length=10, choices=MobileServiceKind.choices)
+    served_on = models.DateField(_("服务日期"))
+    content = models.TextField(_("服务内容"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("流动党员服务记录")
+        verbose_name_plural = _("流动党员服务记录")
+        ordering = ["-served_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()}"

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 
 LEDGER_TOWNSMAN_CONTACT = "townsman.contact"
-TOWNSMEN_LIMIT = 50
 
 
 def is_mobile_member(member: PartyMember) -> bool:
@@ -85,10 +84,8 @@ def townsman_add(
         or (person is not None and mine.filter(person=person).exists())
     ):
         errors.setdefault("name", []).append(_("%(n)s已经在您的老乡名单里了。") % {"n": name})
-    if not errors and mine.count() >= TOWNSMEN_LIMIT:
-        errors.setdefault("name", []).append(
-            _("每名流动党员最多结对%(n)d名老乡。") % {"n": TOWNSMEN_LIMIT}
-        )
+    # No cap: the goal (xianfeng.community.mobile.townsmen_goal) is a target, and a townsman
+    # beyond it is welcome and counted beyond the goal.
     if errors:
         raise ValidationError(errors)
     townsman = Townsman(

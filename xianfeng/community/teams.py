@@ -1,19 +1,20 @@
 """Writes for a community's teams (安全巡查队, 宣传队, 督查队, 志愿服务队): forming a team,
 members joining and leaving. A team's members are the community's own members and the
-in-service members serving there (an accepted 报到)."""
+in-service members serving there (a service place: an accepted 报到)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xianfeng.community.choices import TeamKind, TeamRole
-from xianfeng.community.models import Team, TeamMembership
+from xianfeng.community.choices import ActivityKind, SessionSource, TeamKind, TeamRole
+from xianfeng.community.models import Team, TeamActivity, TeamMembership, TeamTask
 from xianfeng.core.choices import Action
 from xianfeng.core.services import (
     duty_record,
@@ -21,8 +22,11 @@ from xianfeng.core.services import (
     save_unique_with_history,
     save_with_history,
 )
+from xianfeng.core.workflow import take
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.people.models import PartyMember
+from xianfeng.work.models import Task
+from xianfeng.work.services import field_member
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -32,9 +36,7 @@ if TYPE_CHECKING:
 def belongs_to_community(member: PartyMember, community: Organization) -> bool:
     """A member of the community: their branch lies in its subtree, or they serve there (an
     accepted 报到 or 对接 gives a service place)."""
-    if member.branch.path.startswith(community.path):
-        return True
-    return member.residence_community_id == community.pk
+    return member.acts_in(community)
 
 
 @transaction.atomic
@@ -139,3 +141,112 @@ def team_member_remove(*, actor: User, membership: TeamMembership) -> TeamMember
         member=membership.member,
     )
     return membership
+
+
+def _team_member(actor: User, team: Team) -> PartyMember:
+    """The acting member, who must be on the team now."""
+    member = field_member(actor)
+    if not team.has_member(member.pk):
+        raise PermissionDenied(_("只有该队队员可以以队伍名义办理。"))
+    return member
+
+
+@transaction.atomic
+def team_task_claim(*, actor: User, team: Team, task: Task) -> TeamTask:
+    """A team claims a task as one: a member of the team claims it on the team's behalf (the
+    task's ``claim`` step, which checks the task is open and in reach) and the team holds it.
+    A non-member of the team is refused."""
+    member = _team_member(actor, team)
+    if not team.is_active:
+        raise ValidationError({"team": _("该队伍已撤销。")})
+    if not task.organization.path.startswith(team.organization.path) and not (
+        team.organization.path.startswith(task.organization.path)
+    ):
+        raise ValidationError({"task": _("该任务不在本队所在社区的范围内。")})
+    take(task, "claim", actor=actor)
+    claim = TeamTask.objects.create(
+        team=team, task=task, organization=team.organization, claimed_by=member
+    )
+    duty_record(
+        actor=actor,
+        action="team.claim",
+        organization=team.organization,
+        target=claim,
+        member=member,
+        note=f"{team.name}：{task.title}",
+    )
+    return claim
+
+
+@transaction.atomic
+def team_activity_log(
+    *,
+    actor: User,
+    team: Team,
+    kind: str,
+    held_on: date,
+    hours: Any,
+    content: str,
+    participants: Sequence[PartyMember],
+    place: str = "",
+    audience: int | None = None,
+) -> TeamActivity:
+    """A patrol, publicity session, inspection round or volunteer service of the team, with who
+    took part; each participant gets the hours as a service session. Logged by a team member
+    (or the community's staff)."""
+    from xianfeng.community.hours import parse_hours, session_record
+
+    if not Team.objects.restrict(actor, Action.CHANGE).filter(pk=team.pk).exists():
+        _team_member(actor, team)
+    errors: dict[str, list[str]] = {}
+    if kind not in ActivityKind.values:
+        errors.setdefault("kind", []).append(_("请选择活动类型。"))
+    if not (content or "").strip():
+        errors.setdefault("content", []).append(_("请填写活动情况。"))
+    if held_on > timezone.localdate():
+        errors.setdefault("held_on", []).append(_("活动日期不能晚于今天。"))
+    participants = list(dict.fromkeys(participants))
+    if not participants:
+        errors.setdefault("participants", []).append(_("请选择参加的队员。"))
+    outside = [m.person.name for m in participants if not team.has_member(m.pk)]
+    if outside:
+        errors.setdefault("participants", []).append(
+            _("以下党员不是该队队员：%(names)s") % {"names": "、".join(outside)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    hours = parse_hours(hours)
+    activity = TeamActivity.objects.create(
+        team=team,
+        organization=team.organization,
+        kind=kind,
+        held_on=held_on,
+        hours=hours,
+        place=(place or "").strip()[:200],
+        content=content.strip(),
+        audience=audience,
+        recorded_by=actor,
+    )
+    activity.participants.set(participants)
+    duty_record(
+        actor=actor,
+        action="team.activity",
+        organization=team.organization,
+        target=activity,
+        occurred_at=timezone.make_aware(datetime.combine(held_on, time(12))),
+        location=activity.place,
+        note=f"{team.name}：{activity.get_kind_display()}",
+    )
+    label = activity.get_kind_display()
+    for member in participants:
+        session_record(
+            actor=actor,
+            member=member,
+            community=team.organization,
+            source=SessionSource.PATROL,
+            served_on=held_on,
+            hours=hours,
+            content=f"{team.name}{label}",
+            activity=activity,
+        )
+    return activity

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.community import selectors, services
 from xianfeng.community.forms import ContactForm, TownsmanForm
+from xianfeng.community.mobile import contacts_per_month, townsmen_goal, townsmen_progress
 from xianfeng.community.models import Townsman
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
@@ -42,6 +43,9 @@ class TownsmanListView(ScopedView):
                 "page": paginate(request, qs),
                 "form": form,
                 "mine": mine,
+                "goal": townsmen_goal(),
+                "progress": townsmen_progress(member) if mobile else None,
+                "monthly": contacts_per_month(member) if mobile else [],
                 "can_add": mobile and self.can(Action.ADD),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",

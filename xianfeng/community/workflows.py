@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.community.choices import PairingState
-from xianfeng.core.workflow import step
+from xianfeng.community.choices import PairingState, SessionState
+from xianfeng.core.workflow import Input, step
 from xianfeng.people.members import field_refusal, member_of
 
 if TYPE_CHECKING:
@@ -50,3 +50,62 @@ class TownsmanFlow:
     )
     def end(self, *, actor: User) -> dict[str, Any]:
         return {"note": self.name}
+
+
+def community_confirmer(session: Any, user: User) -> str | None:
+    """The served community's staff confirm a self-reported session; never one's own."""
+    from xianfeng.core.choices import Action
+    from xianfeng.core.services import org_in_scope
+
+    member = member_of(user)
+    if member is not None and member.pk == session.member_id:
+        return _("不能确认自己申报的服务时长，请由社区其他工作人员确认。")
+    if not org_in_scope(
+        user=user, org=session.organization, model=type(session), action=Action.CHANGE
+    ):
+        return _("只有服务社区的管理人员可以确认服务时长。")
+    return None
+
+
+class ServiceSessionFlow:
+    """Steps of ``ServiceSession``: the community confirms or declines a self-reported one."""
+
+    @property
+    def duty_member(self) -> Any:
+        return self.member
+
+    @step(
+        source=SessionState.PENDING,
+        target=SessionState.CONFIRMED,
+        label=gettext_lazy("确认时长"),
+        ledger="service.confirm",
+        allowed=community_confirmer,
+        inputs=[Input("note", gettext_lazy("确认意见（可选）"))],
+        history=gettext_lazy("社区确认服务时长"),
+        done=gettext_lazy("已确认服务时长。"),
+    )
+    def confirm(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        self.note = (note or "").strip()[:200]
+        self.confirmed_by = actor
+        return {"note": self.content, "verified": True}
+
+    @step(
+        source=SessionState.PENDING,
+        target=SessionState.REJECTED,
+        label=gettext_lazy("不予确认"),
+        ledger="service.reject",
+        allowed=community_confirmer,
+        inputs=[Input("note", gettext_lazy("不予确认的原因"), required=True)],
+        style="secondary",
+        history=gettext_lazy("社区不予确认服务时长"),
+        done=gettext_lazy("已不予确认。"),
+    )
+    def reject(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        from django.core.exceptions import ValidationError
+
+        note = (note or "").strip()
+        if not note:
+            raise ValidationError({"note": _("请说明不予确认的原因。")})
+        self.note = note[:200]
+        self.confirmed_by = actor
+        return {"note": note}

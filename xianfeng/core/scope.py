@@ -9,6 +9,7 @@ proves it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from xianfeng.core.roles import (
     ADMINS,
     ALL_ROLES,
     EXPORTERS,
+    FIELD_ROLES,
     GRID_WRITERS,
     SENSITIVE_VIEWERS,
     WRITERS,
@@ -94,14 +96,44 @@ def active_roles(user: User) -> list[ActiveRole]:
     return roles
 
 
+# Where a member serves beyond their branch: an in-service member's service place (服务地) in
+# the residence community that accepted their 报到. The people app registers the function
+# (``user -> organization paths``); core imports no domain app.
+_service_place_sources: list[Callable[[User], list[str]]] = []
+
+
+def register_service_places(source: Callable[[User], list[str]]) -> None:
+    """Add a source of the communities a user serves in as a member (``AppConfig.ready``)."""
+    if source not in _service_place_sources:
+        _service_place_sources.append(source)
+
+
+def service_place_paths(user: User) -> list[str]:
+    """Paths of the communities where the user, a member acting in the field, holds a current
+    service place; loaded once per user object, and only for an account that is a member."""
+    cached = getattr(user, "_xf_service_places", None)
+    if cached is not None:
+        return cached
+    cached = []
+    if getattr(user, "person_id", None) and any(r.kind in FIELD_ROLES for r in active_roles(user)):
+        cached = sorted({p for source in _service_place_sources for p in source(user)})
+    user._xf_service_places = cached
+    return cached
+
+
 def scope_paths(user: User, model: type[models.Model], action: str) -> list[str] | None:
-    """Organization paths whose subtrees the user may act on; ``None`` means everything."""
+    """Organization paths whose subtrees the user may act on; ``None`` means everything.
+    A service place counts as a member's role at that community: where members may act,
+    the member acts there too."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     if user.is_superuser:
         return None
     kinds = allowed_role_kinds(model, action)
-    paths = sorted({r.path for r in active_roles(user) if r.kind in kinds})
+    paths = {r.path for r in active_roles(user) if r.kind in kinds}
+    if RoleKind.MEMBER in kinds:
+        paths.update(service_place_paths(user))
+    paths = sorted(paths)
     # Drop paths already covered by an ancestor path, to keep the SQL short.
     kept: list[str] = []
     for path in paths:

@@ -12,6 +12,8 @@ class MemberKind(models.TextChoices):
     IN_SERVICE = "in_service", _("在职党员")
     MOBILE = "mobile", _("流动党员")
     TWO_NEW = "two_new", _("两新组织党员")
+    RETIRED = "retired", _("离退休党员")
+    LAID_OFF = "laid_off", _("下岗失业党员")
 
 
 class MemberCategory(models.TextChoices):
@@ -42,6 +44,7 @@ class CaseKind(models.TextChoices):
     FLOW_IN = "flow_in", _("流动党员流入")
     TRANSFER = "transfer", _("组织关系转接")
     LOST = "lost", _("失联党员查找")
+    HANDOVER = "handover", _("离退休、下岗党员对接社区")
 
 
 class CaseState(models.TextChoices):
@@ -64,3 +67,15 @@ class LostReason(models.TextChoices):
     CONTACT_INVALID = "contact_invalid", _("联系方式失效")
     ABSENT = "absent", _("长期不参加组织生活且无法联系")
     OTHER = "other", _("其他原因")
+
+
+class PlaceEnd(models.TextChoices):
+    """How a member's service place in a community (服务地) ended."""
+
+    REVOKED = "revoked", _("撤销报到")
+    TRANSFERRED = "transferred", _("组织关系转出")
+
+
+#: Member kinds who report to (报到) or are handed over to (对接) a residence community.
+REPORTING_KINDS = (MemberKind.IN_SERVICE,)
+HANDOVER_KINDS = (MemberKind.RETIRED, MemberKind.LAID_OFF)

@@ -11,6 +11,7 @@ ledger.declare(
         "member.report_accept": _("社区接收报到"),
         "member.report_decline": _("社区未接收报到"),
         "member.report_revoke": _("撤销社区报到"),
+        "member.handover_register": _("离退休、下岗党员对接社区"),
         "member.flow_out": _("流动党员流出登记"),
         "member.flow_in": _("流动党员流入登记"),
         "member.flow_end": _("结束流动登记"),

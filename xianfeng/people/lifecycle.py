@@ -31,6 +31,8 @@ from xianfeng.core.workflow import take, write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.choices import (
+    HANDOVER_KINDS,
+    REPORTING_KINDS,
     CaseKind,
     CaseState,
     LostReason,
@@ -73,7 +75,8 @@ def _require_org_side(actor: User, org: Organization | None, what: str) -> None:
 def _save_case(case: MemberCase, actor: User, reason: str, kind: str) -> MemberCase:
     """A new case in its first state: saved with history, and the step on the ledger."""
     save_with_history(instance=case, actor=actor, reason=reason)
-    organization = case.organization if kind == "member.report_register" else None
+    sided = ("member.report_register", "member.handover_register")
+    organization = case.organization if kind in sided else None
     write_ledger(case, kind, actor=actor, organization=organization or case.member.branch)
     return case
 
@@ -82,9 +85,12 @@ def _save_member(member: PartyMember, actor: User, reason: str) -> None:
     save_with_history(instance=member, actor=actor, reason=reason)
 
 
-def _refuse_second(member: PartyMember, kind: str, states: tuple[str, ...], message: str) -> None:
-    """One open case of a kind per member."""
-    if MemberCase.objects.filter(member=member, kind=kind, state__in=states).exists():
+def _refuse_second(
+    member: PartyMember, kind: str | tuple[str, ...], states: tuple[str, ...], message: str
+) -> None:
+    """One open case of a kind (or of several kinds together) per member."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    if MemberCase.objects.filter(member=member, kind__in=kinds, state__in=states).exists():
         raise ValidationError(message)
 
 
@@ -107,16 +113,10 @@ def member_report_register(
     member = _lock_member(member)
     if actor.person_id != member.person_id:
         _require_branch_side(actor, member)
-    if community is None or community.kind != OrgKind.COMMUNITY:
-        raise ValidationError({"community": _("请选择要报到的居住地社区。")})
-    if member.kind != MemberKind.IN_SERVICE:
+    _check_community(community)
+    if member.kind not in REPORTING_KINDS:
         raise ValidationError(_("只有在职党员需要进社区报到。"))
-    _refuse_second(
-        member,
-        CaseKind.REPORT,
-        (CaseState.REGISTERED, CaseState.ACCEPTED),
-        _("该党员已在社区报到，请先撤销原报到。"),
-    )
+    _refuse_second_place(member)
     return _new_case(
         actor=actor,
         member=member,
@@ -124,6 +124,64 @@ def member_report_register(
         state=CaseState.REGISTERED,
         history=_("在职党员进社区报到"),
         ledger="member.report_register",
+        organization=community,
+        note=note,
+    )
+
+
+def is_unit_liaison_of(actor: User, member: PartyMember) -> bool:
+    """The liaison of the work unit (驻区单位) whose branches hold the member."""
+    from xianfeng.core.choices import RoleKind
+    from xianfeng.core.scope import active_roles
+
+    return any(
+        r.kind == RoleKind.UNIT_LIAISON and member.branch.path.startswith(r.path)
+        for r in active_roles(actor)
+    )
+
+
+def _check_community(community: Organization | None) -> None:
+    if community is None:
+        raise ValidationError({"community": _("请选择要报到的居住地社区。")})
+    if community.kind != OrgKind.COMMUNITY:
+        raise ValidationError(
+            {
+                "community": _("“%(name)s”不是社区党组织，只能向居住地社区报到。")
+                % {"name": community.name}
+            }
+        )
+
+
+def _refuse_second_place(member: PartyMember) -> None:
+    """One open 报到 or 对接 (registered or accepted) per member."""
+    _refuse_second(
+        member,
+        (CaseKind.REPORT, CaseKind.HANDOVER),
+        (CaseState.REGISTERED, CaseState.ACCEPTED),
+        _("该党员已在社区报到，请先撤销原报到。"),
+    )
+
+
+@transaction.atomic
+def member_handover_register(
+    *, actor: User, member: PartyMember, community: Organization | None, note: str = ""
+) -> MemberCase:
+    """对接: the work unit (the member's branch) hands a retired or laid-off member over to
+    their residence community; the community accepts or declines as a 报到."""
+    member = _lock_member(member)
+    if not is_unit_liaison_of(actor, member):
+        _require_branch_side(actor, member)
+    _check_community(community)
+    if member.kind not in HANDOVER_KINDS:
+        raise ValidationError(_("只有离退休党员和下岗失业党员由单位对接到居住地社区。"))
+    _refuse_second_place(member)
+    return _new_case(
+        actor=actor,
+        member=member,
+        kind=CaseKind.HANDOVER,
+        state=CaseState.REGISTERED,
+        history=_("离退休、下岗党员对接社区"),
+        ledger="member.handover_register",
         organization=community,
         note=note,
     )

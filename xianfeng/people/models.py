@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -39,6 +40,7 @@ from xianfeng.people.choices import (
     MemberCategory,
     MemberKind,
     MemberStatus,
+    PlaceEnd,
     ResidentRelation,
 )
 from xianfeng.people.workflows import MemberCaseFlow, MemberCategoryFlow
@@ -214,6 +216,88 @@ class PartyMember(MemberCategoryFlow, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("people:member_detail", args=[self.pk])
+
+    def acting_paths(self) -> list[str]:
+        """Where the member acts in the field: their branch, and each community where they
+        hold a service place now (an accepted 报到 or 对接). Loaded once per member object."""
+        cached = getattr(self, "_xf_acting_paths", None)
+        if cached is None:
+            cached = [self.branch.path, *ServicePlace.current_paths(self.pk)]
+            self._xf_acting_paths = cached
+        return cached
+
+    def acts_in(self, organization: Any) -> bool:
+        """Whether the member acts at or under the organization, or the organization lies in
+        a community they serve (a task posted at a grid branch of that community)."""
+        path = organization.path
+        if self.branch.path.startswith(path):
+            return True
+        return any(path.startswith(p) or p.startswith(path) for p in self.acting_paths()[1:])
+
+
+class ServicePlace(models.Model):
+    """A member's service place (服务地) in a residence community: opened when the community
+    accepts their 报到 (or 对接 of a retired or laid-off member), ended by revoking it or by
+    the member's transfer. While it lasts the member claims the community's tasks, joins its
+    zones and teams, is assigned its households and logs visits there; their branch keeps
+    their membership. One current place per member."""
+
+    scope_lookups = ("member__branch", "community")
+    scope_write_roles = frozenset()  # opened and ended by the 报到 workflow only
+
+    member = models.ForeignKey(
+        PartyMember,
+        on_delete=models.CASCADE,
+        related_name="service_places",
+        verbose_name=_("党员"),
+    )
+    community = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="service_places",
+        verbose_name=_("服务社区"),
+    )
+    case = models.ForeignKey(
+        "people.MemberCase",
+        on_delete=models.PROTECT,
+        related_name="service_places",
+        verbose_name=_("报到事项"),
+    )
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("结束原因"), max_length=16, choices=PlaceEnd.choices, blank=True
+    )
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务地")
+        verbose_name_plural = _("服务地")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(ended_on__isnull=True),
+                name="service_place_one_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.community}"
+
+    @property
+    def current(self) -> bool:
+        return self.ended_on is None
+
+    @classmethod
+    def current_paths(cls, member_id: int) -> list[str]:
+        return list(
+            cls.objects.filter(member_id=member_id, ended_on__isnull=True).values_list(
+                "community__path", flat=True
+            )
+        )
 
 
 class Resident(models.Model):

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from xianfeng.core import home, related, resources, search
+from xianfeng.core import home, related, resources, scope, search
 from xianfeng.core.choices import RoleKind
-from xianfeng.people.models import PartyMember, Person
+from xianfeng.people.models import PartyMember, Person, ServicePlace
 from xianfeng.people.selectors import name_search
 
 if TYPE_CHECKING:
@@ -43,7 +43,17 @@ def _org_member_counts(user: User, org: Any) -> dict[str, int]:
     }
 
 
+def _service_places(user: User) -> list[str]:
+    """The communities where the user's member holds a current service place (报到)."""
+    return list(
+        ServicePlace.objects.filter(
+            member__person_id=user.person_id, ended_on__isnull=True
+        ).values_list("community__path", flat=True)
+    )
+
+
 def register() -> None:
+    scope.register_service_places(_service_places)
     related.register_detail_context("orgs.Organization", "members", _org_member_counts)
     related.register_delete_blocker(
         "orgs.Organization",

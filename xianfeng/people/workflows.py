@@ -115,6 +115,41 @@ def _end(case: Any, note: str) -> None:
     case.ended_on = timezone.localdate()
 
 
+def _open_place(case: Any, member: Any, actor: User) -> None:
+    """The accepted 报到 (or 对接) gives the member a service place in the community."""
+    from django.utils import timezone
+
+    from xianfeng.people.models import ServicePlace
+
+    place = ServicePlace(
+        member=member,
+        community=case.organization,
+        case=case,
+        started_on=timezone.localdate(),
+    )
+    save_with_history(instance=place, actor=actor, reason=_("社区接收报到，开始在社区服务"))
+
+
+def end_places(member: Any, actor: User, reason: str, case: Any = None) -> int:
+    """End the member's current service place(s) (of one case, or all); answers how many."""
+    from django.utils import timezone
+
+    from xianfeng.people.choices import PlaceEnd
+    from xianfeng.people.models import ServicePlace
+
+    places = ServicePlace.objects.select_for_update().filter(member=member, ended_on__isnull=True)
+    if case is not None:
+        places = places.filter(case=case)
+    ended = 0
+    for place in places:
+        place.ended_on = timezone.localdate()
+        place.end_reason = reason
+        label = _("撤销报到，结束社区服务") if reason == PlaceEnd.REVOKED else _("组织关系转出")
+        save_with_history(instance=place, actor=actor, reason=label)
+        ended += 1
+    return ended
+
+
 def _required(name: str, value: str, message: str) -> str:
     if not (value or "").strip():
         raise ValidationError({name: message})
@@ -135,7 +170,7 @@ class MemberCaseFlow:
         label=gettext_lazy("社区接收"),
         ledger="member.report_accept",
         allowed=community_side,
-        conditions=[_kind(CaseKind.REPORT)],
+        conditions=[_kind(CaseKind.REPORT, CaseKind.HANDOVER)],
         inputs=[NOTE],
         done=gettext_lazy("已接收报到。"),
     )
@@ -144,6 +179,7 @@ class MemberCaseFlow:
         member = _lock_member(self)
         member.residence_community = self.organization
         save_with_history(instance=member, actor=actor, reason=_("社区接收报到"))
+        _open_place(self, member, actor)
         return {"note": note}
 
     @step(
@@ -152,7 +188,7 @@ class MemberCaseFlow:
         label=gettext_lazy("不接收"),
         ledger="member.report_decline",
         allowed=community_side,
-        conditions=[_kind(CaseKind.REPORT)],
+        conditions=[_kind(CaseKind.REPORT, CaseKind.HANDOVER)],
         inputs=[Input("note", gettext_lazy("不接收的原因"), required=True)],
         style="secondary",
         done=gettext_lazy("已不接收报到。"),
@@ -169,15 +205,18 @@ class MemberCaseFlow:
         label=gettext_lazy("撤销报到"),
         ledger="member.report_revoke",
         allowed=self_branch_or_community,
-        conditions=[_kind(CaseKind.REPORT)],
+        conditions=[_kind(CaseKind.REPORT, CaseKind.HANDOVER)],
         style="secondary",
         done=gettext_lazy("已撤销报到。"),
     )
     def report_revoke(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        from xianfeng.people.choices import PlaceEnd
+
         member = _lock_member(self)
         if member.residence_community_id == self.organization_id:
             member.residence_community = None
             save_with_history(instance=member, actor=actor, reason=_("撤销社区报到"))
+        end_places(member, actor, PlaceEnd.REVOKED, case=self)
         _end(self, note)
         return {"note": note}
 
@@ -224,9 +263,12 @@ class MemberCaseFlow:
         done=gettext_lazy("已接收组织关系。"),
     )
     def transfer_approve_in(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        from xianfeng.people.choices import PlaceEnd
+
         member = _lock_member(self)
         member.branch = self.organization
         save_with_history(instance=member, actor=actor, reason=_("组织关系转入"))
+        end_places(member, actor, PlaceEnd.TRANSFERRED)
         _end(self, note)
         return {"note": note}
 

@@ -157,7 +157,8 @@ def _check_zone_members(organization: Organization, members: list[PartyMember] |
         return
     if not members:
         raise ValidationError({"members": _("责任区至少要有一名责任党员。")})
-    outside = [m for m in members if not m.branch.path.startswith(organization.path)]
+    # A member of the branch's subtree, or one serving (报到) in its community.
+    outside = [m for m in members if not m.acts_in(organization)]
     if outside:
         raise ValidationError(
             {

@@ -55,8 +55,9 @@ def paired_org_paths(member: PartyMember) -> list[str]:
 
 def member_households(member: PartyMember) -> Any:
     """Households a member answers for: their zones (households and buildings), those
-    assigned to them by hand, every household of their own branch's subtree, and those of the
-    organizations their own is paired with (安全结对检查)."""
+    assigned to them by hand, every household of their own branch's subtree, of the
+    communities where they serve (报到), and of the organizations their own is paired with
+    (安全结对检查)."""
     from django.db.models import Q
 
     condition = (
@@ -65,7 +66,8 @@ def member_households(member: PartyMember) -> Any:
         | Q(responsibilities__member=member)
         | Q(organization__path__startswith=member.branch.path)
     )
-    for path in paired_org_paths(member):
+    # The communities where the member serves (an accepted 报到 gives a service place).
+    for path in [*member.acting_paths()[1:], *paired_org_paths(member)]:
         condition |= Q(organization__path__startswith=path)
     return Household.objects.filter(condition).distinct()
 

@@ -180,11 +180,16 @@ class TaskQuerySet(IssuedQuerySet):
 
     def claimable_by(self, member: Any) -> TaskQuerySet:
         """Open or overdue, unclaimed, posted at the member's branch or an organization above
-        it (the same rule as the ``claim`` step's)."""
+        it, or in or above a community where the member holds a service place (报到) — the
+        same rule as the ``claim`` step's (``PartyMember.acts_in``)."""
         if member is None:
             return self.none()
-        above = [int(s) for s in member.branch.path.split(".") if s]
-        return self.filter(state__in=CLAIMABLE, assignee__isnull=True, organization_id__in=above)
+        paths = member.acting_paths()
+        above = {int(s) for path in paths for s in path.split(".") if s}
+        where = Q(organization_id__in=above)
+        for path in paths[1:]:
+            where |= Q(organization__path__startswith=path)
+        return self.filter(where, state__in=CLAIMABLE, assignee__isnull=True)
 
     def being_worked_on(self) -> TaskQuerySet:
         """Still to be done and not yet overdue: what reminders and overdue marking look at."""

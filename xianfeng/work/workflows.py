@@ -53,7 +53,7 @@ def claimer(task: Any, user: User) -> str | None:
     refusal = field_refusal(user)
     if refusal is not None:
         return refusal
-    if not member_of(user).branch.path.startswith(task.organization.path):
+    if not member_of(user).acts_in(task.organization):
         return _("您所在的党组织不在该任务的发布范围内，不能认领。")
     return None
 
@@ -115,14 +115,26 @@ def _member_for(task: Any, actor: User, member: Any) -> Any:
         pk = int(member) if str(member or "").isdigit() else None
         member = (
             PartyMember.objects.restrict(actor).select_related("branch").filter(pk=pk).first()
+            or serving_member(actor, pk)
             if pk
             else None
         )
         if member is None:
             raise ValidationError({"member": _("所选党员不存在或不在您的管辖范围内。")})
-    if not member.branch.path.startswith(task.organization.path):
+    if not member.acts_in(task.organization):
         raise ValidationError({"member": _("所选党员不在该任务发布组织的范围内。")})
     return member
+
+
+def serving_member(actor: User, pk: int) -> Any:
+    """A member serving (报到) in a community the actor sees, though their branch lies
+    elsewhere: the community assigns them its tasks."""
+    from xianfeng.people.models import PartyMember, ServicePlace
+
+    places = ServicePlace.objects.restrict(actor).filter(member_id=pk, ended_on__isnull=True)
+    if not places.exists():
+        return None
+    return PartyMember.objects.select_related("branch").filter(pk=pk).first()
 
 
 def _visits_missing(progress: Any) -> str:

@@ -1,0 +1,127 @@
+"""Mobile members (流动党员): the twenty-townsmen goal (一名流动党员结对20名老乡; configurable,
+nothing capped) with contacts per month, and the 流动党员之家's services to them (job
+referrals, rights protection, training), which the flow-out branch sees."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xianfeng.community.choices import MobileServiceKind, PairingState
+from xianfeng.community.models import MobileService, Townsman, TownsmanContact
+from xianfeng.core.choices import Action
+from xianfeng.core.services import org_in_scope, save_with_history
+from xianfeng.core.workflow import write_ledger
+from xianfeng.env import env_int
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.people.choices import CaseKind, CaseState
+from xianfeng.people.models import MemberCase, PartyMember
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+
+def townsmen_goal() -> int:
+    """How many townsmen each mobile member pairs with: the setting or the environment's
+    ``XIANFENG_TOWNSMEN_GOAL``, 20 by default (a goal, not a cap)."""
+    configured = getattr(settings, "XIANFENG_TOWNSMEN_GOAL", None)
+    return configured if configured is not None else env_int("XIANFENG_TOWNSMEN_GOAL", 20)
+
+
+def townsmen_progress(member: PartyMember, *, today: date | None = None) -> dict[str, Any]:
+    """Paired townsmen against the goal (beyond it counted, never capped) and this month's
+    contacts."""
+    today = today or timezone.localdate()
+    goal = townsmen_goal()
+    paired = Townsman.objects.filter(member=member, state=PairingState.ACTIVE).count()
+    contacts = TownsmanContact.objects.filter(
+        member=member, contacted_at__year=today.year, contacted_at__month=today.month
+    ).count()
+    return {
+        "goal": goal,
+        "paired": paired,
+        "left": max(goal - paired, 0),
+        "beyond": max(paired - goal, 0),
+        "percent": min(100, round(paired * 100 / goal)) if goal else 100,
+        "contacts_this_month": contacts,
+    }
+
+
+def contacts_per_month(member: PartyMember, months: int = 6) -> list[dict[str, Any]]:
+    """The member's contacts with townsmen per month, the last ``months`` months with any."""
+    rows = (
+        TownsmanContact.objects.filter(member=member)
+        .annotate(month=TruncMonth("contacted_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")[:months]
+    )
+    return [{"month": r["month"], "count": r["count"]} for r in rows]
+
+
+def _home_for(actor: User, member: PartyMember, home: Organization | None) -> Organization:
+    if home is None or home.kind not in (OrgKind.MOBILE_HOME, OrgKind.MOBILE):
+        raise ValidationError({"home": _("请选择登记服务的流动党员之家。")})
+    if not org_in_scope(user=actor, org=home, model=MobileService, action=Action.ADD):
+        raise PermissionDenied(_("只有流动党员之家的管理人员可以登记服务。"))
+    received = MemberCase.objects.filter(
+        member=member,
+        organization=home,
+        kind__in=[CaseKind.FLOW_OUT, CaseKind.FLOW_IN],
+        state=CaseState.ACTIVE,
+    ).exists()
+    if not received and not member.branch.path.startswith(home.path):
+        raise ValidationError({"member": _("该党员不是本流动党员之家服务的流动党员。")})
+    return home
+
+
+@transaction.atomic
+def mobile_service_record(
+    *,
+    actor: User,
+    member: PartyMember,
+    home: Organization | None,
+    kind: str,
+    served_on: date,
+    content: str,
+) -> MobileService:
+    """The 流动党员之家 records a service to a mobile member it receives."""
+    home = _home_for(actor, member, home)
+    errors: dict[str, list[str]] = {}
+    if kind not in MobileServiceKind.values:
+        errors.setdefault("kind", []).append(_("请选择服务类型。"))
+    if served_on > timezone.localdate():
+        errors.setdefault("served_on", []).append(_("服务日期不能晚于今天。"))
+    if not (content or "").strip():
+        errors.setdefault("content", []).append(_("请填写服务内容。"))
+    if errors:
+        raise ValidationError(errors)
+    service = MobileService(
+        member=member,
+        organization=home,
+        kind=kind,
+        served_on=served_on,
+        content=content.strip(),
+        recorded_by=actor,
+    )
+    save_with_history(instance=service, actor=actor, reason=_("流动党员之家服务"))
+    write_ledger(service, "mobile.service", actor=actor, member=member, note=content.strip()[:200])
+    return service
+
+
+def mobile_services(user: Any, *, member: PartyMember | None = None) -> QuerySet:
+    """Services to mobile members the user sees: the home that gave them, and the flow-out
+    branch of the member (一方隶属、双重管理)."""
+    qs = MobileService.objects.restrict(user).select_related("member__person", "organization")
+    if member is not None:
+        qs = qs.filter(member=member)
+    return qs.order_by("-served_on", "-id")
