@@ -73,7 +73,6 @@ from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
 from xianfeng.demo.safety import build_safety_demo
-from xianfeng.demo.scoring import build_scoring_demo
 from xianfeng.demo.work import build_work_demo
 
 
@@ -118,7 +117,5 @@ def build_demo_district(
         build_work_demo(ctx)
         build_safety_demo(ctx)
         build_meetings_demo(ctx)
-        # Last: it scores the ledger every app above wrote.
-        build_scoring_demo(ctx)
     say("done")
     return ctx.created
