@@ -1,0 +1,221 @@
+"""Scoring benchmark: 100,000 members and 10 million duty records in PostgreSQL.
+
+    PGPORT=54408 XIANFENG_PG_DIR=/tmp/xf-pg-h8 scripts/pg.sh start
+    PGPORT=54408 .venv/bin/python bench/scoring.py                       # 100,000 / 10,000,000
+    PGPORT=54408 .venv/bin/python bench/scoring.py --members 20000 --records 1000000
+
+On the cluster at ``127.0.0.1:$PGPORT`` it drops and creates its own database
+``xf_scoring_bench``, migrates it and builds the ``small`` demo district (its organization tree,
+personas and the demo's point rules, ``xianfeng/demo/scoring.py``). It then writes, in
+PostgreSQL alone (``INSERT … SELECT … FROM generate_series``), ``--members`` party members
+spread over the grid branches and ``--records`` duty records of the kinds the demo's rules
+score, spread over the last three years, a third of them verified, each naming one of 100,000
+targets, and runs ``ANALYZE``.
+
+Then it measures, and prints:
+
+* **one new record**: the high-water mark set to the last record, one record written as the
+  apps write it (``core.services.duty_record``) and ``scoring.services.award_pending()`` timed
+  (median of 20, with its number of queries), before the bulk records and after them: the cost
+  must not grow with the ledger;
+* **recompute a quarter for the district**: ``points_recompute`` over the last full quarter
+  (every record of it scored afresh: no point entries exist yet), then again (nothing to
+  change);
+* **a community's leaderboard** (members with their index) and **a member's summary**
+  (points by kind and index), for the quarter, as the district admin reads them (median of 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = os.environ.get("PGPORT", "54329")
+DB = "xf_scoring_bench"
+URL = f"postgres://xianfeng:xianfeng@127.0.0.1:{PORT}/{DB}"
+
+
+def _django() -> None:
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xianfeng.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    import psycopg
+
+    with psycopg.connect(
+        f"postgresql://xianfeng:xianfeng@127.0.0.1:{PORT}/postgres", autocommit=True
+    ) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"CREATE DATABASE {DB}")
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from xianfeng.demo.district import build_demo_district
+
+    build_demo_district("small")
+
+
+def generate(members: int, records: int) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from xianfeng.orgs.models import Organization
+    from xianfeng.places.models import Household
+    from xianfeng.scoring.models import PointRule
+
+    branches = list(Organization.objects.filter(kind="grid_branch").values_list("pk", flat=True))
+    kinds = sorted(set(PointRule.objects.values_list("kind", flat=True)))
+    ct = ContentType.objects.get_for_model(Household).pk
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO people_person (organization_id, name, name_pinyin, name_initials, gender,
+                id_number, id_number_index, mobile, mobile_index, address, note, created_at,
+                updated_at)
+            SELECT (%(branches)s::bigint[])[1 + i %% cardinality(%(branches)s::bigint[])],
+                   '党员' || i, '', '', 'male', NULL, NULL, '', '', '', 'bench', now(), now()
+            FROM generate_series(1, %(n)s) AS i
+            """,
+            {"branches": branches, "n": members},
+        )
+        cur.execute(
+            """
+            INSERT INTO people_partymember (person_id, branch_id, kind, category, status,
+                work_unit, origin, current_place, created_at, updated_at)
+            SELECT p.id, p.organization_id,
+                   (ARRAY['community','in_service','mobile','two_new'])[1 + p.id %% 4],
+                   'full', 'normal', '', '', '', now(), now()
+            FROM people_person p WHERE p.note = 'bench'
+            """
+        )
+        cur.execute(
+            "CREATE TEMP TABLE bench_members AS SELECT row_number() OVER (ORDER BY id) AS idx,"
+            " id, branch_id FROM people_partymember"
+        )
+        cur.execute("CREATE UNIQUE INDEX ON bench_members (idx)")
+        cur.execute("SELECT count(*) FROM bench_members")
+        total = cur.fetchone()[0]
+        step = 1_000_000
+        for first in range(1, records + 1, step):
+            last = min(records, first + step - 1)
+            cur.execute(
+                """
+                INSERT INTO core_dutyrecord (actor_id, member_id, organization_id, action,
+                    content_type_id, object_id, occurred_at, recorded_at, location, note,
+                    verified, verifies_id)
+                SELECT NULL, m.id, m.branch_id,
+                       (%(kinds)s::text[])[1 + g %% cardinality(%(kinds)s::text[])],
+                       %(ct)s, (g %% 100000)::text,
+                       now() - (g %% (3 * 365 * 24 * 60)) * interval '1 minute',
+                       now() - interval '1 minute', '', '', g %% 3 = 0, NULL
+                FROM generate_series(%(first)s, %(last)s) AS g
+                JOIN bench_members m ON m.idx = 1 + (g * 7919) %% %(total)s
+                """,
+                {"kinds": kinds, "ct": ct, "first": first, "last": last, "total": total},
+            )
+            print(f"  {last:,} records", flush=True)
+        cur.execute("ANALYZE")
+
+
+def _time(fn, repeat: int = 1) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def one_record(label: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xianfeng.core.models import DutyRecord
+    from xianfeng.core.services import duty_record
+    from xianfeng.people.models import PartyMember
+    from xianfeng.scoring import services
+    from xianfeng.scoring.models import ScoringMark
+
+    mark, _ = ScoringMark.objects.get_or_create(name=services.MARK)
+    last = DutyRecord.objects.order_by("-id").values_list("id", flat=True).first()
+    ScoringMark.objects.filter(pk=mark.pk).update(last_record_id=last)
+    member = PartyMember.objects.select_related("branch").order_by("-pk").first()
+    times, queries = [], []
+    for _ in range(20):
+        duty_record(actor=None, action="visit.log", organization=member.branch, member=member)
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            services.award_pending(lag=timedelta(0))
+            times.append(time.perf_counter() - started)
+        queries.append(len(ctx.captured_queries))
+    print(
+        f"one new record ({label}, {last:,} records in the ledger): "
+        f"{statistics.median(times) * 1000:.1f} ms median, {max(queries)} queries"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=10_000_000)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    prepare()
+    print(f"database ready (small demo district) in {time.perf_counter() - started:.0f} s")
+    one_record("demo ledger only")
+    started = time.perf_counter()
+    generate(args.members, args.records)
+    print(
+        f"generated {args.members:,} members and {args.records:,} records in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    one_record("after the bulk records")
+
+    from django.utils import timezone
+
+    from xianfeng.core.models import User
+    from xianfeng.orgs.models import Organization
+    from xianfeng.people.models import PartyMember
+    from xianfeng.scoring import selectors, services
+    from xianfeng.scoring.periods import period_of
+
+    today = timezone.localdate()
+    quarter = period_of("quarter", period_of("quarter", today).start - timedelta(days=1))
+    qu = User.objects.get(username="qu")
+    seconds, run = _time(
+        lambda: services.points_recompute(
+            actor=qu, start=quarter.start, end=quarter.end, reason="benchmark"
+        )
+    )
+    print(
+        f"recompute {quarter.name} for the district: {seconds:.1f} s "
+        f"({run.records:,} records, {run.entries:,} entries written)"
+    )
+    seconds, run = _time(
+        lambda: services.points_recompute(
+            actor=qu, start=quarter.start, end=quarter.end, reason="benchmark again"
+        )
+    )
+    print(f"recompute {quarter.name} again (nothing to change): {seconds:.1f} s ({run.entries})")
+    community = Organization.objects.filter(kind="community").order_by("pk").first()
+    seconds, board = _time(lambda: selectors.leaderboard(qu, community, quarter), repeat=5)
+    print(f"community leaderboard ({len(board):,} members): {seconds * 1000:.0f} ms median")
+    member = PartyMember.objects.filter(branch__path__startswith=community.path).first()
+    seconds, _ = _time(lambda: selectors.member_summary(member, quarter), repeat=5)
+    print(f"a member's summary (points by kind, index): {seconds * 1000:.0f} ms median")
+
+
+if __name__ == "__main__":
+    main()
