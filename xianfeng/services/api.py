@@ -1,5 +1,589 @@
-"""The services API under ``/api/v1/``."""
+"""The services API under ``/api/v1/``: the three lists (in scope, and public per community),
+orders (list, the dispatch queue, 代办, detail with suggestions) with one endpoint per workflow
+step (``xianfeng/services/workflows.py``), and the resident's side without an account (order,
+status and rating by the signed token). Lists are paginated in the database through
+``xianfeng.services.selectors``; errors answer ``{"detail": ..., "errors": ...}`` in Chinese."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["services"])
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from xianfeng.core import ratelimit
+from xianfeng.core.api import (
+    ListParams,
+    choice_label,
+    errors_response,
+    page_of,
+    paginate,
+    require_can,
+)
+from xianfeng.core.choices import Action
+from xianfeng.core.services import get_object_for
+from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
+from xianfeng.core.workflow import actions, take
+from xianfeng.core.workflow_api import add_step_endpoints
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.services import selectors, services
+from xianfeng.services.choices import OrderState, ProjectStatus, ResourceKind, open311_status
+from xianfeng.services.models import CoProject, Order, Resource, Service
+from xianfeng.work.api import MemberRef
+
+router = Router(tags=[gettext_lazy("服务：三张清单与群众点单")])
+
+
+# --- the three lists ---------------------------------------------------------------------------
+
+
+class ServiceOut(Schema):
+    id: int
+    code: str
+    title: str
+    description: str
+    organization_id: int
+    organization_name: str
+    provider_member: MemberRef | None
+    available: str
+    time_limit_hours: int
+    is_active: bool
+
+    @staticmethod
+    def resolve_organization_name(obj: Service) -> str:
+        return obj.organization.display_name
+
+
+class PublicServiceOut(Schema):
+    """A service as the public sees it (a member's name, never a phone)."""
+
+    id: int
+    code: str
+    title: str
+    description: str
+    organization_name: str
+    provider_name: str
+    available: str
+    time_limit_hours: int
+
+    @staticmethod
+    def resolve_organization_name(obj: Service) -> str:
+        return obj.organization.display_name
+
+    @staticmethod
+    def resolve_provider_name(obj: Service) -> str:
+        return obj.provider_member.person.name if obj.provider_member else ""
+
+
+class ResourceOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    owner_name: str
+    address: str
+    hours: str
+    booking: str
+    organization_name: str
+    is_active: bool
+
+    resolve_kind_label = choice_label("kind")
+
+    @staticmethod
+    def resolve_organization_name(obj: Resource) -> str:
+        return obj.organization.display_name
+
+
+class CoProjectOut(Schema):
+    id: int
+    title: str
+    description: str
+    partners: str
+    status: str
+    status_label: str
+    organization_name: str
+    work_project_id: int | None
+    is_active: bool
+
+    resolve_status_label = choice_label("status")
+
+    @staticmethod
+    def resolve_organization_name(obj: CoProject) -> str:
+        return obj.organization.display_name
+
+
+ServicePage = page_of(ServiceOut)
+PublicServicePage = page_of(PublicServiceOut)
+ResourcePage = page_of(ResourceOut)
+CoProjectPage = page_of(CoProjectOut)
+
+
+class ListFilters(ListParams):
+    community: DbInt | None = Field(None, description=gettext_lazy("社区编号"))
+
+
+class PublicFilters(ListParams):
+    community: DbInt = Field(description=gettext_lazy("社区编号"))
+
+
+def _public_community(pk: int) -> Organization:
+    found = Organization.objects.filter(pk=pk, kind=OrgKind.COMMUNITY).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get(
+    "/services", response=errors_response({200: ServicePage}), summary=gettext_lazy("服务清单")
+)
+def service_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    return paginate(
+        selectors.list_items(request.user, "services", community=filters.community), filters
+    )
+
+
+@router.get(
+    "/resources", response=errors_response({200: ResourcePage}), summary=gettext_lazy("资源清单")
+)
+def resource_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    return paginate(
+        selectors.list_items(request.user, "resources", community=filters.community), filters
+    )
+
+
+@router.get(
+    "/coprojects",
+    response=errors_response({200: CoProjectPage}),
+    summary=gettext_lazy("项目清单（共建项目）"),
+)
+def coproject_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    return paginate(
+        selectors.list_items(request.user, "projects", community=filters.community), filters
+    )
+
+
+@router.get(
+    "/public/services",
+    auth=None,
+    response=errors_response({200: PublicServicePage}),
+    summary=gettext_lazy("公开：社区服务清单（无需登录）"),
+)
+def public_service_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
+    return paginate(
+        selectors.public_list("services", _public_community(filters.community)), filters
+    )
+
+
+@router.get(
+    "/public/resources",
+    auth=None,
+    response=errors_response({200: ResourcePage}),
+    summary=gettext_lazy("公开：社区资源清单（无需登录）"),
+)
+def public_resource_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
+    return paginate(
+        selectors.public_list("resources", _public_community(filters.community)), filters
+    )
+
+
+@router.get(
+    "/public/coprojects",
+    auth=None,
+    response=errors_response({200: CoProjectPage}),
+    summary=gettext_lazy("公开：社区项目清单（无需登录）"),
+)
+def public_coproject_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
+    return paginate(
+        selectors.public_list("projects", _public_community(filters.community)), filters
+    )
+
+
+class ServiceIn(Schema):
+    organization: DbInt
+    code: Text(40) = Field(max_length=40)
+    title: Text(60) = Field(max_length=60)
+    description: Text(1000) = ""
+    provider_member: DbInt | None = None
+    available: Text(100) = ""
+    time_limit_hours: int = Field(48, ge=1, le=32767)
+    is_active: bool = True
+
+
+class ResourceIn(Schema):
+    organization: DbInt
+    kind: ResourceKind
+    title: Text(60) = Field(max_length=60)
+    owner_name: Text(60) = ""
+    address: Text(120) = Field(max_length=120)
+    hours: Text(100) = ""
+    booking: Text(LINE_MAX_LENGTH) = ""
+    is_active: bool = True
+
+
+class CoProjectIn(Schema):
+    organization: DbInt
+    title: Text(80) = Field(max_length=80)
+    description: Text(2000) = ""
+    partners: Text(LINE_MAX_LENGTH) = ""
+    status: ProjectStatus = ProjectStatus.PLANNED
+    work_project: DbInt | None = None
+    is_active: bool = True
+
+
+def _save_item(request: HttpRequest, model: type, payload: Schema, pk: int | None) -> Any:
+    from xianfeng.core.api import visible_one
+    from xianfeng.people.models import PartyMember
+    from xianfeng.work.models import Project
+
+    require_can(request.user, Action.CHANGE if pk else Action.ADD, model)
+    instance = (
+        get_object_for(user=request.user, model=model, pk=pk, action=Action.CHANGE) if pk else None
+    )
+    data = payload.model_dump()
+    org = visible_one(
+        Organization, data.pop("organization"), user=request.user, field="organization"
+    )
+    extra: dict[str, Any] = {}
+    if model is Service:
+        extra["provider_member"] = visible_one(
+            PartyMember, data.pop("provider_member"), user=request.user, field="provider_member"
+        )
+    if model is CoProject:
+        extra["work_project"] = visible_one(
+            Project, data.pop("work_project"), user=request.user, field="work_project"
+        )
+    return services.list_item_save(
+        actor=request.user, model=model, organization=org, values=data, instance=instance, **extra
+    )
+
+
+@router.post(
+    "/services", response=errors_response({201: ServiceOut}), summary=gettext_lazy("新增服务")
+)
+def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
+    return Status(201, _save_item(request, Service, payload, None))
+
+
+@router.put(
+    "/services/{item_id}",
+    response=errors_response({200: ServiceOut}),
+    summary=gettext_lazy("修改服务"),
+)
+def service_update(request: HttpRequest, item_id: int, payload: ServiceIn) -> Any:
+    return _save_item(request, Service, payload, item_id)
+
+
+@router.post(
+    "/resources", response=errors_response({201: ResourceOut}), summary=gettext_lazy("新增资源")
+)
+def resource_create(request: HttpRequest, payload: ResourceIn) -> Any:
+    return Status(201, _save_item(request, Resource, payload, None))
+
+
+@router.put(
+    "/resources/{item_id}",
+    response=errors_response({200: ResourceOut}),
+    summary=gettext_lazy("修改资源"),
+)
+def resource_update(request: HttpRequest, item_id: int, payload: ResourceIn) -> Any:
+    return _save_item(request, Resource, payload, item_id)
+
+
+@router.post(
+    "/coprojects",
+    response=errors_response({201: CoProjectOut}),
+    summary=gettext_lazy("新增共建项目"),
+)
+def coproject_create(request: HttpRequest, payload: CoProjectIn) -> Any:
+    return Status(201, _save_item(request, CoProject, payload, None))
+
+
+@router.put(
+    "/coprojects/{item_id}",
+    response=errors_response({200: CoProjectOut}),
+    summary=gettext_lazy("修改共建项目"),
+)
+def coproject_update(request: HttpRequest, item_id: int, payload: CoProjectIn) -> Any:
+    return _save_item(request, CoProject, payload, item_id)
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+class OrderOut(Schema):
+    id: int
+    code: str
+    community_id: int
+    service_id: int | None
+    summary: str
+    source: str
+    source_label: str
+    state: str
+    state_label: str
+    open311_status: str = Field(description=gettext_lazy("Open311 状态：open 或 closed"))
+    deadline: datetime
+    created_at: datetime
+    assignee: MemberRef | None
+    escalated: bool
+
+    resolve_source_label = choice_label("source")
+    resolve_state_label = choice_label("state")
+
+    @staticmethod
+    def resolve_open311_status(obj: Order) -> str:
+        return open311_status(obj.state)
+
+    @staticmethod
+    def resolve_escalated(obj: Order) -> bool:
+        return obj.escalated_to_id is not None
+
+
+class SuggestionOut(Schema):
+    member: MemberRef
+    reason: str
+
+
+class OrderDetailOut(OrderOut):
+    content: str
+    name: str
+    phone: str = Field(description=gettext_lazy("联系电话（仅接单党员看到完整号码）"))
+    address: str
+    building_id: int | None
+    visit_id: int | None
+    decline_reason: str
+    done_note: str
+    done_at: datetime | None
+    rating: int | None
+    rating_comment: str
+    rated_at: datetime | None
+    actions: list[str] = Field(description=gettext_lazy("当前用户可以进行的操作"))
+    suggestions: list[SuggestionOut] = Field(
+        description=gettext_lazy("派单推荐（按责任区），仅可派单时")
+    )
+
+
+OrderPage = page_of(OrderOut)
+
+
+class OrderFilters(ListParams):
+    state: OrderState | None = Field(None, description=gettext_lazy("状态"))
+    open: bool = Field(False, description=gettext_lazy("只看办理中的"))
+    overdue: bool = Field(False, description=gettext_lazy("只看超过办理时限的"))
+    community: DbInt | None = Field(None, description=gettext_lazy("社区编号"))
+    mine: bool = Field(False, description=gettext_lazy("只看派给我的"))
+
+
+class QueueFilters(ListParams):
+    community: DbInt | None = Field(None, description=gettext_lazy("社区编号"))
+
+
+@router.get("/orders", response=errors_response({200: OrderPage}), summary=gettext_lazy("群众点单"))
+def order_list(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
+    qs = selectors.orders(
+        request.user,
+        state=filters.state,
+        open_only=filters.open,
+        overdue=filters.overdue,
+        community=filters.community,
+        mine=filters.mine,
+    )
+    return paginate(qs, filters)
+
+
+@router.get(
+    "/orders/queue",
+    response=errors_response({200: OrderPage}),
+    summary=gettext_lazy("待派单（社区下单的队列）"),
+)
+def order_queue(request: HttpRequest, filters: Query[QueueFilters]) -> Any:
+    return paginate(
+        selectors.queue(request.user, community=filters.community).select_related(
+            "assignee__person"
+        ),
+        filters,
+    )
+
+
+def _order_for(request: HttpRequest, order_id: int) -> Order:
+    return get_object_for(
+        user=request.user,
+        model=Order,
+        pk=order_id,
+        queryset=Order.objects.select_related(
+            "service", "community", "organization", "assignee__person"
+        ),
+    )
+
+
+def _order_detail(request: HttpRequest, order_id: int) -> Order:
+    from xianfeng.core.validators import mask_phone
+    from xianfeng.people.members import member_of
+
+    order = _order_for(request, order_id)
+    order.actions = actions(request.user, order)
+    order.suggestions = (
+        selectors.suggestions(request.user, order) if "dispatch" in order.actions else []
+    )
+    member = member_of(request.user)
+    if not (member is not None and order.assignee_id == member.pk):
+        order.phone = mask_phone(order.phone or "")
+    return order
+
+
+@router.get(
+    "/orders/{order_id}",
+    response=errors_response({200: OrderDetailOut}),
+    summary=gettext_lazy("点单详情"),
+)
+def order_detail(request: HttpRequest, order_id: int) -> Any:
+    return _order_detail(request, order_id)
+
+
+class ProxyOrderIn(Schema):
+    community: DbInt
+    service: DbInt | None = None
+    content: Text(TEXT_MAX_LENGTH) = ""
+    name: Text(services.MAX_NAME) = Field(max_length=services.MAX_NAME)
+    phone: Text(20) = ""
+    address: Text(services.MAX_ADDRESS) = Field(max_length=services.MAX_ADDRESS)
+
+
+@router.post(
+    "/orders", response=errors_response({201: OrderDetailOut}), summary=gettext_lazy("代办点单")
+)
+def order_create(request: HttpRequest, payload: ProxyOrderIn) -> Any:
+    require_can(request.user, Action.ADD, Order)
+    order = services.order_create_proxy(actor=request.user, **payload.model_dump())
+    return Status(201, _order_detail(request, order.pk))
+
+
+# Every step of an order from the declarations in services/workflows.py, answering the order as
+# ``GET /orders/{id}`` shows it. ``serve`` takes a photo, so it is written out below.
+add_step_endpoints(
+    router,
+    model=Order,
+    param="order_id",
+    fetch=_order_for,
+    response=OrderDetailOut,
+    result=lambda request, order: _order_detail(request, order.pk),
+    paths={
+        "dispatch": "/orders/{order_id}/dispatch",
+        "accept": "/orders/{order_id}/accept",
+        "decline": "/orders/{order_id}/decline",
+        "recall": "/orders/{order_id}/recall",
+        "serve": None,
+        "reject": "/orders/{order_id}/reject",
+    },
+)
+
+
+@router.post(
+    "/orders/{order_id}/serve",
+    response=errors_response({200: OrderDetailOut}),
+    summary=gettext_lazy("办结"),
+)
+def order_serve(
+    request: HttpRequest,
+    order_id: int,
+    note: Form[str] = "",
+    photo: File[UploadedFile] = None,
+) -> Any:
+    """multipart/form-data: ``note`` (办理情况) and/or ``photo``. The state and the actor are
+    checked before the input (409, then 403, then 400)."""
+    order = _order_for(request, order_id)
+    if len(note) > TEXT_MAX_LENGTH:
+        note = note[: TEXT_MAX_LENGTH + 1]
+    take(order, "serve", actor=request.user, note=note, photo=photo)
+    return _order_detail(request, order.pk)
+
+
+# --- the resident's side (no account) ----------------------------------------------------------
+
+
+class PublicOrderIn(Schema):
+    community: DbInt
+    service: Text(40) | None = Field(None, description=gettext_lazy("服务编号或服务编码"))
+    content: Text(TEXT_MAX_LENGTH) = ""
+    name: Text(200) = ""
+    phone: Text(40) = ""
+    address: Text(400) = ""
+
+
+class PublicOrderOut(Schema):
+    code: str = Field(description=gettext_lazy("点单号（凭它和手机号后四位查看、评价）"))
+    token: str = Field(description=gettext_lazy("查看进度和评价用的签名令牌"))
+    state: str
+    state_label: str
+    open311_status: str
+    summary: str
+    deadline: datetime
+    done_note: str
+    done_at: datetime | None
+    rating: int | None
+    rating_comment: str
+
+    resolve_state_label = choice_label("state")
+
+    @staticmethod
+    def resolve_token(obj: Order) -> str:
+        return services.rating_token(obj)
+
+    @staticmethod
+    def resolve_open311_status(obj: Order) -> str:
+        return open311_status(obj.state)
+
+
+@router.post(
+    "/public/orders",
+    auth=None,
+    response=errors_response({201: PublicOrderOut}),
+    summary=gettext_lazy("公开：群众点单（无需登录，按来源地址和手机号限流）"),
+)
+def public_order_create(request: HttpRequest, payload: PublicOrderIn) -> Any:
+    try:
+        order = services.create_public_order(
+            **payload.model_dump(), client_ip=ratelimit.client_ip(request)
+        )
+    except services.OrderThrottled:
+        raise HttpError(429, "throttled") from None
+    return Status(201, order)
+
+
+def _by_token(token: str) -> Order:
+    try:
+        return services.order_for_token(token)
+    except services.RatingLinkInvalid as exc:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(str(exc)) from None
+
+
+@router.get(
+    "/public/orders/{token}",
+    auth=None,
+    response=errors_response({200: PublicOrderOut}),
+    summary=gettext_lazy("公开：点单进度（凭签名令牌）"),
+)
+def public_order_status(request: HttpRequest, token: str) -> Any:
+    return _by_token(token[:400])
+
+
+class RateIn(Schema):
+    rating: int | None = Field(None, description=gettext_lazy("1到5星"))
+    comment: Text(LINE_MAX_LENGTH) = ""
+
+
+@router.post(
+    "/public/orders/{token}/rate",
+    auth=None,
+    response=errors_response({200: PublicOrderOut}),
+    summary=gettext_lazy("公开：群众确认办结并评价（只能评价一次）"),
+)
+def public_order_rate(request: HttpRequest, token: str, payload: RateIn) -> Any:
+    order = _by_token(token[:400])
+    return services.order_rate(order=order, rating=payload.rating, comment=payload.comment)

@@ -85,7 +85,7 @@ class Service(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("services:service_edit", args=[self.pk])
+        return reverse("services:item_edit", args=["services", self.pk])
 
 
 class Resource(models.Model):
@@ -125,7 +125,7 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("services:resource_edit", args=[self.pk])
+        return reverse("services:item_edit", args=["resources", self.pk])
 
 
 class CoProject(models.Model):
@@ -172,7 +172,7 @@ class CoProject(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("services:coproject_edit", args=[self.pk])
+        return reverse("services:item_edit", args=["projects", self.pk])
 
 
 class Order(OrderFlow, models.Model):

@@ -4,10 +4,20 @@ Called from ``ServicesConfig.ready()``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
+
+from xianfeng.core import home
+from xianfeng.core.roles import GRID_WRITERS
+from xianfeng.services import selectors
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+PANEL_ROWS = 8
 
 
 def _visit_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kw: Any) -> None:
@@ -20,7 +30,51 @@ def _visit_saved(sender: Any, instance: Any, created: bool, raw: bool = False, *
         order_from_visit(instance)
 
 
+def _panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
+    """The member's orders (我的点单) and, for staff who dispatch, the community's queue."""
+    from xianfeng.people.members import member_of
+
+    dispatcher = user.is_superuser or bool(kinds & GRID_WRITERS)
+    member = member_of(user)
+    mine = (
+        list(selectors.orders(user, mine=True, open_only=True).order_by("deadline")[:PANEL_ROWS])
+        if member
+        else []
+    )
+    if not dispatcher and not mine:
+        return None
+    queue = selectors.queue(user) if dispatcher else None
+    return {
+        "mine": mine,
+        "dispatcher": dispatcher,
+        "queue": list(queue[:PANEL_ROWS]) if queue is not None else [],
+        "queue_count": queue.count() if queue is not None else 0,
+    }
+
+
 def register() -> None:
     from xianfeng.visits.models import Visit
 
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="services.visit_order")
+    home.register_todo(
+        "orders.new",
+        order=30,
+        label=_("张群众点单待派单"),
+        url="/services/orders/queue/",
+        count=lambda user, today: selectors.order_counts(user)["new"],
+    )
+    home.register_todo(
+        "orders.mine_new",
+        order=31,
+        label=_("张点单派给我，待接单"),
+        url="/services/orders/?mine=1",
+        count=lambda user, today: selectors.order_counts(user)["mine_new"],
+    )
+    home.register_todo(
+        "orders.overdue",
+        order=32,
+        label=_("张点单超过办理时限"),
+        url="/services/orders/?overdue=1",
+        count=lambda user, today: selectors.order_counts(user)["overdue"],
+    )
+    home.register_panel("services", order=55, template="services/_home.html", build=_panel)

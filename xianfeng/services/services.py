@@ -261,12 +261,13 @@ def _save_order(
     building: Building | None = None,
     household: Any = None,
     visit: Visit | None = None,
+    organization: Organization | None = None,
 ) -> Order:
     building = building or match_building(checked.community, checked.address)
     hours = checked.service.time_limit_hours if checked.service else DEFAULT_HOURS
     order = Order(
         community=checked.community,
-        organization=building.organization if building else checked.community,
+        organization=building.organization if building else organization or checked.community,
         service=checked.service,
         source=source,
         content=checked.content,
@@ -338,12 +339,35 @@ def order_create_proxy(
         phone_required=False,
     )
     building = match_building(checked.community, checked.address)
-    place = building.organization if building else checked.community
-    if not org_in_scope(user=actor, org=place, model=Order, action=Action.ADD) and not (
-        org_in_scope(user=actor, org=checked.community, model=Order, action=Action.ADD)
+    if not _works_in(actor, checked.community):
+        raise PermissionDenied(_("只能为您所在社区（或管辖范围内）的群众代办点单。"))
+    place = None
+    if building is None and not org_in_scope(
+        user=actor, org=checked.community, model=Order, action=Action.VIEW
     ):
-        raise PermissionDenied(_("只能为您管辖范围内的群众代办点单。"))
-    return _save_order(actor=actor, checked=checked, source=OrderSource.PROXY, building=building)
+        # A branch's member or secretary: the order is theirs to follow, and the community's.
+        from xianfeng.core.scope import active_roles
+
+        inside = [r for r in active_roles(actor) if r.path.startswith(checked.community.path)]
+        place = Organization.objects.get(pk=inside[0].organization_id)
+    return _save_order(
+        actor=actor,
+        checked=checked,
+        source=OrderSource.PROXY,
+        building=building,
+        organization=place,
+    )
+
+
+def _works_in(actor: User, community: Organization) -> bool:
+    """The actor may enter orders at the community: it is in their scope, or one of their
+    roles that may add orders lies inside it (a member or secretary of one of its branches)."""
+    from xianfeng.core.scope import active_roles, allowed_role_kinds
+
+    if org_in_scope(user=actor, org=community, model=Order, action=Action.ADD):
+        return True
+    kinds = allowed_role_kinds(Order, Action.ADD)
+    return any(r.kind in kinds and r.path.startswith(community.path) for r in active_roles(actor))
 
 
 def order_from_visit(visit: Visit) -> Order | None:

@@ -62,3 +62,19 @@ def photo() -> Any:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 6), (40, 120, 200)).save(buffer, format="JPEG")
     return SimpleUploadedFile("done.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def order_in(state: str, personas: dict[str, Any]) -> Order:
+    """An order of side A (``wangge``'s branch, ``shequ``'s community) in a state; dispatched
+    and later ones are held by ``dangyuan``."""
+    from xianfeng.demo.base import persona_member
+    from xianfeng.services.choices import OrderState
+
+    branch = role_org(personas["wangge"])
+    made = order(branch.community(), client_ip=f"10.1.{next(_codes) % 250}.{next(_codes) % 250}")
+    fields: dict[str, Any] = {"organization": branch}
+    if state != OrderState.NEW:
+        fields["assignee"] = persona_member("dangyuan")
+    Order.objects.filter(pk=made.pk).update(state=state, **fields)
+    made.refresh_from_db()
+    return made

@@ -138,8 +138,14 @@ def test_an_order_held_by_a_member_who_left_goes_back_to_the_queue(personas):
     member = persona_member("dangyuan")
     order = f.order(community)
     take(order, "dispatch", actor=personas["shequ"], member=member.pk)
+    held = Order.objects.filter(
+        assignee=member, state__in=(OrderState.DISPATCHED, OrderState.ACCEPTED)
+    ).count()
     PartyMember.objects.filter(pk=member.pk).update(status=MemberStatus.TRANSFERRED_OUT)
-    assert services.release_orders_of_absent_members() == 1
+    assert services.release_orders_of_absent_members() == held
+    assert not Order.objects.filter(
+        assignee=member, state__in=(OrderState.DISPATCHED, OrderState.ACCEPTED)
+    ).exists()
     order.refresh_from_db()
     assert order.state == OrderState.NEW and order.assignee is None
     assert kinds(order)[-1] == "order.released"

@@ -1,0 +1,172 @@
+"""Reads of services: one selector per list, called by the pages, the API and the public page
+alike. Staff lists read through ``restrict``; the public lists show only what an organization
+published (``is_active``) for one community, and nothing personal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xianfeng.core.workflow import state_allows
+from xianfeng.orgs.models import Organization
+from xianfeng.people.members import member_of
+from xianfeng.services.choices import OPEN_STATES, OrderState
+from xianfeng.services.models import CoProject, Order, Resource, Service
+
+if TYPE_CHECKING:
+    from xianfeng.core.models import User
+
+LISTS = {"services": Service, "resources": Resource, "projects": CoProject}
+
+
+def _for_community(qs: QuerySet, community: Organization) -> QuerySet:
+    """Lines offered in the community (its organizations) or above it (the street's, the
+    district's, which serve every community under them)."""
+    above = [int(seg) for seg in community.path.split(".") if seg]
+    return qs.filter(
+        Q(organization__path__startswith=community.path) | Q(organization_id__in=above)
+    )
+
+
+def public_list(kind: str, community: Organization) -> QuerySet:
+    """The public page's list (服务/资源/项目清单) of one community: published lines only."""
+    model = LISTS[kind]
+    qs = _for_community(model.objects.filter(is_active=True), community)
+    related = ["organization"]
+    if model is Service:
+        related.append("provider_member__person")
+    return qs.select_related(*related)
+
+
+def list_items(user: User, kind: str, *, community: int | None = None) -> QuerySet:
+    """A list in the user's scope for the staff pages and the API."""
+    model = LISTS[kind]
+    qs = model.objects.restrict(user).select_related("organization")
+    if model is Service:
+        qs = qs.select_related("provider_member__person")
+    if community:
+        org = Organization.objects.filter(pk=community).first()
+        qs = _for_community(qs, org) if org is not None else qs.none()
+    return qs
+
+
+def orders(
+    user: User,
+    *,
+    state: str | None = None,
+    open_only: bool = False,
+    overdue: bool = False,
+    community: int | None = None,
+    mine: bool = False,
+) -> QuerySet:
+    """Orders in scope, newest first, filtered; ``mine`` = dispatched to the user as member."""
+    qs = Order.objects.restrict(user).select_related(
+        "service", "community", "assignee__person", "organization"
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if open_only or overdue:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if overdue:
+        qs = qs.filter(deadline__lt=timezone.now())
+    if community:
+        qs = qs.filter(community_id=community)
+    if mine:
+        member = member_of(user)
+        qs = qs.filter(assignee=member) if member is not None else qs.none()
+    return qs
+
+
+def queue(user: User, *, community: int | None = None) -> QuerySet:
+    """社区下单's queue: orders waiting for a member (new), oldest first — declined and
+    recalled ones come back here."""
+    return (
+        orders(user, state=OrderState.NEW, community=community)
+        .select_related(None)
+        .select_related("service", "community")
+        .order_by("created_at", "id")
+    )
+
+
+def order_counts(user: User) -> dict[str, int]:
+    """The home page's lines: the queue, the overdue, mine to accept and mine to serve."""
+    from django.db.models import Count
+
+    cached = getattr(user, "_xf_order_counts", None)
+    if cached is not None:
+        return cached
+    qs = Order.objects.restrict(user).filter(state__in=OPEN_STATES)
+    member = member_of(user)
+    now = timezone.now()
+    counts = qs.aggregate(
+        new=Count("pk", filter=Q(state=OrderState.NEW)),
+        overdue=Count("pk", filter=Q(deadline__lt=now)),
+        mine_new=Count(
+            "pk",
+            filter=Q(state=OrderState.DISPATCHED, assignee=member) if member else Q(pk=None),
+        ),
+        mine_open=Count(
+            "pk",
+            filter=Q(state=OrderState.ACCEPTED, assignee=member) if member else Q(pk=None),
+        ),
+    )
+    user._xf_order_counts = {k: v or 0 for k, v in counts.items()}
+    return user._xf_order_counts
+
+
+def suggestions(user: User, order: Order, limit: int = 8) -> list[dict[str, Any]]:
+    """Members to dispatch to, best first: those of the responsibility zones (党员责任区) that
+    cover the order's household or building, then the members of the building's branch,
+    then of the community — each with why it is suggested. Only members in the user's scope."""
+    from xianfeng.people.models import PartyMember
+    from xianfeng.places.models import ResponsibilityZone
+
+    found: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    visible = PartyMember.objects.restrict(user).select_related("person")
+
+    def add(members: Any, reason: str) -> None:
+        for m in members:
+            if m.pk not in seen and len(found) < limit:
+                seen.add(m.pk)
+                found.append({"member": m, "reason": reason})
+
+    if order.building_id or order.household_id:
+        cover = Q(buildings=order.building_id) if order.building_id else Q(pk=None)
+        if order.household_id:
+            cover |= Q(households=order.household_id)
+        zones = list(
+            ResponsibilityZone.objects.restrict(user)
+            .filter(cover)
+            .distinct()
+            .only("id", "name")[:5]
+        )
+        for zone in zones:
+            add(
+                visible.filter(zones=zone).order_by("person__name")[:limit],
+                str(zone.name),
+            )
+    from django.utils.translation import gettext as _
+
+    place = order.organization
+    if order.building_id and len(found) < limit:
+        add(
+            visible.filter(branch__path__startswith=place.path).order_by("person__name")[:limit],
+            _("楼栋所在党组织"),
+        )
+    if len(found) < limit:
+        add(
+            visible.filter(branch__path__startswith=order.community.path).order_by("person__name")[
+                :limit
+            ],
+            _("社区党员"),
+        )
+    return found
+
+
+def may_dispatch(user: User, order: Order) -> bool:
+    from xianfeng.core.workflow import available_refusal
+
+    return state_allows(order, "dispatch") and available_refusal(order, "dispatch", user) is None

@@ -1,0 +1,308 @@
+"""Every services page and endpoint × every role, inside and outside its scope (the rules of
+xianfeng/core/tests/test_permission_matrix.py: 404 outside scope, 403 seen but not allowed).
+Side A lies in ``wangge``'s grid branch (the community of ``shequ``), side B under ``shequ2``'s
+community. The public pages answer everyone, logged in or not."""
+
+from __future__ import annotations
+
+import pytest
+
+from xianfeng.core.testing import role_org
+from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
+from xianfeng.demo.base import persona_member
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember
+from xianfeng.services import services
+from xianfeng.services.choices import OrderState
+from xianfeng.services.models import CoProject, Order, Resource
+from xianfeng.services.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ANYONE = set(PERSONAS)
+ADMINS = {"admin", "qu", "jiedao", "shequ", "shequ2"}
+GRID_WRITERS = ADMINS | {"wangge"}
+WRITERS = ANYONE - {"jiancha"}
+LIST_WRITERS = {
+    "services": GRID_WRITERS,
+    "resources": GRID_WRITERS | {"danwei"},
+    "projects": GRID_WRITERS,
+}
+
+
+def _state(order: Order, state: str, **fields) -> Order:
+    Order.objects.filter(pk=order.pk).update(state=state, **fields)
+    return order
+
+
+@pytest.fixture
+def sides(personas):
+    community_b = role_org(personas["shequ2"])
+    branch_b = (
+        Organization.objects.filter(parent=community_b, kind=OrgKind.GRID_BRANCH)
+        .order_by("pk")
+        .first()
+    )
+    out = []
+    for i, org in enumerate((role_org(personas["wangge"]), branch_b)):
+        building = f.building_under(org)
+        community = org.community()
+        if i == 0:
+            assignee = persona_member("dangyuan")
+        else:
+            assignee = PartyMember.objects.filter(branch__path__startswith=org.path).order_by("pk")[
+                0
+            ]
+
+        def make(c=community, b=building):
+            return f.order(c, address=b.address)
+
+        out.append(
+            {
+                "new": make().pk,
+                "dispatched": _state(make(), OrderState.DISPATCHED, assignee=assignee).pk,
+                "accepted": _state(make(), OrderState.ACCEPTED, assignee=assignee).pk,
+                "member": assignee.pk,
+                "service": f.service_at(org).pk,
+                "resource": Resource.objects.create(
+                    organization=org, kind="room", title="阅览室", address="活动中心二楼"
+                ).pk,
+                "project": CoProject.objects.create(organization=org, title="楼道微改造").pk,
+                "community": community.pk,
+            }
+        )
+    assert Order.objects.get(pk=out[0]["new"]).organization == role_org(personas["wangge"])
+    return out
+
+
+OBJECT_PAGES = [
+    ("order detail", "/services/orders/{new}/", ANYONE),
+    ("service edit", "/services/lists/services/{service}/", LIST_WRITERS["services"]),
+    ("resource edit", "/services/lists/resources/{resource}/", LIST_WRITERS["resources"]),
+    ("project edit", "/services/lists/projects/{project}/", LIST_WRITERS["projects"]),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template", "allowed"), OBJECT_PAGES)
+def test_services_object_pages_answer_by_scope_and_role(
+    client_for, sides, persona, name, template, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        response = client.get(template.format(**sides[side]))
+        assert response.status_code == expected(persona, side, allowed), f"{persona} {name} {side}"
+
+
+LIST_PAGES = [
+    ("/services/lists/services/", ANYONE),
+    ("/services/lists/resources/", ANYONE),
+    ("/services/lists/projects/", ANYONE),
+    ("/services/orders/", ANYONE),
+    ("/services/orders/?open=1&overdue=1&mine=1", ANYONE),
+    ("/services/orders/queue/", ANYONE),
+    ("/services/lists/services/new/", LIST_WRITERS["services"]),
+    ("/services/lists/resources/new/", LIST_WRITERS["resources"]),
+    ("/services/lists/projects/new/", LIST_WRITERS["projects"]),
+    ("/services/orders/new/", WRITERS),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("url", "allowed"), LIST_PAGES)
+def test_services_list_and_form_pages_answer_by_role(client_for, sides, persona, url, allowed):
+    response = client_for(persona).get(url)
+    assert response.status_code == (200 if persona in allowed else 403), f"{persona} {url}"
+
+
+def test_staff_pages_send_the_anonymous_to_the_login(client, sides):
+    for url in [
+        "/services/orders/",
+        "/services/orders/queue/",
+        "/services/lists/services/",
+        f"/services/orders/{sides[0]['new']}/",
+        "/services/orders/new/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"], url
+
+
+def test_public_pages_answer_anyone_without_login(client, client_for, sides):
+    order = Order.objects.get(pk=sides[0]["accepted"])
+    token = services.rating_token(order)
+    urls = [
+        "/services/public/",
+        f"/services/public/?community={sides[0]['community']}",
+        f"/services/public/order/?community={sides[0]['community']}",
+        "/services/public/rate/",
+        f"/services/r/{token}/",
+        f"/api/v1/public/services?community={sides[0]['community']}",
+        f"/api/v1/public/resources?community={sides[0]['community']}",
+        f"/api/v1/public/coprojects?community={sides[0]['community']}",
+        f"/api/v1/public/orders/{token}",
+    ]
+    for c in (client, client_for("danwei"), client_for("jiancha")):
+        for url in urls:
+            assert c.get(url).status_code == 200, url
+
+
+# (step, which order, body, who may): each transition, one API endpoint and one page.
+TRANSITIONS = [
+    ("dispatch", "new", "member", GRID_WRITERS),
+    ("reject", "new", {"reason": "不属于社区服务范围"}, GRID_WRITERS),
+    ("accept", "dispatched", None, {"dangyuan"}),
+    ("decline", "dispatched", {"reason": "出差"}, {"dangyuan"}),
+    ("recall", "accepted", {"reason": "改派他人"}, GRID_WRITERS),
+]
+
+
+def _body(data, ids):
+    return {"member": ids["member"]} if data == "member" else data
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("verb", "which", "data", "allowed"), TRANSITIONS)
+def test_api_order_transitions_answer_by_scope_and_role(
+    client_for, sides, persona, verb, which, data, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        ids = sides[side]
+        body = _body(data, ids)
+        url = f"/api/v1/orders/{ids[which]}/{verb}"
+        if body is None:
+            response = client.post(url)
+        else:
+            response = client.post(url, data=body, content_type="application/json")
+        want = expected(persona, side, allowed)
+        assert response.status_code == want, (
+            f"{persona} {verb} {'AB'[side]}: {response.status_code} {response.content[:200]!r}"
+        )
+        assert "detail" in response.json() or want == 200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("verb", "which", "data", "allowed"), TRANSITIONS)
+def test_page_order_transitions_answer_by_scope_and_role(
+    client_for, sides, persona, verb, which, data, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        ids = sides[side]
+        response = client.post(
+            f"/services/orders/{ids[which]}/{verb}/", data=_body(data, ids) or {}
+        )
+        want = expected(persona, side, allowed)
+        assert response.status_code == (302 if want == 200 else want), f"{persona} {verb} {side}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_serve_answers_by_scope_and_role_on_api_and_page(client_for, sides, persona):
+    allowed = GRID_WRITERS | {"dangyuan"}
+    for side in (0, 1):
+        want = expected(persona, side, allowed)
+        response = client_for(persona).post(
+            f"/api/v1/orders/{sides[side]['accepted']}/serve", {"note": "已办好"}
+        )
+        assert response.status_code == want, f"{persona} api {side} {response.content[:200]!r}"
+    for side in (0, 1):
+        Order.objects.filter(pk=sides[side]["accepted"]).update(state=OrderState.ACCEPTED)
+        want = expected(persona, side, allowed)
+        response = client_for(persona).post(
+            f"/services/orders/{sides[side]['accepted']}/serve/", {"note": "已办好"}
+        )
+        assert response.status_code == (302 if want == 200 else want), f"{persona} page {side}"
+
+
+API_OBJECTS = [
+    ("get", "/api/v1/orders/{new}", ANYONE),
+    ("put-service", "/api/v1/services/{service}", LIST_WRITERS["services"]),
+    ("put-resource", "/api/v1/resources/{resource}", LIST_WRITERS["resources"]),
+    ("put-project", "/api/v1/coprojects/{project}", LIST_WRITERS["projects"]),
+]
+BODIES = {
+    "put-service": lambda ids: {
+        "organization": ids["org"],
+        "code": f"put-{ids['service']}",
+        "title": "改过的服务",
+    },
+    "put-resource": lambda ids: {
+        "organization": ids["org"],
+        "kind": "venue",
+        "title": "广场",
+        "address": "社区广场",
+    },
+    "put-project": lambda ids: {"organization": ids["org"], "title": "改过的项目"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "template", "allowed"), API_OBJECTS)
+def test_api_services_objects_answer_by_scope_and_role(
+    client_for, sides, persona, name, template, allowed
+):
+    client = client_for(persona)
+    for side in (0, 1):
+        ids = dict(sides[side])
+        ids["org"] = Order.objects.get(pk=ids["new"]).organization_id
+        url = template.format(**ids)
+        if name == "get":
+            response = client.get(url)
+        else:
+            response = client.put(url, data=BODIES[name](ids), content_type="application/json")
+        # A role that may never change the list answers 403 before its scope is looked at.
+        want = 403 if name != "get" and persona not in allowed else expected(persona, side, allowed)
+        assert response.status_code == want, f"{persona} {name} {side} {response.content[:200]!r}"
+
+
+API_LISTS = [
+    "/api/v1/orders",
+    "/api/v1/orders?open=true&overdue=true&mine=true",
+    "/api/v1/orders/queue",
+    "/api/v1/services",
+    "/api/v1/resources",
+    "/api/v1/coprojects",
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_api_services_lists_answer_everyone_within_scope(client_for, sides, persona):
+    client = client_for(persona)
+    for url in API_LISTS:
+        response = client.get(url)
+        assert response.status_code == 200, f"{persona} {url}"
+        ids = {row["id"] for row in response.json()["results"]}
+        if url == "/api/v1/orders/queue":
+            for side in (0, 1):
+                assert (sides[side]["new"] in ids) == SEES[persona][side], f"{persona} {side}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_api_proxy_order_and_list_creates_answer_by_role(client_for, sides, persona):
+    client = client_for(persona)
+    body = {
+        "community": sides[0]["community"],
+        "name": "李奶奶",
+        "address": "幸福里",
+        "content": "代买米面",
+    }
+    response = client.post("/api/v1/orders", data=body, content_type="application/json")
+    if persona in {"jiancha"}:
+        assert response.status_code == 403
+    elif SEES[persona][0]:
+        assert response.status_code == 201, f"{persona} {response.content[:200]!r}"
+    else:
+        assert response.status_code == 403, f"{persona} {response.content[:200]!r}"
+    org = Order.objects.get(pk=sides[0]["new"]).organization_id
+    created = client.post(
+        "/api/v1/coprojects",
+        data={"organization": org, "title": "新项目"},
+        content_type="application/json",
+    )
+    want = (
+        201
+        if persona in LIST_WRITERS["projects"] and SEES[persona][0]
+        else (403 if persona not in LIST_WRITERS["projects"] else 400)
+    )
+    assert created.status_code == want, f"{persona} {created.content[:200]!r}"
