@@ -73,6 +73,7 @@ from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
 from xianfeng.demo.safety import build_safety_demo
+from xianfeng.demo.services import build_services_demo
 from xianfeng.demo.work import build_work_demo
 
 
@@ -116,6 +117,7 @@ def build_demo_district(
         build_persona_zone(ctx)
         build_work_demo(ctx)
         build_safety_demo(ctx)
+        build_services_demo(ctx)
         build_meetings_demo(ctx)
     say("done")
     return ctx.created
