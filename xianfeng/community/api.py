@@ -4,16 +4,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from xianfeng.community import selectors, services
-from xianfeng.community.models import Townsman, TownsmanContact
+from xianfeng.community import hours, mobile, records, selectors, services, teams
+from xianfeng.community.models import (
+    MobileService,
+    PerformanceRecord,
+    ServiceSession,
+    Team,
+    Townsman,
+    TownsmanContact,
+)
 from xianfeng.core.api import (
     ListParams,
     errors_response,
@@ -27,9 +37,13 @@ from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.people.models import Person
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember, Person, ServicePlace
+from xianfeng.visits.models import Visit
 from xianfeng.visits.services import household_for_visit
 from xianfeng.work.api import MemberRef
+from xianfeng.work.models import Task
+from xianfeng.work.services import field_member
 
 TOWNSMEN_TAGS = [gettext_lazy("流动党员结对老乡")]
 router = Router(tags=TOWNSMEN_TAGS)
@@ -186,3 +200,482 @@ add_step_endpoints(
     result=lambda request, townsman: _townsman(request, townsman.pk),
     paths={"end": "/townsmen/{townsman_id}/end"},
 )
+
+
+# --- in-service members in the community: hours, teams, records; mobile members' services ---
+
+SERVICE_TAGS = [gettext_lazy("在职党员进社区")]
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+
+
+class PlaceOut(Schema):
+    id: int
+    community: OrgRef
+    started_on: date
+    ended_on: date | None
+    end_reason: str
+
+
+class SessionOut(Schema):
+    id: int
+    member: MemberRef
+    organization: OrgRef
+    branch: OrgRef
+    source: str
+    task_id: int | None
+    visit_id: int | None
+    activity_id: int | None
+    served_on: date
+    hours: Decimal
+    content: str
+    state: str
+    note: str
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
+
+    @staticmethod
+    def resolve_actions(obj: ServiceSession, context: dict[str, Any]) -> list[str]:
+        return actions(context["request"].user, obj)
+
+
+class SessionIn(Schema):
+    served_on: date
+    hours: Decimal = Field(..., description=gettext_lazy("时长（小时），一天合计不超过24"))
+    content: Text(200) = Field("", max_length=200)
+    source: str = Field("self", description=gettext_lazy("self 自行申报（须附照片）、task、visit"))
+    task: DbInt | None = None
+    visit: DbInt | None = None
+
+
+class SessionFilters(ListParams):
+    state: str = ""
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class MyServiceOut(Schema):
+    member: MemberRef
+    places: list[PlaceOut]
+    year: int
+    hours: Decimal
+    sessions: int
+    pending_hours: Decimal
+
+
+class TeamOut(Schema):
+    id: int
+    organization: OrgRef
+    name: str
+    kind: str
+    duties: str
+    is_active: bool
+
+
+class TeamIn(Schema):
+    organization: DbInt
+    name: Text(60) = Field(..., max_length=60)
+    kind: str
+    duties: Text(TEXT_MAX_LENGTH) = Field("", max_length=TEXT_MAX_LENGTH)
+
+
+class MembershipOut(Schema):
+    id: int
+    team_id: int
+    member: MemberRef
+    role: str
+    joined_on: date
+    left_on: date | None
+
+
+class MembershipIn(Schema):
+    member: DbInt
+    role: str = "member"
+
+
+class TeamClaimIn(Schema):
+    task: DbInt
+
+
+class TeamTaskOut(Schema):
+    id: int
+    team_id: int
+    task_id: int
+    claimed_by: MemberRef
+
+
+class ActivityIn(Schema):
+    kind: str
+    held_on: date
+    hours: Decimal
+    content: Text(TEXT_MAX_LENGTH) = Field(..., max_length=TEXT_MAX_LENGTH)
+    place: Text(200) = Field("", max_length=200)
+    audience: int | None = Field(None, ge=0, le=1_000_000)
+    participants: list[DbInt]
+
+
+class ActivityOut(Schema):
+    id: int
+    team_id: int
+    kind: str
+    held_on: date
+    hours: Decimal
+    place: str
+    content: str
+    participants: list[int]
+
+    @staticmethod
+    def resolve_participants(obj: Any) -> list[int]:
+        return sorted(m.pk for m in obj.participants.all())
+
+
+class RecordOut(Schema):
+    id: int
+    member: MemberRef
+    organization: OrgRef
+    period_start: date
+    period_end: date
+    yearly: bool
+    hours: Decimal
+    sessions: int
+    tasks_done: int
+    visits: int
+    rating: str
+    positives: str
+    negatives: str
+    opinion: str
+    pdf: str
+
+    @staticmethod
+    def resolve_pdf(obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("work:record_pdf", args=[obj.pk])
+
+
+class RecordIn(Schema):
+    place: DbInt = Field(..., description=gettext_lazy("服务地编号（报到接收后产生）"))
+    rating: str
+    opinion: Text(TEXT_MAX_LENGTH) = Field(..., max_length=TEXT_MAX_LENGTH)
+    positives: Text(TEXT_MAX_LENGTH) = Field("", max_length=TEXT_MAX_LENGTH)
+    negatives: Text(TEXT_MAX_LENGTH) = Field("", max_length=TEXT_MAX_LENGTH)
+    year: int | None = Field(None, ge=2000, le=2100)
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class UnreportedOut(Schema):
+    id: int
+    name: str
+    branch: OrgRef
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.person.name
+
+
+class MobileServiceOut(Schema):
+    id: int
+    member: MemberRef
+    organization: OrgRef
+    kind: str
+    served_on: date
+    content: str
+
+
+class MobileServiceIn(Schema):
+    member: DbInt
+    home: DbInt
+    kind: str
+    served_on: date
+    content: Text(TEXT_MAX_LENGTH) = Field(..., max_length=TEXT_MAX_LENGTH)
+
+
+class ProgressOut(Schema):
+    goal: int
+    paired: int
+    left: int
+    beyond: int
+    percent: int
+    contacts_this_month: int
+
+
+def _session(request: HttpRequest, session_id: int) -> ServiceSession:
+    return get_object_for(
+        user=request.user,
+        model=ServiceSession,
+        pk=session_id,
+        queryset=ServiceSession.objects.select_related("member__person", "organization", "branch"),
+    )
+
+
+@router.get(
+    "/service/me",
+    response=errors_response({200: MyServiceOut}),
+    summary=gettext_lazy("我的社区服务：服务社区和本年服务时长"),
+    tags=SERVICE_TAGS,
+)
+def my_service(request: HttpRequest, year: int | None = None) -> Any:
+    member = field_member(request.user)
+    year = year or timezone.localdate().year
+    figures = hours.member_year_hours(member, year)
+    places = ServicePlace.objects.filter(member=member).select_related("community")
+    return {"member": member, "places": list(places), **figures}
+
+
+@router.get(
+    "/sessions",
+    response=errors_response({200: page_of(SessionOut)}),
+    summary=gettext_lazy("8小时外服务时长记录"),
+    tags=SERVICE_TAGS,
+)
+def session_list(request: HttpRequest, filters: Query[SessionFilters]) -> Any:
+    qs = hours.sessions(request.user, state=filters.state, year=filters.year)
+    return paginate(qs, filters)
+
+
+@router.post(
+    "/sessions",
+    response=errors_response({201: SessionOut}),
+    summary=gettext_lazy("登记服务时长（自行申报须附现场照片，社区确认）"),
+    tags=SERVICE_TAGS,
+)
+def session_create(
+    request: HttpRequest, payload: Form[SessionIn], photo: File[UploadedFile] = None
+) -> Any:
+    require_can(request.user, Action.ADD, ServiceSession)
+    data = payload.model_dump()
+    task = visible_one(Task, data.pop("task"), user=request.user, field="task")
+    visit = visible_one(Visit, data.pop("visit"), user=request.user, field="visit")
+    session = hours.session_log(actor=request.user, task=task, visit=visit, photo=photo, **data)
+    return Status(201, _session(request, session.pk))
+
+
+@router.get(
+    "/sessions/{session_id}",
+    response=errors_response({200: SessionOut}),
+    summary=gettext_lazy("一条服务时长记录"),
+    tags=SERVICE_TAGS,
+)
+def session_detail(request: HttpRequest, session_id: int) -> Any:
+    return _session(request, session_id)
+
+
+add_step_endpoints(
+    router,
+    model=ServiceSession,
+    param="session_id",
+    fetch=_session,
+    response=SessionOut,
+    result=lambda request, session: _session(request, session.pk),
+    paths={
+        "confirm": "/sessions/{session_id}/confirm",
+        "reject": "/sessions/{session_id}/reject",
+    },
+)
+
+
+def _team(request: HttpRequest, team_id: int, action: str = Action.VIEW) -> Team:
+    return teams.team_for(request.user, team_id, action)
+
+
+@router.get(
+    "/teams",
+    response=errors_response({200: page_of(TeamOut)}),
+    summary=gettext_lazy("社区队伍"),
+    tags=SERVICE_TAGS,
+)
+def team_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    qs = Team.objects.restrict(request.user).select_related("organization")
+    return paginate(qs.order_by("organization__path", "name", "id"), filters)
+
+
+@router.post(
+    "/teams",
+    response=errors_response({201: TeamOut}),
+    summary=gettext_lazy("组建队伍（社区）"),
+    tags=SERVICE_TAGS,
+)
+def team_create(request: HttpRequest, payload: TeamIn) -> Any:
+    require_can(request.user, Action.ADD, Team)
+    data = payload.model_dump()
+    org = visible_one(
+        Organization, data.pop("organization"), user=request.user, field="organization"
+    )
+    return Status(201, teams.team_create(actor=request.user, organization=org, **data))
+
+
+@router.get(
+    "/teams/{team_id}",
+    response=errors_response({200: TeamOut}),
+    summary=gettext_lazy("一支队伍"),
+    tags=SERVICE_TAGS,
+)
+def team_detail(request: HttpRequest, team_id: int) -> Any:
+    return _team(request, team_id)
+
+
+@router.get(
+    "/teams/{team_id}/members",
+    response=errors_response({200: page_of(MembershipOut)}),
+    summary=gettext_lazy("队员"),
+    tags=SERVICE_TAGS,
+)
+def team_members(request: HttpRequest, team_id: int, filters: Query[ListParams]) -> Any:
+    team = _team(request, team_id)
+    qs = team.memberships.filter(left_on__isnull=True).select_related("member__person")
+    return paginate(qs.order_by("id"), filters)
+
+
+@router.post(
+    "/teams/{team_id}/members",
+    response=errors_response({201: MembershipOut}),
+    summary=gettext_lazy("加入队伍（社区党员或在本社区报到的在职党员）"),
+    tags=SERVICE_TAGS,
+)
+def team_member_create(request: HttpRequest, team_id: int, payload: MembershipIn) -> Any:
+    team = _team(request, team_id, Action.CHANGE)
+    member = (
+        PartyMember.objects.select_related("person", "branch").filter(pk=payload.member).first()
+    )
+    if member is None or not member.acts_in(team.organization):
+        raise ValidationError(
+            {"member": gettext_lazy("只有本社区党员和在本社区报到的在职党员可以加入队伍。")}
+        )
+    membership = teams.team_member_add(
+        actor=request.user, team=team, member=member, role=payload.role
+    )
+    return Status(201, membership)
+
+
+@router.post(
+    "/teams/{team_id}/claim",
+    response=errors_response({201: TeamTaskOut}),
+    summary=gettext_lazy("以队伍名义认领任务（本队队员）"),
+    tags=SERVICE_TAGS,
+)
+def team_claim(request: HttpRequest, team_id: int, payload: TeamClaimIn) -> Any:
+    team = _team(request, team_id)
+    task = visible_one(Task, payload.task, user=request.user, field="task")
+    return Status(201, teams.team_task_claim(actor=request.user, team=team, task=task))
+
+
+@router.post(
+    "/teams/{team_id}/activities",
+    response=errors_response({201: ActivityOut}),
+    summary=gettext_lazy("登记队伍的巡查、宣传活动及参加队员"),
+    tags=SERVICE_TAGS,
+)
+def team_activity(request: HttpRequest, team_id: int, payload: ActivityIn) -> Any:
+    team = _team(request, team_id)
+    data = payload.model_dump()
+    ids = data.pop("participants")
+    participants = list(PartyMember.objects.filter(pk__in=ids).select_related("person"))
+    if len(participants) != len(set(ids)):
+        raise ValidationError({"participants": gettext_lazy("所选队员不存在。")})
+    activity = teams.team_activity_log(
+        actor=request.user, team=team, participants=participants, **data
+    )
+    return Status(201, activity)
+
+
+def _record(request: HttpRequest, record_id: int) -> PerformanceRecord:
+    return get_object_for(
+        user=request.user,
+        model=PerformanceRecord,
+        pk=record_id,
+        queryset=PerformanceRecord.objects.select_related(
+            "member__person", "member__branch", "organization", "written_by"
+        ),
+    )
+
+
+@router.get(
+    "/records",
+    response=errors_response({200: page_of(RecordOut)}),
+    summary=gettext_lazy("进社区现实表现鉴定（社区、党员所在党组织和工作单位可见）"),
+    tags=SERVICE_TAGS,
+)
+def record_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    return paginate(records.records(request.user), filters)
+
+
+@router.get(
+    "/records/unreported",
+    response=errors_response({200: page_of(UnreportedOut)}),
+    summary=gettext_lazy("尚未进社区报到的在职党员"),
+    tags=SERVICE_TAGS,
+)
+def record_unreported(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    return paginate(records.unreported_members(request.user), filters)
+
+
+@router.post(
+    "/records",
+    response=errors_response({201: RecordOut}),
+    summary=gettext_lazy("填写进社区现实表现鉴定（年度或按起止日期）"),
+    tags=SERVICE_TAGS,
+)
+def record_create(request: HttpRequest, payload: RecordIn) -> Any:
+    require_can(request.user, Action.ADD, PerformanceRecord)
+    data = payload.model_dump()
+    place = visible_one(
+        ServicePlace,
+        data.pop("place"),
+        user=request.user,
+        field="place",
+        queryset=ServicePlace.objects.select_related("member", "community"),
+    )
+    record = records.record_write(
+        actor=request.user, member=place.member, community=place.community, **data
+    )
+    return Status(201, _record(request, record.pk))
+
+
+@router.get(
+    "/records/{record_id}",
+    response=errors_response({200: RecordOut}),
+    summary=gettext_lazy("一份现实表现鉴定"),
+    tags=SERVICE_TAGS,
+)
+def record_detail(request: HttpRequest, record_id: int) -> Any:
+    return _record(request, record_id)
+
+
+@router.get(
+    "/mobile-services",
+    response=errors_response({200: page_of(MobileServiceOut)}),
+    summary=gettext_lazy("流动党员之家的服务记录（流出地党组织可见）"),
+    tags=SERVICE_TAGS,
+)
+def mobile_service_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    return paginate(mobile.mobile_services(request.user), filters)
+
+
+@router.post(
+    "/mobile-services",
+    response=errors_response({201: MobileServiceOut}),
+    summary=gettext_lazy("登记流动党员之家的服务（就业介绍、维权、培训）"),
+    tags=SERVICE_TAGS,
+)
+def mobile_service_create(request: HttpRequest, payload: MobileServiceIn) -> Any:
+    require_can(request.user, Action.ADD, MobileService)
+    data = payload.model_dump()
+    home = visible_one(Organization, data.pop("home"), user=request.user, field="home")
+    member = (
+        PartyMember.objects.select_related("branch", "person").filter(pk=data.pop("member")).first()
+    )
+    if member is None:
+        raise ValidationError({"member": gettext_lazy("所选党员不存在。")})
+    service = mobile.mobile_service_record(actor=request.user, member=member, home=home, **data)
+    return Status(201, service)
+
+
+@router.get(
+    "/townsmen-progress",
+    response=errors_response({200: ProgressOut}),
+    summary=gettext_lazy("结对老乡目标进度（默认20名，不设上限）和本月联系次数"),
+)
+def townsmen_progress(request: HttpRequest) -> Any:
+    return mobile.townsmen_progress(services.mobile_member(request.user))

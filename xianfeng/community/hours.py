@@ -263,3 +263,16 @@ def branch_year_hours(user: Any, branch: Organization, year: int) -> QuerySet:
         .annotate(hours=Sum("hours"), sessions=Count("id"))
         .order_by("-hours", "member_id")
     )
+
+
+def year_hours_by_member(user: Any, year: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The year's confirmed hours per member in the user's scope (a branch sees its members'
+    hours in every community, a community those served there), most first."""
+    rows = (
+        ServiceSession.objects.restrict(user)
+        .filter(state__in=COUNTED, served_on__range=year_bounds(year))
+        .values("member_id", "member__person__name", "branch__name")
+        .annotate(hours=Sum("hours"), sessions=Count("id"))
+        .order_by("-hours", "member_id")[:limit]
+    )
+    return list(rows)

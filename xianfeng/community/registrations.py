@@ -69,5 +69,34 @@ def _unit_members(user: User, kinds: frozenset[str], context: dict[str, Any]) ->
     return {"unit_members": rows}
 
 
+def _service_panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
+    """A member's 我的社区服务 (where they serve, the year's hours, pending confirmations to
+    take for staff) and, for a mobile member, the townsmen goal with this month's contacts."""
+    from xianfeng.community.hours import member_year_hours
+    from xianfeng.community.mobile import townsmen_progress
+    from xianfeng.community.services import is_mobile_member
+    from xianfeng.people.members import member_of
+    from xianfeng.people.models import ServicePlace
+
+    if RoleKind.MEMBER not in kinds:
+        return None
+    member = member_of(user)
+    if member is None:
+        return None
+    places = list(
+        ServicePlace.objects.filter(member=member, ended_on__isnull=True).select_related(
+            "community"
+        )
+    )
+    mobile = townsmen_progress(member) if is_mobile_member(member) else None
+    if not places and mobile is None:
+        return None
+    figures = member_year_hours(member, timezone.localdate().year) if places else None
+    return {"places": places, "figures": figures, "mobile": mobile}
+
+
 def register() -> None:
     home.register_context("unit_members", order=40, build=_unit_members)
+    home.register_panel(
+        "community_service", order=45, template="community/_home.html", build=_service_panel
+    )

@@ -250,3 +250,34 @@ def team_activity_log(
             activity=activity,
         )
     return activity
+
+
+def team_for(user: User, pk: Any, action: str = Action.VIEW) -> Team:
+    """A team the user sees: one of a community in their scope, or, for a member, a team they
+    are on (read through their own membership, which their branch's scope covers). Missing and
+    not-yours answer the same 404; a member may not change their team (403)."""
+    from xianfeng.core.services import NotFound, get_object_for
+    from xianfeng.people.members import member_of
+
+    if Team.objects.restrict(user).filter(pk=pk).exists() if str(pk).isdigit() else False:
+        return get_object_for(
+            user=user,
+            model=Team,
+            pk=pk,
+            action=action,
+            queryset=Team.objects.select_related("organization"),
+        )
+    member = member_of(user)
+    membership = (
+        TeamMembership.objects.restrict(user)
+        .filter(team_id=pk, member=member, left_on__isnull=True)
+        .select_related("team__organization")
+        .first()
+        if member is not None and str(pk).isdigit()
+        else None
+    )
+    if membership is None:
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    if action != Action.VIEW:
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    return membership.team

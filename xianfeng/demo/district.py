@@ -67,13 +67,14 @@ from faker import Faker
 from xianfeng.demo.accounts import build_persona_zone, build_personas, set_secretaries
 from xianfeng.demo.base import PERSONA_ID_NUMBERS, SCALES, SEED
 from xianfeng.demo.context import Context, _load_existing, _setup_names
+from xianfeng.demo.community import build_community_demo
 from xianfeng.demo.meetings import build_meetings_demo
 from xianfeng.demo.orgs import build_grids, build_orgs, grid_is_built, special_zone_numbers
 from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
 from xianfeng.demo.safety import build_safety_demo
-from xianfeng.demo.services import build_services_demo
+from xianfeng.demo.scoring import build_scoring_demo
 from xianfeng.demo.work import build_work_demo
 
 
@@ -117,7 +118,9 @@ def build_demo_district(
         build_persona_zone(ctx)
         build_work_demo(ctx)
         build_safety_demo(ctx)
-        build_services_demo(ctx)
         build_meetings_demo(ctx)
+        build_community_demo(ctx)
+        # Last: it scores the ledger every app above wrote.
+        build_scoring_demo(ctx)
     say("done")
     return ctx.created

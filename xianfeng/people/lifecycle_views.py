@@ -22,7 +22,14 @@ from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people import lifecycle
-from xianfeng.people.choices import CaseKind, CaseState, LostReason, MemberCategory, MemberKind
+from xianfeng.people.choices import (
+    HANDOVER_KINDS,
+    CaseKind,
+    CaseState,
+    LostReason,
+    MemberCategory,
+    MemberKind,
+)
 from xianfeng.people.models import MemberCase, PartyMember
 
 
@@ -50,6 +57,15 @@ MEMBER_ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, PartyMember], Any]]]
     "report": (
         gettext_lazy("已提交社区报到。"),
         lambda r, m: lifecycle.member_report_register(
+            actor=r.user,
+            member=m,
+            community=lifecycle.community_by_code(_post(r, "community_code")),
+            note=_post(r, "note"),
+        ),
+    ),
+    "handover": (
+        gettext_lazy("已提交对接，待社区接收。"),
+        lambda r, m: lifecycle.member_handover_register(
             actor=r.user,
             member=m,
             community=lifecycle.community_by_code(_post(r, "community_code")),
@@ -141,6 +157,8 @@ class MemberCasesView(ScopedView):
                 "kinds": CaseKind,
                 "states": CaseState,
                 "in_service": member.kind == MemberKind.IN_SERVICE,
+                "handover": member.kind in HANDOVER_KINDS
+                and (can_change or lifecycle.is_unit_liaison_of(request.user, member)),
                 "probationary": member.category == MemberCategory.PROBATIONARY,
             },
         )

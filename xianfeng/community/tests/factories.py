@@ -3,6 +3,7 @@ unit (``danwei``'s) with an account of their own, reported to ``shequ``'s commun
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any
 
 from xianfeng.core.choices import RoleKind
@@ -10,7 +11,9 @@ from xianfeng.core.models import Role, User
 from xianfeng.demo.base import DANWEI_UNIT, SHEQU_COMMUNITY
 from xianfeng.orgs.models import Organization
 from xianfeng.people import lifecycle
-from xianfeng.people.models import MemberCase, PartyMember
+from xianfeng.people.models import MemberCase, PartyMember, Person
+
+_numbers = count(1)
 
 
 def community() -> Organization:
@@ -22,18 +25,17 @@ def unit() -> Organization:
 
 
 def in_service_member(index: int = 0, kind: str = "in_service") -> PartyMember:
-    """A member of the work unit's branches (not yet reported anywhere)."""
-    members = (
+    """A new member of the work unit's branch (``index`` names them apart), reported nowhere."""
+    branch = (
         PartyMember.objects.filter(branch__path__startswith=unit().path)
-        .exclude(cases__kind__in=["report", "handover"])
-        .select_related("person", "branch")
         .order_by("pk")
+        .values_list("branch", flat=True)
+        .first()
     )
-    member = members[index]
-    if member.kind != kind:
-        member.kind = kind
-        member.save()
-    return member
+    person = Person.objects.create(organization_id=branch, name=f"在职党员{index}{next(_numbers)}")
+    return PartyMember.objects.select_related("person", "branch").get(
+        pk=PartyMember.objects.create(person=person, branch_id=branch, kind=kind).pk
+    )
 
 
 def account_for(member: PartyMember, username: str = "") -> User:

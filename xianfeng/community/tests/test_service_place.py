@@ -113,3 +113,20 @@ def test_a_retired_member_is_handed_over_through_the_same_workflow(personas):
         lifecycle.member_handover_register(
             actor=personas["danwei"], member=member, community=cf.community()
         )
+
+
+def test_the_unit_hands_a_laid_off_member_over_from_the_member_page(personas, client_for):
+    member = cf.in_service_member(2, kind="laid_off")
+    panel = client_for("danwei").get(f"/members/{member.pk}/cases/").content.decode()
+    assert "离退休、下岗党员对接社区" in panel
+    response = client_for("danwei").post(
+        f"/members/{member.pk}/do/handover/", {"community_code": cf.community().code}
+    )
+    assert response.status_code == 302
+    case = member.cases.get(kind="handover")
+    assert case.state == "registered" and case.organization == cf.community()
+    # a second one is refused in Chinese on the page
+    again = client_for("danwei").post(
+        f"/members/{member.pk}/do/handover/", {"community_code": cf.community().code}, follow=True
+    )
+    assert "该党员已在社区报到，请先撤销原报到。" in again.content.decode()
