@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from xianfeng.api import api
 from xianfeng.community import urls as community_urls
-from xianfeng.core import twofactor_views
+from xianfeng.core import offline, twofactor_views
 from xianfeng.core import views as core_views
 from xianfeng.exchange import views as exchange_views
 from xianfeng.visits import urls as visits_urls
@@ -23,6 +23,10 @@ urlpatterns = [
     path("account/2fa/", twofactor_views.TwoFactorView.as_view(), name="twofactor"),
     path("logout/", core_views.logout_view, name="logout"),
     path("search/", core_views.SearchView.as_view(), name="search"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline_page, name="offline"),
+    path("offline/outbox/", offline.outbox, name="outbox"),
     path("orgs/", include("xianfeng.orgs.urls")),
     path("", include("xianfeng.people.urls")),
     path("", include("xianfeng.places.urls")),

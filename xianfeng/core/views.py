@@ -185,7 +185,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("您已安全退出。"))
-    return redirect("login")
+    response = redirect("login")
+    # The browser drops its HTTP cache of the site; offline.js has already told the service
+    # worker to drop the pages it kept (the outbox stays: it is the member's unsent work).
+    response["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 class HomeView(LoginRequiredMixin, View):

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
+from xianfeng.core.offline import backdate_limit
 from xianfeng.core.services import duty_record, org_in_scope, save_with_history
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building, Household
@@ -166,6 +168,11 @@ def visit_create(
         building = household.building
     if visited_at > timezone.now() + FUTURE_TOLERANCE:
         errors.setdefault("visited_at", []).append(_("走访时间不能晚于现在。"))
+    elif visited_at < backdate_limit():  # sent late from a phone's outbox: not too late
+        errors.setdefault("visited_at", []).append(
+            _("走访时间早于%(days)s天前，不能再补登；请联系网格书记。")
+            % {"days": settings.XIANFENG_FIELD_BACKDATE_DAYS}
+        )
     wrong = [p for p in purposes if p not in VisitPurpose.values]
     if not purposes or wrong:
         errors.setdefault("purposes", []).append(_("请至少选择一项走访事项。"))

@@ -78,6 +78,7 @@ PLAIN_PAGES = [
     ("member picker", "/members/pick/?q=a", ANYONE),
     ("household picker", "/places/households/pick/?q=1", ANYONE),
     ("two-factor", "/account/2fa/", ANYONE),
+    ("outbox", "/offline/outbox/", ANYONE),
 ]
 
 
@@ -255,6 +256,14 @@ def test_the_login_steps_answer_every_role_alike(client_for, persona):
 def test_the_login_steps_are_open_to_anonymous_visitors(client, url):
     response = client.get(url)
     assert response.status_code == 200 if url == "/login/" else response.url == "/login/"
+
+
+# The installable app's files and the page shown for a page never kept carry no data: open to
+# everyone, logged in or not (the service worker installs before the login page is left).
+@pytest.mark.parametrize("persona", [None, *PERSONAS])
+@pytest.mark.parametrize("url", ["/sw.js", "/manifest.webmanifest", "/offline/"])
+def test_the_offline_app_files_are_open_to_everyone(client, client_for, persona, url):
+    assert (client_for(persona) if persona else client).get(url).status_code == 200
 
 
 def test_the_token_endpoint_is_open_and_refuses_bad_credentials(client):

@@ -1,0 +1,229 @@
+/* 先锋 service worker, served from /sw.js (scope: the whole site) by core/offline.py.
+
+   - The member's field pages (home, 双领 tasks and visits, zones, buildings, safety) are kept
+     when they are opened online: network first, the kept copy when there is no connection.
+     Each kept copy carries the time it was kept (X-Xianfeng-Kept-At) and is thrown away once
+     older than max_age seconds (XIANFENG_OFFLINE_CACHE_HOURS, passed by offline.js in the
+     registration URL).
+   - /static/ files: cache first.
+   - A page never kept, or kept too long ago, shows /offline/ instead.
+   - The message {type: "clear"} (logout, another account on this phone) drops every kept page;
+     the outbox (IndexedDB) is not touched here. */
+"use strict";
+
+var PAGES = "xf-pages-v1";
+var STATIC = "xf-static-v1";
+var KEPT_AT = "X-Xianfeng-Kept-At";
+var params = new URL(self.location.href).searchParams;
+var MAX_AGE = (parseInt(params.get("max_age"), 10) || 72 * 3600) * 1000;
+var FIELD_PAGES = [
+  /^\/$/,
+  /^\/work\//,
+  /^\/zones\//,
+  /^\/places\/buildings\//,
+  /^\/safety\//,
+  /^\/offline\//
+];
+var PRECACHE_PAGES = ["/offline/", "/offline/outbox/"];
+var PRECACHE_STATIC = [
+  "/static/css/xianfeng.css",
+  "/static/css/offline.css",
+  "/static/css/work.css",
+  "/static/css/visits.css",
+  "/static/css/safety.css",
+  "/static/js/xianfeng.js",
+  "/static/js/offline.js",
+  "/static/vendor/htmx.min.js",
+  "/static/favicon.svg",
+  "/static/icons/icon-192.png"
+];
+
+function isFieldPage(url) {
+  return FIELD_PAGES.some(function (re) {
+    return re.test(url.pathname);
+  });
+}
+
+// A copy of the response with the time it was kept, for the cache.
+function stamped(response) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set(KEPT_AT, String(Date.now()));
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: headers
+    });
+  });
+}
+
+function keep(cacheName, request, response) {
+  return stamped(response.clone()).then(function (copy) {
+    return caches.open(cacheName).then(function (cache) {
+      return cache.put(request, copy);
+    });
+  });
+}
+
+function tooOld(response) {
+  var at = parseInt(response.headers.get(KEPT_AT), 10);
+  return !at || Date.now() - at > MAX_AGE;
+}
+
+function sweep() {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(
+        requests.map(function (request) {
+          return cache.match(request).then(function (response) {
+            if (response && tooOld(response)) return cache.delete(request);
+          });
+        })
+      );
+    });
+  });
+}
+
+function precache(cacheName, urls) {
+  return caches.open(cacheName).then(function (cache) {
+    return Promise.all(
+      urls.map(function (url) {
+        return fetch(url, { credentials: "same-origin" })
+          .then(function (response) {
+            // The outbox page needs a login: kept only when this phone is logged in.
+            if (response.ok && !response.redirected) return keep(cacheName, url, response);
+          })
+          .catch(function () {});
+      })
+    );
+  });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    Promise.all([precache(STATIC, PRECACHE_STATIC), precache(PAGES, PRECACHE_PAGES)]).then(
+      function () {
+        return self.skipWaiting();
+      }
+    )
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name !== PAGES && name !== STATIC;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .then(sweep)
+      .then(function () {
+        return self.clients.claim();
+      })
+  );
+});
+
+function fallback() {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.match("/offline/").then(function (page) {
+      return (
+        page ||
+        new Response("offline", {
+          status: 503,
+          headers: { "Content-Type": "text/plain; charset=utf-8" }
+        })
+      );
+    });
+  });
+}
+
+function keptPage(request) {
+  return caches.open(PAGES).then(function (cache) {
+    return cache
+      .match(request)
+      .then(function (found) {
+        // The visit form opened with another ?household=: the plain form is better than nothing.
+        return found || cache.match(request, { ignoreSearch: true });
+      })
+      .then(function (found) {
+        if (!found) return fallback();
+        if (tooOld(found)) {
+          return cache.delete(request).then(fallback);
+        }
+        return found;
+      });
+  });
+}
+
+function networkFirst(event) {
+  var request = event.request;
+  return fetch(request)
+    .then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.ok && !response.redirected && type.indexOf("text/html") === 0) {
+        event.waitUntil(keep(PAGES, request, response));
+      }
+      return response;
+    })
+    .catch(function () {
+      return keptPage(request);
+    });
+}
+
+function cacheFirst(event) {
+  var request = event.request;
+  return caches.match(request, { cacheName: STATIC }).then(function (found) {
+    if (found) return found;
+    return fetch(request).then(function (response) {
+      if (response.ok) event.waitUntil(keep(STATIC, request, response));
+      return response;
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(cacheFirst(event));
+  } else if (request.mode === "navigate") {
+    if (isFieldPage(url)) {
+      event.respondWith(networkFirst(event));
+    } else {
+      event.respondWith(
+        fetch(request).catch(function () {
+          return fallback();
+        })
+      );
+    }
+  }
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var reply = function () {
+    if (event.ports && event.ports[0]) event.ports[0].postMessage({ done: true });
+  };
+  if (data.type === "clear") {
+    event.waitUntil(
+      caches
+        .delete(PAGES)
+        .then(function () {
+          return precache(PAGES, ["/offline/"]);
+        })
+        .then(reply, reply)
+    );
+  } else if (data.type === "sweep") {
+    event.waitUntil(sweep().then(reply, reply));
+  }
+});
