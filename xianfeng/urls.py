@@ -34,6 +34,7 @@ urlpatterns = [
     path("safety/", include("xianfeng.safety.urls")),
     path("services/", include("xianfeng.services.urls")),
     path("public/", include("xianfeng.public.urls")),
+    path("open311/v2/", include("xianfeng.public.open311_urls")),
     path("meetings/", include("xianfeng.meetings.urls")),
     path("scoring/", include("xianfeng.scoring.urls")),
     path("exchange/", include("xianfeng.exchange.urls")),

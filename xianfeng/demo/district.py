@@ -73,6 +73,7 @@ from xianfeng.demo.orgs import build_grids, build_orgs, grid_is_built, special_z
 from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
+from xianfeng.demo.public import build_public_demo
 from xianfeng.demo.safety import build_safety_demo
 from xianfeng.demo.scoring import build_scoring_demo
 from xianfeng.demo.work import build_work_demo
@@ -118,6 +119,7 @@ def build_demo_district(
         build_persona_zone(ctx)
         build_work_demo(ctx)
         build_safety_demo(ctx)
+        build_public_demo(ctx)
         build_meetings_demo(ctx)
         build_community_demo(ctx)
         # Last: it scores the ledger every app above wrote.

@@ -482,9 +482,23 @@ class DeclareView(View):
 
     def _render(self, request: HttpRequest, building: Building, errors: dict, status: int = 200):
         n = self._rows(request)
+        # Every row keeps what the landlord typed and the messages about it, so one bad
+        # number never wipes the other rows (nothing is stored until the whole form is good).
+        rows = [
+            {
+                "i": i,
+                "unit": request.POST.get(f"unit-{i}", ""),
+                "room": request.POST.get(f"room-{i}", ""),
+                "name": request.POST.get(f"name-{i}", ""),
+                "id_number": request.POST.get(f"id-{i}", ""),
+                "mobile": request.POST.get(f"mobile-{i}", ""),
+                "errors": errors.get(f"row-{i}", []),
+            }
+            for i in range(n)
+        ]
         context = {
             "building": building,
-            "rows": range(n),
+            "rows": rows,
             "more_rows": min(n + 6, declarations.MAX_ROWS),
             "values": request.POST,
             "errors": errors,

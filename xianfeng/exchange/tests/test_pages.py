@@ -4,6 +4,7 @@ reports, exports with masking and records, duplicates and merging, landlords' de
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -365,3 +366,36 @@ def test_list_queries_stay_flat_as_rows_grow(client_for, personas, url):
     few = _queries(client, url)
     add(10)
     assert _queries(client, url) == few
+
+
+def test_a_declaration_refused_for_one_bad_id_number_keeps_every_row_typed(client):
+    building = Building.objects.first()
+    typed = {
+        "landlord_name": "房东乙",
+        "landlord_mobile": "13700000009",
+        "n": "3",
+        "unit-0": "1",
+        "room-0": "101",
+        "name-0": "租客甲",
+        "id-0": make_id(611),
+        "mobile-0": "13600000011",
+        "unit-1": "1",
+        "room-1": "102",
+        "name-1": "租客乙",
+        "id-1": "12345",
+        "mobile-1": "13600000012",
+        "unit-2": "2",
+        "room-2": "201",
+    }
+    response = client.post(public_url(building), typed)
+    body = response.content.decode()
+    assert response.status_code == 400 and "第2行" in body
+    for name, value in typed.items():
+        if name != "n":
+            assert re.search(rf'name="{name}"[^>]* value="{value}"', body), name
+    assert not LandlordDeclaration.objects.exists()
+    # Corrected, the same form goes through with all three rows.
+    response = client.post(public_url(building), {**typed, "id-1": make_id(612)})
+    assert response.status_code == 200
+    rooms = LandlordDeclaration.objects.get().rooms
+    assert {r["room"] for r in rooms} == {"101", "102", "201"}

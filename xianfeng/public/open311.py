@@ -1,0 +1,552 @@
+"""Open311 GeoReport v2 at ``/open311/v2/``: discovery, services (the problem categories and the
+service menu of the ``services`` app), service definitions, requests (GET with the standard's
+filters, POST), a request by id and tokens, in JSON and XML as the standard writes them, with
+its error format (``[{"code": 404, "description": "..."}]``, ``<errors><error>...``).
+
+Service codes: ``problem-<category>`` for the problem wall, a ``Service.code`` for the menu.
+Request ids: ``problem-<code>`` and ``order-<code>``. A problem's POST waits for moderation, so
+it answers a token (``GET tokens/<token>`` gives the id once it is on the wall); an order's
+answers its id at once. Our states map to ``open``/``closed`` with ``status_notes``. Nothing
+personal leaves: no reporter, and of an order only its service, status and dates.
+
+POST takes ``api_key`` (an API token of the system's account, ``core.models.ApiToken``);
+without one it is allowed only when the district says so (``PublicSettings``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from xianfeng.core import ratelimit
+from xianfeng.core.models import ApiToken
+from xianfeng.core.publicurl import public_url
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.orgs.models import Organization
+from xianfeng.places.models import Building
+from xianfeng.public import services as public_services
+from xianfeng.public.choices import (
+    OPEN_STATES as PROBLEM_OPEN,
+)
+from xianfeng.public.choices import (
+    ProblemCategory,
+    ProblemSource,
+    ProblemState,
+)
+from xianfeng.public.models import Problem, PublicSettings
+from xianfeng.services import services as order_services
+from xianfeng.services.choices import OrderState, open311_status
+from xianfeng.services.models import Order, Service
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+PROBLEM_PREFIX = "problem-"
+ORDER_PREFIX = "order-"
+MAX_REQUESTS = 1000
+DEFAULT_DAYS = 90
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, str(description)
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _xml_value(parent: ET.Element, key: str, value: Any, item_tags: dict[str, str]) -> None:
+    node = ET.SubElement(parent, key)
+    if isinstance(value, list):
+        child = item_tags.get(key, key.rstrip("s"))
+        for entry in value:
+            _xml_item(node, child, entry, item_tags)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _xml_value(node, k, v, item_tags)
+    elif isinstance(value, bool):
+        node.text = "true" if value else "false"
+    elif value is not None:
+        node.text = str(value)
+
+
+def _xml_item(parent: ET.Element, tag: str, entry: Any, item_tags: dict[str, str]) -> None:
+    if isinstance(entry, dict):
+        node = ET.SubElement(parent, tag)
+        for k, v in entry.items():
+            _xml_value(node, k, v, item_tags)
+    else:
+        ET.SubElement(parent, tag).text = str(entry)
+
+
+def render(data: Any, fmt: str, *, root: str, item: str = "", status: int = 200) -> HttpResponse:
+    """JSON as is; XML as GeoReport v2 writes it: a root element, one child per item."""
+    if fmt == "xml":
+        tags = {
+            "attributes": "attribute",
+            "values": "value",
+            "endpoints": "endpoint",
+            "formats": "format",
+        }
+        top = ET.Element(root)
+        if isinstance(data, list):
+            for entry in data:
+                _xml_item(top, item, entry, tags)
+        else:
+            for k, v in data.items():
+                _xml_value(top, k, v, tags)
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def error(fmt: str, code: int, description: str) -> HttpResponse:
+    return render(
+        [{"code": code, "description": str(description)}],
+        fmt,
+        root="errors",
+        item="error",
+        status=code,
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def _communities() -> list[Organization]:
+    return list(Organization.objects.filter(kind=OrgKind.COMMUNITY).order_by("code"))
+
+
+def service_list() -> list[dict[str, Any]]:
+    out = [
+        {
+            "service_code": f"{PROBLEM_PREFIX}{value}",
+            "service_name": str(label),
+            "description": _("在问题墙反映问题（%(c)s），审核后公开。") % {"c": label},
+            "metadata": True,
+            "type": "batch",
+            "keywords": "问题墙",
+            "group": "问题墙",
+        }
+        for value, label in ProblemCategory.choices
+    ]
+    for service in Service.objects.filter(is_active=True).order_by("code")[:500]:
+        out.append(
+            {
+                "service_code": service.code,
+                "service_name": service.title,
+                "description": service.description or None,
+                "metadata": True,
+                "type": "realtime",
+                "keywords": "服务清单",
+                "group": "服务清单",
+            }
+        )
+    return out
+
+
+def _attribute(
+    code: str,
+    datatype: str,
+    required: bool,
+    description: str,
+    order: int,
+    values: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "variable": True,
+        "code": code,
+        "datatype": datatype,
+        "required": required,
+        "datatype_description": None,
+        "order": order,
+        "description": description,
+    }
+    if values is not None:
+        entry["values"] = values
+    return entry
+
+
+def service_definition(code: str) -> dict[str, Any]:
+    problem = _problem_category(code)
+    if problem is None and not Service.objects.filter(code=code, is_active=True).exists():
+        raise Open311Error(404, _("没有这个服务编码：%(c)s") % {"c": code})
+    communities = [{"key": c.code, "name": c.short_name or c.name} for c in _communities()]
+    attributes = [
+        _attribute(
+            "community",
+            "singlevaluelist",
+            False,
+            _("所在社区（不填时按 address_id 楼栋编码确定）"),
+            1,
+            communities,
+        )
+    ]
+    if problem is None:
+        attributes.append(_attribute("name", "string", True, _("点单人姓名"), 2))
+    return {"service_code": code, "attributes": attributes}
+
+
+def _problem_category(code: str) -> str | None:
+    if code.startswith(PROBLEM_PREFIX) and code[len(PROBLEM_PREFIX) :] in ProblemCategory.values:
+        return code[len(PROBLEM_PREFIX) :]
+    return None
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def _problem_status(p: Problem) -> tuple[str, str]:
+    label = str(ProblemState(p.state).label)
+    if p.state == ProblemState.PUBLISHED:
+        return "closed", f"{label}：{p.result}"[:4000]
+    if p.state == ProblemState.CLOSED_UNSOLVED:
+        note = p.close_reason + (f"（{p.referred_to}）" if p.referred_to else "")
+        return "closed", f"{label}：{note}"
+    if p.state in PROBLEM_OPEN and p.measures:
+        return "open", f"{label}：{p.measures}"[:4000]
+    return "open", label
+
+
+def problem_request(p: Problem) -> dict[str, Any]:
+    status, notes = _problem_status(p)
+    return {
+        "service_request_id": f"{PROBLEM_PREFIX}{p.code}",
+        "status": status,
+        "status_notes": notes,
+        "service_name": str(ProblemCategory(p.category).label),
+        "service_code": f"{PROBLEM_PREFIX}{p.category}",
+        "description": f"{p.title}\n{p.description}".strip()[:4000],
+        "agency_responsible": p.responsible or None,
+        "service_notice": None,
+        "requested_datetime": _iso(p.created_at),
+        "updated_datetime": _iso(p.updated_at),
+        "expected_datetime": (
+            _iso(timezone.make_aware(datetime.combine(p.deadline, datetime.min.time())))
+            if p.deadline
+            else None
+        ),
+        "address": p.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": float(p.latitude) if p.latitude is not None else None,
+        "long": float(p.longitude) if p.longitude is not None else None,
+        "media_url": public_url(reverse("public:problem", args=[p.code])),
+    }
+
+
+def order_request(o: Order) -> dict[str, Any]:
+    """An order without anything personal: no name, phone, address or words."""
+    return {
+        "service_request_id": f"{ORDER_PREFIX}{o.code}",
+        "status": open311_status(o.state),
+        "status_notes": str(OrderState(o.state).label),
+        "service_name": o.service.title if o.service_id else str(_("自述诉求")),
+        "service_code": o.service.code if o.service_id else "",
+        "requested_datetime": _iso(o.created_at),
+        "updated_datetime": _iso(o.rated_at or o.done_at or o.accepted_at or o.dispatched_at),
+        "expected_datetime": _iso(o.deadline),
+    }
+
+
+def _parse_date(raw: str, name: str) -> datetime:
+    value = parse_datetime(raw.replace(" ", "+")) if raw else None
+    if value is None:
+        raise Open311Error(
+            400, _("%(n)s 应为 W3C 日期时间，例如 2026-01-01T00:00:00+08:00。") % {"n": name}
+        )
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def request_list(params: Any) -> list[dict[str, Any]]:
+    """GET requests: ``service_request_id`` (comma list, overrides the rest), ``service_code``,
+    ``start_date``, ``end_date`` (default: the last 90 days), ``status`` (open, closed)."""
+    ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
+    if ids:
+        found = []
+        for rid in ids[:MAX_REQUESTS]:
+            try:
+                found.append(request_by_id(rid))
+            except Open311Error:
+                continue
+        return found
+    end = _parse_date(params["end_date"], "end_date") if params.get("end_date") else timezone.now()
+    start = (
+        _parse_date(params["start_date"], "start_date")
+        if params.get("start_date")
+        else end - timedelta(days=DEFAULT_DAYS)
+    )
+    statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status 只能是 open 或 closed。"))
+    codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+    categories = [c for c in (_problem_category(code) for code in codes) if c]
+    service_codes = [c for c in codes if _problem_category(c) is None]
+    out: list[dict[str, Any]] = []
+    if not codes or categories:
+        qs = Problem.objects.public().filter(created_at__gte=start, created_at__lte=end)
+        if categories:
+            qs = qs.filter(category__in=categories)
+        if statuses == {"open"}:
+            qs = qs.filter(state__in=PROBLEM_OPEN)
+        elif statuses == {"closed"}:
+            qs = qs.exclude(state__in=PROBLEM_OPEN)
+        out += [problem_request(p) for p in qs.order_by("-created_at")[:MAX_REQUESTS]]
+    if not codes or service_codes:
+        qs = Order.objects.select_related("service").filter(
+            created_at__gte=start, created_at__lte=end
+        )
+        if service_codes:
+            qs = qs.filter(service__code__in=service_codes)
+        if statuses == {"open"}:
+            qs = qs.filter(state__in=[s for s in OrderState.values if open311_status(s) == "open"])
+        elif statuses == {"closed"}:
+            qs = qs.exclude(state__in=[s for s in OrderState.values if open311_status(s) == "open"])
+        out += [order_request(o) for o in qs.order_by("-created_at")[:MAX_REQUESTS]]
+    out.sort(key=lambda r: r["requested_datetime"] or "", reverse=True)
+    return out[:MAX_REQUESTS]
+
+
+def request_by_id(rid: str) -> dict[str, Any]:
+    if rid.startswith(PROBLEM_PREFIX):
+        p = Problem.objects.public().filter(code=rid[len(PROBLEM_PREFIX) :]).first()
+        if p is not None:
+            return problem_request(p)
+    elif rid.startswith(ORDER_PREFIX):
+        o = Order.objects.select_related("service").filter(code=rid[len(ORDER_PREFIX) :]).first()
+        if o is not None:
+            return order_request(o)
+    raise Open311Error(404, _("没有这个请求编号：%(c)s") % {"c": rid})
+
+
+def token_status(token: str) -> dict[str, Any]:
+    import uuid
+
+    try:
+        value = uuid.UUID(token)
+    except ValueError:
+        raise Open311Error(404, _("没有这个回执：%(t)s") % {"t": token}) from None
+    p = Problem.objects.filter(token=value).only("code", "state").first()
+    if p is None:
+        raise Open311Error(404, _("没有这个回执：%(t)s") % {"t": token})
+    entry: dict[str, Any] = {"token": token}
+    if p.state in (ProblemState.PENDING, ProblemState.REJECTED, ProblemState.MERGED):
+        entry["service_request_id"] = None
+    else:
+        entry["service_request_id"] = f"{PROBLEM_PREFIX}{p.code}"
+    return entry
+
+
+# --- POST -----------------------------------------------------------------------------------
+
+
+def anonymous_allowed() -> bool:
+    row = PublicSettings.objects.filter(organization__kind=OrgKind.DISTRICT).first()
+    return bool(row and row.open311_anonymous_post)
+
+
+def _where(data: Any) -> tuple[Organization, Organization | None]:
+    """The community (from ``attribute[community]`` or the building of ``address_id``) and
+    the organization the request belongs to."""
+    code = (data.get("attribute[community]") or "").strip()
+    if code:
+        community = Organization.objects.filter(code=code, kind=OrgKind.COMMUNITY).first()
+        if community is None:
+            raise Open311Error(400, _("没有这个社区：%(c)s") % {"c": code})
+        return community, community
+    address_id = (data.get("address_id") or "").strip()
+    if address_id:
+        building = Building.objects.select_related("organization").filter(code=address_id).first()
+        if building is None:
+            raise Open311Error(400, _("没有这个楼栋编码：%(c)s") % {"c": address_id})
+        community = public_services.community_of(building.organization)
+        if community is None:
+            raise Open311Error(400, _("这个楼栋不在本区的社区内。"))
+        return community, building.organization
+    raise Open311Error(
+        400, _("请用 attribute[community]（社区编码）或 address_id（楼栋编码）说明地点。")
+    )
+
+
+def _errors(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return "；".join(exc.messages)
+
+
+def post_request(request: HttpRequest) -> dict[str, Any]:
+    data = request.POST
+    key = (data.get("api_key") or "").strip()
+    if key:
+        token = ApiToken.lookup(key)
+        if token is None:
+            raise Open311Error(403, _("api_key 无效或已过期。"))
+    elif not anonymous_allowed():
+        raise Open311Error(403, _("本区要求其他系统提交时带 api_key。"))
+    code = (data.get("service_code") or "").strip()
+    if not code:
+        raise Open311Error(400, _("请提供 service_code。"))
+    category = _problem_category(code)
+    if category is None and not Service.objects.filter(code=code, is_active=True).exists():
+        raise Open311Error(404, _("没有这个服务编码：%(c)s") % {"c": code})
+    community, organization = _where(data)
+    client = ratelimit.client_ip(request)
+    phone = (data.get("phone") or "").strip()
+    name = " ".join(x for x in (data.get("first_name", ""), data.get("last_name", "")) if x)
+    name = (data.get("attribute[name]") or name).strip()
+    description = (data.get("description") or "").strip()
+    address = (data.get("address_string") or "").strip()
+    if category is not None:
+        if not public_services.report_allowed(address=client, phone=phone):
+            raise Open311Error(429, _("提交太频繁，请稍后再试。"))
+        title, _nl, rest = description.partition("\n")
+        try:
+            problem = public_services.problem_report(
+                organization=organization,
+                category=category,
+                title=title[:60] if len(title) > 60 else title,
+                description=(description if len(title) > 60 else rest),
+                address=address,
+                name=name,
+                phone=phone,
+                client=client,
+                source=ProblemSource.OPEN311,
+                latitude=_decimal(data.get("lat")),
+                longitude=_decimal(data.get("long")),
+            )
+        except ValidationError as exc:
+            raise Open311Error(400, _errors(exc)) from None
+        return {
+            "token": str(problem.token),
+            "service_notice": _("已收到，审核后在问题墙公开。"),
+            "account_id": None,
+        }
+    try:
+        order = order_services.create_public_order(
+            community=community,
+            name=name,
+            phone=phone,
+            address=address,
+            content=description,
+            service=code,
+            client_ip=client,
+        )
+    except order_services.OrderThrottled as exc:
+        raise Open311Error(429, str(exc) or _("提交太频繁，请稍后再试。")) from None
+    except ValidationError as exc:
+        raise Open311Error(400, _errors(exc)) from None
+    except PermissionDenied as exc:
+        raise Open311Error(403, str(exc)) from None
+    return {
+        "service_request_id": f"{ORDER_PREFIX}{order.code}",
+        "service_notice": _("已收到点单，社区将派单办理。"),
+        "account_id": None,
+    }
+
+
+def _decimal(raw: Any) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise Open311Error(400, _("lat/long 应为数字。")) from None
+    if not (-180 <= value <= 180):
+        raise Open311Error(400, _("lat/long 超出范围。"))
+    return value
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in ("json", "xml"):
+        raise Open311Error(400, _("格式只能是 json 或 xml。"))
+    return fmt
+
+
+class Open311View(View):
+    """Every Open311 path answers errors in the standard's own format."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = kwargs.get("fmt", "json")
+        try:
+            _fmt(fmt)
+            return super().dispatch(request, *args, **kwargs)
+        except Open311Error as exc:
+            return error("xml" if fmt == "xml" else "json", exc.code, exc.description)
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        raise Open311Error(405, _("不支持这个请求方法。"))
+
+
+class DiscoveryView(Open311View):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        base = public_url(reverse("open311:services", args=["json"])).rsplit("/", 1)[0] + "/"
+        data = {
+            "changeset": "2026-12-01T00:00:00+08:00",
+            "contact": _("先锋平台管理员"),
+            "key_service": _("向区委组织部申请接口令牌（api_key）"),
+            "endpoints": [
+                {
+                    "specification": SPEC,
+                    "url": base,
+                    "changeset": "2026-12-01T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        }
+        return render(data, fmt, root="discovery")
+
+
+class ServicesView(Open311View):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        return render(service_list(), fmt, root="services", item="service")
+
+
+class ServiceDefinitionView(Open311View):
+    def get(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+        return render(service_definition(code), fmt, root="service_definition")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RequestsView(Open311View):
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        return render(request_list(request.GET), fmt, root="service_requests", item="request")
+
+    def post(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        answer = post_request(request)
+        return render([answer], fmt, root="service_requests", item="request", status=201)
+
+
+class RequestView(Open311View):
+    def get(self, request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
+        return render([request_by_id(rid)], fmt, root="service_requests", item="request")
+
+
+class TokenView(Open311View):
+    def get(self, request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+        return render([token_status(token)], fmt, root="service_requests", item="request")

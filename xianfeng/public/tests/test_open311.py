@@ -1,0 +1,267 @@
+"""Open311 GeoReport v2 at /open311/v2/: every answer checked against the standard's JSON
+Schemas (../shared/open311-schema), XML as the standard writes it, its error format, api_key
+and the district's anonymous setting, and a client that follows the spec's flow
+(discovery → services → definition → POST → token → GET)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from django.test import Client
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from xianfeng.core import workflow
+from xianfeng.core.models import ApiToken
+from xianfeng.orgs.models import Organization
+from xianfeng.public.models import Problem, PublicSettings
+from xianfeng.public.tests.helpers import COMMUNITY, on_wall, published
+
+pytestmark = pytest.mark.django_db
+
+SCHEMAS = Path("/work/shared/open311-schema")
+BASE = "/open311/v2/"
+
+
+def _registry() -> Registry:
+    return Registry().with_resources(
+        (path.name, DRAFT4.create_resource(json.loads(path.read_text())))
+        for path in SCHEMAS.glob("*.json")
+        if path.name != "swagger.json"
+    )
+
+
+REGISTRY = _registry()
+
+
+def valid(data, schema: str) -> None:
+    contents = json.loads((SCHEMAS / schema).read_text())
+    jsonschema.Draft4Validator(contents, registry=REGISTRY).validate(data)
+
+
+class Open311Client:
+    """A client as the spec describes one: it finds the endpoint through discovery, reads the
+    services and a definition, POSTs, follows the token, then GETs the request."""
+
+    def __init__(self, http: Client) -> None:
+        self.http = http
+        discovery = http.get(f"{BASE}discovery.json").json()
+        endpoint = next(e for e in discovery["endpoints"] if e["type"] == "production")
+        assert "application/json" in endpoint["formats"]
+        self.base = endpoint["url"].split("://", 1)[1].split("/", 1)[1]
+        self.base = "/" + self.base
+
+    def services(self) -> list[dict]:
+        return self.http.get(f"{self.base}services.json").json()
+
+    def definition(self, code: str) -> dict:
+        return self.http.get(f"{self.base}services/{code}.json").json()
+
+    def post(self, **data) -> tuple[int, list]:
+        response = self.http.post(f"{self.base}requests.json", data)
+        return response.status_code, response.json()
+
+    def token(self, token: str) -> list:
+        return self.http.get(f"{self.base}tokens/{token}.json").json()
+
+    def request(self, rid: str) -> list:
+        return self.http.get(f"{self.base}requests/{rid}.json").json()
+
+    def requests(self, **params) -> list:
+        return self.http.get(f"{self.base}requests.json", params).json()
+
+
+def key_for(personas, name: str = "shequ") -> str:
+    return ApiToken.issue(personas[name])
+
+
+def test_discovery_services_and_definitions_follow_the_schemas(personas):
+    client = Open311Client(Client())
+    services = client.services()
+    valid(services, "services.json")
+    codes = {s["service_code"] for s in services}
+    assert "problem-environment" in codes
+    definition = client.definition("problem-environment")
+    valid(definition, "service-definition.json")
+    community = next(a for a in definition["attributes"] if a["code"] == "community")
+    assert COMMUNITY in {v["key"] for v in community["values"]}
+    xml = Client().get(f"{BASE}services.xml")
+    root = ET.fromstring(xml.content)
+    assert xml["Content-Type"].startswith("text/xml") and root.tag == "services"
+    assert root.find("service/service_code") is not None
+    assert root.find("service/metadata").text in ("true", "false")
+    d = ET.fromstring(Client().get(f"{BASE}services/problem-safety.xml").content)
+    assert (
+        d.tag == "service_definition"
+        and d.find("attributes/attribute/values/value/key") is not None
+    )
+
+
+def test_an_unknown_code_answers_the_standards_error_format(personas):
+    response = Client().get(f"{BASE}services/nope.json")
+    assert response.status_code == 404
+    body = response.json()
+    assert body[0]["code"] == 404 and "没有这个服务编码" in body[0]["description"]
+    xml = Client().get(f"{BASE}services/nope.xml")
+    root = ET.fromstring(xml.content)
+    assert xml.status_code == 404 and root.tag == "errors"
+    assert root.find("error/code").text == "404" and root.find("error/description").text
+    assert Client().get(f"{BASE}requests/problem-NOPE.json").status_code == 404
+    assert Client().get(f"{BASE}tokens/not-a-token.json").json()[0]["code"] == 404
+    assert Client().get(f"{BASE}services.csv").status_code == 400
+    key = key_for(personas)
+    response = Client().post(
+        f"{BASE}requests.json",
+        {"api_key": key, "service_code": "nope", "attribute[community]": COMMUNITY},
+    )
+    assert response.status_code == 404 and response.json()[0]["code"] == 404
+
+
+def test_the_spec_flow_post_token_then_get(personas):
+    client = Open311Client(Client())
+    code = next(s["service_code"] for s in client.services() if s["group"] == "问题墙")
+    status, answer = client.post(
+        api_key=key_for(personas),
+        service_code=code,
+        description="路口井盖松动\n车辆经过有响声",
+        **{
+            "attribute[community]": COMMUNITY,
+            "phone": "13900000101",
+            "lat": "25.04",
+            "long": "102.7",
+        },
+    )
+    assert status == 201 and "token" in answer[0] and "service_request_id" not in answer[0]
+    token = answer[0]["token"]
+    assert client.token(token)[0]["service_request_id"] is None  # waiting for moderation
+    problem = Problem.objects.get(token=token)
+    assert problem.source == "open311" and problem.state == "pending"
+    assert problem.title == "路口井盖松动"
+    workflow.take(problem, "approve", actor=personas["shequ"])
+    rid = client.token(token)[0]["service_request_id"]
+    assert rid == f"problem-{problem.code}"
+    one = client.request(rid)
+    valid(one, "requests.json")
+    assert one[0]["status"] == "open" and "13900000101" not in json.dumps(one)
+    listed = client.requests(service_code=code, status="open")
+    valid(listed, "requests.json")
+    assert rid in {r["service_request_id"] for r in listed}
+
+
+def test_states_map_to_open_and_closed_with_status_notes(personas):
+    done = published(personas, phone="13900000111")
+    closed = on_wall(personas, title="不归我们管", phone="13900000112")
+    workflow.take(
+        closed, "close", actor=personas["shequ"], reason="属于高速公路", referred_to="交通局"
+    )
+    open_ = on_wall(personas, title="还在办", phone="13900000113")
+    answers = Client().get(f"{BASE}requests.json").json()
+    valid(answers, "requests.json")
+    by_id = {r["service_request_id"]: r for r in answers}
+    assert by_id[f"problem-{done.code}"]["status"] == "closed"
+    assert "已解决" in by_id[f"problem-{done.code}"]["status_notes"]
+    assert by_id[f"problem-{closed.code}"]["status"] == "closed"
+    assert "未解决" in by_id[f"problem-{closed.code}"]["status_notes"]
+    assert "交通局" in by_id[f"problem-{closed.code}"]["status_notes"]
+    assert by_id[f"problem-{open_.code}"]["status"] == "open"
+    closed_only = Client().get(f"{BASE}requests.json", {"status": "closed"}).json()
+    assert f"problem-{open_.code}" not in {r["service_request_id"] for r in closed_only}
+    assert Client().get(f"{BASE}requests.json", {"status": "shut"}).status_code == 400
+    some = (
+        Client()
+        .get(f"{BASE}requests.json", {"service_request_id": f"problem-{done.code},problem-XX"})
+        .json()
+    )
+    assert [r["service_request_id"] for r in some] == [f"problem-{done.code}"]
+    future = Client().get(f"{BASE}requests.json", {"start_date": "2099-01-01T00:00:00Z"})
+    assert future.json() == []
+    bad = Client().get(f"{BASE}requests.json", {"start_date": "yesterday"})
+    assert bad.status_code == 400 and bad.json()[0]["code"] == 400
+    xml = ET.fromstring(Client().get(f"{BASE}requests.xml").content)
+    assert xml.tag == "service_requests" and xml.find("request/status").text in ("open", "closed")
+
+
+def test_a_pending_problem_is_never_listed(personas):
+    from xianfeng.public.tests.helpers import problem
+
+    hidden = problem(title="待审核的内容")
+    answers = Client().get(f"{BASE}requests.json").json()
+    assert f"problem-{hidden.code}" not in {r["service_request_id"] for r in answers}
+
+
+def test_post_needs_an_api_key_unless_the_district_allows_anonymous(personas):
+    data = {
+        "service_code": "problem-traffic",
+        "description": "乱停车",
+        "attribute[community]": COMMUNITY,
+    }
+    refused = Client().post(f"{BASE}requests.json", data)
+    assert refused.status_code == 403 and refused.json()[0]["code"] == 403
+    forged = Client().post(f"{BASE}requests.json", {**data, "api_key": "forged"})
+    assert forged.status_code == 403
+    PublicSettings.objects.update_or_create(
+        organization=Organization.objects.get(kind="district"),
+        defaults={"open311_anonymous_post": True},
+    )
+    assert Client().post(f"{BASE}requests.json", data).status_code == 201
+
+
+def test_post_bad_input_answers_400_in_the_standards_format(personas):
+    key = key_for(personas)
+    no_place = Client().post(
+        f"{BASE}requests.json",
+        {"api_key": key, "service_code": "problem-other", "description": "x"},
+    )
+    assert no_place.status_code == 400 and "address_id" in no_place.json()[0]["description"]
+    bad_phone = Client().post(
+        f"{BASE}requests.json",
+        {
+            "api_key": key,
+            "service_code": "problem-other",
+            "description": "<script>x</script>",
+            "phone": "123",
+            "attribute[community]": COMMUNITY,
+        },
+    )
+    assert bad_phone.status_code == 400 and "手机号" in bad_phone.json()[0]["description"]
+    xml = Client().post(
+        f"{BASE}requests.xml", {"api_key": key, "service_code": "problem-other", "description": "x"}
+    )
+    assert xml.status_code == 400 and ET.fromstring(xml.content).tag == "errors"
+
+
+def test_a_service_of_the_menu_is_ordered_through_open311_and_nothing_personal_leaks(personas):
+    from xianfeng.services.models import Order, Service
+
+    community = Organization.objects.get(code=COMMUNITY)
+    Service.objects.create(
+        organization=community, code="o311-repair", title="上门维修", time_limit_hours=24
+    )
+    client = Open311Client(Client())
+    assert "o311-repair" in {s["service_code"] for s in client.services()}
+    definition = client.definition("o311-repair")
+    valid(definition, "service-definition.json")
+    status, answer = client.post(
+        api_key=key_for(personas),
+        service_code="o311-repair",
+        description="厨房水管漏水",
+        address_string="园山路1号3栋201",
+        phone="13900000301",
+        first_name="王",
+        last_name="阿姨",
+        **{"attribute[community]": COMMUNITY},
+    )
+    assert status == 201, answer
+    rid = answer[0]["service_request_id"]
+    order = Order.objects.get(code=rid.removeprefix("order-"))
+    assert order.service.code == "o311-repair" and order.community == community
+    one = client.request(rid)
+    valid(one, "requests.json")
+    text = json.dumps(one, ensure_ascii=False)
+    assert one[0]["status"] == "open"
+    assert "13900000301" not in text and "园山路1号" not in text and "王 阿姨" not in text
+    assert rid in {r["service_request_id"] for r in client.requests(service_code="o311-repair")}
