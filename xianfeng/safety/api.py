@@ -343,6 +343,7 @@ class DueOut(Schema):
     safety_colour: str
     safety_colour_label: str
     due_on: date | None = Field(description=gettext_lazy("应巡查日期（空：从未检查）"))
+    escalated_to_id: int | None = Field(description=gettext_lazy("巡查逾期升级至（组织编号）"))
 
     resolve_kind_label = choice_label("kind")
     resolve_safety_colour_label = choice_label("safety_colour")
@@ -352,12 +353,20 @@ class DueOut(Schema):
         status = getattr(obj, "safety", None) if hasattr(obj, "safety") else None
         return status.due_on if status else None
 
+    @staticmethod
+    def resolve_escalated_to_id(obj: Building) -> int | None:
+        status = getattr(obj, "safety", None) if hasattr(obj, "safety") else None
+        return status.escalated_to_id if status else None
+
 
 DuePage = page_of(DueOut)
 
 
 class DueFilters(ListParams):
     mine: bool = Field(False, description=gettext_lazy("只看我责任区的楼栋"))
+    escalated: bool = Field(
+        False, description=gettext_lazy("只看巡查逾期、升级到我所在组织督办的楼栋")
+    )
 
 
 @router.get(
@@ -368,6 +377,8 @@ class DueFilters(ListParams):
 def due_list(request: HttpRequest, filters: Query[DueFilters]) -> Any:
     from xianfeng.people.members import member_of
 
+    if filters.escalated:
+        return paginate(selectors.escalated_patrols(request.user), filters)
     member = member_of(request.user) if filters.mine else None
     if filters.mine and member is None:
         return paginate(Building.objects.none(), filters)

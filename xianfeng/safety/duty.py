@@ -25,5 +25,6 @@ ledger.declare(
         "hazard.enforce": _("登记隐患执法检查结果"),
         "hazard.recheck": _("复查合格，隐患销号"),
         "hazard.reopen": _("复查不合格，隐患重新整改"),
+        "patrol.escalate": _("楼栋巡查逾期升级"),
     },
 )

@@ -284,6 +284,15 @@ class BuildingSafety(models.Model):
     )
     last_inspected_at = models.DateTimeField(_("最近检查时间"), null=True, blank=True)
     due_on = models.DateField(_("下次巡查日期"), null=True, blank=True, db_index=True)
+    escalated_to = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("巡查逾期升级至"),
+    )
+    escalated_at = models.DateTimeField(_("巡查逾期升级时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 

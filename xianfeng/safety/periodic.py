@@ -2,4 +2,5 @@
 
 PERIODIC_JOBS: dict[str, int] = {
     "safety.escalate_overdue": 900,
+    "safety.escalate_patrols": 3600,
 }

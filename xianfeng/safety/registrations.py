@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core import home
 from xianfeng.core.choices import RoleKind
+from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.safety import selectors
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ def _panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
         "due_mine": mine,
         "hazards": list(open_hazards[:PANEL_ROWS]),
         "hazard_count": selectors.hazard_counts(user)["open"],
+        "escalated_patrols": list(selectors.escalated_patrols(user)[:PANEL_ROWS])
+        if kinds & GRID_WRITERS or user.is_superuser
+        else [],
         "my_hazards": list(selectors.hazards(user, open_only=True, mine=True)[:PANEL_ROWS])
         if member
         else [],
@@ -80,5 +84,12 @@ def register() -> None:
         label=_("栋楼到期需安全巡查"),
         url="/safety/due/",
         count=lambda user, today: selectors.due_buildings(user, today=today).count(),
+    )
+    home.register_todo(
+        "patrols.escalated",
+        order=29,
+        label=_("栋楼巡查逾期，已升级到本级督办"),
+        url="/safety/due/?escalated=1",
+        count=lambda user, today: selectors.escalated_patrols(user).count(),
     )
     home.register_panel("safety", order=50, template="safety/_home.html", build=_panel)

@@ -98,3 +98,16 @@ def hazard_counts(user: User, today: date | None = None) -> dict[str, int]:
     )
     user._xf_hazard_counts = (today, counts)
     return counts
+
+
+def escalated_patrols(user: User) -> QuerySet[Building]:
+    """Buildings whose overdue patrol was escalated to one of the user's own organizations
+    (the parent's home page and ``/safety/due/?escalated=1``); all escalated ones for a
+    superuser. Read through ``restrict`` like every list."""
+    from xianfeng.core.scope import active_roles
+
+    qs = Building.objects.restrict(user).filter(safety__escalated_to__isnull=False)
+    if not user.is_superuser:
+        orgs = {r.organization_id for r in active_roles(user)}
+        qs = qs.filter(safety__escalated_to_id__in=orgs)
+    return qs.select_related("safety", "organization").order_by("safety__due_on", "code")

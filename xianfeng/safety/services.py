@@ -268,6 +268,52 @@ def colour_review(*, actor: User, building: Building, colour: str, reason: str) 
     return change
 
 
+# --- overdue patrols ------------------------------------------------------------------------
+
+#: Days a patrol may be late before it is escalated to the parent organization.
+PATROL_GRACE_DAYS = 3
+L_PATROL_ESCALATE = "patrol.escalate"
+
+
+def escalate_overdue_patrols(today: date | None = None) -> int:
+    """The periodic job's pass: a building whose patrol is overdue by more than
+    ``PATROL_GRACE_DAYS`` (it was inspected once and its colour's rhythm has come round) is
+    escalated to the parent of its organization, once until it is inspected again (the
+    inspection clears it). One duty record each, written to the parent. Never-inspected
+    buildings are due, not overdue: the due lists show them. Answers how many."""
+    today = today or timezone.localdate()
+    late = BuildingSafety.objects.filter(
+        due_on__lt=today - timedelta(days=PATROL_GRACE_DAYS),
+        escalated_to__isnull=True,
+        building__organization__parent__isnull=False,
+    ).values_list("pk", flat=True)
+    moved = 0
+    for pk in list(late.iterator()):
+        with transaction.atomic():
+            status = (
+                BuildingSafety.objects.select_for_update()
+                .filter(pk=pk, escalated_to__isnull=True)
+                .first()
+            )
+            if status is None or status.due_on is None:
+                continue
+            building = Building.objects.select_related("organization__parent").get(pk=pk)
+            parent = building.organization.parent
+            status.escalated_to = parent
+            status.escalated_at = timezone.now()
+            status.save(update_fields=["escalated_to", "escalated_at"])
+            duty_record(
+                actor=None,
+                action=L_PATROL_ESCALATE,
+                organization=parent,
+                target=building,
+                location=str(building),
+                note=_("应巡查日期%(d)s，已逾期") % {"d": status.due_on.isoformat()},
+            )
+            moved += 1
+    return moved
+
+
 # --- inspections -----------------------------------------------------------------------------
 
 
@@ -396,6 +442,8 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
             "last_inspection": locked,
             "last_inspected_at": now,
             "due_on": _due_on(building, colour, timezone.localdate()),
+            "escalated_to": None,  # inspected: an escalated overdue patrol is done
+            "escalated_at": None,
         },
     )
     duty_record(

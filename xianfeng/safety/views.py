@@ -49,12 +49,23 @@ class DueView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         member = member_of(request.user)
-        mine = request.GET.get("mine") == "1" and member is not None
-        qs = selectors.due_buildings(request.user, member=member if mine else None)
+        escalated = request.GET.get("escalated") == "1"
+        mine = request.GET.get("mine") == "1" and member is not None and not escalated
+        if escalated:
+            qs = selectors.escalated_patrols(request.user)
+        else:
+            qs = selectors.due_buildings(request.user, member=member if mine else None)
+        querystring = "escalated=1&" if escalated else ("mine=1&" if mine else "")
         return render(
             request,
             "safety/due_list.html",
-            {"page": paginate(request, qs), "mine": mine, "has_member": member is not None},
+            {
+                "page": paginate(request, qs),
+                "mine": mine,
+                "escalated": escalated,
+                "querystring": querystring,
+                "has_member": member is not None,
+            },
         )
 
 

@@ -118,3 +118,67 @@ def test_a_failing_reinspection_returns_the_verified_hazard(personas, building):
     services.inspection_submit(actor=personas["dangyuan"], inspection=inspection)
     untouched.refresh_from_db()
     assert untouched.state == H.VERIFIED
+
+
+# --- overdue patrols escalate --------------------------------------------------------------
+
+
+def test_an_overdue_patrol_escalates_to_the_parent_once_until_inspected(
+    personas, building, client_for
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xianfeng.safety.models import BuildingSafety
+    from xianfeng.safety.services import PATROL_GRACE_DAYS, escalate_overdue_patrols
+
+    f.inspect(personas["dangyuan"], building)
+    never = f.building_under(role_org(personas["wangge"]))  # never inspected: due, not overdue
+    today = timezone.localdate()
+    status = BuildingSafety.objects.get(building=building)
+    BuildingSafety.objects.filter(pk=status.pk).update(
+        due_on=today - timedelta(days=PATROL_GRACE_DAYS)
+    )
+    assert escalate_overdue_patrols(today) == 0  # within the grace days
+    BuildingSafety.objects.filter(pk=status.pk).update(
+        due_on=today - timedelta(days=PATROL_GRACE_DAYS + 1)
+    )
+    assert escalate_overdue_patrols(today) == 1
+    assert escalate_overdue_patrols(today) == 0  # once
+    status.refresh_from_db()
+    parent = building.organization.parent
+    assert status.escalated_to == parent
+    record = DutyRecord.objects.get(action="patrol.escalate", object_id=str(building.pk))
+    assert record.organization == parent and record.actor is None
+    assert not BuildingSafety.objects.filter(building=never).exists()
+
+    # the parent (shequ, the community over wangge's grid branch) sees it on its home page
+    assert role_org(personas["shequ"]) == parent
+    home = client_for("shequ").get("/").content.decode()
+    assert "巡查逾期、升级到本级督办的楼栋" in home and building.name in home
+    assert "栋楼巡查逾期，已升级到本级督办" in home
+    listed = client_for("shequ").get("/safety/due/?escalated=1").content.decode()
+    assert building.name in listed
+    api = client_for("shequ").get("/api/v1/safety/due?escalated=true").json()
+    assert [b["id"] for b in api["results"]] == [building.pk]
+    assert api["results"][0]["escalated_to_id"] == parent.pk
+    # not the grid branch's own list (it is escalated to the parent), nor another community
+    assert client_for("wangge").get("/api/v1/safety/due?escalated=true").json()["count"] == 0
+    assert client_for("shequ2").get("/api/v1/safety/due?escalated=true").json()["count"] == 0
+
+    # the next inspection clears it
+    f.inspect(personas["dangyuan"], building)
+    status.refresh_from_db()
+    assert status.escalated_to is None and status.due_on > today
+    assert client_for("shequ").get("/api/v1/safety/due?escalated=true").json()["count"] == 0
+
+
+def test_the_patrol_job_is_registered_and_periodic():
+    from xianfeng.core.jobs import registered
+    from xianfeng.safety.periodic import PERIODIC_JOBS
+
+    assert "safety.escalate_patrols" in PERIODIC_JOBS
+    import xianfeng.safety.tasks  # noqa: F401
+
+    assert "safety.escalate_patrols" in registered()

@@ -175,6 +175,7 @@ def test_the_colour_review_form_records_a_reason(client_for, building):
 @pytest.mark.parametrize(
     "url",
     ["/safety/hazards/", "/safety/hazards/?overdue=1", "/safety/due/", "/safety/due/?mine=1",
+     "/safety/due/?escalated=1",
      "/safety/checklists/"],
 )  # fmt: skip
 def test_lists_answer_every_persona(client_for, personas, url):

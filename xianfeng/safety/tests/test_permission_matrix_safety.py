@@ -197,6 +197,7 @@ API_LISTS = [
     "/api/v1/inspections",
     "/api/v1/safety/due",
     "/api/v1/safety/due?mine=true",
+    "/api/v1/safety/due?escalated=true",
     "/api/v1/safety/checklists",
 ]
 
