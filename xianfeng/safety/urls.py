@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xianfeng.safety import views
+from xianfeng.safety import views, views_figures
 
 app_name = "safety"
 
@@ -25,5 +25,6 @@ urlpatterns = [
         name="inspection_submit",
     ),
     path("checklists/", views.ChecklistListView.as_view(), name="checklist_list"),
+    path("figures/", views_figures.FiguresView.as_view(), name="figures"),
     path("checklists/<int:pk>/", views.ChecklistDetailView.as_view(), name="template_detail"),
 ]
