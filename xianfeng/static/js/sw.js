@@ -5,7 +5,7 @@
      Each kept copy carries the time it was kept (X-Xianfeng-Kept-At) and is thrown away once
      older than max_age seconds (XIANFENG_OFFLINE_CACHE_HOURS, passed by offline.js in the
      registration URL).
-   - /static/ files: cache first.
+   - /static/ files: cache first (fetched again behind the scenes once the copy is an hour old).
    - A page never kept, or kept too long ago, shows /offline/ instead.
    - The message {type: "clear"} (logout, another account on this phone) drops every kept page;
      the outbox (IndexedDB) is not touched here. */
@@ -14,6 +14,7 @@
 var PAGES = "xf-pages-v1";
 var STATIC = "xf-static-v1";
 var KEPT_AT = "X-Xianfeng-Kept-At";
+var STATIC_FRESH = 3600 * 1000;
 var params = new URL(self.location.href).searchParams;
 var MAX_AGE = (parseInt(params.get("max_age"), 10) || 72 * 3600) * 1000;
 var FIELD_PAGES = [
@@ -180,12 +181,19 @@ function networkFirst(event) {
 
 function cacheFirst(event) {
   var request = event.request;
-  return caches.match(request, { cacheName: STATIC }).then(function (found) {
-    if (found) return found;
+  var refresh = function () {
     return fetch(request).then(function (response) {
       if (response.ok) event.waitUntil(keep(STATIC, request, response));
       return response;
     });
+  };
+  return caches.match(request, { cacheName: STATIC }).then(function (found) {
+    if (!found) return refresh();
+    // A copy older than an hour is fetched again behind the scenes (a new release reaches
+    // the phone on a later visit); the page gets the kept copy at once.
+    var at = parseInt(found.headers.get(KEPT_AT), 10);
+    if (!at || Date.now() - at > STATIC_FRESH) event.waitUntil(refresh().catch(function () {}));
+    return found;
   });
 }
 
