@@ -158,3 +158,12 @@ bench-ceiling: venv
 	trap 'scripts/pg.sh stop' EXIT; \
 	scripts/pg.sh start; \
 	$(PY) bench/ceiling.py $(BENCH_ARGS)
+
+# make bench-safety: 100,000 buildings and 1,000,000 hazards in their own database, then the
+# open-and-overdue list of a street, the district's colour counts and a community's map data
+# (bench/safety.py). The cluster is stopped whatever the script answers.
+.PHONY: bench-safety
+bench-safety: venv
+	trap 'scripts/pg.sh stop' EXIT; \
+	scripts/pg.sh start; \
+	$(PY) bench/safety.py $(BENCH_ARGS)
