@@ -79,27 +79,16 @@ def generate(members: int, records: int) -> None:
     kinds = sorted(set(PointRule.objects.values_list("kind", flat=True)))
     ct = ContentType.objects.get_for_model(Household).pk
     with connection.cursor() as cur:
+        # A run cut short leaves its persons without members: start from none.
         cur.execute(
-            """
-            INSERT INTO people_person (organization_id, name, name_pinyin, name_initials, gender,
-                id_number, id_number_index, mobile, mobile_index, address, note, created_at,
-                updated_at)
-            SELECT (%(branches)s::bigint[])[1 + i %% cardinality(%(branches)s::bigint[])],
-                   '党员' || i, '', '', 'male', NULL, NULL, '', '', '', 'bench', now(), now()
-            FROM generate_series(1, %(n)s) AS i
-            """,
-            {"branches": branches, "n": members},
+            "DELETE FROM people_person p WHERE p.note = 'bench' AND NOT EXISTS"
+            " (SELECT 1 FROM people_partymember m WHERE m.person_id = p.id)"
         )
-        cur.execute(
-            """
-            INSERT INTO people_partymember (person_id, branch_id, kind, category, status,
-                work_unit, origin, current_place, created_at, updated_at)
-            SELECT p.id, p.organization_id,
-                   (ARRAY['community','in_service','mobile','two_new'])[1 + p.id %% 4],
-                   'full', 'normal', '', '', '', now(), now()
-            FROM people_person p WHERE p.note = 'bench'
-            """
-        )
+        cur.execute("SELECT count(*) FROM people_person WHERE note = 'bench'")
+        have = cur.fetchone()[0]
+    with connection.cursor() as cur:
+        if have < members:
+            _members(cur, branches, members)
         cur.execute(
             "CREATE TEMP TABLE bench_members AS SELECT row_number() OVER (ORDER BY id) AS idx,"
             " id, branch_id FROM people_partymember"
@@ -107,9 +96,12 @@ def generate(members: int, records: int) -> None:
         cur.execute("CREATE UNIQUE INDEX ON bench_members (idx)")
         cur.execute("SELECT count(*) FROM bench_members")
         total = cur.fetchone()[0]
+        # Records of a run before (``--reuse``) count: this run goes on from where it stopped.
+        cur.execute("SELECT count(*) FROM core_dutyrecord WHERE actor_id IS NULL AND note = ''")
+        done = cur.fetchone()[0]
         step = 1_000_000
-        for first in range(1, records + 1, step):
-            last = min(records, first + step - 1)
+        for first in range(done + 1, done + records + 1, step):
+            last = min(done + records, first + step - 1)
             cur.execute(
                 """
                 INSERT INTO core_dutyrecord (actor_id, member_id, organization_id, action,
@@ -120,13 +112,37 @@ def generate(members: int, records: int) -> None:
                        %(ct)s, (g %% 100000)::text,
                        now() - (g %% (3 * 365 * 24 * 60)) * interval '1 minute',
                        now() - interval '1 minute', '', '', g %% 3 = 0, NULL
-                FROM generate_series(%(first)s, %(last)s) AS g
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
                 JOIN bench_members m ON m.idx = 1 + (g * 7919) %% %(total)s
                 """,
                 {"kinds": kinds, "ct": ct, "first": first, "last": last, "total": total},
             )
             print(f"  {last:,} records", flush=True)
         cur.execute("ANALYZE")
+
+
+def _members(cur, branches: list[int], members: int) -> None:
+    cur.execute(
+        """
+        INSERT INTO people_person (organization_id, name, name_pinyin, name_initials, gender,
+            id_number, id_number_index, mobile, mobile_index, address, note, created_at,
+            updated_at)
+        SELECT (%(branches)s::bigint[])[1 + i %% cardinality(%(branches)s::bigint[])],
+               '党员' || i, '', '', 'male', NULL, NULL, '', '', '', 'bench', now(), now()
+        FROM generate_series(1, %(n)s) AS i
+        """,
+        {"branches": branches, "n": members},
+    )
+    cur.execute(
+        """
+        INSERT INTO people_partymember (person_id, branch_id, kind, category, status,
+            work_unit, origin, current_place, created_at, updated_at)
+        SELECT p.id, p.organization_id,
+               (ARRAY['community','in_service','mobile','two_new'])[1 + p.id % 4],
+               'full', 'normal', '', '', '', now(), now()
+        FROM people_person p WHERE p.note = 'bench'
+        """
+    )
 
 
 def _time(fn, repeat: int = 1) -> tuple[float, object]:
@@ -170,9 +186,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="the database is prepared already (a run before)"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    prepare()
+    if args.reuse:
+        _django()
+    else:
+        prepare()
     print(f"database ready (small demo district) in {time.perf_counter() - started:.0f} s")
     one_record("demo ledger only")
     started = time.perf_counter()

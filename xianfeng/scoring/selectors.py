@@ -103,7 +103,8 @@ def _members_under(org: Organization) -> Any:
 
 
 def _percentiles(totals: dict[int, Decimal]) -> dict[int, int]:
-    """member -> 0–100: the share of the group below them, ties counted half."""
+    """member -> 0–100: the share of the group below them, ties counted half; no points (or
+    fewer than none) is 0 whatever the group did, so an idle group does not rate itself 50."""
     values = sorted(totals.values())
     n = len(values)
     out = {}
@@ -112,6 +113,9 @@ def _percentiles(totals: dict[int, Decimal]) -> dict[int, int]:
     import bisect
 
     for member, value in totals.items():
+        if value <= 0:
+            out[member] = 0
+            continue
         below = bisect.bisect_left(values, value)
         equal = bisect.bisect_right(values, value) - below
         out[member] = round(100 * (below + (equal - 1) / 2) / (n - 1))
@@ -185,7 +189,7 @@ def member_summary(member: PartyMember, period: Period) -> dict[str, Any]:
     breakdown = [
         {
             "kind": row["kind"],
-            "label": _("人工调整") if row["kind"] == "adjustment" else ledger.label(row["kind"]),
+            "label": entry_label(row["kind"]),
             "points": row["total"],
             "count": row["n"],
         }
@@ -207,6 +211,11 @@ def member_summary(member: PartyMember, period: Period) -> dict[str, Any]:
         + sum(1 for v in _group_values(figures, key) if v > figures.totals.get(member.pk, ZERO)),
         "breakdown": breakdown,
     }
+
+
+def entry_label(kind: str) -> str:
+    """The Chinese name of an entry's ledger kind (or of a manual adjustment)."""
+    return str(_("人工调整")) if kind == "adjustment" else ledger.label(kind)
 
 
 def _group_values(figures: GroupFigures, key: Any) -> list[Decimal]:

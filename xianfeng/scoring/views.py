@@ -64,7 +64,10 @@ class MyPointsView(ScopedView):
         context: dict[str, Any] = {"period": period, "period_error": error, "member": member}
         if member is not None:
             context["summary"] = selectors.member_summary(member, period)
-            context["page"] = paginate(request, selectors.member_entries(member, period))
+            page = paginate(request, selectors.member_entries(member, period))
+            for entry in page:
+                entry.label = selectors.entry_label(entry.kind)
+            context["page"] = page
         return render(request, "scoring/mine.html", context)
 
 

@@ -56,6 +56,13 @@ def test_rules_on_a_desktop_and_my_points_on_a_phone(demo_live_server, browser):
     assert rule.points == 2 and rule.daily_cap == 6 and rule.once_per_target_per_day
     _axe(page)
     _shot(page, "scoring-desktop-02-rule-published")
+    # the year's star ratings from the index
+    page.goto(f"{base}/scoring/stars/")
+    with page.expect_navigation():
+        page.click("#rate-stars")
+    page.wait_for_selector("#stars")
+    _axe(page)
+    _shot(page, "scoring-desktop-05-stars")
     assert not external, external
     context.close()
 

@@ -46,6 +46,19 @@ def sides(personas):
                 "community": community.pk,
             }
         )
+    from xianfeng.scoring.models import StarRating
+
+    for side in out:
+        member = PartyMember.objects.get(pk=side["member"])
+        side["star"] = StarRating.objects.create(
+            member=member,
+            organization=member.branch,
+            year=2026,
+            index=50,
+            points=10,
+            index_stars=3,
+            stars=3,
+        ).pk
     # Side B's appeal: a member of B with an account is not in the demo; the same appeal
     # row, moved to B's organization, stands for one.
     from xianfeng.scoring.models import Appeal
@@ -69,6 +82,9 @@ PAGES = [
     ("api leaderboard", "/api/v1/scoring/leaderboard?org={community}", ANYONE),
     ("api org leaderboard", "/api/v1/scoring/org-leaderboard?org={community}", ANYONE),
     ("api anomalies", "/api/v1/scoring/anomalies?org={community}", AUDIT),
+    ("stars of the side", "/scoring/stars/?org={community}", ANYONE),
+    ("api stars", "/api/v1/scoring/stars?org={community}&year=2026", ANYONE),
+    ("star", "/scoring/stars/{star}/", ANYONE),
 ]
 
 
@@ -92,6 +108,7 @@ LISTS = [
     ("leaderboard", "/scoring/leaderboard/", ANYONE),
     ("adjustments", "/scoring/adjustments/", ANYONE),
     ("appeals", "/scoring/appeals/", ANYONE),
+    ("stars", "/scoring/stars/", ANYONE),
     ("adjustment form", "/scoring/adjustments/new/", ADMINS),
     ("anomalies", "/scoring/anomalies/", AUDIT),
     ("api rules", "/api/v1/scoring/rules", ANYONE),
@@ -216,3 +233,27 @@ def test_the_public_leaderboard_is_open_only_where_the_organization_opted_in(
         actor=personas["shequ2"], organization=Organization.objects.get(pk=org), enabled=True
     )
     assert client.get(f"/scoring/public/{org}/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_rating_stars_and_reviewing_answer_by_scope_and_role(client_for, sides, persona):
+    client = client_for(persona)
+    for side in (0, 1):
+        ids = sides[side]
+        want = expected(persona, side, ADMINS)
+        page = client.post("/scoring/stars/", {"org": ids["community"], "year": "2026"})
+        assert page.status_code == (302 if want == 200 else want), f"{persona} {'AB'[side]}"
+        api = client.post(
+            "/api/v1/scoring/stars/rate",
+            {"org": ids["community"], "year": 2026},
+            content_type="application/json",
+        )
+        assert api.status_code == want, f"{persona} api {'AB'[side]}"
+        review = client.post(
+            f"/api/v1/scoring/stars/{ids['star']}/review",
+            {"stars": 4, "note": "民主评议"},
+            content_type="application/json",
+        )
+        assert review.status_code == want, f"{persona} review {'AB'[side]}"
+        page = client.post(f"/scoring/stars/{ids['star']}/", {"stars": 4, "note": "民主评议"})
+        assert page.status_code == (302 if want == 200 else want), f"{persona} page review"

@@ -77,3 +77,12 @@ def test_rating_a_year_and_reviewing_a_rating(personas, client_for):
     )
     page = client_for("shequ").get(f"/scoring/stars/?org={community.pk}&year={year}")
     assert page.status_code == 200 and "★" in page.content.decode()
+
+
+def test_the_index_counts_ties_half_and_no_points_as_zero():
+    from decimal import Decimal
+
+    from xianfeng.scoring.selectors import _percentiles
+
+    got = _percentiles({1: Decimal(0), 2: Decimal(0), 3: Decimal(5), 4: Decimal(5), 5: Decimal(9)})
+    assert got == {1: 0, 2: 0, 3: 62, 4: 62, 5: 100}
