@@ -343,6 +343,11 @@ class OrderOut(Schema):
         return obj.escalated_to_id is not None
 
 
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
 class SuggestionOut(Schema):
     member: MemberRef
     reason: str
@@ -355,6 +360,7 @@ class OrderDetailOut(OrderOut):
     address: str
     building_id: int | None
     visit_id: int | None
+    team: TeamRef | None = Field(description=gettext_lazy("接单队伍（派给队伍时，由队长接单）"))
     decline_reason: str
     done_note: str
     done_at: datetime | None
@@ -415,7 +421,7 @@ def _order_for(request: HttpRequest, order_id: int) -> Order:
         model=Order,
         pk=order_id,
         queryset=Order.objects.select_related(
-            "service", "community", "organization", "assignee__person"
+            "service", "community", "organization", "assignee__person", "team"
         ),
     )
 

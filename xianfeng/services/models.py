@@ -260,6 +260,14 @@ class Order(OrderFlow, models.Model):
         related_name="orders",
         verbose_name=_("接单党员"),
     )
+    team = models.ForeignKey(
+        "community.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("接单队伍"),
+    )
     dispatched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

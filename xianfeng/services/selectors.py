@@ -166,6 +166,18 @@ def suggestions(user: User, order: Order, limit: int = 8) -> list[dict[str, Any]
     return found
 
 
+def dispatch_teams(user: User, order: Order) -> QuerySet:
+    """The community's teams in service (community.Team) the order may go to."""
+    from xianfeng.community.models import Team
+
+    return (
+        Team.objects.restrict(user)
+        .filter(is_active=True, organization__path__startswith=order.community.path)
+        .only("id", "name", "kind")
+        .order_by("kind", "name")[:30]
+    )
+
+
 def may_dispatch(user: User, order: Order) -> bool:
     from xianfeng.core.workflow import available_refusal
 

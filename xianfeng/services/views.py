@@ -415,7 +415,13 @@ def _order(request: HttpRequest, pk: Any) -> Order:
         model=Order,
         pk=pk,
         queryset=Order.objects.select_related(
-            "service", "community", "organization", "assignee__person", "building", "visit"
+            "service",
+            "community",
+            "organization",
+            "assignee__person",
+            "building",
+            "visit",
+            "team",
         ),
     )
 
@@ -423,8 +429,10 @@ def _order(request: HttpRequest, pk: Any) -> Order:
 def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpResponse:
     steps = workflow.available(request.user, order)
     suggested: list[dict[str, Any]] = []
+    teams: list[Any] = []
     if any(s.name == "dispatch" for s in steps):
         suggested = selectors.suggestions(request.user, order)
+        teams = list(selectors.dispatch_teams(request.user, order))
     member = member_of(request.user)
     is_assignee = member is not None and order.assignee_id == member.pk
     token = services.rating_token(order)
@@ -435,6 +443,7 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "order": order,
             "steps": steps,
             "suggested": suggested,
+            "teams": teams,
             "phone": order.phone if is_assignee else mask_phone(order.phone or ""),
             "history": history_rows(order),
             "now": timezone.now(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,6 +95,42 @@ def _member_for(actor: User, member: Any) -> Any:
     return found
 
 
+def _team_for(order: Any, actor: User, team: Any) -> Any:
+    """A team of the order's community (community.Team) that the actor sees, in service."""
+    from xianfeng.community.models import Team
+
+    pk = int(team) if str(team or "").strip().isdigit() else None
+    found = (
+        Team.objects.restrict(actor)
+        .filter(pk=pk, is_active=True, organization__path__startswith=order.community.path)
+        .first()
+        if pk
+        else None
+    )
+    if found is None:
+        raise ValidationError({"team": _("所选队伍不存在、已撤销或不属于这个社区。")})
+    return found
+
+
+def _leader_of(team: Any) -> Any:
+    """The team's leader (队长) receives the order for the team; else its first member."""
+    from xianfeng.community.choices import TeamRole
+
+    membership = (
+        team.memberships.filter(left_on__isnull=True)
+        .select_related("member__person", "member__branch")
+        .order_by(
+            # the leader first
+            models.Case(models.When(role=TeamRole.LEADER, then=0), default=1),
+            "id",
+        )
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"team": _("这支队伍现在没有在队的队员，不能派单。")})
+    return membership.member
+
+
 class OrderFlow:
     """Steps of ``Order``; mixed into the model."""
 
@@ -107,15 +144,25 @@ class OrderFlow:
         label=gettext_lazy("派单"),
         ledger="order.dispatched",
         allowed=manager,
-        inputs=[Input("member", gettext_lazy("接单党员"), required=True, kind="member")],
+        inputs=[
+            Input("member", gettext_lazy("接单党员"), kind="member"),
+            Input("team", gettext_lazy("或派给队伍（由队长接单）"), kind="member"),
+        ],
         done=gettext_lazy("已派单，等待党员接单。"),
     )
-    def dispatch(self, *, actor: User, member: Any = None) -> dict[str, Any]:
-        found = _member_for(actor, member)
+    def dispatch(self, *, actor: User, member: Any = None, team: Any = None) -> dict[str, Any]:
+        if team not in (None, "") and member not in (None, ""):
+            raise ValidationError({"team": _("请在党员和队伍中选一个。")})
+        if team in (None, "") and member in (None, ""):
+            raise ValidationError({"member": _("请选择接单党员或队伍。")})
+        chosen = _team_for(self, actor, team) if team not in (None, "") else None
+        found = _leader_of(chosen) if chosen is not None else _member_for(actor, member)
         self.assignee = found
+        self.team = chosen
         self.dispatched_by = actor
         self.dispatched_at = timezone.now()
-        return {"member": found, "note": self.summary}
+        note = f"{chosen.name}：{self.summary}" if chosen is not None else self.summary
+        return {"member": found, "note": note}
 
     @step(
         source=S.DISPATCHED,
@@ -144,6 +191,7 @@ class OrderFlow:
         member = self.assignee
         self.decline_reason = text
         self.assignee = None
+        self.team = None
         self.accepted_at = None
         return {"member": member, "note": text, "history": _("退单：%(r)s") % {"r": text[:80]}}
 
@@ -162,6 +210,7 @@ class OrderFlow:
         member = self.assignee
         self.decline_reason = text
         self.assignee = None
+        self.team = None
         self.accepted_at = None
         return {"member": member, "note": text, "history": _("收回：%(r)s") % {"r": text[:80]}}
 
@@ -270,5 +319,6 @@ class OrderFlow:
         member = self.assignee
         self.decline_reason = str(_("接单党员已不在岗"))
         self.assignee = None
+        self.team = None
         self.accepted_at = None
         return {"member": member, "note": self.decline_reason}

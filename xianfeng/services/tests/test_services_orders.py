@@ -213,3 +213,35 @@ def test_a_visit_with_a_resident_request_opens_an_order_linked_to_it(personas):
     assert order.source == OrderSource.VISIT and order.household == household
     assert order.content == "希望帮忙申请居家养老服务"
     assert order.community == household.organization.community()
+
+
+def test_the_community_dispatches_to_a_team_whose_leader_receives_it(personas):
+    from xianfeng.community.choices import TeamKind, TeamRole
+    from xianfeng.community.models import Team, TeamMembership
+
+    community = f.community_of(personas["shequ"])
+    leader = persona_member("dangyuan")
+    team = Team.objects.create(
+        organization=community, name="点单志愿服务队", kind=TeamKind.VOLUNTEER
+    )
+    TeamMembership.objects.create(
+        team=team, member=leader, role=TeamRole.LEADER, joined_on=timezone.localdate()
+    )
+    order = f.order(community)
+    with pytest.raises(ValidationError) as both:
+        take(order, "dispatch", actor=personas["shequ"], member=leader.pk, team=team.pk)
+    assert "team" in both.value.message_dict
+    with pytest.raises(ValidationError) as neither:
+        take(order, "dispatch", actor=personas["shequ"])
+    assert "请选择接单党员或队伍" in neither.value.messages[0]
+    take(order, "dispatch", actor=personas["shequ"], team=str(team.pk))
+    assert order.team == team and order.assignee == leader
+    take(order, "accept", actor=personas["dangyuan"])
+    take(order, "decline", actor=personas["dangyuan"], reason="队员都在外地")
+    assert order.state == OrderState.NEW and order.team is None and order.assignee is None
+    other = Team.objects.create(
+        organization=f.community_of(personas["shequ2"]), name="别的社区的队", kind=TeamKind.PATROL
+    )
+    with pytest.raises(ValidationError) as elsewhere:
+        take(order, "dispatch", actor=personas["admin"], team=other.pk)
+    assert "不属于这个社区" in elsewhere.value.message_dict["team"][0]
