@@ -76,6 +76,7 @@ from xianfeng.demo.plan import make_plan
 from xianfeng.demo.public import build_public_demo
 from xianfeng.demo.safety import build_safety_demo
 from xianfeng.demo.scoring import build_scoring_demo
+from xianfeng.demo.services import build_services_demo
 from xianfeng.demo.work import build_work_demo
 
 
@@ -119,6 +120,7 @@ def build_demo_district(
         build_persona_zone(ctx)
         build_work_demo(ctx)
         build_safety_demo(ctx)
+        build_services_demo(ctx)
         build_public_demo(ctx)
         build_meetings_demo(ctx)
         build_community_demo(ctx)
