@@ -1,0 +1,149 @@
+"""The whole loop in headless Chromium, the member on a phone: an in-service member reports to
+``shequ``'s community, the community accepts, the member claims a community task, logs a visit
+and two hours; the community confirms the hours and writes the record; the work unit's liaison
+(``danwei``) opens the record on a phone and downloads the PDF, rendered to PNG here. axe-core
+on every page; screenshots in ``artifacts/screenshots/community-*.png``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xianfeng.community.models import PerformanceRecord, ServiceSession
+from xianfeng.community.tests import factories as cf
+from xianfeng.core.choices import RoleKind
+from xianfeng.core.models import Role, User
+from xianfeng.core.tests.test_browser import (  # noqa: F401 - fixtures
+    SHOTS,
+    _axe,
+    _login,
+    _page,
+    _shot,
+    browser,
+    demo_live_server,
+)
+from xianfeng.demo.base import DEMO_PASSWORD, SHEQU_COMMUNITY
+from xianfeng.people.models import MemberCase, ServicePlace
+from xianfeng.work.tests.factories import JPEG, chain
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_in_service_member_serves_and_the_unit_reads_the_record(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+    tmp_path: Path,
+):
+    base = demo_live_server.url
+    member = cf.in_service_member()
+    user = User.objects.create_user(
+        username="zaizhi2", password=DEMO_PASSWORD, person=member.person, display_name="在职"
+    )
+    Role.objects.create(user=user, kind=RoleKind.MEMBER, organization=member.branch)
+    task = chain(cf.community(), title="社区消防通道清理")
+
+    # 1. The member reports to the community on a phone.
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "zaizhi2")
+    page.goto(f"{base}/members/{member.pk}/")
+    page.locator("summary", has_text="办理新事项").click()
+    page.fill("input[name=community_code] >> nth=0", SHEQU_COMMUNITY)
+    page.click("button:has-text('报到')")
+    page.wait_for_selector("text=已提交社区报到")
+    _shot(page, "community-01-reported-phone")
+    case = MemberCase.objects.get(member=member, kind="report")
+
+    # 2. The community accepts.
+    desk, staff, external_staff = _page(browser, "desktop")
+    _login(staff, base, "shequ")
+    staff.goto(f"{base}/member-cases/{case.pk}/")
+    staff.click("button:has-text('社区接收')")
+    staff.wait_for_selector("text=已接收报到")
+    assert ServicePlace.objects.filter(member=member, ended_on__isnull=True).exists()
+
+    # 3. Home shows where the member serves; they claim the community's task from 我的社区服务.
+    page.goto(f"{base}/")
+    page.wait_for_selector("#community-service-home")
+    page.click("#community-service-home a")
+    page.wait_for_selector("#community-tasks")
+    _axe(page)
+    _shot(page, "community-02-my-service-phone")
+    page.locator("#community-tasks a", has_text=task.title).click()
+    page.click("[data-action=claim]")
+    page.wait_for_selector("text=认领成功")
+
+    # 4. ... logs a visit to a household of the community (no reason needed: they serve there)
+    page.goto(f"{base}/work/visits/new/")
+    with page.expect_response(lambda r: "/work/visits/households/" in r.url):
+        page.fill("#hh-search", "1")
+    page.wait_for_timeout(300)
+    page.locator("#hh-choices input[type=radio]").first.check()
+    page.check("input[name=purposes][value=safety]")
+    page.fill("#id_findings", "提醒住户清理楼道杂物。")
+    page.click("#visit-submit")
+    page.wait_for_selector("text=走访已登记")
+
+    # 5. ... and two hours after work with a photo.
+    photo = tmp_path / "scene.jpg"
+    photo.write_bytes(JPEG)
+    page.goto(f"{base}/work/service/")
+    page.fill("#hours", "2")
+    page.fill("#content", "清理楼道杂物")
+    page.set_input_files("#photo", str(photo))
+    page.click("#hours-submit")
+    page.wait_for_selector("text=已登记服务时长，待社区确认")
+    _axe(page)
+    _shot(page, "community-03-hours-logged-phone")
+    session = ServiceSession.objects.get(member=member, source="self")
+
+    # A 25-hour day is refused in Chinese.
+    page.fill("#hours", "25")
+    page.fill("#content", "通宵值守")
+    page.set_input_files("#photo", str(photo))
+    page.click("#hours-submit")
+    page.wait_for_selector("text=一天的服务时长不能超过24小时")
+
+    # 6. The community confirms the hours and writes the record.
+    staff.goto(f"{base}/work/sessions/?state=pending")
+    _axe(staff)
+    staff.goto(f"{base}/work/sessions/{session.pk}/")
+    staff.click("button:has-text('确认时长')")
+    staff.wait_for_selector("text=已确认服务时长")
+    _axe(staff)
+    _shot(staff, "community-04-session-confirmed")
+    place = ServicePlace.objects.get(member=member, ended_on__isnull=True)
+    staff.goto(f"{base}/work/records/new/{place.pk}/")
+    _axe(staff)
+    staff.select_option("#rating", "excellent")
+    staff.fill("#positives", "清理楼道杂物\n入户走访")
+    staff.fill("#opinion", "报到后积极参加社区服务。")
+    staff.click("#record-form button[type=submit]")
+    staff.wait_for_selector("text=已填写现实表现鉴定")
+    record = PerformanceRecord.objects.get(member=member)
+    assert record.hours == 2 and record.visits == 1
+
+    # 7. The work unit's liaison reads it on a phone and downloads the PDF.
+    liaison, lpage, external_liaison = _page(browser, "phone")
+    _login(lpage, base, "danwei")
+    lpage.goto(f"{base}/work/records/")
+    _axe(lpage)
+    _shot(lpage, "community-05-records-liaison-phone")
+    lpage.locator("table.list a", has_text=member.person.name).click()
+    lpage.wait_for_selector("#record-pdf")
+    _axe(lpage)
+    _shot(lpage, "community-06-record-liaison-phone")
+    with lpage.expect_download() as download:
+        lpage.click("#record-pdf")
+    pdf_path = tmp_path / "record.pdf"
+    download.value.save_as(str(pdf_path))
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    text = pdf[0].get_textpage().get_text_range()
+    assert "进社区现实表现鉴定" in text and member.person.name in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf[0].render(scale=1.2).to_pil().save(SHOTS / "community-07-record-pdf.png")
+    assert external == external_staff == external_liaison == []
+    for context in (phone, desk, liaison):
+        context.close()
