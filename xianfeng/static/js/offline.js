@@ -232,6 +232,13 @@
     return OFFLINE_STEPS.indexOf(step) >= 0;
   }
 
+  // The page's heading without its state tag ("清查出租屋消防通道", not "… 待认领").
+  function pageTitle() {
+    var h1 = document.querySelector("main h1");
+    if (!h1) return "";
+    return (h1.firstChild && h1.firstChild.nodeType === 3 ? h1.firstChild : h1).textContent.trim();
+  }
+
   function defaultWord(name) {
     return text(document.getElementById("offline-banner"), name);
   }
@@ -316,7 +323,7 @@
         key: editing || newKey(),
         user: user,
         kind: form.dataset.outboxKind || (form.querySelector("[type=submit]") || {}).textContent || "",
-        label: summary(form) || (document.querySelector("main h1") || {}).textContent || "",
+        label: summary(form) || pageTitle(),
         url: form.dataset.outboxUrl || form.action,
         mode: form.dataset.outbox || "page",
         editable: Boolean(form.dataset.outbox),

@@ -223,6 +223,7 @@ def test_field_work_offline_is_kept_in_the_outbox_and_stored_once(
     assert answers == [201, 500, 201], answers
     refused = page.locator("#outbox-list li[data-state=refused]")
     assert "已被" in refused.inner_text() and "认领" in refused.inner_text()
+    assert "清查出租屋消防通道" in refused.inner_text() and "待认领" not in refused.inner_text()
     assert refused.locator("text=修改后重发").count() == 0  # a claim is not a form to correct
     assert page.locator("#outbox-list li[data-state=sent] a[href^='/work/visits/']").count() == 2
     assert page.locator("#outbox-count").inner_text() == "1"
