@@ -134,10 +134,14 @@ class GroupFigures:
     z: dict[int, float] = field(default_factory=dict)
 
 
-def group_figures(base: Organization, period: Period) -> GroupFigures:
+def group_figures(base: Organization, period: Period, *, kind: str = "") -> GroupFigures:
     """Two queries: the members under ``base`` (kind, branch path) and their points in the
-    period, summed in the database; groups are (member kind, community)."""
-    members = list(_members_under(base).values_list("pk", "kind", "branch__path"))
+    period, summed in the database; groups are (member kind, community). ``kind`` keeps one
+    kind of member (a member's own summary needs only their group)."""
+    under = _members_under(base)
+    if kind:
+        under = under.filter(kind=kind)
+    members = list(under.values_list("pk", "kind", "branch__path"))
     communities = list(
         Organization.objects.filter(kind=OrgKind.COMMUNITY)
         .filter(Q(path__startswith=base.path) | Q(pk__in=_ancestor_ids(base)))
@@ -147,6 +151,7 @@ def group_figures(base: Organization, period: Period) -> GroupFigures:
         PointEntry.objects.filter(
             occurred_on__range=(period.start, period.end),
             member__branch__path__startswith=base.path,
+            **({"member__kind": kind} if kind else {}),
         )
         .values_list("member_id")
         .annotate(total=Sum("points"))
@@ -198,7 +203,7 @@ def member_summary(member: PartyMember, period: Period) -> dict[str, Any]:
         .order_by("-total", "kind")
         if row["total"]
     ]
-    figures = group_figures(community, period)
+    figures = group_figures(community, period, kind=member.kind)
     key = figures.group_of.get(member.pk)
     return {
         "period": period,

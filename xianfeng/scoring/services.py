@@ -522,13 +522,11 @@ def _aware(day: date, end: bool = False) -> datetime:
     return timezone.make_aware(moment)
 
 
-def points_recompute(
-    *, actor: User, start: date, end: date, reason: str, chunk: int = 5000
-) -> Recomputation:
-    """Score the days ``start``–``end`` again under the rules in force now (the district's
-    request, recorded with its reason). Nothing is deleted: an entry that no longer holds is
-    reversed, and the new amount is written as an award under the new rule version or as a
-    correction under the same one. Members are taken in chunks of ids."""
+def recompute_check(
+    *, actor: User, start: date | None, end: date | None, reason: str
+) -> tuple[Organization, str]:
+    """What a recomputation asks before it starts (the page checks it before queueing the
+    job): the district's admin, a reason, days in order and at most a year."""
     district = _require_district(actor)
     text = str(reason or "").strip()
     if not text:
@@ -537,6 +535,17 @@ def points_recompute(
         raise ValidationError({"end": _("截止日期不能早于起始日期。")})
     if (end - start).days > 366:
         raise ValidationError({"end": _("一次最多重算一年。")})
+    return district, text
+
+
+def points_recompute(
+    *, actor: User, start: date, end: date, reason: str, chunk: int = 5000
+) -> Recomputation:
+    """Score the days ``start``–``end`` again under the rules in force now (the district's
+    request, recorded with its reason). Nothing is deleted: an entry that no longer holds is
+    reversed, and the new amount is written as an award under the new rule version or as a
+    correction under the same one. Members are taken in chunks of ids."""
+    district, text = recompute_check(actor=actor, start=start, end=end, reason=reason)
     with transaction.atomic():
         ScoringMark.objects.get_or_create(name=MARK)
         ScoringMark.objects.select_for_update().get(name=MARK)

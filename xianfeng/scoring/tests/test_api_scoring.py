@@ -172,3 +172,25 @@ def test_lists_take_the_same_queries_whatever_the_rows(client_for, personas):
     me = client_for("dangyuan")
     # one entry in October, twelve in November
     assert _queries(me, "/scoring/?period=2031-11") == _queries(me, "/scoring/?period=2031-10")
+
+
+def test_the_rules_page_queues_the_recomputation_as_a_job(
+    client_for, django_capture_on_commit_callbacks
+):
+    from xianfeng.core.models import JobRun
+    from xianfeng.scoring.models import Recomputation
+
+    client = client_for("qu")
+    bad = client.post(
+        "/scoring/recompute/", {"start": "2031-02-01", "end": "2031-01-01", "reason": "x"}
+    )
+    assert bad.status_code == 400 and "不能早于" in bad.content.decode()
+    assert not JobRun.objects.filter(name="scoring.recompute").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(
+            "/scoring/recompute/", {"start": "2031-01-01", "end": "2031-01-31", "reason": "核对"}
+        )
+    assert ok.status_code == 302
+    run = JobRun.objects.get(name="scoring.recompute")
+    assert run.status == "done", run.result
+    assert Recomputation.objects.filter(start=date(2031, 1, 1), reason="核对").exists()
