@@ -131,7 +131,9 @@ def main() -> None:
     from xianfeng.public import selectors
     from xianfeng.public.models import Problem
 
+    # The test client speaks plain http to the production settings (no https redirect here).
     settings.ALLOWED_HOSTS = ["*"]
+    settings.SECURE_SSL_REDIRECT = False
     community = role_org(User.objects.get(username="shequ"))
     communities = Organization.objects.filter(kind=OrgKind.COMMUNITY).count()
     if not args.keep:

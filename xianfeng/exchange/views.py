@@ -480,8 +480,16 @@ class DeclareView(View):
         raw = request.GET.get("rows") or request.POST.get("n") or ""
         return min(int(raw), declarations.MAX_ROWS) if raw.isdigit() and int(raw) > 0 else self.rows
 
-    def _render(self, request: HttpRequest, building: Building, errors: dict, status: int = 200):
-        n = self._rows(request)
+    def _render(
+        self,
+        request: HttpRequest,
+        building: Building,
+        errors: dict,
+        status: int = 200,
+        *,
+        extra: int = 0,
+    ):
+        n = min(self._rows(request) + extra, declarations.MAX_ROWS)
         # Every row keeps what the landlord typed and the messages about it, so one bad
         # number never wipes the other rows (nothing is stored until the whole form is good).
         rows = [
@@ -499,7 +507,6 @@ class DeclareView(View):
         context = {
             "building": building,
             "rows": rows,
-            "more_rows": min(n + 6, declarations.MAX_ROWS),
             "values": request.POST,
             "errors": errors,
         }
@@ -510,6 +517,10 @@ class DeclareView(View):
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         building = self._building(token)
+        if request.POST.get("more"):
+            # "加几行": the same form with six more rows and everything typed kept; nothing
+            # is submitted (a link would have dropped what was typed).
+            return self._render(request, building, {}, extra=6)
         if not throttle.declaration_allowed(request, building.pk):
             response = render(
                 request, "exchange/declare_throttled.html", {"building": building}, status=429

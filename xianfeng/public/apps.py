@@ -6,3 +6,8 @@ class PublicConfig(AppConfig):
     name = "xianfeng.public"
     label = "public"
     verbose_name = _("公开：问题墙、回音壁、责任区公示牌与 Open311")
+
+    def ready(self) -> None:
+        from xianfeng.public import registrations
+
+        registrations.register()

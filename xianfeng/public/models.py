@@ -152,6 +152,10 @@ class Problem(ProblemFlow, models.Model):
                 fields=["community", "on_wall", "-created_at", "-id"], name="problem_wall"
             ),
             models.Index(fields=["organization", "state"], name="problem_org_state"),
+            # The wall filtered by state (办理中, 已解决 …): its COUNT and page from the index.
+            models.Index(
+                fields=["community", "state", "-created_at", "-id"], name="problem_wall_state"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from xianfeng.public.choices import OPEN_STATES, ProblemState  # noqa: F401
+from xianfeng.public.choices import OPEN_STATES, WALL_STATES, ProblemState  # noqa: F401
 from xianfeng.public.models import EchoEntry, Problem
 
 if TYPE_CHECKING:
@@ -39,9 +39,13 @@ PUBLIC_FIELDS = (
 
 def wall(community_id: int, *, state: str | None = None, category: str | None = None) -> QuerySet:
     """The public wall of a community: moderated problems, newest first (index problem_wall)."""
-    qs = Problem.objects.public().filter(community_id=community_id)
     if state in ProblemState.values:
-        qs = qs.filter(state=state)
+        # A state on the wall says the problem is public: read index problem_wall_state alone.
+        qs = Problem.objects.filter(community_id=community_id, state=state)
+        if state not in WALL_STATES:
+            qs = qs.none()
+    else:
+        qs = Problem.objects.public().filter(community_id=community_id)
     if category:
         qs = qs.filter(category=category)
     return qs.only(*PUBLIC_FIELDS).order_by("-created_at", "-id")
@@ -76,3 +80,14 @@ def problems(user: User, *, state: str | None = None, community: int | None = No
     if community:
         qs = qs.filter(community_id=community)
     return qs.order_by("-created_at", "-id")
+
+
+def staff_count(user: User, state: str) -> int:
+    """How many problems in the user's scope are in ``state``, for staff only (the home page's
+    "今天需要我处理"); members and the auditor get none."""
+    from xianfeng.core.roles import GRID_WRITERS
+    from xianfeng.core.scope import active_roles
+
+    if not user.is_superuser and not any(r.kind in GRID_WRITERS for r in active_roles(user)):
+        return 0
+    return Problem.objects.restrict(user).filter(state=state).count()

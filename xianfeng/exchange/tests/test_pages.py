@@ -399,3 +399,23 @@ def test_a_declaration_refused_for_one_bad_id_number_keeps_every_row_typed(clien
     assert response.status_code == 200
     rooms = LandlordDeclaration.objects.get().rooms
     assert {r["room"] for r in rooms} == {"101", "102", "201"}
+
+
+def test_adding_rows_keeps_what_was_typed_and_submits_nothing(client):
+    building = Building.objects.first()
+    typed = {
+        "landlord_name": "房东丙",
+        "landlord_mobile": "13700000019",
+        "n": "3",
+        "room-0": "101",
+        "name-0": "租客丙",
+        "id-0": "12345",
+        "more": "1",
+    }
+    response = client.post(public_url(building), typed)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'name="room-8"' in body
+    assert 'name="n" value="9"' in body
+    for name in ("landlord_name", "landlord_mobile", "room-0", "name-0", "id-0"):
+        assert re.search(rf'name="{name}"[^>]* value="{typed[name]}"', body), name
+    assert "身份证号只有" not in body and not LandlordDeclaration.objects.exists()

@@ -127,3 +127,42 @@ def test_a_resident_reports_from_a_zone_board_and_rates_the_answer(
     assert not external, external
     staff_context.close()
     context.close()
+
+
+def test_a_refused_landlord_declaration_keeps_every_row_on_a_phone(
+    demo_live_server,  # noqa: F811
+    browser,  # noqa: F811
+):
+    from django.core.cache import cache
+
+    from xianfeng.exchange.declarations import public_url
+    from xianfeng.exchange.tests.conftest import make_id
+    from xianfeng.places.models import Building
+
+    cache.clear()
+    building = Building.objects.filter(code__startswith="B-S01-C01-G01").first()
+    context, page, external = _page(browser, "phone")
+    page.goto(demo_live_server.url + public_url(building))
+    page.fill("#landlord_name", "房东王")
+    page.fill("#landlord_mobile", "13700001111")
+    page.fill("input[name=room-0]", "301")
+    page.fill("input[name=name-0]", "租客甲")
+    page.fill("input[name=id-0]", make_id(911))
+    page.fill("input[name=room-1]", "302")
+    page.fill("input[name=name-1]", "租客乙")
+    page.fill("input[name=id-1]", "12345")
+    page.click("text=提交申报")
+    page.wait_for_selector("#row-1-errors")
+    assert page.input_value("input[name=id-0]") == make_id(911)
+    assert page.input_value("input[name=name-1]") == "租客乙"
+    assert page.input_value("input[name=id-1]") == "12345"
+    _axe(page)
+    _shot(page, "public-phone-11-declaration-refused")
+    page.click("text=房间或租户较多？加几行")
+    page.wait_for_selector("input[name=room-8]")
+    assert page.input_value("input[name=room-1]") == "302"
+    page.fill("input[name=id-1]", make_id(912))
+    page.click("text=提交申报")
+    page.wait_for_selector("text=申报已提交")
+    assert not external, external
+    context.close()

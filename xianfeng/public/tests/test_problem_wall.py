@@ -170,6 +170,13 @@ def test_closed_not_solved_is_its_own_state_never_shown_as_solved(personas, clie
     assert not EchoEntry.objects.filter(problem=p).exists()
     assert "高速路噪音" not in Client().get(f"/public/c/{COMMUNITY}/echo/").content.decode()
     assert "高速路噪音" in wall(Client()) and "已关闭（未解决）" in wall(Client())
+    closed = Client().get(f"/public/c/{COMMUNITY}/?state=closed_unsolved").content.decode()
+    assert "高速路噪音" in closed
+    published_only = Client().get(f"/public/c/{COMMUNITY}/?state=published").content.decode()
+    assert "高速路噪音" not in published_only
+    problem(title="待审核不上墙")
+    pending = Client().get(f"/public/c/{COMMUNITY}/?state=pending").content.decode()
+    assert "待审核不上墙" not in pending and "暂时没有公开的问题" in pending
 
 
 def test_support_counts_once_per_resident_and_a_merge_carries_supporters(personas, client_for):
@@ -283,3 +290,10 @@ def test_only_staff_in_scope_moderate(personas):
         workflow.take(p, "approve", actor=personas["shequ2"])
     with pytest.raises(workflow.StateConflict):
         workflow.take(p, "solve", actor=personas["shequ"], result="x")
+
+
+def test_staff_see_the_moderation_queue_on_their_home_page(personas, client_for):
+    problem(title="首页待审核")
+    home = client_for("shequ").get("/").content.decode()
+    assert "条群众反映的问题待审核" in home and "/public/problems/?state=pending" in home
+    assert "条群众反映的问题待审核" not in client_for("dangyuan").get("/").content.decode()
