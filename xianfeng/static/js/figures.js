@@ -47,7 +47,7 @@
     });
     chart("chart-months", {
       tooltip: { trigger: "axis" },
-      legend: { data: [found, removed] },
+      legend: { data: [found, removed], top: 0 },
       grid: { left: 40, right: 16, bottom: 30, top: 40 },
       xAxis: { type: "category", data: pick(f.months, "month") },
       yAxis: { type: "value", minInterval: 1 },
@@ -59,7 +59,7 @@
     var cats = f.hazards.by_category;
     chart("chart-categories", {
       tooltip: { trigger: "axis" },
-      legend: { data: [found, removed, "未消除", "逾期"] },
+      legend: { data: [found, removed, "未消除", "逾期"], top: 0 },
       grid: { left: 130, right: 16, bottom: 24, top: 40 },
       yAxis: { type: "category", data: pick(cats, "label"), inverse: true },
       xAxis: { type: "value", minInterval: 1 },

@@ -1,0 +1,117 @@
+"""The safety map and figures in real headless Chromium at desktop size, with no internet: the
+community admin opens the map (buildings coloured by class, grid boundaries, no tiles), redraws
+a grid's boundary on the map (adds a vertex on an edge, drags one, removes one, saves: history),
+and reads the figures (ECharts from /static/vendor), drilling down one level. axe-core checks
+every page. Screenshots ``safety-desktop-*.png`` in ``artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+import pytest
+
+from xianfeng.core.testing import role_org
+from xianfeng.core.tests.test_browser import (  # noqa: F401
+    _axe,
+    _login,
+    _page,
+    _shot,
+    browser,
+    demo_live_server,
+)
+from xianfeng.places.models import Grid
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _ring(grid: Grid) -> list:
+    return grid.boundary["coordinates"][0]
+
+
+def test_map_boundary_and_figures_on_a_desktop_with_no_internet(
+    demo_live_server,  # noqa: F811
+    browser,  # noqa: F811
+):
+    from xianfeng.core.models import User
+
+    base = demo_live_server.url
+    shequ = User.objects.get(username="shequ")
+    community = role_org(shequ)
+    context, page, external = _page(browser, "desktop")
+    _login(page, base, "shequ")
+
+    # 1. the map: every located building of the community as a coloured circle, grids outlined
+    page.goto(f"{base}/places/map/?community={community.pk}")
+    page.wait_for_selector("#map[data-loaded]")
+    assert page.get_attribute("#map", "data-loaded") != "error"
+    n_buildings = page.locator("#map path.building").count()
+    assert n_buildings > 0
+    assert page.locator("#map path.building.unrated").count() > 0
+    total = sum(
+        int(page.text_content(f"#map-legend [data-count={c}]"))
+        for c in ("red", "yellow", "green", "unrated")
+    )
+    assert total == n_buildings
+    assert page.locator(".leaflet-tile").count() == 0  # no background tiles asked for
+    _axe(page)
+    _shot(page, "safety-desktop-01-map")
+
+    # 2. the grid's boundary redrawn on the map
+    grid = Grid.objects.filter(community=community).order_by("code").first()
+    before = _ring(grid)
+    history = grid.history.count()
+    page.goto(f"{base}/places/grids/{grid.pk}/")
+    page.click("#draw-boundary")
+    page.wait_for_selector("#boundary-map[data-ready]")
+    assert page.get_attribute("#boundary-map", "data-vertices") == str(len(before) - 1)
+    _axe(page)
+    _shot(page, "safety-desktop-02-boundary-before")
+    box = page.locator("#boundary-map").bounding_box()
+    # a click just outside the middle of the left edge adds a vertex on that edge
+    vertices = page.locator("#boundary-map .vertex")
+    first = vertices.nth(0).bounding_box()
+    fourth = vertices.nth(3).bounding_box()
+    mid_x = (first["x"] + fourth["x"]) / 2 + 7 - 30
+    mid_y = (first["y"] + fourth["y"]) / 2 + 7
+    page.mouse.click(mid_x, mid_y)
+    page.wait_for_selector(f"#boundary-map[data-vertices='{len(before)}']")
+    # a click on the new vertex (after the fourth, on the closing edge) removes it again
+    page.locator("#boundary-map .vertex").nth(4).click()
+    page.wait_for_selector(f"#boundary-map[data-vertices='{len(before) - 1}']")
+    page.mouse.click(mid_x, mid_y)
+    page.wait_for_selector(f"#boundary-map[data-vertices='{len(before)}']")
+    # drag the first vertex 40 px down and to the left
+    v = vertices.nth(0).bounding_box()
+    page.mouse.move(v["x"] + 7, v["y"] + 7)
+    page.mouse.down()
+    page.mouse.move(v["x"] - 20, v["y"] + 20, steps=5)
+    page.mouse.move(v["x"] - 33, v["y"] + 47, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => JSON.parse(document.getElementById('id_boundary').value || 'null')"
+        f"?.coordinates[0][0][0] !== {before[0][0]!r}"
+    )
+    assert box["width"] > 300
+    _shot(page, "safety-desktop-03-boundary-edited")
+    value = page.input_value("#id_boundary")
+    assert '"Polygon"' in value
+    page.click("#boundary-save")
+    page.wait_for_selector("text=已保存网格边界。")
+    grid.refresh_from_db()
+    after = _ring(grid)
+    assert len(after) == len(before) + 1 and after[0] == after[-1]
+    assert after[0] != before[0]  # dragged
+    assert grid.history.count() == history + 1
+    _axe(page)
+
+    # 3. the figures, drawn by ECharts, then one level down
+    page.goto(f"{base}/safety/figures/")
+    for chart in ("colours", "months", "categories", "states"):
+        page.wait_for_selector(f"#chart-{chart}[data-drawn] svg")
+    _axe(page)
+    _shot(page, "safety-desktop-04-figures")
+    page.click("#figures-children a >> nth=0")
+    page.wait_for_selector("#chart-colours[data-drawn] svg")
+    assert page.locator("h1").text_content().startswith("安全统计 · ")
+    _axe(page)
+    _shot(page, "safety-desktop-05-figures-grid")
+    assert external == [], f"pages asked the internet: {external[:3]}"
+    context.close()
