@@ -5,7 +5,7 @@ community's public decisions (一事一议一公开, no account). Lists through
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -27,12 +27,20 @@ from xianfeng.core.services import NotFound, get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.meetings import selectors, services
-from xianfeng.meetings.choices import MeetingKind, MeetingState
-from xianfeng.meetings.models import Attendee, Decision, Meeting
+from xianfeng.meetings import rhythm, selectors, services, votes
+from xianfeng.meetings.choices import ItemKind, MeetingKind, MeetingState, Period
+from xianfeng.meetings.models import (
+    Attendee,
+    Decision,
+    Meeting,
+    MeetingRule,
+    PublicityEvent,
+    Selection,
+)
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
+from xianfeng.public.choices import ProblemCategory
 from xianfeng.work.api import MemberRef
 
 router = Router(tags=[gettext_lazy("组织生活")])
@@ -336,3 +344,440 @@ def public_decisions(request: HttpRequest, community_id: int, filters: Query[Lis
 
         raise NotFound(_("社区不存在。"))
     return paginate(selectors.public_decisions(community), filters)
+
+
+# --- meeting rules and rhythm -------------------------------------------------------------------
+
+
+class RuleOut(Schema):
+    id: int
+    org_kind: str
+    org_kind_label: str
+    meeting_kind: str
+    meeting_kind_label: str
+    period: str
+    period_label: str
+    times: int
+    is_active: bool
+    basis: str
+
+    resolve_org_kind_label = choice_label("org_kind")
+    resolve_meeting_kind_label = choice_label("meeting_kind")
+    resolve_period_label = choice_label("period")
+
+
+class RuleIn(Schema):
+    org_kind: OrgKind
+    meeting_kind: MeetingKind
+    period: Period
+    times: int = Field(1, ge=1, le=31)
+    is_active: bool = True
+    basis: Text(200) = Field("", max_length=200)
+
+
+@router.get(
+    "/meeting-rules",
+    response=errors_response({200: list[RuleOut]}),
+    summary=gettext_lazy("会议制度"),
+)
+def rule_list(request: HttpRequest) -> Any:
+    return list(MeetingRule.objects.all())
+
+
+@router.post(
+    "/meeting-rules",
+    response=errors_response({201: RuleOut}),
+    summary=gettext_lazy("新增会议制度（区委组织部）"),
+)
+def rule_create(request: HttpRequest, payload: RuleIn) -> Any:
+    return Status(201, services.rule_save(actor=request.user, **payload.model_dump()))
+
+
+@router.put(
+    "/meeting-rules/{rule_id}",
+    response=errors_response({200: RuleOut}),
+    summary=gettext_lazy("修改会议制度（区委组织部）"),
+)
+def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> Any:
+    rule = MeetingRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    return services.rule_save(actor=request.user, rule=rule, **payload.model_dump())
+
+
+class RhythmOut(Schema):
+    organization: OrgRef
+    meeting_kind: str
+    period: str
+    times: int
+    current_start: date | None
+    current_end: date | None
+    held_now: int
+    due: int = Field(description=gettext_lazy("本期还需召开次数"))
+    previous_start: date
+    previous_end: date
+    held_before: int
+    missed: int = Field(description=gettext_lazy("上期少开次数"))
+
+
+def _rhythm_out(row: Any) -> dict[str, Any]:
+    return {
+        "organization": row.organization,
+        "meeting_kind": row.rule.meeting_kind,
+        "period": row.rule.period,
+        "times": row.rule.times,
+        "current_start": row.current[0] if row.current else None,
+        "current_end": row.current[1] if row.current else None,
+        "held_now": row.held_now,
+        "due": row.due,
+        "previous_start": row.previous[0],
+        "previous_end": row.previous[1],
+        "held_before": row.held_before,
+        "missed": row.missed,
+    }
+
+
+@router.get(
+    "/meeting-rhythm",
+    response=errors_response({200: list[RhythmOut]}),
+    summary=gettext_lazy("我负责的组织本期待召开和上期未召开的会议"),
+)
+def my_rhythm(request: HttpRequest) -> Any:
+    return [_rhythm_out(r) for r in rhythm.secretary_rows(request.user)]
+
+
+class FigureItemOut(Schema):
+    meeting_kind: str
+    required: int
+    held: int
+    short: int
+
+
+class FigureOut(Schema):
+    organization: OrgRef
+    required: int = Field(description=gettext_lazy("应开次数"))
+    held: int = Field(description=gettext_lazy("已开次数（不超过应开）"))
+    short: int = Field(description=gettext_lazy("缺开次数"))
+    items: list[FigureItemOut]
+
+
+FigurePage = page_of(FigureOut)
+
+
+class FigureFilters(ListParams):
+    start: date = Field(description=gettext_lazy("起始日期"))
+    end: date = Field(description=gettext_lazy("截止日期"))
+
+
+@router.get(
+    "/meeting-figures",
+    response=errors_response({200: FigurePage}),
+    summary=gettext_lazy("会议召开情况（考核用）：范围内各组织应开、已开、缺开"),
+)
+def meeting_figures(request: HttpRequest, filters: Query[FigureFilters]) -> Any:
+    if filters.end < filters.start:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"end": _("截止日期不能早于起始日期。")})
+    page = paginate(selectors.rhythm_organizations(request.user), filters)
+    page["results"] = rhythm.figures(page["results"], filters.start, filters.end)
+    return page
+
+
+# --- fixed activity days and publicity ----------------------------------------------------------
+
+
+class ItemIn(Schema):
+    kind: ItemKind
+    title: Text(100) = Field(max_length=100)
+    project: DbInt = Field(description=gettext_lazy("所属项目编号"))
+
+
+class ItemOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    task_id: int
+    title: str
+
+    resolve_kind_label = choice_label("kind")
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        return obj.task.title
+
+
+@router.post(
+    "/meetings/{meeting_id}/items",
+    response=errors_response({201: ItemOut}),
+    summary=gettext_lazy("发布固定活动日项目（学习日、议事日、活动日）"),
+)
+def meeting_item(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Any:
+    meeting = _meeting_for(request, meeting_id)
+    item = services.activity_item_add(
+        actor=request.user,
+        meeting=meeting,
+        kind=payload.kind,
+        title=payload.title,
+        project=payload.project,
+    )
+    return Status(201, item)
+
+
+class PublicityOut(Schema):
+    id: int
+    organization: OrgRef
+    theme: str
+    held_on: date
+    place: str
+    sessions: int
+    participants: int
+    note: str
+
+
+PublicityPage = page_of(PublicityOut)
+
+
+class PublicityFilters(ListParams):
+    organization: DbInt | None = Field(None, description=gettext_lazy("组织编号（含下级）"))
+    start: date | None = Field(None, description=gettext_lazy("起始日期"))
+    end: date | None = Field(None, description=gettext_lazy("截止日期"))
+
+
+class PublicityIn(Schema):
+    organization: DbInt
+    theme: Text(120) = Field(max_length=120)
+    held_on: date
+    place: Text(120) = Field(max_length=120)
+    sessions: int = Field(1, ge=1, le=1000)
+    participants: int = Field(ge=0, le=1000000)
+    note: Text(TEXT_MAX_LENGTH) = ""
+
+
+class CountsOut(Schema):
+    events: int
+    sessions: int = Field(description=gettext_lazy("场次"))
+    participants: int = Field(description=gettext_lazy("人次"))
+
+
+def _scope_org(request: HttpRequest, pk: int | None) -> Organization | None:
+    return visible_one(Organization, pk, user=request.user, field="organization")
+
+
+@router.get(
+    "/publicity",
+    response=errors_response({200: PublicityPage}),
+    summary=gettext_lazy("宣传活动列表"),
+)
+def publicity_list(request: HttpRequest, filters: Query[PublicityFilters]) -> Any:
+    qs = selectors.publicity_events(
+        request.user,
+        organization=_scope_org(request, filters.organization),
+        start=filters.start,
+        end=filters.end,
+    )
+    return paginate(qs, filters)
+
+
+@router.get(
+    "/publicity/counts",
+    response=errors_response({200: CountsOut}),
+    summary=gettext_lazy("宣传活动场次、人次统计（按范围和时段）"),
+)
+def publicity_counts(request: HttpRequest, filters: Query[PublicityFilters]) -> Any:
+    return selectors.publicity_counts(
+        request.user,
+        organization=_scope_org(request, filters.organization),
+        start=filters.start,
+        end=filters.end,
+    )
+
+
+@router.post(
+    "/publicity",
+    response=errors_response({201: PublicityOut}),
+    summary=gettext_lazy("登记宣传活动"),
+)
+def publicity_create(request: HttpRequest, payload: PublicityIn) -> Any:
+    require_can(request.user, Action.ADD, PublicityEvent)
+    data = payload.model_dump()
+    data["organization"] = _scope_org(request, data["organization"])
+    return Status(201, services.publicity_record(actor=request.user, **data))
+
+
+# --- selections and votes -----------------------------------------------------------------------
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    deeds: str
+    votes: int = 0
+
+
+class SelectionOut(Schema):
+    id: int
+    organization: OrgRef
+    kind: str
+    kind_label: str
+    title: str
+    nominate_until: date
+    vote_starts: date
+    vote_ends: date
+    proof: str
+    state: str
+    state_label: str
+
+    resolve_kind_label = choice_label("kind")
+    resolve_state_label = choice_label("state")
+
+
+class SelectionDetailOut(SelectionOut):
+    description: str
+    candidates: list[CandidateOut]
+    actions: list[str]
+
+    @staticmethod
+    def resolve_candidates(obj: Selection) -> list[Any]:
+        return list(votes.results(obj))
+
+
+SelectionPage = page_of(SelectionOut)
+
+
+@router.get(
+    "/selections", response=errors_response({200: SelectionPage}), summary=gettext_lazy("评选")
+)
+def selection_list(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    qs = Selection.objects.restrict(request.user).select_related("organization")
+    return paginate(qs, filters)
+
+
+def _selection_for(request: HttpRequest, selection_id: int) -> Selection:
+    return get_object_for(
+        user=request.user,
+        model=Selection,
+        pk=selection_id,
+        queryset=Selection.objects.select_related("organization"),
+    )
+
+
+def _selection_detail(request: HttpRequest, selection_id: int) -> Selection:
+    selection = _selection_for(request, selection_id)
+    selection.actions = actions(request.user, selection)
+    return selection
+
+
+@router.get(
+    "/selections/{selection_id}",
+    response=errors_response({200: SelectionDetailOut}),
+    summary=gettext_lazy("评选详情（候选与得票）"),
+)
+def selection_detail(request: HttpRequest, selection_id: int) -> Any:
+    return _selection_detail(request, selection_id)
+
+
+class NominateIn(Schema):
+    name: Text(120) = Field(max_length=120)
+    deeds: Text(TEXT_MAX_LENGTH) = Field(max_length=TEXT_MAX_LENGTH)
+
+
+@router.post(
+    "/selections/{selection_id}/candidates",
+    response=errors_response({201: CandidateOut}),
+    summary=gettext_lazy("提名候选"),
+)
+def selection_nominate(request: HttpRequest, selection_id: int, payload: NominateIn) -> Any:
+    selection = _selection_for(request, selection_id)
+    return Status(
+        201,
+        votes.candidate_nominate(
+            actor=request.user, selection=selection, name=payload.name, deeds=payload.deeds
+        ),
+    )
+
+
+class VoteIn(Schema):
+    candidate: DbInt
+
+
+class VoteOut(Schema):
+    id: int
+    candidate_id: int
+    channel: str
+    cast_at: datetime
+
+
+@router.post(
+    "/selections/{selection_id}/vote",
+    response=errors_response({201: VoteOut}),
+    summary=gettext_lazy("党员投票（每名党员一票；群众在公开页面凭投票码或手机号投票）"),
+)
+def selection_vote(request: HttpRequest, selection_id: int, payload: VoteIn) -> Any:
+    from django.core.exceptions import PermissionDenied
+    from ninja.errors import HttpError
+
+    from xianfeng.core.ratelimit import client_ip
+    from xianfeng.people.members import field_member
+
+    selection = _selection_for(request, selection_id)
+    field_member(request.user)
+    try:
+        ballot = votes.vote_cast(
+            selection=selection,
+            candidate=payload.candidate,
+            client_ip=client_ip(request),
+            user=request.user,
+        )
+    except votes.VoteThrottled:
+        raise HttpError(429, "") from None
+    except PermissionDenied:
+        raise
+    return Status(201, ballot)
+
+
+add_step_endpoints(
+    router,
+    model=Selection,
+    param="selection_id",
+    fetch=_selection_for,
+    response=SelectionDetailOut,
+    result=lambda request, selection: _selection_detail(request, selection.pk),
+    paths={
+        "open_voting": "/selections/{selection_id}/open-voting",
+        "publish": "/selections/{selection_id}/publish",
+    },
+)
+
+
+class DecisionProblemIn(Schema):
+    category: ProblemCategory
+    address: Text(120) = Field("", max_length=120)
+
+
+class DecisionProblemOut(Schema):
+    decision_id: int
+    problem_id: int
+
+
+@router.post(
+    "/meetings/{meeting_id}/decisions/{decision_id}/problem",
+    response=errors_response({201: DecisionProblemOut}),
+    summary=gettext_lazy("决议转为问题墙上的问题"),
+)
+def decision_problem(
+    request: HttpRequest, meeting_id: int, decision_id: int, payload: DecisionProblemIn
+) -> Any:
+    meeting = _meeting_for(request, meeting_id)
+    decision = meeting.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    problem = services.decision_to_problem(
+        actor=request.user, decision=decision, category=payload.category, address=payload.address
+    )
+    return Status(201, {"decision_id": decision.pk, "problem_id": problem.pk})

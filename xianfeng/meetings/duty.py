@@ -17,3 +17,14 @@ ledger.declare(
         "meeting.attend": _("参加会议（签到）"),
     },
 )
+
+ledger.declare(
+    "meetings",
+    {
+        "activity_item.post": _("发布固定活动日项目"),
+        "publicity.record": _("开展宣传活动"),
+        "selection.create": _("发起评选"),
+        "selection.open": _("评选开始投票"),
+        "selection.publish": _("公布评选结果"),
+    },
+)

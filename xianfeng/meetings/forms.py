@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.choices import Action
 from xianfeng.core.forms import TextLimits
-from xianfeng.meetings.choices import MeetingKind
+from xianfeng.meetings.choices import MeetingKind, Period, SelectionKind, VoterProof
+from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
 
@@ -43,3 +44,47 @@ class MeetingPlanForm(TextLimits, forms.Form):
         spec = OrgSpec(action=Action.ADD, rules_of="meetings.meeting")
         self.fields["organization"].limit_to(user=user, spec=spec)
         self.fields["units"].queryset = Organization.objects.filter(pk__in=[u.pk for u in units])
+
+
+class RuleForm(TextLimits, forms.Form):
+    org_kind = forms.ChoiceField(label=_("组织类型"), choices=OrgKind.choices)
+    meeting_kind = forms.ChoiceField(label=_("会议类型"), choices=MeetingKind.choices)
+    period = forms.ChoiceField(label=_("周期"), choices=Period.choices)
+    times = forms.IntegerField(label=_("每周期至少召开次数"), min_value=1, max_value=31)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    basis = forms.CharField(label=_("依据"), max_length=200, required=False)
+
+
+class PublicityForm(TextLimits, forms.Form):
+    organization = OrganizationPickerField(label=_("组织单位"))
+    theme = forms.CharField(label=_("主题"), max_length=120)
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("地点"), max_length=120)
+    sessions = forms.IntegerField(label=_("场次"), min_value=1, max_value=1000, initial=1)
+    participants = forms.IntegerField(label=_("参与人次"), min_value=0, max_value=1000000)
+    note = forms.CharField(label=_("活动情况"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = OrgSpec(action=Action.ADD, rules_of="meetings.publicityevent")
+        self.fields["organization"].limit_to(user=user, spec=spec)
+
+
+class SelectionForm(TextLimits, forms.Form):
+    organization = OrganizationPickerField(label=_("组织单位"))
+    kind = forms.ChoiceField(label=_("评选类型"), choices=SelectionKind.choices)
+    title = forms.CharField(label=_("名称"), max_length=120)
+    description = forms.CharField(label=_("评选说明"), widget=forms.Textarea, required=False)
+    nominate_until = forms.DateField(
+        label=_("提名截止"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vote_starts = forms.DateField(
+        label=_("投票开始"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vote_ends = forms.DateField(label=_("投票截止"), widget=forms.DateInput(attrs={"type": "date"}))
+    proof = forms.ChoiceField(label=_("群众投票方式"), choices=VoterProof.choices)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = OrgSpec(action=Action.ADD, rules_of="meetings.selection")
+        self.fields["organization"].limit_to(user=user, spec=spec)

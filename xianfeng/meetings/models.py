@@ -18,8 +18,18 @@ from xianfeng.core.choices import Action
 from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
-from xianfeng.meetings.choices import MeetingKind, MeetingState, SignIn
-from xianfeng.meetings.workflows import MeetingFlow
+from xianfeng.meetings.choices import (
+    ItemKind,
+    MeetingKind,
+    MeetingState,
+    Period,
+    SelectionKind,
+    SelectionState,
+    SignIn,
+    VoterProof,
+)
+from xianfeng.meetings.workflows import MeetingFlow, SelectionFlow
+from xianfeng.orgs.choices import OrgKind
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -183,6 +193,14 @@ class Decision(models.Model):
     order = models.PositiveSmallIntegerField(_("序号"))
     text = models.CharField(_("决议事项"), max_length=300)
     responsible = models.CharField(_("牵头单位/责任人"), max_length=120, blank=True)
+    problem = models.OneToOneField(
+        "public.Problem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_decision",
+        verbose_name=_("问题墙问题"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])
@@ -237,3 +255,293 @@ class MeetingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class MeetingRule(models.Model):
+    """会议制度: the meetings an organization kind must hold — which kind, how many in which
+    period (每月、每季度、每半年、每年、每年初). Reference data the district keeps (every account
+    reads it); the seeds' rules are written by the migration."""
+
+    org_kind = models.CharField(_("组织类型"), max_length=20, choices=OrgKind.choices)
+    meeting_kind = models.CharField(_("会议类型"), max_length=16, choices=MeetingKind.choices)
+    period = models.CharField(_("周期"), max_length=10, choices=Period.choices)
+    times = models.PositiveSmallIntegerField(_("每周期至少召开次数"), default=1)
+    is_active = models.BooleanField(_("启用"), default=True)
+    basis = models.CharField(_("依据"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("会议制度")
+        verbose_name_plural = _("会议制度")
+        ordering = ["org_kind", "meeting_kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_kind", "meeting_kind"], name="rule_once_per_kind"),
+            models.CheckConstraint(condition=Q(times__gte=1), name="rule_times_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_org_kind_display()} {self.get_meeting_kind_display()}"
+
+
+class ActivityItem(models.Model):
+    """An item of a branch's 党员固定活动日 (a meeting of kind ``activity_day``): 学习日 (safety
+    education), 议事日 (proposals) or 活动日 (patrols). Each is a ``work.Task`` posted at the
+    branch, which members claim through the 双领 claim like any task."""
+
+    scope_lookups = ("meeting__organization",)
+    scope_write_roles = GRID_WRITERS
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("固定活动日")
+    )
+    kind = models.CharField(_("类别"), max_length=12, choices=ItemKind.choices)
+    task = models.OneToOneField(
+        "work.Task",
+        on_delete=models.PROTECT,
+        related_name="activity_item",
+        verbose_name=_("认领任务"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("固定活动日项目")
+        verbose_name_plural = _("固定活动日项目")
+        ordering = ["meeting_id", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.task.title
+
+
+class PublicityEvent(models.Model):
+    """宣传活动 / 宣讲: a theme (不租违建房、不住有安全隐患住所 …), its sessions, place and the
+    participants counted, with photos; counted per scope and period (seed 001: 556场, 2.3万人次)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": GRID_WRITERS, "change": GRID_WRITERS, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="publicity_events",
+        verbose_name=_("组织单位"),
+    )
+    theme = models.CharField(_("主题"), max_length=120)
+    held_on = models.DateField(_("日期"))
+    place = models.CharField(_("地点"), max_length=120)
+    sessions = models.PositiveSmallIntegerField(_("场次"), default=1)
+    participants = models.PositiveIntegerField(_("参与人次"))
+    note = models.TextField(_("活动情况"), blank=True)
+    photo = models.FileField(_("照片"), upload_to=_photo_path, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("宣传活动")
+        verbose_name_plural = _("宣传活动")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organization", "held_on"], name="publicity_org_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sessions__gte=1), name="publicity_sessions_min")
+        ]
+
+    def __str__(self) -> str:
+        return self.theme
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:publicity_list")
+
+
+class Selection(SelectionFlow, models.Model):
+    """评选 (园山榜样, 放心店, 诚信经营户, 文明家庭, 红旗楼院): nominations until a date, then a
+    public vote in a window — one vote per resident (a one-time code or a phone registered in
+    the organization, as the organization chooses) and one per member — then the results."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": GRID_WRITERS, "change": GRID_WRITERS, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="selections",
+        verbose_name=_("组织单位"),
+    )
+    kind = models.CharField(_("评选类型"), max_length=10, choices=SelectionKind.choices)
+    title = models.CharField(_("名称"), max_length=120)
+    description = models.TextField(_("评选说明"), blank=True)
+    nominate_until = models.DateField(_("提名截止"))
+    vote_starts = models.DateField(_("投票开始"))
+    vote_ends = models.DateField(_("投票截止"))
+    proof = models.CharField(
+        _("群众投票方式"), max_length=6, choices=VoterProof.choices, default=VoterProof.CODE
+    )
+    state = FSMField(
+        _("状态"),
+        max_length=10,
+        choices=SelectionState.choices,
+        default=SelectionState.NOMINATING,
+    )
+    published_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评选")
+        verbose_name_plural = _("评选")
+        ordering = ["-vote_ends", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vote_starts__gt=models.F("nominate_until"))
+                & Q(vote_ends__gte=models.F("vote_starts")),
+                name="selection_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:selection_detail", args=[self.pk])
+
+
+class Candidate(models.Model):
+    """A candidate of a selection with their deeds (事迹): a person, a shop, a family, a
+    courtyard; a member when the candidate is one."""
+
+    scope_lookups = ("selection__organization",)
+    scope_write_roles = GRID_WRITERS
+
+    selection = models.ForeignKey(
+        Selection, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("评选")
+    )
+    name = models.CharField(_("候选人/候选对象"), max_length=120)
+    deeds = models.TextField(_("事迹"))
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("党员"),
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提名人"),
+    )
+    created_at = models.DateTimeField(_("提名时间"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("候选")
+        verbose_name_plural = _("候选")
+        ordering = ["selection_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "name"], name="candidate_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VoteCode(models.Model):
+    """A one-time voting code handed to a resident: only its keyed hash is kept."""
+
+    scope_lookups = ("selection__organization",)
+    scope_write_roles = GRID_WRITERS
+
+    selection = models.ForeignKey(
+        Selection, on_delete=models.CASCADE, related_name="codes", verbose_name=_("评选")
+    )
+    digest = models.CharField(_("投票码摘要"), max_length=64)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("发放人"),
+    )
+    issued_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("投票码")
+        verbose_name_plural = _("投票码")
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "digest"], name="vote_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}:{self.digest[:8]}"
+
+
+class Ballot(models.Model):
+    """One vote: whose (a keyed digest of the code, the phone or the member — never in clear),
+    for whom, through which channel, when and from which address (hashed). One per voter and
+    selection, by a database constraint: the vote cannot be stuffed, and every row is there to
+    audit."""
+
+    scope_lookups = ("selection__organization",)
+    scope_write_roles = NOBODY
+
+    selection = models.ForeignKey(
+        Selection, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("评选")
+    )
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("候选")
+    )
+    voter = models.CharField(_("投票人摘要"), max_length=64)
+    channel = models.CharField(_("投票方式"), max_length=6)
+    member = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("投票党员"),
+    )
+    client = models.CharField(_("来源地址摘要"), max_length=24)
+    cast_at = models.DateTimeField(_("投票时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("选票")
+        verbose_name_plural = _("选票")
+        ordering = ["selection_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "voter"], name="ballot_once_per_voter")
+        ]
+        indexes = [models.Index(fields=["selection", "candidate"], name="ballot_candidate")]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}:{self.candidate_id}"

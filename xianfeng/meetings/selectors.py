@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 
 from xianfeng.meetings.choices import MeetingKind, MeetingState
-from xianfeng.meetings.models import Decision, Meeting
+from xianfeng.meetings.models import Decision, Meeting, PublicityEvent
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -56,3 +56,42 @@ def public_decisions(community: Organization) -> QuerySet[Decision]:
         .select_related("meeting", "meeting__convener")
         .order_by("-meeting__starts_at", "meeting_id", "order")
     )
+
+
+def rhythm_organizations(user: User) -> QuerySet[Organization]:
+    """Organizations in the user's scope whose kind has meeting rules: the rows of the
+    assessment figures (paginated in the database; the figures are computed per page)."""
+    from xianfeng.meetings.rhythm import active_rules
+    from xianfeng.orgs.models import Organization
+
+    return (
+        Organization.objects.restrict(user).filter(kind__in=list(active_rules())).order_by("path")
+    )
+
+
+def publicity_events(
+    user: User, *, organization: Organization | None = None, start=None, end=None
+) -> QuerySet[PublicityEvent]:
+    """宣传活动 in the user's scope (within ``organization``'s subtree and the dates when
+    given), newest first."""
+    qs = PublicityEvent.objects.restrict(user).select_related("organization")
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    if start:
+        qs = qs.filter(held_on__gte=start)
+    if end:
+        qs = qs.filter(held_on__lte=end)
+    return qs.order_by("-held_on", "-id")
+
+
+def publicity_counts(
+    user: User, *, organization: Organization | None = None, start=None, end=None
+) -> dict[str, int]:
+    """Events, sessions and participants counted (场次、人次) in the scope and period, in one
+    query: what seed 001 reports as 556场、2.3万人次."""
+    from django.db.models import Sum
+
+    totals = publicity_events(user, organization=organization, start=start, end=end).aggregate(
+        events=Count("pk"), sessions=Sum("sessions"), participants=Sum("participants")
+    )
+    return {k: v or 0 for k, v in totals.items()}

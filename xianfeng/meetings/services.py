@@ -17,8 +17,16 @@ from django.utils.translation import gettext as _
 from xianfeng.core.choices import Action
 from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import write_ledger
-from xianfeng.meetings.choices import HELD_STATES, MeetingKind, MeetingState, SignIn
-from xianfeng.meetings.models import Attendee, Decision, Meeting, MeetingPhoto
+from xianfeng.meetings.choices import HELD_STATES, ItemKind, MeetingKind, MeetingState, SignIn
+from xianfeng.meetings.models import (
+    ActivityItem,
+    Attendee,
+    Decision,
+    Meeting,
+    MeetingPhoto,
+    MeetingRule,
+    PublicityEvent,
+)
 from xianfeng.meetings.workflows import organizer
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import field_member
@@ -244,8 +252,12 @@ def attendance_record(
     row = Attendee.objects.select_for_update().filter(meeting=meeting, member=member).first()
     if row is not None and row.signed_in_at is not None:
         raise ValidationError(
-            {"member": _("%(name)s已签到，无需重复登记。") % {"name": member.person.name}},
-            code="unique",
+            {
+                "member": ValidationError(
+                    _("%(name)s已签到，无需重复登记。") % {"name": member.person.name},
+                    code="unique",
+                )
+            }
         )
     if row is None:
         row = Attendee(meeting=meeting, member=member, invited=False)
@@ -328,3 +340,205 @@ def photos_add(*, actor: User, meeting: Meeting, uploads: Sequence[Any]) -> list
         )
         for f, k in zip(files, kinds, strict=True)
     ]
+
+
+# --- meeting rules (会议制度) ---------------------------------------------------------------
+
+
+def may_set_rules(actor: User) -> bool:
+    """The district (区委组织部) sets the meeting rules; a superuser too."""
+    from xianfeng.core.choices import RoleKind
+    from xianfeng.core.scope import active_roles
+
+    return actor.is_superuser or any(r.kind == RoleKind.DISTRICT_ADMIN for r in active_roles(actor))
+
+
+RULE_FIELDS = ("org_kind", "meeting_kind", "period", "times", "is_active", "basis")
+
+
+@transaction.atomic
+def rule_save(*, actor: User, rule: MeetingRule | None = None, **fields: Any) -> MeetingRule:
+    """Add a rule or change one (kept in its history); one rule per organization kind and
+    meeting kind."""
+    from xianfeng.meetings.choices import Period
+
+    if not may_set_rules(actor):
+        raise PermissionDenied(_("只有区委组织部可以设置会议制度。"))
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("该字段不能在此修改。")})
+    rule = rule or MeetingRule()
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if rule.period not in Period.values:
+        raise ValidationError({"period": _("请选择周期。")})
+    if not rule.times or rule.times < 1:
+        raise ValidationError({"times": _("每周期至少召开1次。")})
+    clash = MeetingRule.objects.filter(org_kind=rule.org_kind, meeting_kind=rule.meeting_kind)
+    if rule.pk:
+        clash = clash.exclude(pk=rule.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "meeting_kind": ValidationError(
+                    _("该组织类型已有这类会议的制度，请修改原有的一条。"), code="unique"
+                )
+            }
+        )
+    save_with_history(instance=rule, actor=actor, reason=_("设置会议制度"))
+    return rule
+
+
+# --- fixed activity days (党员固定活动日) ------------------------------------------------------
+
+
+@transaction.atomic
+def activity_item_add(
+    *, actor: User, meeting: Meeting, kind: str, title: str, project: Any
+) -> ActivityItem:
+    """A 学习日 / 议事日 / 活动日 item of a fixed activity day: a task of the chosen project
+    posted at the branch for its members to claim (the 双领 claim), due on the day."""
+    from xianfeng.work.models import Project
+    from xianfeng.work.services import task_create
+
+    refusal = organizer(meeting, actor)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if meeting.kind != MeetingKind.ACTIVITY_DAY:
+        raise ValidationError(_("只有党员固定活动日可以设置学习日、议事日、活动日项目。"))
+    if meeting.state not in (MeetingState.PLANNED, MeetingState.HELD):
+        raise ValidationError(_("活动日已结束，不能再添加项目。"), code="invalid_state")
+    errors: dict[str, str] = {}
+    if kind not in ItemKind.values:
+        errors["kind"] = _("请选择学习日、议事日或活动日。")
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("请填写项目内容。")
+    found = None
+    if project is not None:
+        found = (
+            Project.objects.restrict(actor)
+            .select_related("organization")
+            .filter(pk=getattr(project, "pk", project))
+            .first()
+        )
+    if found is None or not meeting.organization.path.startswith(found.organization.path):
+        errors["project"] = _("请选择本支部或上级组织承担的项目。")
+    if errors:
+        raise ValidationError(errors)
+    day = timezone.localtime(meeting.starts_at).date()
+    if day > found.deadline:
+        raise ValidationError({"project": _("所选项目的完成时限早于活动日，请另选项目。")})
+    label = ItemKind(kind).label
+    task = task_create(
+        actor=actor,
+        project=found,
+        organization=meeting.organization,
+        title=f"【{label}】{title}"[:120],
+        deadline=day,
+        description=_("%(day)s 党员固定活动日：%(topic)s") % {"day": day, "topic": meeting.topic},
+    )
+    item = ActivityItem.objects.create(meeting=meeting, kind=kind, task=task)
+    write_ledger(meeting, "activity_item.post", actor=actor, member=None, note=task.title)
+    return item
+
+
+# --- publicity events (宣传活动) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def publicity_record(
+    *,
+    actor: User,
+    organization: Organization,
+    theme: str,
+    held_on: Any,
+    place: str,
+    participants: int,
+    sessions: int = 1,
+    note: str = "",
+    photo: Any = None,
+) -> PublicityEvent:
+    """登记一次宣传、宣讲活动: its sessions and the participants counted (on the ledger)."""
+    from xianfeng.people.members import member_of
+    from xianfeng.work.photos import clean_photo
+
+    if not org_in_scope(user=actor, org=organization, model=PublicityEvent, action=Action.ADD):
+        raise ValidationError({"organization": _("您无权以该组织名义登记宣传活动。")})
+    errors: dict[str, str] = {}
+    if not (theme or "").strip():
+        errors["theme"] = _("请填写宣传主题。")
+    if not (place or "").strip():
+        errors["place"] = _("请填写地点。")
+    if held_on is None:
+        errors["held_on"] = _("请填写日期。")
+    elif held_on > timezone.localdate():
+        errors["held_on"] = _("宣传活动开展后再登记，日期不能晚于今天。")
+    if sessions is None or sessions < 1:
+        errors["sessions"] = _("场次至少为1。")
+    if participants is None or participants < 0:
+        errors["participants"] = _("参与人次不能是负数。")
+    if errors:
+        raise ValidationError(errors)
+    event = PublicityEvent(
+        organization=organization,
+        theme=theme.strip()[:120],
+        held_on=held_on,
+        place=place.strip()[:120],
+        sessions=sessions,
+        participants=participants,
+        note=(note or "").strip(),
+        created_by=actor,
+    )
+    if photo:
+        cleaned, _kind = clean_photo(photo, "photo")
+        event.photo = cleaned
+    save_with_history(instance=event, actor=actor, reason=_("登记宣传活动"))
+    write_ledger(
+        event,
+        "publicity.record",
+        actor=actor,
+        member=member_of(actor),
+        note=_("%(theme)s：%(s)d场，%(p)d人次")
+        % {"theme": event.theme, "s": event.sessions, "p": event.participants},
+    )
+    return event
+
+
+# --- a decision becomes a problem on the problem wall ---------------------------------------
+
+
+@transaction.atomic
+def decision_to_problem(
+    *, actor: User, decision: Decision, category: str, address: str = ""
+) -> Any:
+    """一事一议 to the problem wall: the decision becomes a problem raised by a meeting (the
+    public app's ``problem_raise``), linked both ways (``decision.problem`` and
+    ``problem.meeting_decision``). Once per decision."""
+    from xianfeng.public.choices import ProblemSource
+    from xianfeng.public.services import problem_raise
+
+    meeting = decision.meeting
+    refusal = organizer(meeting, actor)
+    if refusal:
+        raise PermissionDenied(refusal)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.problem_id is not None:
+        raise ValidationError(_("这项决议已转为问题墙上的问题，无需重复。"), code="unique")
+    if meeting.state not in HELD_STATES:
+        raise ValidationError(_("会议召开后，决议才能转为问题。"), code="invalid_state")
+    day = timezone.localtime(meeting.starts_at).date()
+    problem = problem_raise(
+        actor=actor,
+        organization=meeting.organization,
+        source=ProblemSource.MEETING,
+        category=category,
+        title=decision.text if len(decision.text) <= 60 else decision.text[:59] + "…",
+        description=_("%(day)s %(topic)s 决议：%(text)s")
+        % {"day": day, "topic": meeting.topic, "text": decision.text},
+        address=address,
+        source_note=_("会议决议 #%(n)d") % {"n": decision.pk},
+    )
+    decision.problem = problem
+    save_with_history(instance=decision, actor=actor, reason=_("转为问题墙问题"))
+    return problem

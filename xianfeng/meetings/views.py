@@ -22,15 +22,16 @@ from xianfeng.core.history import history_rows
 from xianfeng.core.services import get_object_for
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import StepView
-from xianfeng.meetings import selectors, services
-from xianfeng.meetings.choices import MeetingKind, MeetingState
-from xianfeng.meetings.forms import MeetingPlanForm
-from xianfeng.meetings.models import Meeting
+from xianfeng.meetings import rhythm, selectors, services, votes
+from xianfeng.meetings.choices import ItemKind, MeetingKind, MeetingState, SelectionState
+from xianfeng.meetings.forms import MeetingPlanForm, PublicityForm, RuleForm, SelectionForm
+from xianfeng.meetings.models import Meeting, MeetingRule, PublicityEvent, Selection
 from xianfeng.meetings.workflows import organizer
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
+from xianfeng.public.choices import ProblemCategory
 
 LIST_FILTERS = ("kind", "state", "invited")
 
@@ -146,8 +147,29 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
             "units": list(meeting.units.all()),
             "steps": steps,
             "history": history_rows(meeting),
+            "items": list(meeting.items.select_related("task__assignee__person"))
+            if meeting.kind == MeetingKind.ACTIVITY_DAY
+            else [],
+            "item_kinds": ItemKind.choices,
+            "problem_categories": ProblemCategory.choices,
+            "projects": _projects(user, meeting) if is_organizer else [],
         },
         status=status,
+    )
+
+
+def _projects(user: Any, meeting: Meeting) -> list[Any]:
+    """Projects an activity day's items may be posted under: visible to the organizer, taken on
+    by the branch or an organization above it, not yet past their deadline."""
+    if meeting.kind != MeetingKind.ACTIVITY_DAY:
+        return []
+    from xianfeng.work.models import Project
+
+    above = [int(s) for s in meeting.organization.path.split(".") if s]
+    return list(
+        Project.objects.restrict(user)
+        .filter(organization_id__in=above, deadline__gte=timezone.localdate())
+        .order_by("deadline")[:50]
     )
 
 
@@ -277,4 +299,362 @@ class PublicDecisionsView(View):
                 "page": paginate(request, selectors.public_decisions(community)),
                 "today": timezone.localdate(),
             },
+        )
+
+
+# --- rhythms (会议制度) ------------------------------------------------------------------------
+
+
+def _span(request: HttpRequest) -> tuple[Any, Any]:
+    from datetime import date
+
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = date(today.year, 1, 1)
+    try:
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    return start, max(start, end)
+
+
+class RhythmView(ScopedView):
+    """The rules (the district edits them), the user's own organizations' due and missed
+    meetings, and the assessment figures of the organizations in scope over a span."""
+
+    model = Meeting
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        start, end = _span(request)
+        orgs = selectors.rhythm_organizations(request.user)
+        page = paginate(request, orgs)
+        return render(
+            request,
+            "meetings/rhythm.html",
+            {
+                "rules": MeetingRule.objects.all(),
+                "can_set": services.may_set_rules(request.user),
+                "mine": rhythm.secretary_rows(request.user),
+                "page": page,
+                "figures": rhythm.figures(page.object_list, start, end),
+                "start": start,
+                "end": end,
+                "querystring": urlencode({"start": start, "end": end}) + "&",
+            },
+        )
+
+
+class RuleFormView(ServiceFormView):
+    model = Meeting
+    submit_label = _("保存")
+    success_message = _("会议制度已保存。")
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        if not services.may_set_rules(request.user):
+            raise PermissionDenied(_("只有区委组织部可以设置会议制度。"))
+        if "pk" not in kwargs:
+            return None
+        rule = MeetingRule.objects.filter(pk=kwargs["pk"]).first()
+        if rule is None:
+            raise Http404
+        return rule
+
+    def title(self, target: Any) -> str:
+        return _("修改会议制度") if target else _("新增会议制度")
+
+    def back_url(self, target: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:rhythm")
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        initial = {f: getattr(target, f) for f in services.RULE_FIELDS} if target else None
+        return RuleForm(data, initial=initial)
+
+    def perform(self, form: Any, target: Any) -> Any:
+        services.rule_save(actor=self.request.user, rule=target, **form.cleaned_data)
+        return _Redirect("meetings:rhythm")
+
+
+class _Redirect:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.name)
+
+
+# --- fixed activity days and publicity -------------------------------------------------------
+
+
+class ItemView(_MeetingPost):
+    """Add a 学习日 / 议事日 / 活动日 item (a task members claim) to a fixed activity day."""
+
+    success = _("项目已发布，支部党员可在“双领”中认领。")
+
+    def act(self, request: HttpRequest, meeting: Meeting) -> None:
+        services.activity_item_add(
+            actor=request.user,
+            meeting=meeting,
+            kind=request.POST.get("kind", ""),
+            title=request.POST.get("title", "")[:100],
+            project=_id(request.POST.get("project")),
+        )
+
+
+class PublicityListView(ScopedView):
+    model = PublicityEvent
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        start, end = _span(request)
+        qs = selectors.publicity_events(request.user, start=start, end=end)
+        return render(
+            request,
+            "meetings/publicity_list.html",
+            {
+                "page": paginate(request, qs),
+                "counts": selectors.publicity_counts(request.user, start=start, end=end),
+                "start": start,
+                "end": end,
+                "querystring": urlencode({"start": start, "end": end}) + "&",
+                "can_add": self.can(Action.ADD),
+            },
+        )
+
+
+class PublicityFormView(ServiceFormView):
+    model = PublicityEvent
+    title_text = _("登记宣传活动")
+    submit_label = _("登记")
+    success_message = _("宣传活动已登记。")
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+        return None
+
+    def back_url(self, target: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:publicity_list")
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        return PublicityForm(data, user=self.request.user)
+
+    def perform(self, form: Any, target: Any) -> Any:
+        return services.publicity_record(actor=self.request.user, **form.cleaned_data)
+
+
+# --- selections and votes (评选) ---------------------------------------------------------------
+
+
+class SelectionListView(ScopedView):
+    model = Selection
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs = Selection.objects.restrict(request.user).select_related("organization")
+        return render(
+            request,
+            "meetings/selection_list.html",
+            {"page": paginate(request, qs), "can_add": self.can(Action.ADD)},
+        )
+
+
+class SelectionCreateView(ServiceFormView):
+    model = Selection
+    title_text = _("发起评选")
+    submit_label = _("发起")
+    success_message = _("评选已发起，请提名候选。")
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+        return None
+
+    def back_url(self, target: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:selection_list")
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        return SelectionForm(data, user=self.request.user)
+
+    def perform(self, form: Any, target: Any) -> Any:
+        return votes.selection_create(actor=self.request.user, **form.cleaned_data)
+
+
+def _selection(request: HttpRequest, pk: Any) -> Selection:
+    return get_object_for(
+        user=request.user,
+        model=Selection,
+        pk=pk,
+        queryset=Selection.objects.select_related("organization"),
+    )
+
+
+def selection_page(
+    request: HttpRequest, selection: Selection, status: int = 200, codes: Any = None
+) -> HttpResponse:
+    from django.urls import reverse
+
+    from xianfeng.core.publicurl import public_url, qr_svg
+
+    vote_url = public_url(reverse("meetings:vote", args=[selection.pk]))
+    return render(
+        request,
+        "meetings/selection_detail.html",
+        {
+            "selection": selection,
+            "candidates": list(votes.results(selection)),
+            "ballots": selection.ballots.count(),
+            "is_organizer": organizer(selection, request.user) is None,
+            "steps": workflow.available(request.user, selection),
+            "codes": codes,
+            "vote_url": vote_url,
+            "qr": qr_svg(vote_url),
+            "history": history_rows(selection),
+        },
+        status=status,
+    )
+
+
+class SelectionDetailView(ScopedView):
+    model = Selection
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return selection_page(request, _selection(request, pk))
+
+
+class _SelectionPost(ScopedView):
+    model = Selection
+    success = ""
+
+    def act(self, request: HttpRequest, selection: Selection) -> Any:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        selection = _selection(request, pk)
+        try:
+            extra = self.act(request, selection)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("您的角色无权进行此操作。"))
+            return selection_page(request, _selection(request, pk), status=403)
+        except ValidationError as exc:
+            codes = {e.code for e in _errors(exc)}
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 409 if codes & {"invalid_state", "unique"} else 400
+            return selection_page(request, _selection(request, pk), status=status)
+        if extra is not None:  # codes: shown once, on this answer
+            messages.success(request, str(self.success))
+            return selection_page(request, _selection(request, pk), codes=extra)
+        messages.success(request, str(self.success))
+        return redirect(selection.get_absolute_url())
+
+
+class NominateView(_SelectionPost):
+    success = _("已提名。")
+
+    def act(self, request: HttpRequest, selection: Selection) -> None:
+        votes.candidate_nominate(
+            actor=request.user,
+            selection=selection,
+            name=request.POST.get("name", "")[:120],
+            deeds=request.POST.get("deeds", "")[:5000],
+        )
+
+
+class CodesView(_SelectionPost):
+    success = _("投票码已生成，只显示这一次，请打印或抄录后发放。")
+
+    def act(self, request: HttpRequest, selection: Selection) -> list[str]:
+        raw = request.POST.get("count", "")
+        count = int(raw) if raw.isdigit() and len(raw) < 6 else 0
+        return votes.codes_issue(actor=request.user, selection=selection, count=count)
+
+
+class SelectionStepView(StepView):
+    model = Selection
+
+    def object_page(self, request: HttpRequest, obj: Selection) -> HttpResponse:
+        return selection_page(request, _selection(request, obj.pk))
+
+
+class VoteView(View):
+    """The public vote (no account; a member signed in votes as a member), phone first."""
+
+    def _selection(self, pk: int) -> Selection:
+        selection = Selection.objects.select_related("organization").filter(pk=pk).first()
+        if selection is None:
+            raise Http404(_("评选不存在。"))
+        return selection
+
+    def _render(self, request: HttpRequest, selection: Selection, status: int = 200, **kw: Any):
+        from xianfeng.people.members import member_of
+
+        published = selection.state == SelectionState.PUBLISHED
+        user = request.user
+        return render(
+            request,
+            "meetings/vote.html",
+            {
+                "selection": selection,
+                "candidates": list(
+                    votes.results(selection) if published else selection.candidates.all()
+                ),
+                "published": published,
+                "as_member": user.is_authenticated and member_of(user) is not None,
+                **kw,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, self._selection(pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from xianfeng.core.ratelimit import client_ip
+
+        selection = self._selection(pk)
+        try:
+            votes.vote_cast(
+                selection=selection,
+                candidate=_id(request.POST.get("candidate")),
+                client_ip=client_ip(request),
+                code=request.POST.get("code", "")[:32],
+                phone=request.POST.get("phone", "")[:20],
+                user=request.user,
+            )
+        except votes.VoteThrottled as exc:
+            response = self._render(request, selection, status=429, error=str(exc))
+            response["Retry-After"] = "3600"
+            return response
+        except PermissionDenied as exc:
+            return self._render(request, selection, status=403, error=str(exc))
+        except ValidationError as exc:
+            codes = {e.code for e in _errors(exc)}
+            status = 409 if codes & {"invalid_state", "unique"} else 400
+            return self._render(request, selection, status=status, error="；".join(exc.messages))
+        return self._render(request, selection, done=True)
+
+
+class DecisionProblemView(_MeetingPost):
+    """A decision to the problem wall (``POST <meeting>/decisions/<decision>/problem/``)."""
+
+    success = _("决议已转为问题墙上的问题。")
+
+    def post(self, request: HttpRequest, pk: int, decision: int = 0) -> HttpResponse:  # type: ignore[override]
+        self.decision_pk = decision
+        return super().post(request, pk)
+
+    def act(self, request: HttpRequest, meeting: Meeting) -> None:
+        found = meeting.decisions.filter(pk=self.decision_pk).first()
+        if found is None:
+            raise Http404
+        services.decision_to_problem(
+            actor=request.user, decision=found, category=request.POST.get("category", "")
         )

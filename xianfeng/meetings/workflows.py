@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.core.workflow import Input, step
-from xianfeng.meetings.choices import MeetingState
+from xianfeng.meetings.choices import MeetingState, SelectionState
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -124,3 +124,50 @@ class MeetingFlow:
     def cancel(self, *, actor: User, reason: str = "") -> dict[str, Any]:
         self.cancel_reason = _text(reason, "reason", _("请写明取消会议的原因。"))[:200]
         return {"note": self.cancel_reason, "history": self.cancel_reason}
+
+
+def _enough_candidates(selection: Any) -> bool:
+    return selection.candidates.count() >= 2
+
+
+def _voting_over(selection: Any) -> bool:
+    return timezone.localdate() > selection.vote_ends
+
+
+class SelectionFlow:
+    """Steps of ``Selection``: nominating → voting → published."""
+
+    duty_member = None
+
+    @step(
+        source=SelectionState.NOMINATING,
+        target=SelectionState.VOTING,
+        label=gettext_lazy("开始投票"),
+        ledger="selection.open",
+        allowed=organizer,
+        conditions=[_enough_candidates],
+        conflict=lambda s: (
+            _("至少要有两名候选才能开始投票。") if s.state == SelectionState.NOMINATING else None
+        ),
+        done=gettext_lazy("已开始投票。"),
+    )
+    def open_voting(self, *, actor: User) -> dict[str, Any]:
+        return {"note": self.title}
+
+    @step(
+        source=SelectionState.VOTING,
+        target=SelectionState.PUBLISHED,
+        label=gettext_lazy("公布结果"),
+        ledger="selection.publish",
+        allowed=organizer,
+        conditions=[_voting_over],
+        conflict=lambda s: (
+            _("投票截止（%(d)s）后才能公布结果。") % {"d": s.vote_ends}
+            if s.state == SelectionState.VOTING
+            else None
+        ),
+        done=gettext_lazy("评选结果已公布。"),
+    )
+    def publish(self, *, actor: User) -> dict[str, Any]:
+        self.published_at = timezone.now()
+        return {"note": self.title}

@@ -142,8 +142,8 @@ def test_the_joint_meeting_convener_rotates_and_its_decisions_go_public(personas
         starts_in=timedelta(days=30),
     )  # fmt: skip
     ordered = sorted({u.pk for u in units})
-    assert first.convener_id == ordered[0]
-    assert second.convener_id == ordered[1 % len(ordered)]
+    assert first.convener_id in ordered  # the demo's joint meeting had the turn before
+    assert second.convener_id == ordered[(ordered.index(first.convener_id) + 1) % len(ordered)]
     take(first, "hold", actor=personas["shequ"])
     services.minutes_save(actor=personas["shequ"], meeting=first, minutes="议定停车难问题")
     services.decision_add(actor=personas["shequ"], meeting=first, text="共享单位车位夜间开放")
