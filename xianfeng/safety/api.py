@@ -36,6 +36,7 @@ from xianfeng.safety import selectors, services
 from xianfeng.safety.choices import (
     HazardCategory,
     HazardState,
+    IncidentSeverity,
     InspectionState,
     Outcome,
     ResponsibleParty,
@@ -46,6 +47,7 @@ from xianfeng.safety.models import (
     ChecklistTemplate,
     ColourChange,
     Hazard,
+    Incident,
     Inspection,
 )
 from xianfeng.work.api import MemberRef
@@ -625,3 +627,116 @@ def hazard_submit(
         before_photos=before_photos or [],
     )
     return _hazard_detail(request, hazard.pk)
+
+
+# --- incidents -----------------------------------------------------------------------------------
+
+
+class IncidentOut(Schema):
+    id: int
+    title: str
+    organization: OrgRef
+    building_id: int | None
+    occurred_on: date
+    severity: str
+    severity_label: str
+    serious: bool = Field(description=gettext_lazy("较大及以上（评星评优一票否决）"))
+    deaths: int
+    injuries: int
+    description: str
+    responsible: list[OrgRef] = Field(description=gettext_lazy("负有责任的组织"))
+    recorded_at: datetime
+
+    resolve_severity_label = choice_label("severity")
+
+    @staticmethod
+    def resolve_serious(obj: Incident) -> bool:
+        from xianfeng.safety.choices import SERIOUS_INCIDENTS
+
+        return obj.severity in SERIOUS_INCIDENTS
+
+    @staticmethod
+    def resolve_responsible(obj: Incident) -> list[Any]:
+        return sorted(obj.responsible.all(), key=lambda o: o.path)
+
+
+IncidentPage = page_of(IncidentOut)
+
+
+class IncidentFilters(ListParams):
+    year: int | None = Field(None, ge=1949, le=9999, description=gettext_lazy("年份"))
+    severity: IncidentSeverity | None = Field(None, description=gettext_lazy("事故等级"))
+
+
+@router.get(
+    "/safety/incidents",
+    response=errors_response({200: IncidentPage}),
+    summary=gettext_lazy("安全事故列表"),
+)
+def incident_list(request: HttpRequest, filters: Query[IncidentFilters]) -> Any:
+    qs = selectors.incidents(request.user, year=filters.year, severity=filters.severity)
+    return paginate(qs, filters)
+
+
+def _incident_for(request: HttpRequest, incident_id: int) -> Incident:
+    return get_object_for(
+        user=request.user,
+        model=Incident,
+        pk=incident_id,
+        queryset=Incident.objects.select_related("organization").prefetch_related("responsible"),
+    )
+
+
+@router.get(
+    "/safety/incidents/{incident_id}",
+    response=errors_response({200: IncidentOut}),
+    summary=gettext_lazy("安全事故详情"),
+)
+def incident_detail(request: HttpRequest, incident_id: int) -> Any:
+    return _incident_for(request, incident_id)
+
+
+class IncidentIn(Schema):
+    organization: DbInt = Field(description=gettext_lazy("事发地组织编号"))
+    title: Text(120) = Field(max_length=120)
+    occurred_on: date
+    severity: IncidentSeverity
+    responsible: list[DbInt] = Field(description=gettext_lazy("负有责任的组织编号"))
+    deaths: int = Field(0, ge=0, le=10000)
+    injuries: int = Field(0, ge=0, le=10000)
+    description: Text(TEXT_MAX_LENGTH) = ""
+    building: DbInt | None = None
+
+
+@router.post(
+    "/safety/incidents",
+    response=errors_response({201: IncidentOut}),
+    summary=gettext_lazy("登记安全事故"),
+)
+def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
+    from xianfeng.orgs.models import Organization
+
+    require_can(request.user, Action.ADD, Incident)
+    organization = visible_one(
+        Organization, payload.organization, user=request.user, field="organization"
+    )
+    building = visible_one(
+        Building,
+        payload.building,
+        user=request.user,
+        field="building",
+        queryset=Building.objects.select_related("organization"),
+    )
+    incident = services.incident_record(
+        actor=request.user,
+        organization=organization,
+        building=building,
+        title=payload.title,
+        occurred_on=payload.occurred_on,
+        severity=payload.severity,
+        responsible=payload.responsible,
+        deaths=payload.deaths,
+        injuries=payload.injuries,
+        description=payload.description,
+    )
+    return Status(201, _incident_for(request, incident.pk))

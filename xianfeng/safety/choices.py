@@ -106,3 +106,17 @@ OVERDUE_FROM = (
     HazardState.RECTIFYING,
     HazardState.RETURNED,
 )
+
+
+class IncidentSeverity(models.TextChoices):
+    """安全事故等级 (生产安全事故报告和调查处理条例)."""
+
+    GENERAL = "general", _("一般事故")
+    LARGER = "larger", _("较大事故")
+    MAJOR = "major", _("重大事故")
+    GRAVEST = "gravest", _("特别重大事故")
+
+
+#: Incidents serious enough for the assessment's veto (较大及以上): no 五好服务型街道,
+#: 五星级党组织 or the year's awards for the organizations responsible.
+SERIOUS_INCIDENTS = (IncidentSeverity.LARGER, IncidentSeverity.MAJOR, IncidentSeverity.GRAVEST)

@@ -26,5 +26,6 @@ ledger.declare(
         "hazard.recheck": _("复查合格，隐患销号"),
         "hazard.reopen": _("复查不合格，隐患重新整改"),
         "patrol.escalate": _("楼栋巡查逾期升级"),
+        "incident.record": _("登记安全事故"),
     },
 )

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import TextLimits
 from xianfeng.places.choices import SafetyColour
-from xianfeng.safety.choices import HazardCategory, Severity
+from xianfeng.safety.choices import (
+    HazardCategory,
+    IncidentSeverity,
+    ResponsibleParty,
+    Severity,
+)
 
 
 class HazardReportForm(TextLimits, forms.Form):
@@ -43,3 +48,58 @@ class ChecklistReviseForm(TextLimits, forms.Form):
     yellow_days = forms.IntegerField(label=_("黄色巡查周期（天）"), min_value=1, max_value=366)
     green_days = forms.IntegerField(label=_("绿色巡查周期（天）"), min_value=1, max_value=366)
     note = forms.CharField(label=_("修订说明"), max_length=200)
+
+
+class ChecklistItemForm(TextLimits, forms.Form):
+    """One item of the new version (the revise page lists the current ones, and a blank one
+    to add; ticking 删除 leaves an item out of the new version)."""
+
+    title = forms.CharField(label=_("检查项目"), max_length=100)
+    guidance = forms.CharField(
+        label=_("检查要点"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    category = forms.ChoiceField(label=_("隐患类别"), choices=HazardCategory.choices)
+    severity = forms.ChoiceField(label=_("隐患等级"), choices=Severity.choices)
+    responsible_party = forms.ChoiceField(label=_("主体责任"), choices=ResponsibleParty.choices)
+    standard = forms.CharField(
+        label=_("整治标准"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    veto = forms.BooleanField(label=_("一票否决项"), required=False)
+
+
+ChecklistItemFormSet = forms.formset_factory(
+    ChecklistItemForm, extra=1, can_delete=True, max_num=100, validate_max=True
+)
+
+
+class IncidentForm(TextLimits, forms.Form):
+    """安全事故: the organizations offered are those the user may record for (where it
+    happened) and those the user sees (responsible); the service checks both again."""
+
+    organization = forms.ModelChoiceField(label=_("事发地组织"), queryset=None)
+    title = forms.CharField(label=_("事故名称"), max_length=120)
+    occurred_on = forms.DateField(
+        label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    severity = forms.ChoiceField(label=_("事故等级"), choices=IncidentSeverity.choices)
+    deaths = forms.IntegerField(
+        label=_("死亡人数"), min_value=0, max_value=10000, initial=0, required=False
+    )
+    injuries = forms.IntegerField(
+        label=_("受伤人数"), min_value=0, max_value=10000, initial=0, required=False
+    )
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("负有责任的组织"),
+        queryset=None,
+        help_text=_("较大及以上事故：这些组织及其上级当年的评星评优一票否决。"),
+    )
+    description = forms.CharField(label=_("事故经过"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from xianfeng.orgs.models import Organization
+        from xianfeng.safety.models import Incident
+
+        super().__init__(*args, **kwargs)
+        where = Organization.objects.restrict(user, "add", rules_of=Incident).order_by("path")
+        self.fields["organization"].queryset = where
+        self.fields["responsible"].queryset = Organization.objects.restrict(user).order_by("path")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY
+from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
 from xianfeng.places.choices import SafetyColour
@@ -20,6 +20,7 @@ from xianfeng.safety.choices import (
     HazardCategory,
     HazardSource,
     HazardState,
+    IncidentSeverity,
     InspectionState,
     Outcome,
     PhotoStage,
@@ -541,3 +542,60 @@ class HazardPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Incident(models.Model):
+    """安全事故: what happened, where, how serious, and the organizations responsible. A
+    serious one (较大及以上) vetoes the year's assessment of those organizations and those
+    above them (``selectors.serious_incident_veto``). Recorded by staff; never edited through
+    the pages (a correction is a new record with the reason in its history)."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": ADMINS, "change": NOBODY, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("事发地组织"),
+    )
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("楼栋"),
+    )
+    title = models.CharField(_("事故名称"), max_length=120)
+    description = models.TextField(_("事故经过"), blank=True)
+    occurred_on = models.DateField(_("发生日期"), db_index=True)
+    severity = models.CharField(_("事故等级"), max_length=10, choices=IncidentSeverity.choices)
+    deaths = models.PositiveSmallIntegerField(_("死亡人数"), default=0)
+    injuries = models.PositiveSmallIntegerField(_("受伤人数"), default=0)
+    responsible = models.ManyToManyField(
+        "orgs.Organization", related_name="+", verbose_name=_("负有责任的组织")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全事故")
+        verbose_name_plural = _("安全事故")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:incident_detail", args=[self.pk])

@@ -9,11 +9,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xianfeng.places.models import Building
-from xianfeng.safety.choices import OPEN_STATES, OVERDUE_FROM, HazardState
-from xianfeng.safety.models import Hazard, Inspection
+from xianfeng.safety.choices import OPEN_STATES, OVERDUE_FROM, SERIOUS_INCIDENTS, HazardState
+from xianfeng.safety.models import Hazard, Incident, Inspection
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
+    from xianfeng.orgs.models import Organization
     from xianfeng.people.models import PartyMember
 
 
@@ -111,3 +112,25 @@ def escalated_patrols(user: User) -> QuerySet[Building]:
         orgs = {r.organization_id for r in active_roles(user)}
         qs = qs.filter(safety__escalated_to_id__in=orgs)
     return qs.select_related("safety", "organization").order_by("safety__due_on", "code")
+
+
+def incidents(
+    user: User, *, year: int | None = None, severity: str | None = None
+) -> QuerySet[Incident]:
+    qs = Incident.objects.restrict(user).select_related("organization", "building")
+    if year:
+        qs = qs.filter(occurred_on__year=year)
+    if severity:
+        qs = qs.filter(severity=severity)
+    return qs.prefetch_related("responsible")
+
+
+def serious_incident_veto(organization: Organization, year: int) -> bool:
+    """The assessment's veto (一票否决): a serious incident (较大及以上) in ``year`` for which
+    the organization, or an organization under it, was responsible. Scoring reads this; it
+    is a fact about the organization, not a list a user reads, so it takes no user."""
+    return Incident.objects.filter(
+        occurred_on__year=year,
+        severity__in=SERIOUS_INCIDENTS,
+        responsible__path__startswith=organization.path,
+    ).exists()

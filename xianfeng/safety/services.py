@@ -30,6 +30,7 @@ from xianfeng.safety.choices import (
     HazardCategory,
     HazardSource,
     HazardState,
+    IncidentSeverity,
     InspectionState,
     Outcome,
     PhotoStage,
@@ -43,6 +44,7 @@ from xianfeng.safety.models import (
     ColourChange,
     Hazard,
     HazardPhoto,
+    Incident,
     Inspection,
     InspectionResult,
 )
@@ -678,3 +680,73 @@ def hazard_from_visit(visit: Visit) -> Hazard:
         source=HazardSource.VISIT,
         visit=visit,
     )
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+L_INCIDENT = "incident.record"
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    actor: User,
+    organization: Any,
+    title: str,
+    occurred_on: date,
+    severity: str,
+    responsible: Sequence[Any],
+    description: str = "",
+    deaths: int = 0,
+    injuries: int = 0,
+    building: Building | None = None,
+) -> Incident:
+    """安全事故 recorded by staff of the organization where it happened (or above), with the
+    organizations responsible (each one the recorder sees). One duty record."""
+    from xianfeng.orgs.models import Organization
+
+    if not org_in_scope(user=actor, org=organization, model=Incident, action=Action.ADD):
+        raise PermissionDenied(_("只有事发地组织或上级的管理员可以登记安全事故。"))
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("请填写事故名称。")]
+    if severity not in IncidentSeverity.values:
+        errors["severity"] = [_("请选择事故等级。")]
+    if occurred_on is None:
+        errors["occurred_on"] = [_("请填写发生日期。")]
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = [_("发生日期不能晚于今天。")]
+    if (deaths or 0) < 0 or (injuries or 0) < 0:
+        errors["deaths"] = [_("人数不能为负数。")]
+    ids = {getattr(o, "pk", o) for o in responsible or ()}
+    found = list(Organization.objects.restrict(actor).filter(pk__in=ids))
+    if not ids:
+        errors["responsible"] = [_("请至少选择一个负有责任的组织。")]
+    elif len(found) != len(ids):
+        errors["responsible"] = [_("所选组织不存在或不在您的管辖范围内。")]
+    if building is not None and not building.organization.path.startswith(organization.path):
+        errors["building"] = [_("楼栋不在事发地组织之下。")]
+    if errors:
+        raise ValidationError(errors)
+    incident = Incident(
+        organization=organization,
+        building=building,
+        title=title.strip()[:120],
+        description=(description or "").strip(),
+        occurred_on=occurred_on,
+        severity=severity,
+        deaths=deaths or 0,
+        injuries=injuries or 0,
+        recorded_by=actor,
+    )
+    save_with_history(instance=incident, actor=actor, reason=_("登记安全事故"))
+    incident.responsible.set(found)
+    duty_record(
+        actor=actor,
+        action=L_INCIDENT,
+        organization=organization,
+        target=incident,
+        location=str(building or organization),
+        note=f"{IncidentSeverity(severity).label} {incident.title}"[:500],
+    )
+    return incident

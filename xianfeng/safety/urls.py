@@ -27,4 +27,7 @@ urlpatterns = [
     path("checklists/", views.ChecklistListView.as_view(), name="checklist_list"),
     path("figures/", views_figures.FiguresView.as_view(), name="figures"),
     path("checklists/<int:pk>/", views.ChecklistDetailView.as_view(), name="template_detail"),
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/new/", views.IncidentCreateView.as_view(), name="incident_create"),
+    path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
 ]

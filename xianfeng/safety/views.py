@@ -14,23 +14,37 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core import workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.services import org_in_scope
-from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.core.views import ScopedView, ServiceFormView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import inputs_from_post
 from xianfeng.people.members import field_refusal, member_of
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building
 from xianfeng.safety import selectors, services
-from xianfeng.safety.choices import HazardCategory, HazardState, Outcome, Severity
-from xianfeng.safety.forms import ChecklistReviseForm, ColourReviewForm, HazardReportForm
+from xianfeng.safety.choices import (
+    HazardCategory,
+    HazardState,
+    IncidentSeverity,
+    Outcome,
+    Severity,
+)
+from xianfeng.safety.forms import (
+    ChecklistItemFormSet,
+    ChecklistReviseForm,
+    ColourReviewForm,
+    HazardReportForm,
+    IncidentForm,
+)
 from xianfeng.safety.models import (
     ChecklistTemplate,
     ColourChange,
     Hazard,
+    Incident,
     Inspection,
 )
 
@@ -473,12 +487,23 @@ class ChecklistListView(ScopedView):
 
 
 def _checklist_page(
-    request: HttpRequest, template: ChecklistTemplate, form: Any = None, status: int = 200
+    request: HttpRequest,
+    template: ChecklistTemplate,
+    form: Any = None,
+    status: int = 200,
+    item_forms: Any = None,
 ) -> HttpResponse:
     can_revise = template.is_current and services.may_revise_templates(request.user)
     if can_revise and form is None:
         form = ChecklistReviseForm(
             initial={f: getattr(template, f) for f in services.TEMPLATE_FIELDS if f != "name"}
+        )
+    if can_revise and item_forms is None:
+        item_forms = ChecklistItemFormSet(
+            prefix="items",
+            initial=[
+                {f: getattr(i, f) for f in services.ITEM_FIELDS} for i in template.items.all()
+            ],
         )
     return render(
         request,
@@ -488,6 +513,7 @@ def _checklist_page(
             "items": template.items.all(),
             "versions": ChecklistTemplate.objects.filter(place_kind=template.place_kind),
             "form": form if can_revise else None,
+            "item_forms": item_forms if can_revise else None,
         },
         status=status,
     )
@@ -513,15 +539,96 @@ class ChecklistDetailView(ScopedView):
         if not services.may_revise_templates(request.user):
             raise PermissionDenied(_("只有区委组织部可以修订安全检查表。"))
         form = ChecklistReviseForm(request.POST)
-        if not form.is_valid():
-            return _checklist_page(request, template, form, status=400)
+        # The items' rows (a form without them keeps the items as they are).
+        item_forms = None
+        if "items-TOTAL_FORMS" in request.POST:
+            item_forms = ChecklistItemFormSet(request.POST, prefix="items")
+        items_ok = item_forms is None or item_forms.is_valid()
+        if not form.is_valid() or not items_ok:
+            return _checklist_page(request, template, form, status=400, item_forms=item_forms)
         data = dict(form.cleaned_data)
+        items = None
+        if item_forms is not None:
+            items = [
+                {f: row[f] for f in services.ITEM_FIELDS}
+                for row in item_forms.cleaned_data
+                if row and not row.get("DELETE")
+            ]
         try:
             fresh = services.template_revise(
-                actor=request.user, template=template, note=data.pop("note"), changes=data
+                actor=request.user,
+                template=template,
+                note=data.pop("note"),
+                changes=data,
+                items=items,
             )
         except ValidationError as exc:
             apply_form_errors(form, exc)
-            return _checklist_page(request, template, form, status=400)
+            return _checklist_page(request, template, form, status=400, item_forms=item_forms)
         messages.success(request, _("已修订为新版本；按旧版本开始的检查仍按旧版本完成。"))
         return redirect(fresh.get_absolute_url())
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+class IncidentListView(ScopedView):
+    """安全事故 in scope, newest first, by year and severity."""
+
+    model = Incident
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        year = _id(request.GET.get("year"))
+        severity = request.GET.get("severity")
+        severity = severity if severity in IncidentSeverity.values else None
+        qs = selectors.incidents(request.user, year=year, severity=severity)
+        params = {k: v for k, v in (("year", year), ("severity", severity)) if v}
+        return render(
+            request,
+            "safety/incident_list.html",
+            {
+                "page": paginate(request, qs),
+                "querystring": (urlencode(params) + "&") if params else "",
+                "can_add": self.can(Action.ADD),
+                "severities": IncidentSeverity.choices,
+                "params": params,
+            },
+        )
+
+
+class IncidentDetailView(ScopedView):
+    model = Incident
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        incident = self.object_for(
+            pk, queryset=Incident.objects.select_related("organization", "building", "recorded_by")
+        )
+        return render(
+            request,
+            "safety/incident_detail.html",
+            {
+                "incident": incident,
+                "responsible": incident.responsible.order_by("path"),
+                "history": history_rows(incident),
+            },
+        )
+
+
+class IncidentCreateView(ServiceFormView):
+    model = Incident
+    title_text = gettext_lazy("登记安全事故")
+    submit_label = gettext_lazy("登记")
+    success_message = gettext_lazy("安全事故已登记。")
+
+    def back_url(self, target: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("safety:incident_list")
+
+    def make_form(self, target: Any, data: Any = None) -> IncidentForm:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("您的角色无权进行此操作。"))
+        return IncidentForm(data, user=self.request.user)
+
+    def perform(self, form: IncidentForm, target: Any) -> Incident:
+        return services.incident_record(actor=self.request.user, **form.cleaned_data)

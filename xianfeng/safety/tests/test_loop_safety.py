@@ -182,3 +182,56 @@ def test_the_patrol_job_is_registered_and_periodic():
     import xianfeng.safety.tasks  # noqa: F401
 
     assert "safety.escalate_patrols" in registered()
+
+
+# --- the district edits the checklist's items on its page ----------------------------------
+
+
+def _revise_post(template, rows, note="增加燃气检查"):
+    data = {"yellow_fails": 1, "red_fails": 3, "red_days": 7, "yellow_days": 14,
+            "green_days": 21, "note": note, "items-TOTAL_FORMS": len(rows),
+            "items-INITIAL_FORMS": 0}  # fmt: skip
+    for n, row in enumerate(rows):
+        for key, value in row.items():
+            if key == "veto" and not value:
+                continue
+            data[f"items-{n}-{key}"] = "on" if value is True else value
+    return data
+
+
+def test_the_district_edits_checklist_items_on_the_page(personas, building, client_for):
+    from xianfeng.safety.services import ITEM_FIELDS, current_template
+
+    template = current_template("rental")
+    draft, _c = services.inspection_start(actor=personas["dangyuan"], building=building)
+    old = [{k: getattr(i, k) for k in ITEM_FIELDS} for i in template.items.all()]
+    page = client_for("qu").get(f"/safety/checklists/{template.pk}/").content.decode()
+    assert 'name="items-0-title"' in page and "新增检查项目" in page
+    rows = [dict(r) for r in old]
+    rows[0]["title"] = "疏散通道畅通（修订）"
+    rows[1]["DELETE"] = "on"
+    rows.append({"title": "瓶装燃气使用", "guidance": "是否使用合格钢瓶与减压阀",
+                 "category": "gas", "severity": "major", "responsible_party": "tenant",
+                 "standard": "更换合格钢瓶，安装燃气报警器", "veto": False})  # fmt: skip
+    blank = [dict(r) for r in rows]
+    blank[2]["title"] = ""
+    refused = client_for("qu").post(
+        f"/safety/checklists/{template.pk}/", _revise_post(template, blank)
+    )
+    assert refused.status_code == 400 and "这个字段是必填项" in refused.content.decode()
+    assert current_template("rental").pk == template.pk  # nothing stored
+    done = client_for("qu").post(f"/safety/checklists/{template.pk}/", _revise_post(template, rows))
+    assert done.status_code == 302
+    fresh = current_template("rental")
+    titles = list(fresh.items.values_list("title", flat=True))
+    assert fresh.version == template.version + 1 and len(titles) == len(old)
+    assert titles[0] == "疏散通道畅通（修订）" and titles[-1] == "瓶装燃气使用"
+    assert old[1]["title"] not in titles
+    draft.refresh_from_db()
+    assert draft.template_id == template.pk  # the open inspection keeps its version
+    assert (
+        client_for("dangyuan")
+        .post(f"/safety/checklists/{fresh.pk}/", _revise_post(fresh, rows))
+        .status_code
+        == 403
+    )
