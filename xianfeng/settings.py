@@ -239,6 +239,9 @@ if XIANFENG_MAP_TILES:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_scheme}://{_rest.split('/')[0].replace('{s}', '*')}"
     )
+# Each mobile member pairs with this many townsmen (一名流动党员结对20名老乡): a goal shown on
+# their pages, not a cap (a twenty-first is counted beyond it).
+XIANFENG_TOWNSMEN_GOAL = env_int("XIANFENG_TOWNSMEN_GOAL", 20)
 # The cache that rate limits count in (core/ratelimit.py). One process: local memory. Several
 # server processes (production): a shared Redis, e.g. redis://127.0.0.1:6379/1, so that a limit
 # holds across them; `manage.py check --deploy` warns when it is missing.

@@ -20,7 +20,6 @@ from xianfeng.community.models import MobileService, Townsman, TownsmanContact
 from xianfeng.core.choices import Action
 from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import write_ledger
-from xianfeng.env import env_int
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.choices import CaseKind, CaseState
@@ -31,10 +30,9 @@ if TYPE_CHECKING:
 
 
 def townsmen_goal() -> int:
-    """How many townsmen each mobile member pairs with: the setting or the environment's
-    ``XIANFENG_TOWNSMEN_GOAL``, 20 by default (a goal, not a cap)."""
-    configured = getattr(settings, "XIANFENG_TOWNSMEN_GOAL", None)
-    return configured if configured is not None else env_int("XIANFENG_TOWNSMEN_GOAL", 20)
+    """How many townsmen each mobile member pairs with (``XIANFENG_TOWNSMEN_GOAL``, 20 by
+    default): a goal, not a cap."""
+    return settings.XIANFENG_TOWNSMEN_GOAL
 
 
 def townsmen_progress(member: PartyMember, *, today: date | None = None) -> dict[str, Any]:

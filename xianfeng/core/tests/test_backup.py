@@ -76,7 +76,7 @@ def test_backup_restores_into_a_fresh_database_with_nothing_lost(personas, media
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "无数据丢失" in result.stdout
