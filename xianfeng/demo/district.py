@@ -66,8 +66,8 @@ from faker import Faker
 
 from xianfeng.demo.accounts import build_persona_zone, build_personas, set_secretaries
 from xianfeng.demo.base import PERSONA_ID_NUMBERS, SCALES, SEED
-from xianfeng.demo.context import Context, _load_existing, _setup_names
 from xianfeng.demo.community import build_community_demo
+from xianfeng.demo.context import Context, _load_existing, _setup_names
 from xianfeng.demo.meetings import build_meetings_demo
 from xianfeng.demo.orgs import build_grids, build_orgs, grid_is_built, special_zone_numbers
 from xianfeng.demo.people import build_org_members, build_pairings
