@@ -482,6 +482,11 @@ def meeting_figures(request: HttpRequest, filters: Query[FigureFilters]) -> Any:
         from django.utils.translation import gettext as _
 
         raise ValidationError({"end": _("截止日期不能早于起始日期。")})
+    if (filters.end - filters.start).days > rhythm.MAX_SPAN_DAYS:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"start": _("统计时段最长十年。")})
     page = paginate(selectors.rhythm_organizations(request.user), filters)
     page["results"] = rhythm.figures(page["results"], filters.start, filters.end)
     return page

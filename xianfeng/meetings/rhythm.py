@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from xianfeng.orgs.models import Organization
 
 
+#: The longest span the figures are computed over (a page or the API asking for centuries
+#: would count every month of them).
+MAX_SPAN_DAYS = 3660
+
+
 def _month_end(year: int, month: int) -> date:
     if month == 12:
         return date(year, 12, 31)
@@ -61,10 +66,14 @@ def periods_between(period: str, start: date, end: date) -> int:
     while day <= end:
         span = period_of(period, day)
         if span is None:  # 每年初 outside its window: jump to next January
+            if day.year >= end.year:
+                break
             day = date(day.year + 1, 1, 1)
             continue
         if span[1] <= end:
             n += 1
+        if span[1] >= end:
+            break
         day = span[1] + timedelta(days=1)
     return n
 

@@ -5,6 +5,7 @@ workflow declares, history) and the community's public page of joint-meeting dec
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -317,7 +318,8 @@ def _span(request: HttpRequest) -> tuple[Any, Any]:
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
         end = today
-    return start, max(start, end)
+    end = max(start, end)
+    return max(start, end - timedelta(days=rhythm.MAX_SPAN_DAYS)), end
 
 
 class RhythmView(ScopedView):

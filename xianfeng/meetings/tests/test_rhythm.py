@@ -102,6 +102,10 @@ def test_assessment_figures_count_required_and_held(personas, client_for):
     assert mine["required"] == row["required"] and mine["short"] == row["short"]
     bad = client_for("wangge").get("/api/v1/meeting-figures?start=2026-03-01&end=2026-01-01")
     assert bad.status_code == 400 and "截止日期不能早于起始日期" in bad.json()["errors"]["end"][0]
+    ages = client_for("wangge").get("/api/v1/meeting-figures?start=0001-01-01&end=9999-12-31")
+    assert ages.status_code == 400 and "最长十年" in ages.json()["errors"]["start"][0]
+    page = client_for("wangge").get("/meetings/rhythm/?start=0001-01-01&end=9999-12-31")
+    assert page.status_code == 200
 
 
 @pytest.mark.django_db
