@@ -149,5 +149,5 @@ def record_pdf(record: PerformanceRecord) -> bytes:
     """The record as a PDF (WeasyPrint), Noto Sans CJK SC embedded."""
     from weasyprint import HTML
 
-    html = render_to_string("community/record_pdf.html", {"record": record})
+    html = render_to_string("community/pdf/record.html", {"record": record})
     return HTML(string=html, base_url="/").write_pdf()

@@ -117,6 +117,7 @@ def _orders(community: Organization) -> None:
             content=content,
             service=menu[service] if service else None,
             client_ip=f"192.0.2.{n + 1}",
+            throttle=False,
         )
 
     make(0, "楼道里的声控灯坏了一个多星期，晚上上下楼看不见。")

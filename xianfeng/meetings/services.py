@@ -43,8 +43,10 @@ MAX_INVITEES = 500
 
 
 def next_convener(organization: Organization, units: Sequence[Organization]) -> Organization | None:
-    """轮值召集: the unit after the one that convened the organization's last joint meeting
-    (in the order of their ids), the first one if none has yet."""
+    """轮值召集: the unit after the one that convened the organization's last planned joint
+    meeting (units in the order of their ids), the first one if none has yet. "Last planned",
+    not "latest on the calendar": a meeting planned now for an earlier date than one already
+    planned would otherwise take the same turn again."""
     ordered = sorted(units, key=lambda u: u.pk)
     if not ordered:
         return None
@@ -52,7 +54,7 @@ def next_convener(organization: Organization, units: Sequence[Organization]) -> 
         Meeting.objects.filter(organization=organization, kind=MeetingKind.JOINT)
         .exclude(state=MeetingState.CANCELLED)
         .exclude(convener=None)
-        .order_by("-starts_at", "-id")
+        .order_by("-id")
         .values_list("convener_id", flat=True)
         .first()
     )

@@ -94,5 +94,5 @@ def poster_pdf(zone: ResponsibilityZone, *, size: str = "A4") -> bytes:
     context = board_context(zone)
     context["size"] = size
     context["qr"] = "data:image/svg+xml;base64," + base64.b64encode(board_qr(zone)).decode()
-    html = render_to_string("public/poster.html", context)
+    html = render_to_string("public/pdf/poster.html", context)
     return HTML(string=html, base_url="/").write_pdf()

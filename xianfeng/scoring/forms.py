@@ -36,7 +36,7 @@ class RuleForm(forms.Form):
         label=_("同一对象（如同一户）每日只计一次"), required=False
     )
     multiplier_field = forms.CharField(
-        label=_("乘数来源字段（如点单的 rating）"), required=False, max_length=40
+        label=_("乘数来源字段（对象的字段名，如点单评分）"), required=False, max_length=40
     )
     multiplier_base = forms.DecimalField(
         label=_("乘数基数（积分 × 字段值 ÷ 基数）"), initial=1, max_digits=6, decimal_places=2

@@ -296,13 +296,16 @@ def create_public_order(
     content: str = "",
     service: Any = None,
     client_ip: str = "",
+    throttle: bool = True,
 ) -> Order:
     """群众点单: a resident's order, no account. ``community`` is a community of the district
     (an Organization or its id); ``service`` a Service, its id or its code (Open311
     ``service_code``), or nothing for a request in the resident's own words (``content``).
     Raises ``ValidationError`` (field → Chinese messages) on bad input and
     :class:`OrderThrottled` past the limits per client address, phone and postal address
-    (``client_ip`` is the caller's ``ratelimit.client_ip(request)``)."""
+    (``client_ip`` is the caller's ``ratelimit.client_ip(request)``). ``throttle=False`` is for
+    the demo district only, which places its residents' orders again after a test emptied the
+    tables, in a process whose cache still counts the first ones."""
     checked = check_order_input(
         community=community,
         name=name,
@@ -311,7 +314,8 @@ def create_public_order(
         content=content,
         service=service,
     )
-    _throttle(ip=client_ip or "unknown", checked=checked)
+    if throttle:
+        _throttle(ip=client_ip or "unknown", checked=checked)
     source = OrderSource.MENU if checked.service else OrderSource.OWN_WORDS
     return _save_order(actor=None, checked=checked, source=source)
 

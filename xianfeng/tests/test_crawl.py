@@ -25,10 +25,13 @@ SKIP = ("/logout", "/static/", "/media/", "/api/", "/admin/", ".xlsx", ".csv", "
 MAX_PAGES = 70
 PER_SHAPE = 3
 
-HIDDEN = re.compile(r"<(script|style|textarea)\b.*?</\1>", re.S | re.I)
+# <code> and <kbd> hold machine text shown on purpose (a ledger kind, a field name).
+HIDDEN = re.compile(r"<(script|style|textarea|code|kbd)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 ADDRESS = re.compile(r"https?://\S+|/[\w./?=&%-]+")
-CODE = re.compile(r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b")
+# Organization and grid codes (XF-S01-C01), and the 8-character order and problem codes
+# (点单号 K7QD2MXA, 问题编号 P3KX9QDM) that residents read out or type.
+CODE = re.compile(r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b|\b[A-Z0-9]{8}\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z_]*[A-Za-z]")
 # Terms the pages use on purpose (file formats, standards, units).
 ALLOWED = {
@@ -104,6 +107,9 @@ def test_the_raw_text_check_finds_codes_none_and_null():
     assert (
         raw_words('<textarea>{"type": "Polygon"}</textarea><a href=\'/x\'>http://a/b</a>') == set()
     )
+    # a resident's order code and a ledger kind shown as code are meant to be read
+    assert raw_words("<p>点单号 K7QD2MXA</p><td>会议 <code>meeting.held</code></td>") == set()
+    assert raw_words("<p>状态 accepted</p>") == {"accepted"}
 
 
 def test_an_empty_boundary_is_an_empty_box_not_null(client_for, personas):

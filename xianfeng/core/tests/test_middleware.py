@@ -72,9 +72,13 @@ INLINE = [
 
 
 def test_no_template_has_inline_script_or_style():
-    """The policy forbids inline script and style; every template keeps to it."""
+    """The policy forbids inline script and style; every template keeps to it. Templates in a
+    ``pdf/`` folder are WeasyPrint's input (posters, records): rendered to PDF on the server,
+    never served to a browser, so the page policy does not reach them."""
     found = []
     for path in sorted(TEMPLATES.rglob("templates/**/*.html")):
+        if "pdf" in path.relative_to(TEMPLATES).parts[:-1]:
+            continue
         text = path.read_text(encoding="utf-8")
         for pattern, what in INLINE:
             for match in pattern.finditer(text):
