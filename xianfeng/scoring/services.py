@@ -313,8 +313,7 @@ def _score(
         else:
             amount = amount * multiplier / rule.multiplier_base
             notes.append(
-                _("按乘数折算：×%(v)s÷%(base)s")
-                % {"v": multiplier, "base": rule.multiplier_base}
+                _("按乘数折算：×%(v)s÷%(base)s") % {"v": multiplier, "base": rule.multiplier_base}
             )
     amount = amount.quantize(CENT)
     target_key = (rec.member_id, rec.action, rec.ct or 0, rec.obj, rec.day)
