@@ -207,14 +207,14 @@ add_step_endpoints(
 SERVICE_TAGS = [gettext_lazy("在职党员进社区")]
 
 
-class OrgRef(Schema):
+class OrgIdName(Schema):
     id: int
     name: str
 
 
 class PlaceOut(Schema):
     id: int
-    community: OrgRef
+    community: OrgIdName
     started_on: date
     ended_on: date | None
     end_reason: str
@@ -223,8 +223,8 @@ class PlaceOut(Schema):
 class SessionOut(Schema):
     id: int
     member: MemberRef
-    organization: OrgRef
-    branch: OrgRef
+    organization: OrgIdName
+    branch: OrgIdName
     source: str
     task_id: int | None
     visit_id: int | None
@@ -266,7 +266,7 @@ class MyServiceOut(Schema):
 
 class TeamOut(Schema):
     id: int
-    organization: OrgRef
+    organization: OrgIdName
     name: str
     kind: str
     duties: str
@@ -333,7 +333,7 @@ class ActivityOut(Schema):
 class RecordOut(Schema):
     id: int
     member: MemberRef
-    organization: OrgRef
+    organization: OrgIdName
     period_start: date
     period_end: date
     yearly: bool
@@ -354,7 +354,7 @@ class RecordOut(Schema):
         return reverse("work:record_pdf", args=[obj.pk])
 
 
-class RecordIn(Schema):
+class PerformanceRecordIn(Schema):
     place: DbInt = Field(..., description=gettext_lazy("服务地编号（报到接收后产生）"))
     rating: str
     opinion: Text(TEXT_MAX_LENGTH) = Field(..., max_length=TEXT_MAX_LENGTH)
@@ -368,7 +368,7 @@ class RecordIn(Schema):
 class UnreportedOut(Schema):
     id: int
     name: str
-    branch: OrgRef
+    branch: OrgIdName
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
@@ -378,7 +378,7 @@ class UnreportedOut(Schema):
 class MobileServiceOut(Schema):
     id: int
     member: MemberRef
-    organization: OrgRef
+    organization: OrgIdName
     kind: str
     served_on: date
     content: str
@@ -392,7 +392,7 @@ class MobileServiceIn(Schema):
     content: Text(TEXT_MAX_LENGTH) = Field(..., max_length=TEXT_MAX_LENGTH)
 
 
-class ProgressOut(Schema):
+class TownsmenProgressOut(Schema):
     goal: int
     paired: int
     left: int
@@ -617,7 +617,7 @@ def record_unreported(request: HttpRequest, filters: Query[ListParams]) -> Any:
     summary=gettext_lazy("填写进社区现实表现鉴定（年度或按起止日期）"),
     tags=SERVICE_TAGS,
 )
-def record_create(request: HttpRequest, payload: RecordIn) -> Any:
+def record_create(request: HttpRequest, payload: PerformanceRecordIn) -> Any:
     require_can(request.user, Action.ADD, PerformanceRecord)
     data = payload.model_dump()
     place = visible_one(
@@ -674,7 +674,7 @@ def mobile_service_create(request: HttpRequest, payload: MobileServiceIn) -> Any
 
 @router.get(
     "/townsmen-progress",
-    response=errors_response({200: ProgressOut}),
+    response=errors_response({200: TownsmenProgressOut}),
     summary=gettext_lazy("结对老乡目标进度（默认20名，不设上限）和本月联系次数"),
 )
 def townsmen_progress(request: HttpRequest) -> Any:

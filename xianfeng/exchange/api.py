@@ -261,7 +261,7 @@ def export_file(request: HttpRequest, record_id: int) -> Any:
     )
 
 
-class RevealOut(Schema):
+class RevealLogOut(Schema):
     id: int
     user: str
     person: int
@@ -283,7 +283,7 @@ class RevealOut(Schema):
         return obj.person.name
 
 
-RevealPage = page_of(RevealOut)
+RevealPage = page_of(RevealLogOut)
 
 
 def _audit_reader(request: HttpRequest) -> None:

@@ -220,7 +220,7 @@ class SignInIn(Schema):
     )
 
 
-class RecordIn(Schema):
+class AttendanceRecordIn(Schema):
     member: DbInt
     note: Text(LINE_MAX_LENGTH) = Field("", max_length=LINE_MAX_LENGTH)
 
@@ -245,7 +245,7 @@ def meeting_sign_in(request: HttpRequest, meeting_id: int, payload: SignInIn | N
     response=errors_response({201: AttendeeOut}),
     summary=gettext_lazy("书记代签"),
 )
-def meeting_record(request: HttpRequest, meeting_id: int, payload: RecordIn) -> Any:
+def meeting_record(request: HttpRequest, meeting_id: int, payload: AttendanceRecordIn) -> Any:
     meeting = _meeting_for(request, meeting_id)
     member = visible_one(
         PartyMember,
@@ -349,7 +349,7 @@ def public_decisions(request: HttpRequest, community_id: int, filters: Query[Lis
 # --- meeting rules and rhythm -------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class MeetingRuleOut(Schema):
     id: int
     org_kind: str
     org_kind_label: str
@@ -366,7 +366,7 @@ class RuleOut(Schema):
     resolve_period_label = choice_label("period")
 
 
-class RuleIn(Schema):
+class MeetingRuleIn(Schema):
     org_kind: OrgKind
     meeting_kind: MeetingKind
     period: Period
@@ -377,7 +377,7 @@ class RuleIn(Schema):
 
 @router.get(
     "/meeting-rules",
-    response=errors_response({200: list[RuleOut]}),
+    response=errors_response({200: list[MeetingRuleOut]}),
     summary=gettext_lazy("会议制度"),
 )
 def rule_list(request: HttpRequest) -> Any:
@@ -386,19 +386,19 @@ def rule_list(request: HttpRequest) -> Any:
 
 @router.post(
     "/meeting-rules",
-    response=errors_response({201: RuleOut}),
+    response=errors_response({201: MeetingRuleOut}),
     summary=gettext_lazy("新增会议制度（区委组织部）"),
 )
-def rule_create(request: HttpRequest, payload: RuleIn) -> Any:
+def rule_create(request: HttpRequest, payload: MeetingRuleIn) -> Any:
     return Status(201, services.rule_save(actor=request.user, **payload.model_dump()))
 
 
 @router.put(
     "/meeting-rules/{rule_id}",
-    response=errors_response({200: RuleOut}),
+    response=errors_response({200: MeetingRuleOut}),
     summary=gettext_lazy("修改会议制度（区委组织部）"),
 )
-def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> Any:
+def rule_update(request: HttpRequest, rule_id: int, payload: MeetingRuleIn) -> Any:
     rule = MeetingRule.objects.filter(pk=rule_id).first()
     if rule is None:
         from django.utils.translation import gettext as _
@@ -495,13 +495,13 @@ def meeting_figures(request: HttpRequest, filters: Query[FigureFilters]) -> Any:
 # --- fixed activity days and publicity ----------------------------------------------------------
 
 
-class ItemIn(Schema):
+class ActivityItemIn(Schema):
     kind: ItemKind
     title: Text(100) = Field(max_length=100)
     project: DbInt = Field(description=gettext_lazy("所属项目编号"))
 
 
-class ItemOut(Schema):
+class ActivityItemOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -517,10 +517,10 @@ class ItemOut(Schema):
 
 @router.post(
     "/meetings/{meeting_id}/items",
-    response=errors_response({201: ItemOut}),
+    response=errors_response({201: ActivityItemOut}),
     summary=gettext_lazy("发布固定活动日项目（学习日、议事日、活动日）"),
 )
-def meeting_item(request: HttpRequest, meeting_id: int, payload: ItemIn) -> Any:
+def meeting_item(request: HttpRequest, meeting_id: int, payload: ActivityItemIn) -> Any:
     meeting = _meeting_for(request, meeting_id)
     item = services.activity_item_add(
         actor=request.user,

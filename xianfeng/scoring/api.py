@@ -46,7 +46,7 @@ def _period(raw: str | None) -> Period:
 # --- rules ----------
 
 
-class RuleOut(Schema):
+class PointRuleOut(Schema):
     id: int
     kind: str
     version: int
@@ -63,7 +63,7 @@ class RuleOut(Schema):
     note: str
 
 
-RulePage = page_of(RuleOut)
+RulePage = page_of(PointRuleOut)
 
 
 class RuleFilters(ListParams):
@@ -80,7 +80,7 @@ def rule_list(request: HttpRequest, filters: Query[RuleFilters]) -> Any:
     return paginate(qs, filters)
 
 
-class RuleIn(Schema):
+class PointRuleIn(Schema):
     kind: Text(64)
     effective_from: date
     effective_to: date | None = None
@@ -97,10 +97,10 @@ class RuleIn(Schema):
 
 @router.post(
     "/scoring/rules",
-    response=errors_response({201: RuleOut}),
+    response=errors_response({201: PointRuleOut}),
     summary=gettext_lazy("发布积分规则新版本"),
 )
-def rule_publish(request: HttpRequest, payload: RuleIn) -> Any:
+def rule_publish(request: HttpRequest, payload: PointRuleIn) -> Any:
     data = payload.model_dump()
     data["cap_period"] = str(getattr(data["cap_period"], "value", data["cap_period"]))
     rule = services.rule_publish(

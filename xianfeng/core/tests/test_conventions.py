@@ -39,3 +39,22 @@ def test_settings_are_read_through_env_helpers():
     assert offenders == [], "define the setting in settings.py via env.py, read settings.X: " + (
         ", ".join(offenders)
     )
+
+
+def test_api_schemas_have_unique_names():
+    """django-ninja names each OpenAPI component after its class and keeps only the last of
+    two same-named schemas, so one endpoint would be documented with the other's shape (the
+    fuzzer then finds answers that "violate" it). Every schema class of the API is named once."""
+    from ninja import Schema
+
+    import xianfeng.api  # noqa: F401  (imports every app's API module)
+
+    seen: dict[str, list[str]] = {}
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("xianfeng.") and ".tests" not in cls.__module__:
+            seen.setdefault(cls.__name__, []).append(cls.__module__)
+    clashes = {name: sorted(set(mods)) for name, mods in seen.items() if len(set(mods)) > 1}
+    assert clashes == {}, f"schemas named twice (rename one): {clashes}"
