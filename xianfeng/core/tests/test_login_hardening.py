@@ -539,3 +539,14 @@ def test_old_login_failures_are_purged_by_the_periodic_job(
     assert run.status == JobRun.Status.DONE and run.result == {"deleted": 1}
     assert list(LoginFailure.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not LoginFailure.objects.filter(pk=old.pk).exists()
+
+
+def test_the_admin_refuses_a_session_that_did_not_pass_the_second_factor(personas):
+    """A superuser session without the second factor (here opened directly, as one opened
+    before the factor became compulsory would be) does not reach the admin."""
+    client = Client()
+    client.force_login(personas["admin"])
+    response = client.get("/admin/core/user/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"])["Location"].startswith("/login/")
