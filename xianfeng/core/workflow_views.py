@@ -34,8 +34,9 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
             try:
                 values[item.name] = date.fromisoformat(raw) if raw else None
             except ValueError:
+                message = _("日期格式应为2021-03-05。")
                 raise ValidationError(
-                    {item.name: _("日期格式应为2021-03-05。")}, code="invalid"
+                    {item.name: ValidationError(message, code="invalid")}
                 ) from None
         elif item.kind == "bool":
             values[item.name] = raw.lower() in ("1", "on", "true", "yes", item.name)
