@@ -175,7 +175,8 @@ def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
     boundary) and buildings (with coordinates) in the user's scope, each building with its
     safety colour. At most ``limit`` buildings; ``truncated`` says when there were more.
     Two queries, nothing per row."""
-    colours = dict(SafetyColour.choices)
+    # Labels translated once, not once per building.
+    colours = {value: str(label) for value, label in SafetyColour.choices}
     features: list[dict[str, Any]] = []
     grids = (
         Grid.objects.restrict(user, Action.VIEW)
@@ -208,7 +209,7 @@ def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
                     "id": pk,
                     "name": name,
                     "colour": colour,
-                    "colour_label": str(colours[colour]),
+                    "colour_label": colours[colour],
                     "grid": grid_id,
                 },
             }
