@@ -194,7 +194,11 @@ def test_scheduling_a_focus_day_by_role(client_for, sides, persona):
     for side in (0, 1):
         response = client.post(
             "/api/v1/safety/focus-days",
-            {"organization": sides[side]["street"], "theme": "电动车"},
+            {
+                "organization": sides[side]["street"],
+                "theme": "电动车",
+                "day": (timezone.localdate() + timedelta(days=100 + side)).isoformat(),
+            },
             content_type="application/json",
         )
         if persona in STREET_LEADERS and FOCUS_SEES[persona][side]:
