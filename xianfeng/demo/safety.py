@@ -1,6 +1,7 @@
 """Safety in the demo district: the default checklists (the migration writes them; a test run
 that emptied the tables needs them again) and, once, a few inspections in the persona grid:
-``dangyuan`` has inspected three rental buildings (one green, one yellow with two hazards
+``dangyuan`` has inspected three rental buildings (one green, sent from the phone's outbox with
+the time it was done, one yellow with two hazards
 waiting to be confirmed, one red with a hazard being rectified). The newer pieces are added
 each once, on their own: ``dangyuan`` lets a rental building (党员出租户, its hazard a duty the
 member leads), three small works filed by residents in the persona community (one waiting,
@@ -57,7 +58,18 @@ def _build_inspections(ctx: Context) -> None:
     )
     if member is None or secretary is None or len(rentals) < 3:
         return
-    _inspect(member, rentals[0], [])
+    # Filled in offline in a basement last evening, sent from the phone's outbox on the way
+    # out: it keeps the time it was done (issue 17).
+    services.inspection_create(
+        actor=member,
+        building=rentals[0],
+        results=[
+            {"item": i.pk, "outcome": Outcome.PASS}
+            for i in services.current_template(BuildingKind.RENTAL).items.all()
+        ],
+        client_key="demo-offline-inspection",
+        started_at=timezone.now() - timedelta(hours=16),
+    )
     _inspect(member, rentals[1], [4, 8])  # extinguishers, gas: yellow
     red = _inspect(member, rentals[2], [2])  # electric bicycles charging indoors: veto, red
     hazard = Hazard.objects.get(inspection=red)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -202,7 +203,8 @@ class Inspection(models.Model):
     fails = models.PositiveSmallIntegerField(_("不合格项数"), default=0)
     note = models.TextField(_("检查说明"), blank=True)
     client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    # When the member started it on the phone (sent with an offline inspection), not arrival.
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -450,7 +452,8 @@ class Hazard(HazardFlow, models.Model):
         related_name="+",
         verbose_name=_("报告党员"),
     )
-    reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    # When the hazard was found (sent by the phone with an offline report), not arrival.
+    reported_at = models.DateTimeField(_("报告时间"), default=timezone.now)
     assignee = models.ForeignKey(
         "people.PartyMember",
         on_delete=models.PROTECT,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("due/", views.DueView.as_view(), name="due"),
     path("buildings/<int:pk>/", views.BuildingSafetyView.as_view(), name="building"),
     path("buildings/<int:pk>/inspect/", views.InspectStartView.as_view(), name="inspect"),
+    path("buildings/<int:pk>/inspect/all/", views.InspectFormView.as_view(), name="inspect_form"),
     path("buildings/<int:pk>/review/", views.ColourReviewView.as_view(), name="review"),
     path("inspections/<int:pk>/", views.InspectionView.as_view(), name="inspection_detail"),
     path(
