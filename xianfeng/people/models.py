@@ -174,13 +174,12 @@ class PartyMemberQuerySet(ScopedQuerySet):
         paths = scope_paths(user, rules_of or self.model, action)
         if paths is None:
             return self
+        if not paths:  # no role for the action: serving members widen a scope, never grant one
+            return self.none()
         places = (
             ServicePlace.objects.restrict(user).filter(ended_on__isnull=True).values("member_id")
         )
-        condition = models.Q(pk__in=places)
-        if paths:
-            condition |= self.scope_condition(paths)
-        return self.filter(condition)
+        return self.filter(self.scope_condition(paths) | models.Q(pk__in=places))
 
     def acting_under(self, organization: Any) -> PartyMemberQuerySet:
         """Members who act at or under the organization, in the database: those of its
