@@ -435,6 +435,7 @@ def _zone_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
             user=user,
             field="members",
             queryset=PartyMember.objects.select_related("branch", "person"),
+            scope={"serving": True},  # members in service (报到) in the community too
         )
     if "buildings" in data:
         data["buildings"] = visible_many(
