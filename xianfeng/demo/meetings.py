@@ -159,7 +159,9 @@ def _activity_day(ctx: Context) -> None:
     _admin, secretary, community, branch = _actors()
     if secretary is None or community is None or branch is None:
         return
-    day = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=3)
+    day = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(
+        days=3
+    )
     project = (
         Project.objects.filter(organization=community, deadline__gte=day.date())
         .order_by("deadline")

@@ -160,6 +160,16 @@ def meeting_plan(
     return meeting
 
 
+def sign_in_closed(meeting: Meeting, now: datetime) -> str | None:
+    """Why a member cannot sign in to the meeting now (too early, past its day, its state),
+    or None: the page shows the reason instead of a button that would be refused."""
+    try:
+        _signable(meeting, now)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
+
+
 def _signable(meeting: Meeting, now: datetime) -> None:
     if meeting.state not in (MeetingState.PLANNED, MeetingState.HELD):
         raise ValidationError(

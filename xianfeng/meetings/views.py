@@ -129,6 +129,7 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
     mine = next((a for a in attendees if member is not None and a.member_id == member.pk), None)
     is_organizer = organizer(meeting, user) is None
     open_for_sign_in = meeting.state in (MeetingState.PLANNED, MeetingState.HELD)
+    closed = services.sign_in_closed(meeting, timezone.now()) if open_for_sign_in else None
     steps = workflow.available(user, meeting)
     return render(
         request,
@@ -139,7 +140,11 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
             "present": sum(1 for a in attendees if a.present),
             "invited": sum(1 for a in attendees if a.invited),
             "mine": mine,
-            "can_sign_in": member is not None and open_for_sign_in and not (mine and mine.present),
+            "can_sign_in": member is not None
+            and open_for_sign_in
+            and not closed
+            and not (mine and mine.present),
+            "sign_in_note": closed if member is not None and mine and not mine.present else "",
             "is_organizer": is_organizer,
             "can_record": is_organizer and open_for_sign_in,
             "absent": [a for a in attendees if not a.present],
