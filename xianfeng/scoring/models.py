@@ -439,3 +439,44 @@ class StarRating(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("scoring:star_detail", args=[self.pk])
+
+
+# The democratic evaluation and the assessment keep their models in their own modules; they are
+# imported here so that Django finds them.
+from xianfeng.scoring.assessment_models import (  # noqa: E402
+    Assessment,
+    AssessmentCycle,
+    AssessmentItem,
+    Indicator,
+    IndicatorSet,
+    ReviewerScore,
+)
+from xianfeng.scoring.evaluation_models import (  # noqa: E402
+    EvaluationBallot,
+    EvaluationCode,
+    EvaluationMark,
+    EvaluationResult,
+    EvaluationRound,
+)
+
+__all__ = [
+    "Adjustment",
+    "Appeal",
+    "Assessment",
+    "AssessmentCycle",
+    "AssessmentItem",
+    "EvaluationBallot",
+    "EvaluationCode",
+    "EvaluationMark",
+    "EvaluationResult",
+    "EvaluationRound",
+    "Indicator",
+    "IndicatorSet",
+    "PointEntry",
+    "PointRule",
+    "PublicBoard",
+    "Recomputation",
+    "ReviewerScore",
+    "ScoringMark",
+    "StarRating",
+]
