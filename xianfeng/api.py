@@ -73,6 +73,7 @@ from xianfeng.public.api import router as public_router
 from xianfeng.safety.api import router as safety_router
 from xianfeng.safety.api_figures import router as safety_figures_router
 from xianfeng.scoring.api import router as scoring_router
+from xianfeng.scoring.api_dashboard import router as scoring_dashboard_router
 from xianfeng.services.api import router as services_router
 from xianfeng.visits.api import router as visits_router
 from xianfeng.work.api import router as work_router
@@ -180,6 +181,7 @@ api.add_router("", services_router)
 api.add_router("", public_router)
 api.add_router("", meetings_router)
 api.add_router("", scoring_router)
+api.add_router("", scoring_dashboard_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

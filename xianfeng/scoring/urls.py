@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xianfeng.scoring import views
+from xianfeng.scoring import views, views_dashboard
 
 app_name = "scoring"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("appeals/new/", views.AppealCreateView.as_view(), name="appeal_create"),
     path("appeals/<int:pk>/", views.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/<str:action>/", views.AppealStepView.as_view(), name="appeal_action"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path("anomalies/", views.AnomalyView.as_view(), name="anomalies"),
     path("stars/", views.StarListView.as_view(), name="stars"),
     path("stars/<int:pk>/", views.StarDetailView.as_view(), name="star_detail"),
