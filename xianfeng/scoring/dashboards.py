@@ -30,7 +30,7 @@ from xianfeng.places.models import Building, Household
 from xianfeng.safety.choices import OPEN_STATES as HAZARD_OPEN
 from xianfeng.safety.choices import OVERDUE_FROM, HazardState
 from xianfeng.safety.models import Hazard
-from xianfeng.scoring.models import PointEntry, StarRating
+from xianfeng.scoring.models import MemberMonthPoints, OrgMonthPoints, StarRating
 from xianfeng.scoring.periods import Period
 from xianfeng.services.choices import OPEN_STATES as ORDER_OPEN
 from xianfeng.services.choices import OrderState
@@ -218,14 +218,26 @@ def dashboard(user: User, scope: Organization, period: Period) -> dict[str, Any]
         "url": _url("meetings:rhythm", start=period.start.isoformat(), end=period.end.isoformat()),
     }
 
-    # Points in the period (from the ledger's entries), by kind, and the year's stars.
-    entries = PointEntry.objects.restrict(user).filter(
-        under, occurred_on__range=(period.start, period.end)
-    )
+    # Points in the period: earned in the scope (where the acts were recorded), by kind, and
+    # the members under it with any; both from the monthly totals kept with the entries.
+    months = (period.start, period.end)
     point_rows = list(
-        entries.values("kind").annotate(total=Sum("points"), n=Count("pk")).order_by("-total")
+        OrgMonthPoints.objects.restrict(user)
+        .filter(under, month__range=months)
+        .values("kind")
+        .annotate(total=Sum("points"), n=Sum("entries"))
+        .order_by("-total", "kind")
     )
-    members_scored = entries.values("member_id").distinct().count()
+    # The scope is within the user's reach (``org_for``), and so are the members under it.
+    members_scored = (
+        MemberMonthPoints.objects.filter(
+            member__branch__path__startswith=scope.path, month__range=months
+        )
+        .exclude(points=0)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
     board_url = _url("scoring:leaderboard", period=period.name, **org_param)
     total_points = sum((r["total"] or Decimal(0) for r in point_rows), Decimal(0))
     year = period.start.year
@@ -330,7 +342,7 @@ def children(user: User, scope: Organization, period: Period) -> list[dict[str, 
         n=Count("pk"),
     )
     points = grouped(
-        PointEntry.objects.restrict(user).filter(occurred_on__range=(period.start, period.end)),
+        OrgMonthPoints.objects.restrict(user).filter(month__range=(period.start, period.end)),
         total=Sum("points"),
     )
     out = []
