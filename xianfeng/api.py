@@ -94,10 +94,14 @@ class CsrfFailed(Exception):
 
 def refuse_read_only(request: HttpRequest, user: Any) -> None:
     """A role that never writes (the auditor) gets 403 for any write, before the body is read,
-    whatever it sends. Token management under ``/auth/`` stays open to everyone."""
+    whatever it sends. Token management under ``/auth/`` and starting an export stay open."""
     if request.method in SAFE_METHODS or user.is_superuser:
         return
     if "/auth/" in request.path:
+        return
+    # Starting an export only reads; the auditor exports on the pages and here alike (the
+    # endpoint checks who may export, and who may export full numbers).
+    if request.method == "POST" and request.path.rstrip("/").endswith("/exports"):
         return
     if not {r.kind for r in active_roles(user)} & WRITERS:
         raise PermissionDenied(_("您的角色无权进行此操作。"))
