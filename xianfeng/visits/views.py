@@ -315,7 +315,7 @@ class NotVisitedView(ScopedView):
         ids = [int(i) for i in request.POST.getlist("households") if i.isdigit()]
         member_id = request.POST.get("member", "")
         member = (
-            PartyMember.objects.restrict(request.user).filter(pk=member_id).first()
+            PartyMember.objects.restrict(request.user, serving=True).filter(pk=member_id).first()
             if member_id.isdigit()
             else None
         )
