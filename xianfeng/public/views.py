@@ -11,6 +11,7 @@ the steps the user may take now, and a member's own choice for the boards."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -324,6 +325,23 @@ class FollowView(View):
 # --- zone boards --------------------------------------------------------------------------
 
 
+BOARD_KEYS = (
+    "title",
+    "organization",
+    "buildings",
+    "members",
+    "unnamed",
+    "duties",
+    "report_url",
+    "wall_url",
+    "order_url",
+)
+
+
+def _board_value(built: Any, key: str) -> Any:
+    return built()[key]
+
+
 class ZoneBoardView(View):
     """公示牌 of a 党员责任区 (its public code): scope, members as each chose, duties, and a way
     to reach them through the platform (a problem for this zone), never a phone number."""
@@ -332,7 +350,14 @@ class ZoneBoardView(View):
         zone = boards.zone_by_code(code)
         if zone is None:
             raise Http404(_("二维码无效或已失效。"))
-        return render(request, "public/board.html", boards.board_context(zone))
+        # The board's body is a cached fragment (wallcache: one version for all boards): its
+        # values are callables the template calls, so they are read only on a cache miss.
+        built = functools.cache(lambda: boards.board_context(zone))
+        context: dict[str, Any] = {
+            key: functools.partial(_board_value, built, key) for key in BOARD_KEYS
+        }
+        context.update(zone=zone, version=wallcache.boards_version(), ttl=wallcache.WALL_TTL)
+        return render(request, "public/board.html", context)
 
 
 class ZoneQrView(View):
