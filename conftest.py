@@ -71,3 +71,12 @@ def client_for(personas: dict) -> Callable:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: cached public pages (public/wallcache.py) and
+    rate-limit counters must not outlive the rows that the last test's rollback removed."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -8,6 +8,7 @@ class PublicConfig(AppConfig):
     verbose_name = _("公开：问题墙、回音壁、责任区公示牌与 Open311")
 
     def ready(self) -> None:
-        from xianfeng.public import registrations
+        from xianfeng.public import registrations, wallcache
 
         registrations.register()
+        wallcache.connect_board_signals()

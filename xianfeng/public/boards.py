@@ -83,6 +83,11 @@ def board_context(zone: ResponsibilityZone) -> dict[str, Any]:
             else ""
         ),
         "wall_url": reverse("public:wall", args=[community.code]) if community else "",
+        # 群众点单 from the board: the community's order form (the address then suggests this
+        # zone's members when the community dispatches it).
+        "order_url": (
+            reverse("services:public_order") + f"?community={community.pk}" if community else ""
+        ),
         "board_url": board_url(zone),
     }
 

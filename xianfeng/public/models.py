@@ -26,6 +26,7 @@ from xianfeng.public.choices import (
     ProblemState,
     Rating,
 )
+from xianfeng.public.wallcache import wall_changed
 from xianfeng.public.workflows import ProblemFlow
 
 
@@ -172,6 +173,7 @@ class Problem(ProblemFlow, models.Model):
     def save(self, *args, **kwargs) -> None:
         self.on_wall = self.state in WALL_STATES
         super().save(*args, **kwargs)
+        wall_changed(self.community_id)
 
     def get_absolute_url(self) -> str:
         return reverse("public:problem_detail", args=[self.pk])
@@ -239,6 +241,10 @@ class EchoEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.problem)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        wall_changed(self.community_id)
 
 
 class ProblemSupport(models.Model):

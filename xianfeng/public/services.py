@@ -31,6 +31,7 @@ from xianfeng.public.choices import (
     ProblemState,
 )
 from xianfeng.public.models import BoardChoice, Problem, ProblemSupport
+from xianfeng.public.wallcache import wall_changed
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -243,6 +244,7 @@ def problem_support(*, problem: Problem, client: str, phone: str = "") -> bool:
     from django.db.models import F
 
     Problem.objects.filter(pk=problem.pk).update(supporters=F("supporters") + 1)
+    wall_changed(problem.community_id)
     return True
 
 

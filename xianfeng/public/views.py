@@ -11,11 +11,15 @@ the steps the user may take now, and a member's own choice for the boards."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +35,7 @@ from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
-from xianfeng.public import boards, selectors, services, workflows
+from xianfeng.public import boards, selectors, services, wallcache, workflows
 from xianfeng.public.choices import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -73,21 +77,39 @@ def _public_timeline(problem: Problem) -> list[dict[str, Any]]:
     return rows
 
 
+def _cached_page(request: HttpRequest, qs: Any, key: str) -> Any:
+    """A page of ``qs`` whose COUNT (240,000 problems on a big community's wall) comes from
+    the cache under the wall's version; the page's rows are read only when the template's
+    cached fragment is missing."""
+    paginator = Paginator(qs, settings.PAGE_SIZE)
+    count = cache.get(key)
+    if count is None:
+        count = qs.count()
+        cache.set(key, count, wallcache.WALL_TTL)
+    paginator.count = count  # a cached_property: set, it is not counted again
+    return paginator.get_page(request.GET.get("page"))
+
+
 class WallView(View):
     """问题墙 of a community: moderated problems with responsible party, measures, deadline."""
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         community = _community(code)
         state = request.GET.get("state")
+        state = state if state in ProblemState.values else ""
+        version = wallcache.wall_version(community.pk)
         qs = selectors.wall(community.pk, state=state)
+        page = _cached_page(request, qs, f"public:wall-count:{community.pk}:{version}:{state}")
         return render(
             request,
             "public/wall.html",
             {
                 "community": community,
-                "page": paginate(request, qs),
-                "state": state if state in ProblemState.values else "",
-                "querystring": f"state={state}&" if state in ProblemState.values else "",
+                "page": page,
+                "version": version,
+                "ttl": wallcache.WALL_TTL,
+                "state": state,
+                "querystring": f"state={state}&" if state else "",
                 "states": [
                     (s.value, s.label)
                     for s in (
@@ -107,12 +129,17 @@ class EchoWallView(View):
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         community = _community(code)
+        version = wallcache.wall_version(community.pk)
+        qs = selectors.echo_wall(community.pk)
+        page = _cached_page(request, qs, f"public:echo-count:{community.pk}:{version}")
         return render(
             request,
             "public/echo.html",
             {
                 "community": community,
-                "page": paginate(request, selectors.echo_wall(community.pk)),
+                "page": page,
+                "version": version,
+                "ttl": wallcache.WALL_TTL,
                 "tab": "echo",
             },
         )
@@ -298,6 +325,23 @@ class FollowView(View):
 # --- zone boards --------------------------------------------------------------------------
 
 
+BOARD_KEYS = (
+    "title",
+    "organization",
+    "buildings",
+    "members",
+    "unnamed",
+    "duties",
+    "report_url",
+    "wall_url",
+    "order_url",
+)
+
+
+def _board_value(built: Any, key: str) -> Any:
+    return built()[key]
+
+
 class ZoneBoardView(View):
     """公示牌 of a 党员责任区 (its public code): scope, members as each chose, duties, and a way
     to reach them through the platform (a problem for this zone), never a phone number."""
@@ -306,7 +350,14 @@ class ZoneBoardView(View):
         zone = boards.zone_by_code(code)
         if zone is None:
             raise Http404(_("二维码无效或已失效。"))
-        return render(request, "public/board.html", boards.board_context(zone))
+        # The board's body is a cached fragment (wallcache: one version for all boards): its
+        # values are callables the template calls, so they are read only on a cache miss.
+        built = functools.cache(lambda: boards.board_context(zone))
+        context: dict[str, Any] = {
+            key: functools.partial(_board_value, built, key) for key in BOARD_KEYS
+        }
+        context.update(zone=zone, version=wallcache.boards_version(), ttl=wallcache.WALL_TTL)
+        return render(request, "public/board.html", context)
 
 
 class ZoneQrView(View):

@@ -166,3 +166,77 @@ def test_a_refused_landlord_declaration_keeps_every_row_on_a_phone(
     page.wait_for_selector("text=申报已提交")
     assert not external, external
     context.close()
+
+
+def test_staff_raise_a_problem_and_correct_what_the_walls_show_on_a_phone(
+    demo_live_server,  # noqa: F811
+    browser,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    from django.core.cache import cache
+
+    from xianfeng.core.models import User
+    from xianfeng.public.models import Problem
+    from xianfeng.public.tests.helpers import COMMUNITY, published
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    base = demo_live_server.url
+    personas = {u.username: u for u in User.objects.filter(username__in=["shequ", "jiedao"])}
+    done = published(personas, title="小区路灯不亮", phone="13900000301")
+
+    # 1. A problem raised at a meeting: a form left short keeps what was typed.
+    context, page, external = _page(browser, "phone")
+    _login(page, base, "shequ")
+    page.goto(f"{base}/public/problems/")
+    page.click("#raise")
+    page.wait_for_selector("#id_title")
+    _axe(page)
+    page.select_option("#id_source", "meeting")
+    page.fill("#id_source_note", "12月议事日")
+    page.fill("#id_description", "议事会上居民提出")
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector(".errorlist")
+    assert page.input_value("#id_description") == "议事会上居民提出"
+    assert page.input_value("#id_source_note") == "12月议事日"
+    _axe(page)
+    _shot(page, "public-phone-11-raise-refused")
+    page.select_option("#id_organization", index=1)
+    page.select_option("#id_category", "traffic")
+    page.fill("#id_title", "学校门口上下学拥堵")
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector("#edit-text")
+    raised = Problem.objects.get(title="学校门口上下学拥堵")
+    assert raised.on_wall and raised.source == "meeting"
+    _axe(page)
+    _shot(page, "public-phone-12-raised")
+
+    # 2. The moderator corrects its public text: the wall shows the new text, marked edited.
+    page.click("#edit-text")
+    page.wait_for_selector("#id_reason")
+    page.fill("#id_title", "学校门口上下学时段车辆拥堵")
+    page.fill("#id_reason", "表述更准确")
+    _axe(page)
+    _shot(page, "public-phone-13-edit-text")
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector("text=公开内容经管理员编辑")
+    page.goto(f"{base}/public/c/{raised.community.code}/")
+    assert page.locator("text=学校门口上下学时段车辆拥堵").count() == 1
+    assert page.locator("text=学校门口上下学拥堵").count() == 0
+
+    # 3. And the echo wall's result of another.
+    page.goto(f"{base}/public/problems/{done.pk}/")
+    page.click("#edit-result")
+    page.wait_for_selector("#id_result")
+    page.fill("#id_result", "已更换路灯灯泡，恢复照明")
+    page.fill("#id_reason", "补充办理细节")
+    _axe(page)
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector("#edit-result")
+    page.goto(f"{base}/public/c/{COMMUNITY}/echo/")
+    assert page.locator("text=已更换路灯灯泡，恢复照明").count() == 1
+    _axe(page)
+    _shot(page, "public-phone-14-echo-edited")
+    assert not external, external
+    context.close()

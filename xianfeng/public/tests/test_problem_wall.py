@@ -297,3 +297,50 @@ def test_staff_see_the_moderation_queue_on_their_home_page(personas, client_for)
     home = client_for("shequ").get("/").content.decode()
     assert "条群众反映的问题待审核" in home and "/public/problems/?state=pending" in home
     assert "条群众反映的问题待审核" not in client_for("dangyuan").get("/").content.decode()
+
+
+def test_a_cached_wall_reads_no_problem_again_until_one_changes(personas):
+    first = on_wall(personas, title="楼道灯不亮", phone="13900000091")
+    with CaptureQueriesContext(connection) as cold:
+        assert "楼道灯不亮" in Client().get(f"/public/c/{COMMUNITY}/").content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        body = Client().get(f"/public/c/{COMMUNITY}/").content.decode()
+    assert "楼道灯不亮" in body
+    assert any("public_problem" in q["sql"] for q in cold.captured_queries)
+    assert not any("public_problem" in q["sql"] for q in warm.captured_queries)
+    # A change shows at once: a new problem, a support, a state change.
+    on_wall(personas, title="井盖松动", phone="13900000092")
+    assert "井盖松动" in Client().get(f"/public/c/{COMMUNITY}/").content.decode()
+    services.problem_support(problem=first, client="10.0.0.77", phone="13900000093")
+    assert "2人关注" in Client().get(f"/public/c/{COMMUNITY}/").content.decode()
+    # Another community's wall keeps its own cache.
+    other = Client().get(f"/public/c/{OTHER_COMMUNITY}/").content.decode()
+    assert "井盖松动" not in other
+
+
+def test_a_cached_echo_wall_shows_a_rating_at_once(personas):
+    p = published(personas, title="垃圾桶满了", phone="13900000094")
+    assert "待评议" in Client().get(f"/public/c/{COMMUNITY}/echo/").content.decode()
+    assert (
+        Client().post(p.get_reporter_url(), {"action": "rate", "rating": "satisfied"}).status_code
+        == 302
+    )
+    body = Client().get(f"/public/c/{COMMUNITY}/echo/").content.decode()
+    entry = body.split("垃圾桶满了")[1].split("</li>")[0]
+    assert "待评议" not in entry and "满意" in entry
+
+
+def test_the_wall_version_changes_again_when_the_change_commits(
+    personas, django_capture_on_commit_callbacks
+):
+    from xianfeng.public import wallcache
+
+    c = community()
+    before = wallcache.wall_version(c.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        on_wall(personas, title="消防通道被占", phone="13900000095")
+    inside = wallcache.wall_version(c.pk)
+    assert inside != before  # the change's own transaction sees its rows at once
+    for callback in callbacks:
+        callback()
+    assert wallcache.wall_version(c.pk) != inside

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from xianfeng.demo.base import persona_member
@@ -75,6 +77,35 @@ def test_a_member_is_shown_only_as_they_chose(personas, zone):
     assert "宣传政策，收集民意" in page
 
 
+def test_a_cached_board_reads_only_the_zone_and_a_change_shows_at_once(personas, zone):
+    member = persona_member("dangyuan")
+    name = member.person.name
+    services.board_choice_set(
+        actor=personas["dangyuan"], member=member, show_name=True, show_photo=False
+    )
+    url = f"/public/zones/{zone.public_code}/"
+    with CaptureQueriesContext(connection) as cold:
+        assert name in Client().get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        assert name in Client().get(url).content.decode()
+    assert len(cold.captured_queries) > len(warm.captured_queries) == 1  # the zone by its code
+    # The member withdraws their name: gone at once.
+    services.board_choice_set(
+        actor=personas["dangyuan"], member=member, show_name=False, show_photo=False
+    )
+    assert name not in Client().get(url).content.decode()
+    services.board_choice_set(
+        actor=personas["dangyuan"], member=member, show_name=True, show_photo=False
+    )
+    assert name in Client().get(url).content.decode()
+    # Taken off the zone, or the duties changed: at once too.
+    zone.members.remove(member)
+    assert name not in Client().get(url).content.decode()
+    zone.duties = ["巡查楼道消防通道"]
+    zone.save()
+    assert "巡查楼道消防通道" in Client().get(url).content.decode()
+
+
 def test_only_the_member_sets_their_own_choice(personas, client_for):
     member = persona_member("dangyuan")
     with pytest.raises(Exception, match="只能设置自己"):
@@ -89,6 +120,15 @@ def test_only_the_member_sets_their_own_choice(personas, client_for):
     assert response.status_code == 400 and "JPG或PNG" in response.content.decode()
     client.post("/public/board/", {"show_name": "on"})
     assert BoardChoice.objects.get(member=member).show_name
+
+
+def test_a_resident_orders_from_the_board_in_the_zones_community(personas, zone):
+    community = services.community_of(zone.organization)
+    body = Client().get(f"/public/zones/{zone.public_code}/").content.decode()
+    link = re.search(r'id="board-order" href="([^"]+)"', body).group(1)
+    assert link == f"/services/public/order/?community={community.pk}"
+    form = Client().get(link).content.decode()
+    assert re.search(rf'<option value="{community.pk}" selected>', form)
 
 
 def test_a_wrong_code_is_not_found(personas):

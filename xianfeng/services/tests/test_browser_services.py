@@ -44,8 +44,17 @@ def test_order_dispatch_accept_serve_and_rate_on_a_phone(
     community = building.organization.community()
     member = persona_member("dangyuan")
 
-    # 1. the resident, no account: the community's menu, then an order
+    # 1. the resident, no account, scans the zone board's QR code: "点单" opens the order form
+    # of the board's community; its menu is one tap back
     resident, page, external = _page(browser, "phone")
+    page.goto(f"{base}/public/zones/{zone.public_code}/")
+    page.click("#board-order")
+    page.wait_for_selector("#id_name")
+    assert page.input_value("#id_community") == str(community.pk)
+    _axe(page)
+    _shot(page, "services-phone-00-from-board")
+    page.click(".crumbs a")
+    page.wait_for_selector("#menu-services")
     page.goto(f"{base}/services/public/")
     _axe(page)
     page.click(f"a[href='?community={community.pk}']")
