@@ -147,3 +147,77 @@ def test_an_in_service_member_serves_and_the_unit_reads_the_record(
     assert external == external_staff == external_liaison == []
     for context in (phone, desk, liaison):
         context.close()
+
+
+def test_the_community_gives_its_work_to_an_in_service_member_who_serves_an_order_on_a_phone(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+    settings,
+    tmp_path: Path,
+):
+    """Once accepted, the in-service member is in the community's pickers (the task's 指派给,
+    a new zone's members); the community dispatches them a resident's order, which they accept
+    and serve on a phone with 1.5 hours, counted on their 我的社区服务 page."""
+    from django.core.cache import cache
+
+    from xianfeng.core.workflow import take
+    from xianfeng.services.tests import factories as sf
+
+    shequ = User.objects.get(username="shequ")
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    base = demo_live_server.url
+    member = cf.in_service_member()
+    user = User.objects.create_user(
+        username="zaizhi3", password=DEMO_PASSWORD, person=member.person, display_name="在职"
+    )
+    Role.objects.create(user=user, kind=RoleKind.MEMBER, organization=member.branch)
+    cf.reported(member, shequ)
+    task = chain(cf.community(), title="社区楼道安全检查")
+
+    # 1. The community assigns its task to them from the task's picker, and sees them among
+    # a new zone's members.
+    desk, staff, external_staff = _page(browser, "desktop")
+    _login(staff, base, "shequ")
+    staff.goto(f"{base}/work/tasks/{task.pk}/")
+    staff.select_option("#id_member", str(member.pk))
+    _axe(staff)
+    staff.click("button[data-action=assign]")
+    staff.wait_for_selector(f"dd:has-text('{member.person.name}')")
+    task.refresh_from_db()
+    assert task.assignee_id == member.pk
+    staff.goto(f"{base}/zones/new/{cf.community().pk}/")
+    assert staff.locator(f"input[name=members][value='{member.pk}']").count() == 1
+    _axe(staff)
+    _shot(staff, "community-08-zone-picker-serving")
+
+    # 2. A resident's order, dispatched to them; they accept and serve it on a phone.
+    order = sf.order(cf.community())
+    take(order, "dispatch", actor=shequ, member=str(member.pk))
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "zaizhi3")
+    page.goto(f"{base}/services/orders/{order.pk}/")
+    page.click("button[data-step=accept]")
+    page.wait_for_selector("button[data-step=serve]")
+    page.fill("#id_note", "已帮住户联系维修水管。")
+    page.fill("#id_hours", "25")
+    page.click("button[data-step=serve]")
+    page.wait_for_selector("text=一天的服务时长不能超过24小时")
+    page.fill("#id_note", "已帮住户联系维修水管。")
+    page.fill("#id_hours", "1.5")
+    _axe(page)
+    _shot(page, "community-09-order-serve-hours-phone")
+    page.click("button[data-step=serve]")
+    page.wait_for_selector("text=已办结，等待群众评价。")
+    session = ServiceSession.objects.get(member=member, source="order")
+    assert session.reference == order.code and str(session.hours) == "1.5"
+
+    # 3. Their 我的社区服务 page counts the hours.
+    page.goto(f"{base}/work/service/")
+    assert "1.5" in page.inner_text("main")
+    _axe(page)
+    _shot(page, "community-10-my-hours-phone")
+    assert external == external_staff == []
+    for context in (phone, desk):
+        context.close()
