@@ -112,8 +112,23 @@ def test_an_in_service_member_serves_and_the_unit_reads_the_record(
     staff.wait_for_selector("text=已确认服务时长")
     _axe(staff)
     _shot(staff, "community-04-session-confirmed")
-    place = ServicePlace.objects.get(member=member, ended_on__isnull=True)
-    staff.goto(f"{base}/work/records/new/{place.pk}/")
+    # ... from the records page, its yearly list of members to write for (those still to
+    # write first), not a typed address.
+    assert ServicePlace.objects.filter(member=member, ended_on__isnull=True).exists()
+    staff.goto(f"{base}/work/records/")
+    staff.click("#records-due")
+    staff.wait_for_selector("#due-list")
+    from django.utils import timezone
+
+    from xianfeng.community.records import record_year
+
+    if record_year() != timezone.localdate().year:  # in January the list is last year's
+        staff.goto(f"{base}/work/records/due/?year={timezone.localdate().year}")
+    _axe(staff)
+    _shot(staff, "community-04b-records-due")
+    row = staff.locator("#due-list tr", has_text=member.person.name)
+    row.locator("a", has_text="填写鉴定").click()
+    staff.wait_for_selector("#record-form")
     _axe(staff)
     staff.select_option("#rating", "excellent")
     staff.fill("#positives", "清理楼道杂物\n入户走访")
@@ -221,3 +236,29 @@ def test_the_community_gives_its_work_to_an_in_service_member_who_serves_an_orde
     assert external == external_staff == []
     for context in (phone, desk):
         context.close()
+
+
+def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+):
+    """From the 流动党员之家's services to 流动党员结对老乡进度: the demo's first mobile member
+    has 21 townsmen (one beyond the goal, not capped); those furthest from the goal first."""
+    base = demo_live_server.url
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "qu")
+    page.goto(f"{base}/work/mobile-services/")
+    page.click("#to-progress")
+    page.wait_for_selector("#mobile-progress")
+    text = page.inner_text("#mobile-progress")
+    assert "已结对21名，目标20名" in text and "超出目标1名" in text
+    from xianfeng.community.mobile import mobile_members_progress
+
+    rows = list(mobile_members_progress(User.objects.get(username="qu")))
+    first = page.locator("#mobile-progress li").first.inner_text()
+    assert rows[0].person.name in first and f"已结对{rows[0].paired}名" in first
+    assert rows[0].paired <= 21 and rows[-1].paired == 21  # the furthest from the goal first
+    _axe(page)
+    _shot(page, "community-11-mobile-progress-phone")
+    assert external == []
+    phone.close()
