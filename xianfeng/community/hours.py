@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.community.choices import SessionSource, SessionState
 from xianfeng.community.models import ServiceSession
+from xianfeng.core.choices import Action
 from xianfeng.core.services import save_with_history
 from xianfeng.core.workflow import take, write_ledger
 from xianfeng.orgs.models import Organization
@@ -248,6 +249,18 @@ def member_year_hours(member: PartyMember, year: int) -> dict[str, Any]:
         "sessions": done["sessions"],
         "pending_hours": pending["hours"] or Decimal("0"),
     }
+
+
+def pending_to_confirm(user: Any) -> QuerySet:
+    """Self-reported sessions waiting for the user's confirmation: pending, in a community the
+    user may confirm in, not the user's own (the home page's to-do)."""
+    communities = Organization.objects.restrict(user, Action.CHANGE, rules_of=ServiceSession)
+    qs = ServiceSession.objects.restrict(user).filter(
+        state=SessionState.PENDING, organization__in=communities
+    )
+    if getattr(user, "person_id", None):
+        qs = qs.exclude(member__person_id=user.person_id)
+    return qs
 
 
 def branch_year_hours(user: Any, branch: Organization, year: int) -> QuerySet:

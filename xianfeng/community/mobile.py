@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
-from xianfeng.people.choices import CaseKind, CaseState
+from xianfeng.people.choices import CaseKind, CaseState, MemberKind, MemberStatus
 from xianfeng.people.models import MemberCase, PartyMember
 
 if TYPE_CHECKING:
@@ -64,6 +64,51 @@ def contacts_per_month(member: PartyMember, months: int = 6) -> list[dict[str, A
         .order_by("-month")[:months]
     )
     return [{"month": r["month"], "count": r["count"]} for r in rows]
+
+
+def _count(qs: QuerySet) -> Subquery:
+    """A per-member count as a subquery (joins would multiply townsmen by contacts)."""
+    return Coalesce(
+        Subquery(qs.order_by().values("member").annotate(n=Count("id")).values("n")),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def mobile_members_progress(user: Any, *, today: date | None = None) -> QuerySet:
+    """The mobile members a 流动党员之家 or a flow-out branch tracks, each with the townsmen
+    paired (``paired``), this month's contacts (``contacts_this_month``) and the home's
+    services (``home_services``); those furthest from the goal first. A member counts when they are
+    mobile and in the user's scope, or received by a home in scope (an active flow case), so
+    the home and the branch the member left both see them (一方隶属、双重管理)."""
+    today = today or timezone.localdate()
+    mobile = (
+        Q(kind=MemberKind.MOBILE)
+        | Q(status=MemberStatus.MOBILE)
+        | Q(branch__kind__in=[OrgKind.MOBILE, OrgKind.MOBILE_HOME])
+    )
+    own = PartyMember.objects.restrict(user).filter(mobile).values("pk")
+    received = (
+        MemberCase.objects.restrict(user)
+        .filter(kind__in=[CaseKind.FLOW_OUT, CaseKind.FLOW_IN], state=CaseState.ACTIVE)
+        .values("member_id")
+    )
+    month = TownsmanContact.objects.filter(
+        member=OuterRef("pk"), contacted_at__year=today.year, contacted_at__month=today.month
+    )
+    return (
+        PartyMember.objects.filter(Q(pk__in=own) | Q(pk__in=received))
+        .exclude(status__in=[MemberStatus.TRANSFERRED_OUT, MemberStatus.DECEASED])
+        .annotate(
+            paired=_count(
+                Townsman.objects.filter(member=OuterRef("pk"), state=PairingState.ACTIVE)
+            ),
+            contacts_this_month=_count(month),
+            home_services=_count(MobileService.objects.filter(member=OuterRef("pk"))),
+        )
+        .select_related("person", "branch")
+        .order_by("paired", "branch__path", "pk")
+    )
 
 
 def _home_for(actor: User, member: PartyMember, home: Organization | None) -> Organization:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,6 +143,79 @@ def unreported_members(user: Any) -> QuerySet:
         .select_related("person", "branch")
         .order_by("branch__path", "id")
     )
+
+
+def record_year(today: date | None = None) -> int:
+    """The year whose yearly records are being written: the current one, except in January,
+    when the community still writes the year just ended."""
+    today = today or timezone.localdate()
+    return today.year - 1 if today.month == 1 else today.year
+
+
+def record_season(today: date | None = None) -> bool:
+    """December and January: when the home page reminds the community of the yearly records
+    still to write (the rest of the year the list is there, without a reminder)."""
+    today = today or timezone.localdate()
+    return today.month in (12, 1)
+
+
+def _places_in_year(user: Any, year: int) -> QuerySet:
+    """Service places open during ``year`` in the communities where the user writes records,
+    each marked ``written`` when its yearly record exists."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    communities = Organization.objects.restrict(user, Action.ADD, rules_of=PerformanceRecord)
+    written = PerformanceRecord.objects.filter(
+        member=OuterRef("member"),
+        organization=OuterRef("community"),
+        yearly=True,
+        period_start=start,
+    )
+    return (
+        ServicePlace.objects.restrict(user)
+        .filter(community__in=communities, started_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .annotate(written=Exists(written))
+    )
+
+
+def places_due(user: Any, year: int) -> QuerySet:
+    """The community's list for the yearly records: the places open during ``year`` with the
+    year's confirmed hours there and whether the record is written, those to write first."""
+    year_hours = (
+        ServiceSession.objects.filter(
+            member=OuterRef("member"),
+            organization=OuterRef("community"),
+            state__in=COUNTED,
+            served_on__range=(date(year, 1, 1), date(year, 12, 31)),
+        )
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return (
+        _places_in_year(user, year)
+        .annotate(
+            year_hours=Coalesce(
+                Subquery(year_hours),
+                Value(0),
+                output_field=DecimalField(max_digits=9, decimal_places=1),
+            )
+        )
+        .select_related("member__person", "member__branch", "community")
+        .order_by("written", "community__path", "member_id")
+    )
+
+
+def unwritten_count(user: Any, year: int) -> int:
+    return _places_in_year(user, year).filter(written=False).count()
+
+
+def records_to_write(user: Any, today: date) -> int:
+    """The home page's reminder in the record season: yearly records not yet written."""
+    if not record_season(today):
+        return 0
+    return unwritten_count(user, record_year(today))
 
 
 def record_pdf(record: PerformanceRecord) -> bytes:

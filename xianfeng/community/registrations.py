@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core import home
 from xianfeng.core.choices import RoleKind
@@ -96,6 +97,23 @@ def _service_panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from xianfeng.community.hours import pending_to_confirm
+    from xianfeng.community.records import records_to_write
+
+    home.register_todo(
+        "community.sessions_pending",
+        order=45,
+        label=_("条服务时长待社区确认"),
+        url="/work/sessions/?state=pending",
+        count=lambda user, today: pending_to_confirm(user).count(),
+    )
+    home.register_todo(
+        "community.records_due",
+        order=46,
+        label=_("名在职党员的年度现实表现鉴定未填写"),
+        url="/work/records/due/",
+        count=records_to_write,
+    )
     home.register_context("unit_members", order=40, build=_unit_members)
     home.register_panel(
         "community_service", order=45, template="community/_home.html", build=_service_panel

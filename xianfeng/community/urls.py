@@ -22,6 +22,7 @@ urlpatterns = [
     path("work/teams/", views_service.TeamListView.as_view(), name="team_list"),
     path("work/teams/<int:pk>/", views_service.TeamDetailView.as_view(), name="team_detail"),
     path("work/records/", views_service.RecordListView.as_view(), name="record_list"),
+    path("work/records/due/", views_service.RecordDueView.as_view(), name="record_due"),
     path(
         "work/records/new/<int:pk>/",
         views_service.RecordCreateView.as_view(),
@@ -29,6 +30,11 @@ urlpatterns = [
     ),
     path("work/records/<int:pk>/", views_service.RecordDetailView.as_view(), name="record_detail"),
     path("work/records/<int:pk>/pdf/", views_service.RecordPdfView.as_view(), name="record_pdf"),
+    path(
+        "work/mobile-members/",
+        views_service.MobileMemberProgressView.as_view(),
+        name="mobile_members",
+    ),
     path(
         "work/mobile-services/",
         views_service.MobileServiceListView.as_view(),

@@ -310,6 +310,32 @@ class RecordListView(ScopedView):
                 "page": paginate(request, records.records(request.user)),
                 "unreported": records.unreported_members(request.user)[:50],
                 "unreported_count": records.unreported_members(request.user).count(),
+                "writes": self.can(Action.ADD),
+            },
+        )
+
+
+class RecordDueView(ScopedView):
+    """The community's list for the yearly records: the members who served there in the year,
+    their hours, and whether the year's record is written, with the link to write it."""
+
+    model = PerformanceRecord
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("只有党员报到社区的管理人员可以填写现实表现鉴定。"))
+        raw = request.GET.get("year", "")
+        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else records.record_year()
+        due = records.places_due(request.user, year)
+        return render(
+            request,
+            "community/record_due.html",
+            {
+                "page": paginate(request, due),
+                "year": year,
+                "unwritten": records.unwritten_count(request.user, year),
+                "querystring": f"year={year}&",
+                "years": range(records.record_year(), records.record_year() - 3, -1),
             },
         )
 
@@ -337,6 +363,9 @@ class RecordCreateView(ScopedView):
         return place
 
     def _render(self, place: ServicePlace, status: int = 200) -> HttpResponse:
+        raw = self.request.GET.get("year", "")
+        default = records.record_year()
+        chosen = int(raw) if raw.isdigit() and 2000 <= int(raw) <= default else default
         year = timezone.localdate().year
         figures = records.period_figures(
             place.member, place.community, date(year, 1, 1), timezone.localdate()
@@ -344,7 +373,13 @@ class RecordCreateView(ScopedView):
         return render(
             self.request,
             "community/record_form.html",
-            {"place": place, "figures": figures, "ratings": Rating.choices, "year": year},
+            {
+                "place": place,
+                "figures": figures,
+                "ratings": Rating.choices,
+                "year": year,
+                "chosen": chosen,
+            },
             status=status,
         )
 
@@ -402,6 +437,26 @@ class RecordPdfView(ScopedView):
         response = HttpResponse(records.record_pdf(record), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="record-{record.pk}.pdf"'
         return response
+
+
+class MobileMemberProgressView(ScopedView):
+    """流动党员结对进度: per mobile member the townsmen paired against the goal (none capped),
+    this month's contacts and the home's services; the 流动党员之家 and the flow-out branch."""
+
+    model = MobileService
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        goal = mobile.townsmen_goal()
+        page = paginate(request, mobile.mobile_members_progress(request.user))
+        for m in page.object_list:
+            m.left = max(goal - m.paired, 0)
+            m.beyond = max(m.paired - goal, 0)
+            m.percent = min(100, round(m.paired * 100 / goal)) if goal else 100
+        return render(
+            request,
+            "community/mobile_members.html",
+            {"page": page, "goal": goal, "today": timezone.localdate()},
+        )
 
 
 class MobileServiceListView(ScopedView):

@@ -126,11 +126,12 @@ def _orders(community: Organization) -> None:
     accepted = make(2, "家里厨房水龙头一直滴水。", "repair")
     take(accepted, "dispatch", actor=staff, member=member.pk)
     take(accepted, "accept", actor=member_user)
-    for n, note in ((3, "已代买降压药送到家中。"), (4, "已上门更换灯泡两个。")):
+    # served with the member's hours after work (8小时外), counted on 我的社区服务
+    for n, note, hours in ((3, "已代买降压药送到家中。", "1"), (4, "已上门更换灯泡两个。", "0.5")):
         order = make(n, "", "errand" if n == 3 else "repair")
         take(order, "dispatch", actor=staff, member=member.pk)
         take(order, "accept", actor=member_user)
-        take(order, "serve", actor=member_user, note=note)
+        take(order, "serve", actor=member_user, note=note, hours=hours)
         if n == 4:
             services.order_rate(order=order, rating=5, comment="很及时，谢谢！")
 

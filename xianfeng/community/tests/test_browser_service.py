@@ -112,8 +112,23 @@ def test_an_in_service_member_serves_and_the_unit_reads_the_record(
     staff.wait_for_selector("text=已确认服务时长")
     _axe(staff)
     _shot(staff, "community-04-session-confirmed")
-    place = ServicePlace.objects.get(member=member, ended_on__isnull=True)
-    staff.goto(f"{base}/work/records/new/{place.pk}/")
+    # ... from the records page, its yearly list of members to write for (those still to
+    # write first), not a typed address.
+    assert ServicePlace.objects.filter(member=member, ended_on__isnull=True).exists()
+    staff.goto(f"{base}/work/records/")
+    staff.click("#records-due")
+    staff.wait_for_selector("#due-list")
+    from django.utils import timezone
+
+    from xianfeng.community.records import record_year
+
+    if record_year() != timezone.localdate().year:  # in January the list is last year's
+        staff.goto(f"{base}/work/records/due/?year={timezone.localdate().year}")
+    _axe(staff)
+    _shot(staff, "community-04b-records-due")
+    row = staff.locator("#due-list tr", has_text=member.person.name)
+    row.locator("a", has_text="填写鉴定").click()
+    staff.wait_for_selector("#record-form")
     _axe(staff)
     staff.select_option("#rating", "excellent")
     staff.fill("#positives", "清理楼道杂物\n入户走访")
@@ -147,3 +162,103 @@ def test_an_in_service_member_serves_and_the_unit_reads_the_record(
     assert external == external_staff == external_liaison == []
     for context in (phone, desk, liaison):
         context.close()
+
+
+def test_the_community_gives_its_work_to_an_in_service_member_who_serves_an_order_on_a_phone(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+    settings,
+    tmp_path: Path,
+):
+    """Once accepted, the in-service member is in the community's pickers (the task's 指派给,
+    a new zone's members); the community dispatches them a resident's order, which they accept
+    and serve on a phone with 1.5 hours, counted on their 我的社区服务 page."""
+    from django.core.cache import cache
+
+    from xianfeng.core.workflow import take
+    from xianfeng.services.tests import factories as sf
+
+    shequ = User.objects.get(username="shequ")
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    base = demo_live_server.url
+    member = cf.in_service_member()
+    user = User.objects.create_user(
+        username="zaizhi3", password=DEMO_PASSWORD, person=member.person, display_name="在职"
+    )
+    Role.objects.create(user=user, kind=RoleKind.MEMBER, organization=member.branch)
+    cf.reported(member, shequ)
+    task = chain(cf.community(), title="社区楼道安全检查")
+
+    # 1. The community assigns its task to them from the task's picker, and sees them among
+    # a new zone's members.
+    desk, staff, external_staff = _page(browser, "desktop")
+    _login(staff, base, "shequ")
+    staff.goto(f"{base}/work/tasks/{task.pk}/")
+    staff.select_option("#id_member", str(member.pk))
+    _axe(staff)
+    staff.click("button[data-action=assign]")
+    staff.wait_for_selector(f"dd:has-text('{member.person.name}')")
+    task.refresh_from_db()
+    assert task.assignee_id == member.pk
+    staff.goto(f"{base}/zones/new/{cf.community().pk}/")
+    assert staff.locator(f"input[name=members][value='{member.pk}']").count() == 1
+    _axe(staff)
+    _shot(staff, "community-08-zone-picker-serving")
+
+    # 2. A resident's order, dispatched to them; they accept and serve it on a phone.
+    order = sf.order(cf.community())
+    take(order, "dispatch", actor=shequ, member=str(member.pk))
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "zaizhi3")
+    page.goto(f"{base}/services/orders/{order.pk}/")
+    page.click("button[data-step=accept]")
+    page.wait_for_selector("button[data-step=serve]")
+    page.fill("#id_note", "已帮住户联系维修水管。")
+    page.fill("#id_hours", "25")
+    page.click("button[data-step=serve]")
+    page.wait_for_selector("text=一天的服务时长不能超过24小时")
+    page.fill("#id_note", "已帮住户联系维修水管。")
+    page.fill("#id_hours", "1.5")
+    _axe(page)
+    _shot(page, "community-09-order-serve-hours-phone")
+    page.click("button[data-step=serve]")
+    page.wait_for_selector("text=已办结，等待群众评价。")
+    session = ServiceSession.objects.get(member=member, source="order")
+    assert session.reference == order.code and str(session.hours) == "1.5"
+
+    # 3. Their 我的社区服务 page counts the hours.
+    page.goto(f"{base}/work/service/")
+    assert "1.5" in page.inner_text("main")
+    _axe(page)
+    _shot(page, "community-10-my-hours-phone")
+    assert external == external_staff == []
+    for context in (phone, desk):
+        context.close()
+
+
+def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+):
+    """From the 流动党员之家's services to 流动党员结对老乡进度: the demo's first mobile member
+    has 21 townsmen (one beyond the goal, not capped); those furthest from the goal first."""
+    base = demo_live_server.url
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "qu")
+    page.goto(f"{base}/work/mobile-services/")
+    page.click("#to-progress")
+    page.wait_for_selector("#mobile-progress")
+    text = page.inner_text("#mobile-progress")
+    assert "已结对21名，目标20名" in text and "超出目标1名" in text
+    from xianfeng.community.mobile import mobile_members_progress
+
+    rows = list(mobile_members_progress(User.objects.get(username="qu")))
+    first = page.locator("#mobile-progress li").first.inner_text()
+    assert rows[0].person.name in first and f"已结对{rows[0].paired}名" in first
+    assert rows[0].paired <= 21 and rows[-1].paired == 21  # the furthest from the goal first
+    _axe(page)
+    _shot(page, "community-11-mobile-progress-phone")
+    assert external == []
+    phone.close()

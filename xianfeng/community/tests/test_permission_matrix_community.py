@@ -143,6 +143,7 @@ LISTS = [
     "/work/teams/",
     "/work/records/",
     "/work/mobile-services/",
+    "/work/mobile-members/",
     "/api/v1/sessions",
     "/api/v1/teams",
     "/api/v1/records",
@@ -205,3 +206,16 @@ def test_the_record_and_its_pdf_answer_the_community_the_unit_and_the_branch(per
             persona, 403 if persona in {"danwei", "jiancha", "wangge", "dangyuan"} else 400
         )
         assert api.status_code == want_api, (persona, api.content[:200])
+
+
+def test_the_yearly_records_to_write_answer_the_community_staff(personas, client_for):
+    """/work/records/due/: staff who write records open it and see only the places in their
+    communities; every other role is refused (403), the work unit's liaison too."""
+    member = cf.in_service_member()
+    cf.reported(member, personas["shequ"])
+    sees = {"admin", "qu", "jiedao", "shequ"}
+    for persona in PERSONAS:
+        response = client_for(persona).get("/work/records/due/")
+        assert response.status_code == (200 if persona in ADMINS else 403), persona
+        if response.status_code == 200:
+            assert (member.person.name in response.content.decode()) == (persona in sees), persona
