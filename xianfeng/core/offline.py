@@ -55,17 +55,17 @@ def clean_act_time(at: datetime | None, *, field: str) -> datetime:
         at = timezone.make_aware(at)
     if at > timezone.now() + CLOCK_SKEW:
         raise ValidationError(
-            {field: [_("时间不能晚于现在；请检查手机的日期和时间。")]}, code="future"
+            {field: ValidationError(_("时间不能晚于现在；请检查手机的日期和时间。"), code="future")}
         )
     if at < backdate_limit():
         raise ValidationError(
             {
-                field: [
+                field: ValidationError(
                     _("时间早于%(days)s天前，不能再补登；请核对日期，或联系网格书记。")
-                    % {"days": settings.XIANFENG_FIELD_BACKDATE_DAYS}
-                ]
-            },
-            code="too_old",
+                    % {"days": settings.XIANFENG_FIELD_BACKDATE_DAYS},
+                    code="too_old",
+                )
+            }
         )
     return at
 
