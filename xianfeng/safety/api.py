@@ -466,6 +466,9 @@ class HazardOut(Schema):
     state_label: str
     deadline: date
     escalated_to: OrgRef | None
+    lead_branch_id: int | None = Field(
+        description=gettext_lazy("责任领办支部（房东是党员的出租户所在支部）")
+    )
     reported_at: datetime
 
     resolve_category_label = choice_label("category")

@@ -159,3 +159,44 @@ class IncidentForm(TextLimits, forms.Form):
         where = Organization.objects.restrict(user, "add", rules_of=Incident).order_by("path")
         self.fields["organization"].queryset = where
         self.fields["responsible"].queryset = Organization.objects.restrict(user).order_by("path")
+
+
+class FocusDayForm(TextLimits, forms.Form):
+    """安排集中整治日: the streets offered are those the user may schedule for."""
+
+    organization = forms.ModelChoiceField(label=_("街道"), queryset=None)
+    day = forms.DateField(
+        label=_("整治日"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("每周二为安全隐患集中整治日。"),
+    )
+    theme = forms.CharField(label=_("整治重点"), max_length=120)
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from xianfeng.orgs.choices import OrgKind
+        from xianfeng.orgs.models import Organization
+        from xianfeng.safety.models import FocusDay
+        from xianfeng.safety.services_works import next_tuesday
+
+        super().__init__(*args, **kwargs)
+        streets = Organization.objects.restrict(user, "add", rules_of=FocusDay).filter(
+            kind=OrgKind.STREET
+        )
+        self.fields["organization"].queryset = streets.order_by("path")
+        self.fields["day"].initial = next_tuesday()
+        if streets.count() == 1:
+            self.fields["organization"].initial = streets.first()
+
+
+class UnfiledWorksForm(TextLimits, forms.Form):
+    """发现未报备的零星工程 on patrol."""
+
+    description = forms.CharField(
+        label=_("施工内容和现场情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    contractor = forms.CharField(
+        label=_("施工单位/施工人（如知道）"), max_length=100, required=False
+    )
+    severity = forms.ChoiceField(
+        label=_("隐患等级"), choices=Severity.choices, initial=Severity.GENERAL
+    )

@@ -605,6 +605,22 @@ def store_hazard_photos(
         )
 
 
+def lead_branch_of(building: Building) -> Any:
+    """党员出租户: the branch of the building's landlord when the landlord is a party member
+    (their open hazards are a duty they lead, 责任领办, and their branch sees them)."""
+    if not building.landlord_id:
+        return None
+    from xianfeng.people.models import PartyMember
+
+    found = (
+        PartyMember.objects.filter(person_id=building.landlord_id, branch__isnull=False)
+        .only("branch_id")
+        .order_by("pk")
+        .first()
+    )
+    return found.branch_id if found else None
+
+
 def _responsible_name(building: Building) -> str:
     if building.landlord_id:
         return building.landlord.name
@@ -667,6 +683,7 @@ def hazard_report(
     hazard = Hazard(
         building=building,
         organization=building.organization,
+        lead_branch_id=lead_branch_of(building),
         title=title.strip()[:120],
         description=(description or "").strip(),
         category=category,
@@ -813,3 +830,19 @@ def incident_record(
         note=f"{IncidentSeverity(severity).label} {incident.title}"[:500],
     )
     return incident
+
+
+# The small works (零星工程) and focus days (集中整治日) live in their own module; they are
+# re-exported here so that callers find every write of safety in one place.
+from xianfeng.safety.services_works import (  # noqa: E402, F401
+    focus_candidates,
+    focus_pick,
+    focus_record,
+    focus_schedule,
+    works_building,
+    works_file,
+    works_for_token,
+    works_hazard,
+    works_token,
+    works_unfiled,
+)

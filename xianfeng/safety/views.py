@@ -114,6 +114,8 @@ def _building_page(
         # Started from a task or a visit (``?task=`` / ``?visit=``): the inspection links to it.
         "from_task": _id(request.GET.get("task") or request.POST.get("task")),
         "from_visit": _id(request.GET.get("visit") or request.POST.get("visit")),
+        "lead_branch": selectors.landlord_branch(building),
+        "works": selectors.small_works(user).filter(building=building)[:5],
     }
     return render(request, "safety/building.html", context, status=status)
 

@@ -295,7 +295,7 @@ def _task_page(
         "submit_form": forms.get("submit") or SubmitForm(),
         "return_form": forms.get("return") or ReturnForm(),
         "assign_form": forms.get("assign")
-        or (AssignForm(task=task) if "assign" in actions else None),
+        or (AssignForm(task=task, user=request.user) if "assign" in actions else None),
         # Evidence photos and the visits section come from the visits app (hooks).
         "photos": task.photos.all() if hasattr(task, "photos") else [],
         "progress": progress,
@@ -347,7 +347,7 @@ class TaskActionView(ScopedView):
             workflow.check(task, verb, actor=request.user)
             kwargs: dict[str, Any] = {}
             if verb in STEP_FORMS:
-                extra = {"task": task} if verb == "assign" else {}
+                extra = {"task": task, "user": request.user} if verb == "assign" else {}
                 form = STEP_FORMS[verb](request.POST, **extra)
                 if not form.is_valid():
                     return _task_page(request, task, {verb: form}, status=400)

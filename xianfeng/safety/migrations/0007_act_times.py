@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("safety", "0005_incidents"),
+        ("safety", "0006_small_works_focus_days_lead_branch"),
     ]
 
     operations = [
