@@ -54,6 +54,7 @@ def clean_act_time(at: datetime | None, *, field: str) -> datetime:
     if timezone.is_naive(at):  # "2026-12-07T10:30" from a form: the server's own zone
         at = timezone.make_aware(at)
     if at > timezone.now() + CLOCK_SKEW:
+        # the code on the inner error: beside a dict Django drops it
         raise ValidationError(
             {field: ValidationError(_("时间不能晚于现在；请检查手机的日期和时间。"), code="future")}
         )

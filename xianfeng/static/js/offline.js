@@ -369,15 +369,16 @@
     });
   }
 
-  function outboxStatus(form, message) {
+  // kind "error": the server's reason for a refused item, shown while it is corrected.
+  function outboxStatus(form, message, kind) {
     var box = document.getElementById("outbox-saved");
     if (!box) {
       box = document.createElement("div");
       box.id = "outbox-saved";
-      box.className = "alert success";
-      box.setAttribute("role", "status");
       form.parentNode.insertBefore(box, form);
     }
+    box.className = "alert " + (kind || "success");
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
     box.textContent = message;
     box.hidden = false;
   }
@@ -398,7 +399,7 @@
         return updateCount();
       })
       .catch(function (error) {
-        outboxStatus(form, String(error));
+        outboxStatus(form, String(error), "error");
       })
       .then(function () {
         if (submit) submit.disabled = false;
@@ -455,7 +456,7 @@
           el.value = values[0] || "";
         }
       });
-      outboxStatus(form, item.reason);
+      outboxStatus(form, item.reason, "error");
     });
   }
 
