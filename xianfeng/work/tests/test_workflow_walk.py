@@ -32,6 +32,15 @@ def _task(p, state: str = TaskState.OPEN, assignee: bool = True) -> Task:
     return task
 
 
+def _claimed_by_another(p) -> Task:
+    """A task another member of the branch holds (dangyuan's own claim sent again is answered
+    with the stored claim, not refused: the offline outbox resends)."""
+    task = _task(p, TaskState.CLAIMED)
+    task.assignee = f.member_under(role_org(p["wangge"]), exclude=(f.dangyuan().pk,))
+    task.save()
+    return task
+
+
 def _note(p, answered: bool = False) -> Supervision:
     note = f.supervision(role_org(p["shequ"]), role_org(p["wangge"]))
     if answered:
@@ -45,7 +54,7 @@ TASK_PAGE = "/work/tasks/{pk}/"
 S = TaskState
 
 WALKS = [
-    Walk(Task, "claim", _task, lambda p: _task(p, S.CLAIMED), "dangyuan", "jiancha",
+    Walk(Task, "claim", _task, lambda p: _claimed_by_another(p), "dangyuan", "jiancha",
          TASK_API + "claim", TASK_PAGE + "claim/"),
     Walk(Task, "assign", _task, lambda p: _task(p, S.DONE), "wangge", "dangyuan",
          TASK_API + "assign", TASK_PAGE + "assign/", {"member": None}),
