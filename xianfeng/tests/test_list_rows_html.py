@@ -1,7 +1,7 @@
-"""The building and visit list pages render their rows without a per-row include, ``{% url %}``
-or ``{% translate %}`` (issue 11), and the HTML stays what the earlier row templates rendered:
-each page's rows are compared with the earlier markup (kept here, verbatim) rendered from the
-same context."""
+"""The building, visit and member list pages render their rows without a per-row include,
+``{% url %}`` or ``{% translate %}`` (issue 11), the member rows in Python, and the HTML stays
+what the earlier row templates rendered: each page's rows are compared with the earlier markup
+(kept here, verbatim) rendered from the same context."""
 
 from __future__ import annotations
 
@@ -37,6 +37,31 @@ OLD_VISIT_ROWS = (
     "{% else %}{{ v.building.name }}{% endif %}</td><td data-label=\"{% translate '党员' %}\">"
     "{{ v.member.person.name }}</td><td data-label=\"{% translate '事项' %}\">"
     '{{ v.purpose_labels|join:"、" }}</td></tr>{% endfor %}'
+)
+
+
+# The member rows as the page's template loop wrote them before they were rendered in Python
+# (people/views.py: member_rows), verbatim with their whitespace.
+OLD_MEMBER_ROWS = (
+    "{% load i18n list_tags %}"
+    "  {# Labels translated once, outside the rows (issue 11). #}\n"
+    "  {% translate '党组织' as l_branch %}{% translate '类型' as l_kind %}"
+    "{% translate '类别' as l_category %}{% translate '状态' as l_status %}"
+    "{% translate '手机号' as l_mobile %}\n"
+    "  {% for m in page.object_list %}\n"
+    "  <tr>\n"
+    '    <td><a href="{{ detail_prefix }}{{ m.pk }}/">{{ m.person.name }}</a></td>\n'
+    '    <td data-label="{{ l_branch }}">{{ m.branch.display_name }}</td>\n'
+    '    <td data-label="{{ l_kind }}">{{ kind_labels|label:m.kind }}</td>\n'
+    '    <td data-label="{{ l_category }}">{{ category_labels|label:m.category }}'
+    "</td>\n"
+    '    <td data-label="{{ l_status }}">{% if m.status != "normal" %}'
+    '<span class="tag red">{{ status_labels|label:m.status }}</span>{% else %}'
+    "{{ status_labels|label:m.status }}{% endif %}</td>\n"
+    '    <td data-label="{{ l_mobile }}">{{ m.person.mobile_masked|default:"—" }}'
+    "</td>\n"
+    "  </tr>\n"
+    "  {% endfor %}"
 )
 
 
@@ -85,5 +110,35 @@ def test_visit_rows_render_as_before(client_for, visits, persona, query):
     response = client_for(persona).get(f"/work/visits/{query}")
     assert response.status_code == 200
     rows = old_rows(response, OLD_VISIT_ROWS, "page")
+    assert rows.count("<tr>") == len(response.context["page"].object_list) > 0
+    assert rows in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona, query",
+    [("shequ", ""), ("shequ", "?page=2"), ("qu", "?status=normal"), ("qu", "?q=wang")],
+)
+def test_member_rows_render_as_before(client_for, persona, query):
+    """Escaping included: a name and a branch with markup characters, a member who is not in
+    normal standing (the red tag) and one without a mobile (the dash)."""
+    first = PartyMember.objects.select_related("person", "branch").order_by("branch__path", "id")
+    member = first.first()
+    member.person.name = "wang<&>\"'"
+    member.person.mobile = ""
+    member.person.save()
+    member.branch.short_name = "支部<b>"
+    member.branch.save()
+    PartyMember.objects.filter(pk=first[1].pk).update(status="lost_contact")
+    response = client_for(persona).get(f"/members/{query}")
+    assert response.status_code == 200
+    rows = old_rows(
+        response,
+        OLD_MEMBER_ROWS,
+        "page",
+        "detail_prefix",
+        "kind_labels",
+        "category_labels",
+        "status_labels",
+    )
     assert rows.count("<tr>") == len(response.context["page"].object_list) > 0
     assert rows in response.content.decode()
