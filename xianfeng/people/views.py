@@ -85,10 +85,6 @@ class MemberListView(ScopedView):
                 "kinds": labels.options(MemberKind),
                 "categories": labels.options(MemberCategory),
                 "statuses": labels.options(MemberStatus),
-                "kind_labels": labels.labels(MemberKind),
-                "category_labels": labels.labels(MemberCategory),
-                "status_labels": labels.labels(MemberStatus),
-                "detail_prefix": labels.url_prefix("people:member_detail"),
                 "can_add": self.can(Action.ADD),
             },
         )
