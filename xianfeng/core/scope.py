@@ -129,16 +129,24 @@ def scope_paths(user: User, model: type[models.Model], action: str) -> list[str]
         return []
     if user.is_superuser:
         return None
+    # Worked out once per user object (so once per request) and model and action, like the
+    # roles it comes from: a page asks for the same scope in its filter, COUNT, buttons and menu.
+    cache = getattr(user, "_xf_scope_paths", None)
+    if cache is None:
+        cache = user._xf_scope_paths = {}
+    key = (model._meta.label_lower, action)
+    if key in cache:
+        return list(cache[key])
     kinds = allowed_role_kinds(model, action)
     paths = {r.path for r in active_roles(user) if r.kind in kinds}
     if RoleKind.MEMBER in kinds:
         paths.update(service_place_paths(user))
-    paths = sorted(paths)
     # Drop paths already covered by an ancestor path, to keep the SQL short.
     kept: list[str] = []
-    for path in paths:
+    for path in sorted(paths):
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
+    cache[key] = tuple(kept)
     return kept
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from html import escape  # Django's escape(), without its check for lazy strings per call
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xianfeng.core import labels, related
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
-from xianfeng.core.validators import parse_db_int
+from xianfeng.core.validators import mask_phone, parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.orgs.selectors import visible_org
 from xianfeng.people import services
@@ -36,6 +38,33 @@ MEMBER_ROW_FIELDS = (
 )
 
 
+def member_rows(members: Any) -> SafeString:
+    """The member list's rows, as the template loop wrote them, byte for byte
+    (``xianfeng/tests/test_list_rows_html.py``): in Python, because the template engine spent
+    most of the page's time resolving some 700 variables for 50 rows (issue 11)."""
+    prefix = escape(labels.url_prefix("people:member_detail"))
+    kinds, categories = labels.labels(MemberKind), labels.labels(MemberCategory)
+    statuses = labels.labels(MemberStatus)
+    l_branch, l_kind, l_category = escape(_("党组织")), escape(_("类型")), escape(_("类别"))
+    l_status, l_mobile = escape(_("状态")), escape(_("手机号"))
+    out = []
+    for m in members:
+        status = escape(statuses.get(m.status, m.status))
+        if m.status != "normal":
+            status = f'<span class="tag red">{status}</span>'
+        out.append(
+            f'\n  <tr>\n    <td><a href="{prefix}{m.pk}/">{escape(m.person.name)}</a></td>\n'
+            f'    <td data-label="{l_branch}">{escape(m.branch.display_name)}</td>\n'
+            f'    <td data-label="{l_kind}">{escape(kinds.get(m.kind, m.kind))}</td>\n'
+            f'    <td data-label="{l_category}">'
+            f"{escape(categories.get(m.category, m.category))}</td>\n"
+            f'    <td data-label="{l_status}">{status}</td>\n'
+            f'    <td data-label="{l_mobile}">{escape(mask_phone(m.person.mobile) or "—")}</td>\n'
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))  # every value above is escaped
+
+
 class MemberListView(ScopedView):
     model = PartyMember
 
@@ -49,16 +78,13 @@ class MemberListView(ScopedView):
             "people/member_list.html",
             {
                 "page": page,
+                "rows": member_rows(page.object_list),
                 "params": kept,
                 "branch": visible_org(request.user, filters.branch),
                 "querystring": urlencode(kept) + "&" if kept else "",
                 "kinds": labels.options(MemberKind),
                 "categories": labels.options(MemberCategory),
                 "statuses": labels.options(MemberStatus),
-                "kind_labels": labels.labels(MemberKind),
-                "category_labels": labels.labels(MemberCategory),
-                "status_labels": labels.labels(MemberStatus),
-                "detail_prefix": labels.url_prefix("people:member_detail"),
                 "can_add": self.can(Action.ADD),
             },
         )

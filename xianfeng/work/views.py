@@ -3,6 +3,7 @@ through ``xianfeng.work.selectors`` (the API uses the same ones)."""
 
 from __future__ import annotations
 
+from html import escape  # Django's escape(), without its check for lazy strings per call
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -243,6 +245,29 @@ TASK_ROW_FIELDS = (
 )
 
 
+def task_rows(tasks: Any) -> SafeString:
+    """The task list's rows, as the template loop wrote them, byte for byte
+    (``xianfeng/tests/test_list_rows_html.py``): in Python, because the template engine spent
+    about ten variable lookups a row (issue 11)."""
+    prefix = escape(labels.url_prefix("work:task_detail"))
+    states = labels.labels(TaskState)
+    l_state, l_org, l_assignee = escape(_("状态")), escape(_("发布")), escape(_("承担"))
+    l_deadline = escape(_("时限"))
+    out = []
+    for t in tasks:
+        assignee = t.assignee.person.name if t.assignee is not None else ""
+        out.append(
+            f'<tr><td><a href="{prefix}{t.pk}/">{escape(t.title)}</a></td>'
+            f'<td data-label="{l_state}"><span class="state {escape(t.state)}">'
+            f"{escape(states.get(t.state, t.state))}</span></td>"
+            f'<td data-label="{l_org}">{escape(t.organization.display_name)}</td>'
+            f'<td data-label="{l_assignee}">{escape(assignee or "—")}</td>'
+            # the date as the template wrote it: in the active language's format
+            f'<td data-label="{l_deadline}">{escape(str(formats.localize(t.deadline)))}</td></tr>'
+        )
+    return mark_safe("".join(out))  # every value above is escaped
+
+
 class TaskListView(ScopedView):
     model = Task
 
@@ -256,11 +281,13 @@ class TaskListView(ScopedView):
         )
         params = {k: request.GET[k] for k in ("mine", "claimable", "state") if request.GET.get(k)}
         member = services.member_of(request.user)
+        page = paginate(request, qs.only(*TASK_ROW_FIELDS))
         return render(
             request,
             "work/task_list.html",
             {
-                "page": paginate(request, qs.only(*TASK_ROW_FIELDS)),
+                "page": page,
+                "rows": task_rows(page.object_list),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
                 "states": labels.options(TaskState),

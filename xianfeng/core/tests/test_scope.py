@@ -79,3 +79,29 @@ def test_a_user_with_two_roles_sees_both_subtrees(personas):
         == PartyMember.objects.filter(branch__path__startswith=a.path).count()
         + PartyMember.objects.filter(branch__path__startswith=b.path).count()
     )
+
+
+def test_scope_paths_are_worked_out_once_per_user_object(personas, monkeypatch):
+    """A page asks for the same scope several times (filter, COUNT, buttons, menu): the roles
+    are read once and the paths worked out once per user object, model and action (issue 11);
+    a caller changing the list it got does not change the next answer, and a new user object
+    (the next request) sees a role given meanwhile."""
+    from xianfeng.core import scope
+
+    user = User.objects.get(username="shequ")
+    calls = []
+    original = scope.allowed_role_kinds
+    monkeypatch.setattr(
+        scope, "allowed_role_kinds", lambda m, a: calls.append((m, a)) or original(m, a)
+    )
+    first = scope.scope_paths(user, PartyMember, Action.CHANGE)
+    first.append("999")
+    assert scope.scope_paths(user, PartyMember, Action.CHANGE) == first[:-1]
+    assert calls == [(PartyMember, Action.CHANGE)]
+    scope.scope_paths(user, Building, Action.CHANGE)
+    assert len(calls) == 2
+    other = role_org(personas["shequ2"])
+    Role.objects.create(user=user, organization=other, kind=RoleKind.COMMUNITY_ADMIN)
+    assert other.path not in scope.scope_paths(user, PartyMember, Action.CHANGE)
+    fresh = User.objects.get(pk=user.pk)
+    assert other.path in scope.scope_paths(fresh, PartyMember, Action.CHANGE)

@@ -103,20 +103,11 @@ def run_import(
         try:
             with transaction.atomic():
                 importer = cls(user, outcome)
-                for number, cells_ in sheet.rows:
-                    outcome.total += 1
-                    values = {h: cells_[i] for i, h in sheet.headers.items() if i < len(cells_)}
-                    try:
-                        if is_example_row(cls, values):
-                            raise RowErrors([(cls.columns[0].header, str(EXAMPLE_ROW))])
-                        item = importer.prepare(number, values)
-                    except RowErrors as exc:
-                        outcome.reject(number, exc.errors)
-                    else:
-                        importer.add(number, item)
-                    if progress is not None and outcome.total % 500 == 0:
-                        progress(outcome.total, max(total, outcome.total))
-                importer.flush()
+                try:
+                    _read_all(cls, importer, sheet, outcome, progress, total)
+                    importer.flush()
+                finally:
+                    importer.close()
                 if outcome.total == 0:
                     raise FileRefused(_("文件里除了表头没有数据行。"))
                 if dry_run or (outcome.rejected and not valid_only):
@@ -126,6 +117,29 @@ def run_import(
     if progress is not None:
         progress(outcome.total, outcome.total)
     return outcome
+
+
+def _read_all(
+    cls: type[Importer],
+    importer: Importer,
+    sheet: Any,
+    outcome: Outcome,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> None:
+    for number, cells_ in sheet.rows:
+        outcome.total += 1
+        values = {h: cells_[i] for i, h in sheet.headers.items() if i < len(cells_)}
+        try:
+            if is_example_row(cls, values):
+                raise RowErrors([(cls.columns[0].header, str(EXAMPLE_ROW))])
+            item = importer.prepare(number, values)
+        except RowErrors as exc:
+            outcome.reject(number, exc.errors)
+        else:
+            importer.add(number, item)
+        if progress is not None and outcome.total % 500 == 0:
+            progress(outcome.total, max(total, outcome.total))
 
 
 __all__ = [

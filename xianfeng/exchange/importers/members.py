@@ -18,6 +18,7 @@ from xianfeng.core.validators import birth_date_from_id, gender_from_id, normali
 from xianfeng.exchange import cells
 from xianfeng.exchange.importers.base import (
     MAX_STORED_ERRORS,
+    BatchWriter,
     Column,
     Importer,
     Outcome,
@@ -26,6 +27,7 @@ from xianfeng.exchange.importers.base import (
     bulk_update,
     by_index,
     in_paths,
+    index_in,
     insert_rows,
 )
 from xianfeng.people.choices import Gender, MemberCategory, MemberKind
@@ -68,6 +70,10 @@ class MemberImporter(Importer):
         self.branches = self.org_map(Action.ADD, PartyMember)
         self.change_paths = scope_paths(user, PartyMember, Action.CHANGE)
         self.buffer: list[tuple[int, dict[str, Any]]] = []
+        # Batch N is written on a helper thread while batch N+1 is read and checked; its
+        # counts and reasons go to its own outcome, added to the run's when it is done.
+        self.writer = BatchWriter()
+        self.pending: Outcome | None = None
         self.spec = {
             "身份证号": cells.id_number,
             "手机号": cells.mobile,
@@ -110,12 +116,31 @@ class MemberImporter(Importer):
     def add(self, row: int, item: Any) -> None:
         self.buffer.append((row, item))
         if len(self.buffer) >= BATCH:
-            self.flush()
+            self.flush(background=True)
 
-    def flush(self) -> None:
+    def flush(self, background: bool = False) -> None:
+        """Write the buffered rows: at once, or (``background``) on the helper thread while
+        the next batch is read; either way after the batch before them is written."""
+        self._wait()
         if not self.buffer:
             return
         rows, self.buffer = self.buffer, []
+        if background and self.writer.available():
+            pending = self.pending = Outcome()
+            self.writer.start(lambda: self._write(rows, pending))
+        else:
+            self._write(rows, self.outcome)
+
+    def _wait(self) -> None:
+        self.writer.wait()
+        if self.pending is not None:
+            self.outcome.merge(self.pending)
+            self.pending = None
+
+    def close(self) -> None:
+        self.writer.wait(quiet=True)
+
+    def _write(self, rows: list[tuple[int, dict[str, Any]]], outcome: Outcome) -> None:
         existing = self._existing([d["_id_index"] for _r, d in rows])
         # New persons and members as plain rows ({attname: value}), not model instances.
         new_people: list[tuple[int, dict[str, Any]]] = []
@@ -154,12 +179,12 @@ class MemberImporter(Importer):
                 }
                 new_people.append((row, person_row))
                 new_members.append((person_row, member_fields))
-                self.outcome.created += 1
+                outcome.created += 1
                 continue
             member = getattr(person, "member", None)
             owner = member.branch if member is not None else person.organization
             if not in_paths(owner.path, self.change_paths):
-                self.outcome.reject(
+                outcome.reject(
                     row,
                     [
                         (
@@ -177,15 +202,15 @@ class MemberImporter(Importer):
                 changed_people.append(person)
             if member is None:
                 new_members.append((person, member_fields))
-                self.outcome.updated += 1
+                outcome.updated += 1
             elif apply_changes(member, member_fields):
                 changed_members.append(member)
-                self.outcome.updated += 1
+                outcome.updated += 1
             elif person_changed:
-                self.outcome.updated += 1
+                outcome.updated += 1
             else:
-                self.outcome.unchanged += 1
-        self._warn_likely_duplicates(new_people)
+                outcome.unchanged += 1
+        self._warn_likely_duplicates(new_people, outcome)
         reason = _("批量导入")
         insert_rows(Person, [p for _r, p in new_people], self.user, reason)
         insert_rows(
@@ -239,7 +264,7 @@ class MemberImporter(Importer):
         the few found with their member and organizations."""
         with by_index():
             found = list(
-                Person.objects.filter(id_number_index__in=indexes)
+                index_in(Person.objects.all(), "id_number_index", indexes)
                 .order_by()
                 .values_list("pk", flat=True)
             )
@@ -252,24 +277,32 @@ class MemberImporter(Importer):
             .select_related("member__branch", "organization")
         }
 
-    def _warn_likely_duplicates(self, people: list[tuple[int, dict[str, Any]]]) -> None:
+    def _warn_likely_duplicates(
+        self, people: list[tuple[int, dict[str, Any]]], outcome: Outcome
+    ) -> None:
         """A new person with the name and mobile of one already registered (under another or
         no ID number) is probably the same person: imported, but flagged for the duplicates
         page."""
-        mobiles = {p["mobile"] for _r, p in people if p.get("mobile")}
+        # Each mobile's index once: the new row keeps it (insert_rows computes only missing ones).
+        for _r, p in people:
+            if p.get("mobile"):
+                p["mobile_index"] = blind_index("phone", p["mobile"])
+        mobiles = {p["mobile_index"] for _r, p in people if p.get("mobile")}
         if not mobiles:
             return
         with by_index():
             known = {
                 (name, mobile): pk
-                for pk, name, mobile in Person.objects.with_mobiles(list(mobiles))
+                for pk, name, mobile in index_in(
+                    Person.objects.all(), "mobile_index", list(mobiles)
+                )
                 .order_by()
                 .values_list("pk", "name", "mobile")
             }
         for row, person in people:
             pk = known.get((person["name"], person.get("mobile")))
-            if pk and len(self.outcome.warnings) < MAX_STORED_ERRORS:
-                self.outcome.warnings.append(
+            if pk and len(outcome.warnings) < MAX_STORED_ERRORS:
+                outcome.warnings.append(
                     {
                         "row": row,
                         "column": "姓名",
