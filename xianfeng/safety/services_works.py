@@ -363,7 +363,7 @@ def focus_schedule(
             save_with_history(instance=focus, actor=actor, reason=_("安排集中整治日"))
     except IntegrityError:
         raise ValidationError(
-            {"day": _("该街道这一天已经安排了集中整治日。")}, code="unique"
+            {"day": ValidationError(_("该街道这一天已经安排了集中整治日。"), code="unique")}
         ) from None
     duty_record(
         actor=actor,
