@@ -159,6 +159,45 @@ def works_list(request: HttpRequest, filters: Query[WorksFilters]) -> Any:
     return paginate(qs.select_related("organization"), filters)
 
 
+# Before ``/safety/works/{works_id}``: the id is matched as text in the URL, so this path must
+# come first or the detail route answers it (405).
+class UnfiledIn(Schema):
+    building: DbInt = Field(description=gettext_lazy("楼栋编号"))
+    description: Text(TEXT_MAX_LENGTH) = Field(description=gettext_lazy("施工内容和现场情况"))
+    contractor: Text(100) = ""
+    severity: Severity = Severity.GENERAL
+    client_key: Text(64) = Field("", description=gettext_lazy("提交标识（重发时只记一次）"))
+
+
+class UnfiledOut(Schema):
+    hazard_id: int = Field(description=gettext_lazy("立案的隐患编号"))
+    state: str
+
+
+@router.post(
+    "/safety/works/unfiled",
+    response=errors_response({201: UnfiledOut}),
+    summary=gettext_lazy("巡查发现未报备施工（按隐患立案）"),
+)
+def works_unfiled(request: HttpRequest, payload: UnfiledIn) -> Any:
+    building = visible_one(
+        Building,
+        payload.building,
+        user=request.user,
+        field="building",
+        queryset=Building.objects.select_related("organization", "landlord"),
+    )
+    hazard = works_services.works_unfiled(
+        actor=request.user,
+        building=building,
+        description=payload.description,
+        contractor=payload.contractor,
+        severity=payload.severity,
+        client_key=payload.client_key,
+    )
+    return Status(201, {"hazard_id": hazard.pk, "state": hazard.state})
+
+
 def _works_for(request: HttpRequest, works_id: int) -> SmallWork:
     return get_object_for(
         user=request.user,
@@ -197,43 +236,6 @@ add_step_endpoints(
         "finish": "/safety/works/{works_id}/finish",
     },
 )
-
-
-class UnfiledIn(Schema):
-    building: DbInt = Field(description=gettext_lazy("楼栋编号"))
-    description: Text(TEXT_MAX_LENGTH) = Field(description=gettext_lazy("施工内容和现场情况"))
-    contractor: Text(100) = ""
-    severity: Severity = Severity.GENERAL
-    client_key: Text(64) = Field("", description=gettext_lazy("提交标识（重发时只记一次）"))
-
-
-class UnfiledOut(Schema):
-    hazard_id: int = Field(description=gettext_lazy("立案的隐患编号"))
-    state: str
-
-
-@router.post(
-    "/safety/works/unfiled",
-    response=errors_response({201: UnfiledOut}),
-    summary=gettext_lazy("巡查发现未报备施工（按隐患立案）"),
-)
-def works_unfiled(request: HttpRequest, payload: UnfiledIn) -> Any:
-    building = visible_one(
-        Building,
-        payload.building,
-        user=request.user,
-        field="building",
-        queryset=Building.objects.select_related("organization", "landlord"),
-    )
-    hazard = works_services.works_unfiled(
-        actor=request.user,
-        building=building,
-        description=payload.description,
-        contractor=payload.contractor,
-        severity=payload.severity,
-        client_key=payload.client_key,
-    )
-    return Status(201, {"hazard_id": hazard.pk, "state": hazard.state})
 
 
 # --- focus days ----------------------------------------------------------------------------------

@@ -346,6 +346,12 @@ def focus_schedule(
     day = day or next_tuesday()
     if day < timezone.localdate():
         errors["day"] = [_("整治日不能早于今天。")]
+    elif (
+        organization is not None
+        and FocusDay.objects.filter(organization=organization, day=day).exists()
+    ):
+        # Said before saving: the model's own unique check would name the fields, not the day.
+        errors["day"] = [_("该街道这一天已经安排了集中整治日。")]
     text = (theme or "").strip()
     if not text:
         errors["theme"] = [_("请写明本次整治的重点（如电动车入户充电、出租屋消防通道）。")]

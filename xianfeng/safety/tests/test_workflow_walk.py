@@ -78,6 +78,7 @@ def _works(state):
             throttle=False,
         )
         SmallWork.objects.filter(pk=works.pk).update(state=state)
+        works.refresh_from_db()  # the walk checks the copy it is given
         return works
 
     return make
