@@ -74,6 +74,7 @@ from xianfeng.demo.people import build_org_members, build_pairings
 from xianfeng.demo.places import build_grid
 from xianfeng.demo.plan import make_plan
 from xianfeng.demo.public import build_public_demo
+from xianfeng.demo.review import build_review_demo
 from xianfeng.demo.safety import build_safety_demo
 from xianfeng.demo.scoring import build_scoring_demo
 from xianfeng.demo.services import build_services_demo
@@ -126,5 +127,7 @@ def build_demo_district(
         build_community_demo(ctx)
         # Last: it scores the ledger every app above wrote.
         build_scoring_demo(ctx)
+        # After scoring: the evaluation reads the year's index, the assessment the points.
+        build_review_demo(ctx)
     say("done")
     return ctx.created

@@ -33,3 +33,47 @@ class PeriodKind(models.TextChoices):
     MONTH = "month", _("月度")
     QUARTER = "quarter", _("季度")
     YEAR = "year", _("年度")
+
+
+# --- democratic evaluation (民主评议) and assessment (考核) ----------
+
+
+class EvaluationState(models.TextChoices):
+    DRAFT = "draft", _("筹备中")
+    VOTING = "voting", _("投票中")
+    CLOSED = "closed", _("已计票")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Grade(models.TextChoices):
+    """The four grades of 民主评议党员."""
+
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("合格")
+    BASIC = "basic", _("基本合格")
+    POOR = "poor", _("不合格")
+
+
+class IndicatorKind(models.TextChoices):
+    QUANTITATIVE = "quant", _("定量（由履职记录计算）")
+    QUALITATIVE = "qual", _("定性（评议人打分）")
+    VETO = "veto", _("一票否决")
+
+
+class CycleKind(models.TextChoices):
+    QUARTER = "quarter", _("季度小结")
+    HALF = "half", _("半年抽查")
+    YEAR = "year", _("年终考核")
+
+
+class CycleState(models.TextChoices):
+    SCORING = "scoring", _("评分中")
+    CLOSED = "closed", _("已定档")
+    REPORTED = "reported", _("已报上级")
+
+
+class Outcome(models.TextChoices):
+    NONE = "", _("未定")
+    COMMEND = "commend", _("表彰")
+    CRITICIZE = "criticize", _("批评")
+    RECTIFY = "rectify", _("限期整改")

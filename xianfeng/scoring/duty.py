@@ -24,3 +24,22 @@ ledger.declare(
         "star.review": _("记录民主评议，调整星级"),
     },
 )
+
+ledger.declare(
+    "scoring",
+    {
+        "evaluation.create": _("发起民主评议"),
+        "evaluation.open": _("民主评议开始投票"),
+        "evaluation.vote": _("党员参加民主评议投票"),
+        "evaluation.close": _("民主评议计票，结果计入星级"),
+        "evaluation.cancel": _("取消民主评议"),
+        "indicator_set.create": _("制定考核指标体系"),
+        "assessment.open": _("发起考核"),
+        "assessment.refresh": _("按履职记录计算考核定量指标"),
+        "assessment.report_text": _("提交述职报告"),
+        "assessment.score": _("考核评分（述职评议）"),
+        "assessment.close": _("考核定档"),
+        "assessment.report": _("考核排名报上级"),
+        "assessment.outcome": _("登记考核结果（表彰、批评、限期整改）"),
+    },
+)

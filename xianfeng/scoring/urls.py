@@ -1,6 +1,12 @@
 from django.urls import path
 
-from xianfeng.scoring import views
+from xianfeng.scoring import (
+    views,
+    views_assessment,
+    views_dashboard,
+    views_evaluation,
+    views_memberfile,
+)
 
 app_name = "scoring"
 
@@ -24,7 +30,71 @@ urlpatterns = [
     path("appeals/new/", views.AppealCreateView.as_view(), name="appeal_create"),
     path("appeals/<int:pk>/", views.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/<str:action>/", views.AppealStepView.as_view(), name="appeal_action"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path("anomalies/", views.AnomalyView.as_view(), name="anomalies"),
     path("stars/", views.StarListView.as_view(), name="stars"),
     path("stars/<int:pk>/", views.StarDetailView.as_view(), name="star_detail"),
+    # 民主评议 (democratic evaluation)
+    path("evaluations/", views_evaluation.RoundListView.as_view(), name="evaluation_list"),
+    path(
+        "evaluations/<int:pk>/",
+        views_evaluation.RoundDetailView.as_view(),
+        name="evaluation_detail",
+    ),
+    path(
+        "evaluations/<int:pk>/codes/",
+        views_evaluation.RoundCodesView.as_view(),
+        name="evaluation_codes",
+    ),
+    path(
+        "evaluations/<int:pk>/<str:action>/",
+        views_evaluation.RoundStepView.as_view(),
+        name="evaluation_action",
+    ),
+    path("evaluate/<int:pk>/", views_evaluation.BallotView.as_view(), name="evaluation_vote"),
+    # 考核 (assessment)
+    path("assessment/", views_assessment.CycleListView.as_view(), name="assessment"),
+    path("assessment/sets/", views_assessment.SetListView.as_view(), name="indicator_sets"),
+    path(
+        "assessment/sets/<int:pk>/", views_assessment.SetDetailView.as_view(), name="indicator_set"
+    ),
+    path(
+        "assessment/sets/<int:pk>/indicators/",
+        views_assessment.IndicatorAddView.as_view(),
+        name="indicator_add",
+    ),
+    path(
+        "assessment/sets/<int:pk>/cycles/",
+        views_assessment.CycleCreateView.as_view(),
+        name="cycle_create",
+    ),
+    path(
+        "assessment/cycles/<int:pk>/",
+        views_assessment.CycleDetailView.as_view(),
+        name="cycle_detail",
+    ),
+    path(
+        "assessment/cycles/<int:pk>/refresh/",
+        views_assessment.CycleRefreshView.as_view(),
+        name="cycle_refresh",
+    ),
+    path(
+        "assessment/cycles/<int:pk>/<str:action>/",
+        views_assessment.CycleStepView.as_view(),
+        name="cycle_action",
+    ),
+    path(
+        "assessment/<int:pk>/",
+        views_assessment.AssessmentDetailView.as_view(),
+        name="assessment_detail",
+    ),
+    path(
+        "assessment/<int:pk>/<str:what>/",
+        views_assessment.AssessmentPostView.as_view(),
+        name="assessment_post",
+    ),
+    # 党员年度档案 (annual member file)
+    path("files/", views_memberfile.FileIndexView.as_view(), name="member_files"),
+    path("files/<int:pk>/", views_memberfile.FileView.as_view(), name="member_file"),
+    path("files/<int:pk>/pdf/", views_memberfile.FilePdfView.as_view(), name="member_file_pdf"),
 ]

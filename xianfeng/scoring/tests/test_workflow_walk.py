@@ -4,12 +4,19 @@ that does not."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from xianfeng.core import workflow
+from xianfeng.core.testing import role_org
 from xianfeng.core.workflow_walk import Walk, walk
 from xianfeng.demo.base import persona_member
-from xianfeng.scoring import services
+from xianfeng.orgs.choices import OrgKind
+from xianfeng.scoring import assessment, evaluation, services
+from xianfeng.scoring.models import AssessmentCycle, EvaluationRound
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +49,74 @@ WALKS = [
     Walk(services.Appeal, "answer", _appeal, _appeal_done, "shequ", "dangyuan",
          "/api/v1/scoring/appeals/{pk}/answer", "/scoring/appeals/{pk}/answer/",
          {"answer": "已按规则计分"}),
+]  # fmt: skip
+
+
+# --- democratic evaluation and assessment cycles ----------
+
+_years = itertools.count(6)
+
+
+def _round(p):
+    """A fresh round of wangge's grid branch (one per organization and year: a past year each)."""
+    today = timezone.localdate()
+    return evaluation.round_create(
+        actor=p["wangge"],
+        organization=role_org(p["wangge"]),
+        year=today.year - next(_years),
+        title="民主评议",
+        vote_starts=today,
+        vote_ends=today + timedelta(days=3),
+    )
+
+
+def _round_open(p):
+    return workflow.take(_round(p), "open", actor=p["wangge"])
+
+
+def _round_closed(p):
+    return workflow.take(_round_open(p), "close", actor=p["wangge"])
+
+
+def _cycle(p):
+    today = timezone.localdate()
+    found = assessment.indicator_set_create(
+        actor=p["jiedao"],
+        organization=role_org(p["jiedao"]),
+        target_kind=OrgKind.COMMUNITY,
+        year=today.year,
+        title=f"走访考核{next(_years)}",
+    )
+    assessment.indicator_add(
+        actor=p["jiedao"], indicator_set=found, name="走访户次", kind="quant", metric="visits"
+    )
+    return assessment.cycle_open(
+        actor=p["jiedao"], indicator_set=found, kind="quarter", period=f"{today.year}-Q1"
+    )
+
+
+def _cycle_closed(p):
+    return workflow.take(_cycle(p), "close", actor=p["jiedao"])
+
+
+def _cycle_reported(p):
+    return workflow.take(_cycle_closed(p), "report", actor=p["jiedao"])
+
+
+WALKS += [
+    Walk(EvaluationRound, "open", _round, _round_open, "wangge", "dangyuan",
+         "/api/v1/scoring/evaluations/{pk}/open", "/scoring/evaluations/{pk}/open/"),
+    Walk(EvaluationRound, "close", _round_open, _round_closed, "shequ", "jiancha",
+         "/api/v1/scoring/evaluations/{pk}/close", "/scoring/evaluations/{pk}/close/"),
+    Walk(EvaluationRound, "cancel", _round, _round_closed, "wangge", "dangyuan",
+         "/api/v1/scoring/evaluations/{pk}/cancel", "/scoring/evaluations/{pk}/cancel/",
+         {"reason": "改期"}),
+    Walk(AssessmentCycle, "close", _cycle, _cycle_closed, "jiedao", "jiancha",
+         "/api/v1/scoring/assessment/cycles/{pk}/close",
+         "/scoring/assessment/cycles/{pk}/close/"),
+    Walk(AssessmentCycle, "report", _cycle_closed, _cycle_reported, "qu", "jiancha",
+         "/api/v1/scoring/assessment/cycles/{pk}/report",
+         "/scoring/assessment/cycles/{pk}/report/", {"note": "备案"}),
 ]  # fmt: skip
 
 
