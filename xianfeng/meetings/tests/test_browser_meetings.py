@@ -3,7 +3,8 @@ finds the meeting they are invited to and signs in (once: the page then says whe
 branch's fixed activity day; ``wangge`` records a publicity event with a photo (a document
 passed off as a photo is refused in Chinese); a resident votes with a one-time code (the same
 code twice is refused). On a desktop: ``shequ`` reads the selection and the audit of its
-ballots. axe-core on every page; screenshots in ``artifacts/screenshots/meetings-*.png``.
+ballots and the contact points' lessons. axe-core on every page; screenshots in
+``artifacts/screenshots/meetings-*.png``.
 
 Every form's button is clicked by its own selector: the first submit button of every page is
 the logout button of ``base.html``."""
@@ -178,4 +179,12 @@ def test_a_resident_votes_with_a_code_and_the_community_audits(
     _axe(desk)
     desk.goto(f"{base}/meetings/rhythm/")
     _axe(desk)
+    # The 常委's contact point in this community, this year's lesson given (the street's point,
+    # lesson owed, is outside the community's scope).
+    desk.goto(f"{base}/meetings/contact-points/")
+    desk.wait_for_selector("#contact-points")
+    assert desk.locator("tr[data-point]").count() == 1
+    assert "已上1次" in desk.locator("#contact-points").inner_text()
+    _axe(desk)
+    _shot(desk, "meetings-10-contact-points")
     assert not external, external
