@@ -6,7 +6,8 @@ branch's 党员固定活动日 this week with its 学习日 / 议事日 / 活动
 claimed one); publicity events (宣传活动) of the community and its branches over the last
 months; the joint meeting's first decision carried on as a 双领 project; and two
 selections (评选): a 园山榜样 vote open now with one-time codes and some
-ballots, and a 红旗楼院 selection whose results are published.
+ballots, and a 红旗楼院 selection whose results are published; a 区委常委's two 基层党建联系点 — the
+persona community, with this year's party lesson given, and its street, lesson still owed.
 
 Idempotent: each part is made once (meetings when none exists, the activity day, publicity
 and selections when none of theirs exists). Called from
@@ -21,11 +22,16 @@ from django.utils import timezone
 
 from xianfeng.core.models import User
 from xianfeng.core.workflow import take
-from xianfeng.demo.base import SHEQU_COMMUNITY, WANGGE_BRANCH, persona_member
+from xianfeng.demo.base import (
+    SHEQU_COMMUNITY,
+    STREET1_CODE,
+    WANGGE_BRANCH,
+    persona_member,
+)
 from xianfeng.demo.context import Context
 from xianfeng.meetings import services
 from xianfeng.meetings.choices import ItemKind, MeetingKind, SelectionKind, VoterProof
-from xianfeng.meetings.models import Meeting, PublicityEvent, Selection
+from xianfeng.meetings.models import ContactPoint, Meeting, PublicityEvent, Selection
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization, Pairing
 from xianfeng.people.models import PartyMember
@@ -45,6 +51,7 @@ def build_meetings_demo(ctx: Context) -> None:
     _activity_day(ctx)
     _publicity(ctx)
     _selections(ctx)
+    _contact_points(ctx)
 
 
 def _meetings(ctx: Context) -> None:
@@ -310,3 +317,53 @@ def _selection(
     )
     selection.refresh_from_db()
     return selection
+
+
+def _contact_points(ctx: Context) -> None:
+    """The leaders are members of other organizations than their points (not the personas:
+    their member files stay as the scoring tests know them)."""
+    if ContactPoint.objects.exists():
+        return
+    district = User.objects.filter(username="qu").first()
+    admin = User.objects.filter(username="shequ").first()
+    community = Organization.objects.filter(code=SHEQU_COMMUNITY).first()
+    street = Organization.objects.filter(code=STREET1_CODE).first()
+    if None in (district, admin, community, street):
+        return
+    personas = [persona_member("wangge").pk, persona_member("dangyuan").pk]
+    leaders = list(
+        PartyMember.objects.filter(branch__path__startswith=street.path)
+        .exclude(branch__path__startswith=community.path)
+        .exclude(pk__in=personas)
+        .order_by("pk")[:1]
+    )
+    if not leaders:
+        return
+    today = timezone.localdate()
+    point = services.contact_point_add(
+        actor=district,
+        leader=leaders[0].pk,
+        title="区委常委",
+        organization=community,
+        since=today.replace(month=1, day=1),
+    )
+    # 区委常委每人联系一个办事处党工委和一个社区党组织 (seed 002): the street's lesson is owed.
+    services.contact_point_add(
+        actor=district,
+        leader=leaders[0].pk,
+        title="区委常委",
+        organization=street,
+        since=today.replace(month=1, day=1),
+    )
+    given = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0)
+    lesson = services.meeting_plan(
+        actor=admin,
+        organization=community,
+        kind=MeetingKind.PARTY_LESSON,
+        topic="联系点党课：守住安全底线，当好群众身边的先锋",
+        starts_at=max(given.replace(month=1, day=1), given - timedelta(days=20)),
+        place="社区党群服务中心",
+        contact_point=point,
+    )
+    take(lesson, "hold", actor=admin)
+    ctx.created["contact points"] = 2

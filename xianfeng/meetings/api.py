@@ -34,6 +34,7 @@ from xianfeng.meetings import rhythm, selectors, services, votes
 from xianfeng.meetings.choices import ItemKind, MeetingKind, MeetingState, Period
 from xianfeng.meetings.models import (
     Attendee,
+    ContactPoint,
     Decision,
     Meeting,
     MeetingRule,
@@ -58,6 +59,7 @@ class MeetingOut(Schema):
     starts_at: datetime
     place: str
     convener: OrgRef | None
+    contact_point_id: int | None = Field(description=gettext_lazy("联系点领导授课的联系点"))
     state: str
     state_label: str
     revisions: int = Field(description=gettext_lazy("纪要公开后修订次数"))
@@ -178,6 +180,9 @@ class MeetingIn(Schema):
     convener: DbInt | None = Field(
         None, description=gettext_lazy("轮值召集单位（不填则按轮值顺序）")
     )
+    contact_point: DbInt | None = Field(
+        None, description=gettext_lazy("联系点编号（党课由该联系点的领导授课）")
+    )
 
 
 @router.post(
@@ -226,6 +231,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
         invitees=payload.invitees,
         units=units,
         convener=convener,
+        contact_point=visible_one(
+            ContactPoint, payload.contact_point, user=request.user, field="contact_point"
+        ),
     )
     return Status(201, _detail(request, meeting.pk))
 
@@ -668,6 +676,87 @@ def publicity_photos(
     )
     services.publicity_photos_add(actor=request.user, event=event, uploads=photos or [])
     return Status(201, selectors.publicity_events(request.user).get(pk=event.pk))
+
+
+# --- contact points (基层党建联系点) -------------------------------------------------------------
+
+
+class ContactPointOut(Schema):
+    id: int
+    leader: MemberRef = Field(description=gettext_lazy("联系领导"))
+    title: str
+    organization: OrgRef = Field(description=gettext_lazy("联系点"))
+    since: date
+    ended_on: date | None
+    lessons_held: int = Field(description=gettext_lazy("该年度联系领导在联系点上的党课次数"))
+    lessons_required: int = Field(description=gettext_lazy("每年至少应上的党课次数"))
+
+    @staticmethod
+    def resolve_lessons_required(obj: ContactPoint) -> int:
+        return selectors.LESSONS_A_YEAR
+
+
+ContactPointPage = page_of(ContactPointOut)
+
+
+class ContactPointFilters(ListParams):
+    year: int | None = Field(None, ge=2000, le=2100, description=gettext_lazy("年度（默认今年）"))
+    open_only: bool = Field(False, description=gettext_lazy("只看未结束的联系点"))
+
+
+class ContactPointIn(Schema):
+    leader: DbInt = Field(description=gettext_lazy("联系领导的党员编号"))
+    title: Text(60) = Field(max_length=60, description=gettext_lazy("职务"))
+    organization: DbInt = Field(description=gettext_lazy("联系点（党组织编号）"))
+    since: date
+
+
+class ContactPointEndIn(Schema):
+    ended_on: date
+
+
+def _with_lessons(request: HttpRequest, pk: int) -> ContactPoint:
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    return selectors.contact_points(request.user, year=year).get(pk=pk)
+
+
+@router.get(
+    "/contact-points",
+    response=errors_response({200: ContactPointPage}),
+    summary=gettext_lazy("基层党建联系点及年度党课"),
+)
+def contact_point_list(request: HttpRequest, filters: Query[ContactPointFilters]) -> Any:
+    from django.utils import timezone
+
+    year = filters.year or timezone.localdate().year
+    qs = selectors.contact_points(request.user, year=year, open_only=filters.open_only)
+    return paginate(qs, filters)
+
+
+@router.post(
+    "/contact-points",
+    response=errors_response({201: ContactPointOut}),
+    summary=gettext_lazy("确定联系点"),
+)
+def contact_point_create(request: HttpRequest, payload: ContactPointIn) -> Any:
+    require_can(request.user, Action.ADD, ContactPoint)
+    data = payload.model_dump()
+    data["organization"] = _scope_org(request, data["organization"])
+    point = services.contact_point_add(actor=request.user, **data)
+    return Status(201, _with_lessons(request, point.pk))
+
+
+@router.post(
+    "/contact-points/{point_id}/end",
+    response=errors_response({200: ContactPointOut}),
+    summary=gettext_lazy("结束联系点"),
+)
+def contact_point_end(request: HttpRequest, point_id: int, payload: ContactPointEndIn) -> Any:
+    point = get_object_for(user=request.user, model=ContactPoint, pk=point_id, action=Action.CHANGE)
+    services.contact_point_end(actor=request.user, point=point, ended_on=payload.ended_on)
+    return _with_lessons(request, point.pk)
 
 
 # --- selections and votes -----------------------------------------------------------------------

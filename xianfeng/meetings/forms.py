@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xianfeng.core.choices import Action
 from xianfeng.core.forms import TextLimits
 from xianfeng.meetings.choices import MeetingKind, Period, SelectionKind, VoterProof
+from xianfeng.meetings.models import ContactPoint
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
@@ -18,6 +19,11 @@ from xianfeng.orgs.pickers import OrganizationPickerField, OrgSpec
 class UnitChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return obj.display_name
+
+
+class PointChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ContactPoint) -> str:
+        return f"{obj.leader.person.name}（{obj.title}）· {obj.organization.display_name}"
 
 
 class MeetingPlanForm(TextLimits, forms.Form):
@@ -38,12 +44,37 @@ class MeetingPlanForm(TextLimits, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    contact_point = PointChoice(
+        label=_("联系点领导授课（仅党课）"),
+        queryset=ContactPoint.objects.none(),
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: Any, units: list[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         spec = OrgSpec(action=Action.ADD, rules_of="meetings.meeting")
         self.fields["organization"].limit_to(user=user, spec=spec)
         self.fields["units"].queryset = Organization.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["contact_point"].queryset = (
+            ContactPoint.objects.restrict(user)
+            .filter(ended_on__isnull=True)
+            .select_related("leader__person", "organization")
+            .order_by("organization__path", "id")
+        )
+
+
+class ContactPointForm(TextLimits, forms.Form):
+    organization = OrganizationPickerField(label=_("联系点（党组织）"))
+    leader = forms.IntegerField(label=_("联系领导的党员编号"), min_value=1)
+    title = forms.CharField(
+        label=_("职务"), max_length=60, help_text=_("如：区委常委、街道党工委副书记")
+    )
+    since = forms.DateField(label=_("确定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = OrgSpec(action=Action.ADD, rules_of="meetings.contactpoint")
+        self.fields["organization"].limit_to(user=user, spec=spec)
 
 
 class RuleForm(TextLimits, forms.Form):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from xianfeng.core.choices import Action
+from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
@@ -95,6 +95,15 @@ class Meeting(MeetingFlow, models.Model):
     revisions = models.PositiveSmallIntegerField(_("公开后修订次数"), default=0)
     revised_at = models.DateTimeField(_("最近修订时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    # A party lesson given at a contact point by its leader (seed 002: at least one a year).
+    contact_point = models.ForeignKey(
+        "meetings.ContactPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lessons",
+        verbose_name=_("联系点领导授课"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -263,6 +272,65 @@ class MeetingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+#: Who names contact points: the district for its 常委, a street for its leading team.
+POINT_WRITERS: frozenset[str] = frozenset({RoleKind.DISTRICT_ADMIN, RoleKind.STREET_ADMIN})
+
+
+class ContactPoint(models.Model):
+    """基层党建联系点 (seed 002): a leader (区委常委, or a member of a 党(工)委's leading team)
+    keeps one organization as their contact point and gives its members at least one party
+    lesson a year — a 党课 meeting of that organization naming this point."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": POINT_WRITERS, "change": POINT_WRITERS, "delete": NOBODY}
+
+    leader = models.ForeignKey(
+        "people.PartyMember",
+        on_delete=models.PROTECT,
+        related_name="contact_points",
+        verbose_name=_("联系领导"),
+    )
+    title = models.CharField(_("职务"), max_length=60)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="contact_points",
+        verbose_name=_("联系点"),
+    )
+    since = models.DateField(_("确定日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("基层党建联系点")
+        verbose_name_plural = _("基层党建联系点")
+        ordering = ["organization_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leader", "organization"],
+                condition=Q(ended_on__isnull=True),
+                name="contact_point_once_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.organization_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:contact_points")
 
 
 class MeetingRule(models.Model):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from xianfeng.meetings.choices import MeetingKind, MeetingState
-from xianfeng.meetings.models import Decision, Meeting, PublicityEvent
+from xianfeng.meetings.models import ContactPoint, Decision, Meeting, PublicityEvent
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -99,3 +99,29 @@ def publicity_counts(
         events=Count("pk"), sessions=Sum("sessions"), participants=Sum("participants")
     )
     return {k: v or 0 for k, v in totals.items()}
+
+
+#: Seed 002: a leader gives the members of their contact point at least one party lesson a year.
+LESSONS_A_YEAR = 1
+
+
+def contact_points(user: User, *, year: int, open_only: bool = False) -> QuerySet[ContactPoint]:
+    """基层党建联系点 in the user's scope, each with the party lessons its leader gave there in
+    ``year`` (held or published) counted in the same query; those still short first."""
+    from xianfeng.meetings.choices import HELD_STATES
+
+    qs = ContactPoint.objects.restrict(user).select_related(
+        "leader__person", "leader__branch", "organization"
+    )
+    if open_only:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.annotate(
+        lessons_held=Count(
+            "lessons",
+            filter=Q(
+                lessons__kind=MeetingKind.PARTY_LESSON,
+                lessons__state__in=HELD_STATES,
+                lessons__starts_at__year=year,
+            ),
+        )
+    ).order_by(F("ended_on").asc(nulls_first=True), "lessons_held", "organization__path", "id")

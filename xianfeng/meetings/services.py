@@ -21,6 +21,7 @@ from xianfeng.meetings.choices import HELD_STATES, ItemKind, MeetingKind, Meetin
 from xianfeng.meetings.models import (
     ActivityItem,
     Attendee,
+    ContactPoint,
     Decision,
     Meeting,
     MeetingPhoto,
@@ -113,13 +114,25 @@ def meeting_plan(
     invitees: Sequence[int] = (),
     units: Sequence[Organization] = (),
     convener: Organization | None = None,
+    contact_point: ContactPoint | None = None,
 ) -> Meeting:
     """计划一次会议 of the organization, inviting members (ids in the actor's scope). A joint
-    meeting names its member units; without a convener the rotation picks the next one."""
+    meeting names its member units; without a convener the rotation picks the next one. A
+    党课 given by a contact point's leader names the point (the organization must be it)."""
     if not org_in_scope(user=actor, org=organization, model=Meeting, action=Action.ADD):
         raise ValidationError({"organization": _("您无权以该组织名义召开会议。")})
     if kind not in MeetingKind.values:
         raise ValidationError({"kind": _("请选择会议类型。")})
+    if contact_point is not None:
+        if kind != MeetingKind.PARTY_LESSON:
+            raise ValidationError({"contact_point": _("只有党课可以登记为联系点领导授课。")})
+        # Read from the database: the caller's copy may predate the point's end.
+        if not ContactPoint.objects.filter(
+            pk=contact_point.pk, organization=organization, ended_on__isnull=True
+        ).exists():
+            raise ValidationError(
+                {"contact_point": _("该领导的联系点不是召开组织，或联系已结束。")}
+            )
     units = list(units)
     if kind == MeetingKind.JOINT:
         if not units:
@@ -148,6 +161,7 @@ def meeting_plan(
         starts_at=starts_at,
         place=(place or "").strip(),
         convener=convener,
+        contact_point=contact_point,
         created_by=actor,
     )
     save_with_history(instance=meeting, actor=actor, reason=_("计划召开"))
@@ -400,6 +414,67 @@ def rule_save(*, actor: User, rule: MeetingRule | None = None, **fields: Any) ->
         )
     save_with_history(instance=rule, actor=actor, reason=_("设置会议制度"))
     return rule
+
+
+# --- contact points (基层党建联系点) -------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_point_add(
+    *,
+    actor: User,
+    leader: int,
+    title: str,
+    organization: Organization,
+    since: Any,
+) -> ContactPoint:
+    """Name a leader's contact point (the district for its 常委, a street for its leading
+    team): the leader is a member the actor sees, the organization one the actor may add
+    points under; one open point per leader and organization."""
+    if not org_in_scope(user=actor, org=organization, model=ContactPoint, action=Action.ADD):
+        raise ValidationError(
+            {"organization": _("只有区委组织部或街道党工委可以在其范围内确定联系点。")}
+        )
+    person = PartyMember.objects.restrict(actor).select_related("person").filter(pk=leader).first()
+    if person is None:
+        raise ValidationError({"leader": _("党员编号不存在或不在您的管辖范围内。")})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("请填写联系领导的职务。")})
+    if ContactPoint.objects.filter(
+        leader=person, organization=organization, ended_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            {
+                "organization": ValidationError(
+                    _("%(name)s已把该组织作为联系点。") % {"name": person.person.name},
+                    code="unique",
+                )
+            }
+        )
+    point = ContactPoint(
+        leader=person, title=title, organization=organization, since=since, created_by=actor
+    )
+    save_with_history(instance=point, actor=actor, reason=_("确定联系点"))
+    return point
+
+
+@transaction.atomic
+def contact_point_end(*, actor: User, point: ContactPoint, ended_on: Any) -> ContactPoint:
+    """End a contact point (the leader leaves office, another point is chosen); the row and
+    its lessons stay."""
+    point = ContactPoint.objects.select_for_update().get(pk=point.pk)
+    if not ContactPoint.objects.restrict(actor, Action.CHANGE).filter(pk=point.pk).exists():
+        raise PermissionDenied(_("只有区委组织部或街道党工委可以结束联系点。"))
+    if point.ended_on:
+        raise ValidationError(
+            {"ended_on": _("该联系点已于%(day)s结束。") % {"day": point.ended_on}}
+        )
+    if ended_on < point.since:
+        raise ValidationError({"ended_on": _("结束日期不能早于确定日期。")})
+    point.ended_on = ended_on
+    save_with_history(instance=point, actor=actor, reason=_("结束联系点"))
+    return point
 
 
 # --- fixed activity days (党员固定活动日) ------------------------------------------------------

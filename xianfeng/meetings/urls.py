@@ -41,6 +41,13 @@ urlpatterns = [
     path("rhythm/", views.RhythmView.as_view(), name="rhythm"),
     path("rules/new/", views.RuleFormView.as_view(), name="rule_create"),
     path("rules/<int:pk>/", views.RuleFormView.as_view(), name="rule_edit"),
+    path("contact-points/", views.ContactPointListView.as_view(), name="contact_points"),
+    path("contact-points/new/", views.ContactPointFormView.as_view(), name="contact_point_create"),
+    path(
+        "contact-points/<int:pk>/end/",
+        views.ContactPointEndView.as_view(),
+        name="contact_point_end",
+    ),
     path("public/<int:pk>/", views.PublicDecisionsView.as_view(), name="public_decisions"),
     path("<int:pk>/<str:action>/", views.MeetingStepView.as_view(), name="meeting_action"),
 ]

@@ -25,8 +25,14 @@ from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.meetings import rhythm, selectors, services, votes
 from xianfeng.meetings.choices import ItemKind, MeetingKind, MeetingState, SelectionState
-from xianfeng.meetings.forms import MeetingPlanForm, PublicityForm, RuleForm, SelectionForm
-from xianfeng.meetings.models import Meeting, MeetingRule, PublicityEvent, Selection
+from xianfeng.meetings.forms import (
+    ContactPointForm,
+    MeetingPlanForm,
+    PublicityForm,
+    RuleForm,
+    SelectionForm,
+)
+from xianfeng.meetings.models import ContactPoint, Meeting, MeetingRule, PublicityEvent, Selection
 from xianfeng.meetings.workflows import organizer
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
@@ -108,6 +114,7 @@ class MeetingPlanView(ServiceFormView):
             agenda=data["agenda"],
             invitees=invitees,
             units=list(data["units"]),
+            contact_point=data["contact_point"],
         )
 
 
@@ -116,7 +123,9 @@ def _meeting(request: HttpRequest, pk: Any) -> Meeting:
         user=request.user,
         model=Meeting,
         pk=pk,
-        queryset=Meeting.objects.select_related("organization", "convener", "created_by"),
+        queryset=Meeting.objects.select_related(
+            "organization", "convener", "created_by", "contact_point__leader__person"
+        ),
     )
 
 
@@ -386,6 +395,80 @@ class RuleFormView(ServiceFormView):
     def perform(self, form: Any, target: Any) -> Any:
         services.rule_save(actor=self.request.user, rule=target, **form.cleaned_data)
         return _Redirect("meetings:rhythm")
+
+
+# --- contact points (基层党建联系点) -------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    year = _id(request.GET.get("year"))
+    return year if year and 2000 <= year <= today.year + 1 else today.year
+
+
+class ContactPointListView(ScopedView):
+    """The leaders' contact points in scope and the party lessons each leader gave there in
+    the year: who still owes this year's lesson (seed 002)."""
+
+    model = ContactPoint
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        year = _year(request)
+        qs = selectors.contact_points(request.user, year=year)
+        return render(
+            request,
+            "meetings/contact_points.html",
+            {
+                "page": paginate(request, qs),
+                "year": year,
+                "required": selectors.LESSONS_A_YEAR,
+                "querystring": urlencode({"year": year}) + "&",
+                "can_add": self.can(Action.ADD),
+                "can_change": self.can(Action.CHANGE),
+            },
+        )
+
+
+class ContactPointFormView(ServiceFormView):
+    model = ContactPoint
+    title_text = _("确定联系点")
+    submit_label = _("确定")
+    success_message = _("联系点已确定：联系领导每年至少为联系点党员上一次党课。")
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("只有区委组织部或街道党工委可以确定联系点。"))
+        return None
+
+    def back_url(self, target: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("meetings:contact_points")
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        return ContactPointForm(data, user=self.request.user)
+
+    def perform(self, form: Any, target: Any) -> Any:
+        return services.contact_point_add(actor=self.request.user, **form.cleaned_data)
+
+
+class ContactPointEndView(ScopedView):
+    """POST: end a contact point today (the row and its lessons stay)."""
+
+    model = ContactPoint
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        point = get_object_for(user=request.user, model=ContactPoint, pk=pk, action=Action.CHANGE)
+        try:
+            services.contact_point_end(
+                actor=request.user, point=point, ended_on=timezone.localdate()
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("联系点已结束。"))
+        return redirect("meetings:contact_points")
 
 
 class _Redirect:

@@ -61,6 +61,9 @@ class MeetingFlow:
     )
     def hold(self, *, actor: User) -> dict[str, Any]:
         self.held_at = timezone.now()
+        if self.contact_point_id:
+            # The contact point's lesson is the leader's act of duty (seed 002: 每年至少上一次党课).
+            return {"note": self.topic, "member": self.contact_point.leader}
         return {"note": self.topic}
 
     @step(

@@ -19,6 +19,7 @@ from xianfeng.meetings.models import MeetingRule
 from xianfeng.meetings.tests.factories import meeting_in
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.people.models import PartyMember
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ ADMINS = {"admin", "qu", "jiedao", "shequ", "shequ2"}
 GRID_WRITERS = ADMINS | {"wangge"}
 DISTRICT = {"admin", "qu"}  # who sets the meeting rules (区委组织部)
 AUDITORS = GRID_WRITERS | {"jiancha"}  # who reads the audit of a selection's ballots
+POINT_WRITERS = {"admin", "qu", "jiedao"}  # who name contact points (the district, a street)
 
 
 @pytest.fixture
@@ -54,8 +56,13 @@ def sides(personas):
             actor=personas["admin"], organization=org, theme="安全宣讲", held_on=today,
             place="广场", participants=20,
         )  # fmt: skip
+        point = services.contact_point_add(
+            actor=personas["admin"], leader=PartyMember.objects.order_by("pk").first().pk,
+            title="区委常委", organization=org, since=today,
+        )  # fmt: skip
         out.append(
             {
+                "point": point.pk,
                 "org": org.pk,
                 "planned": meeting_in(MeetingState.PLANNED, personas, org).pk,
                 "held": meeting_in(MeetingState.HELD, personas, org).pk,
@@ -91,6 +98,9 @@ PLAIN_PAGES = [
     ("selections", "/meetings/selections/", ANYONE),
     ("selections api", "/api/v1/selections", ANYONE),
     ("selection new", "/meetings/selections/new/", GRID_WRITERS),
+    ("contact points", "/meetings/contact-points/", ANYONE),
+    ("contact points api", "/api/v1/contact-points", ANYONE),
+    ("contact point new", "/meetings/contact-points/new/", POINT_WRITERS),
 ]
 
 
@@ -151,6 +161,7 @@ OBJECT_PAGES = [
     ("ballot summary api", "/api/v1/selections/{selection}/ballots/summary", "get", AUDITORS,
      200),
     ("publicity photos api", "/api/v1/publicity/{event}/photos", "post", GRID_WRITERS, 400),
+    ("contact point end", "/meetings/contact-points/{point}/end/", "post", POINT_WRITERS, 302),
 ]  # fmt: skip
 
 
@@ -264,3 +275,35 @@ def test_the_public_page_needs_no_account(client, personas, sides):
     )
     assert vote.status_code == 409  # not yet open: the period, not the login, refuses
     assert client.get(f"/api/v1/selections/{selection}/ballots").status_code == 401
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_contact_point_endpoints_answer_by_scope_and_role(client_for, sides, persona):
+    client = client_for(persona)
+    for side in (0, 1):
+        end = client.post(
+            f"/api/v1/contact-points/{sides[side]['point']}/end",
+            json.dumps({"ended_on": "2099-12-31"}),
+            content_type="application/json",
+        )
+        assert end.status_code == expected(persona, side, POINT_WRITERS), f"{persona} {side}"
+        made = client.post(
+            "/api/v1/contact-points",
+            json.dumps(
+                {
+                    "leader": PartyMember.objects.filter(branch_id=sides[side]["org"])
+                    .order_by("-pk")
+                    .first()
+                    .pk,
+                    "title": "街道党工委副书记",
+                    "organization": sides[side]["org"],
+                    "since": "2026-01-01",
+                }
+            ),
+            content_type="application/json",
+        )
+        if persona not in POINT_WRITERS:
+            want = 403
+        else:
+            want = 201 if SEES[persona][side] else 400
+        assert made.status_code == want, f"{persona} {side}: {made.content}"
