@@ -338,7 +338,9 @@ def indicator_set_create(
     save_unique_with_history(instance=found, actor=actor, reason=_("制定考核指标体系"))
     if base is not None:
         copies: dict[int, Indicator] = {}
-        for old in base.indicators.order_by("parent_id", "position", "pk"):
+        olds = list(base.indicators.order_by("position", "pk"))
+        # First-level ones first, so that a child finds its parent's copy.
+        for old in [i for i in olds if i.parent_id is None] + [i for i in olds if i.parent_id]:
             new = Indicator(
                 indicator_set=found,
                 parent=copies.get(old.parent_id) if old.parent_id else None,
@@ -610,6 +612,14 @@ def assessment_refresh(assessment: Assessment, tree: list[dict[str, Any]] | None
     tree = tree if tree is not None else indicator_tree(cycle.indicator_set)
     indicators = [n["indicator"] for n in tree] + [c for n in tree for c in n["children"]]
     items = _item_scores(assessment, indicators)
+    by_indicator = {i.indicator_id: i for i in items}
+    for node in tree:
+        if node["children"]:
+            group = by_indicator[node["indicator"].pk]
+            group.score = _weighted(
+                [(c.weight, by_indicator[c.pk].score) for c in node["children"]]
+            )
+            group.explanation = _("按下级指标的权重合计")
     AssessmentItem.objects.filter(assessment=assessment).delete()
     AssessmentItem.objects.bulk_create(items)
     scores = {i.indicator_id: i.score for i in items}
