@@ -72,7 +72,9 @@ from xianfeng.places.api import router as places_router
 from xianfeng.public.api import router as public_router
 from xianfeng.safety.api import router as safety_router
 from xianfeng.safety.api_figures import router as safety_figures_router
+from xianfeng.safety.api_works import router as safety_works_router
 from xianfeng.scoring.api import router as scoring_router
+from xianfeng.scoring.api_dashboard import router as scoring_dashboard_router
 from xianfeng.scoring.api_review import router as scoring_review_router
 from xianfeng.services.api import router as services_router
 from xianfeng.visits.api import router as visits_router
@@ -177,11 +179,13 @@ api.add_router("", visits_router)
 api.add_router("", community_router)
 api.add_router("", safety_router)
 api.add_router("", safety_figures_router)
+api.add_router("", safety_works_router)
 api.add_router("", services_router)
 api.add_router("", public_router)
 api.add_router("", meetings_router)
 api.add_router("", scoring_router)
 api.add_router("", scoring_review_router)
+api.add_router("", scoring_dashboard_router)
 
 
 # --- error answers ---------------------------------------------------------------------------

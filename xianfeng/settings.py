@@ -122,6 +122,9 @@ LOGIN_MAX_FAILURES = env_int("XIANFENG_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("XIANFENG_LOGIN_LOCK_MINUTES", 15)
 # Failed logins from one client address within LOGIN_LOCK_MINUTES before it must wait.
 LOGIN_ADDRESS_MAX_FAILURES = env_int("XIANFENG_LOGIN_ADDRESS_MAX_FAILURES", 30)
+# Failed-login rows are kept this many days for the audit, then the job core.purge_login_failures
+# removes them (they hold typed usernames and client addresses).
+LOGIN_FAILURE_KEEP_DAYS = env_int("XIANFENG_LOGIN_FAILURE_KEEP_DAYS", 180)
 # Two-factor (TOTP): the issuer name authenticator apps show.
 OTP_TOTP_ISSUER = "先锋"
 API_TOKEN_DAYS = env_int("XIANFENG_API_TOKEN_DAYS", 30)

@@ -537,7 +537,10 @@ def team_members(request: HttpRequest, team_id: int, filters: Query[ListParams])
 def team_member_create(request: HttpRequest, team_id: int, payload: MembershipIn) -> Any:
     team = _team(request, team_id, Action.CHANGE)
     member = (
-        PartyMember.objects.select_related("person", "branch").filter(pk=payload.member).first()
+        PartyMember.objects.restrict(request.user, serving=True)
+        .select_related("person", "branch")
+        .filter(pk=payload.member)
+        .first()
     )
     if member is None or not member.acts_in(team.organization):
         raise ValidationError(
@@ -570,10 +573,10 @@ def team_claim(request: HttpRequest, team_id: int, payload: TeamClaimIn) -> Any:
 def team_activity(request: HttpRequest, team_id: int, payload: ActivityIn) -> Any:
     team = _team(request, team_id)
     data = payload.model_dump()
-    ids = data.pop("participants")
-    participants = list(PartyMember.objects.filter(pk__in=ids).select_related("person"))
-    if len(participants) != len(set(ids)):
-        raise ValidationError({"participants": gettext_lazy("所选队员不存在。")})
+    # only the team's own members, after the actor is checked (403 before 400)
+    participants = teams.team_participants(
+        actor=request.user, team=team, ids=data.pop("participants")
+    )
     activity = teams.team_activity_log(
         actor=request.user, team=team, participants=participants, **data
     )

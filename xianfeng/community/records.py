@@ -94,9 +94,8 @@ def record_write(
             member=member, organization=community, yearly=True, period_start=period_start
         ).exists()
     ):
-        raise ValidationError(
-            {"year": _("%(year)d年度的鉴定已经填写过了。") % {"year": year}}, code="unique"
-        )
+        message = _("%(year)d年度的鉴定已经填写过了。") % {"year": year}
+        raise ValidationError({"year": ValidationError(message, code="unique")})
     figures = period_figures(member, community, period_start, period_end)
     record = PerformanceRecord(
         member=member,

@@ -4,7 +4,7 @@ in-service members serving there (a service place: an accepted 报到)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -178,6 +178,34 @@ def team_task_claim(*, actor: User, team: Team, task: Task) -> TeamTask:
     return claim
 
 
+def team_activity_actor_check(*, actor: User, team: Team) -> None:
+    """A team's activity is logged by a member of the team or by the community's staff."""
+    if not Team.objects.restrict(actor, Action.CHANGE).filter(pk=team.pk).exists():
+        _team_member(actor, team)
+
+
+def team_participants(*, actor: User, team: Team, ids: Iterable[int]) -> list[PartyMember]:
+    """An activity's participants named by id (page and API), read among the team's current
+    members only, after the actor is checked: anyone else's id is refused by its number,
+    never by a name, so ids cannot be used to look people up."""
+    team_activity_actor_check(actor=actor, team=team)
+    wanted = list(dict.fromkeys(ids))
+    found = {
+        m.pk: m
+        for m in PartyMember.objects.filter(
+            pk__in=wanted,
+            team_memberships__team=team,
+            team_memberships__left_on__isnull=True,
+        ).select_related("person")
+    }
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"participants": _("以下编号的党员不是该队队员：%(ids)s") % {"ids": "、".join(missing)}}
+        )
+    return [found[pk] for pk in wanted]
+
+
 @transaction.atomic
 def team_activity_log(
     *,
@@ -196,8 +224,7 @@ def team_activity_log(
     (or the community's staff)."""
     from xianfeng.community.hours import parse_hours, session_record
 
-    if not Team.objects.restrict(actor, Action.CHANGE).filter(pk=team.pk).exists():
-        _team_member(actor, team)
+    team_activity_actor_check(actor=actor, team=team)
     errors: dict[str, list[str]] = {}
     if kind not in ActivityKind.values:
         errors.setdefault("kind", []).append(_("请选择活动类型。"))

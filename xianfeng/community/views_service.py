@@ -248,14 +248,19 @@ class TeamDetailView(ScopedView):
             if what == "member":
                 code = request.POST.get("member", "").strip()
                 found = (
-                    PartyMember.objects.select_related("person", "branch")
+                    PartyMember.objects.restrict(request.user, serving=True)
+                    .select_related("person", "branch")
                     .filter(pk=int(code))
                     .first()
                     if code.isdigit()
                     else None
                 )
-                if found is None:
+                if not code.isdigit():
                     raise ValidationError({"member": _("请填写党员编号。")})
+                if found is None:
+                    raise ValidationError(
+                        {"member": _("只有本社区党员和在本社区报到的在职党员可以加入队伍。")}
+                    )
                 teams.team_member_add(actor=request.user, team=team, member=found)
                 messages.success(request, _("已加入队伍。"))
             elif what == "claim":
@@ -271,7 +276,7 @@ class TeamDetailView(ScopedView):
                 messages.success(request, _("已以队伍名义认领任务。"))
             elif what == "activity":
                 ids = [int(v) for v in request.POST.getlist("participants") if v.isdigit()]
-                participants = list(PartyMember.objects.filter(pk__in=ids).select_related("person"))
+                participants = teams.team_participants(actor=request.user, team=team, ids=ids)
                 teams.team_activity_log(
                     actor=request.user,
                     team=team,

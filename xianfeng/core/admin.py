@@ -20,6 +20,22 @@ def admin_login(request: HttpRequest, extra_context: dict | None = None) -> Http
 
 
 admin.site.login = admin_login
+_admin_has_permission = admin.site.has_permission
+
+
+def admin_has_permission(request: HttpRequest) -> bool:
+    """Staff who must use a second factor (or chose one) reach the admin only from a session
+    that passed it: a session opened before a role made the factor compulsory, or opened by
+    other means than the login page, is sent to log in again."""
+    from xianfeng.core import twofactor
+
+    if not _admin_has_permission(request):
+        return False
+    user = request.user
+    return user.is_verified() or not twofactor.otp_needed(user)
+
+
+admin.site.has_permission = admin_has_permission
 
 
 class RoleInline(admin.TabularInline):

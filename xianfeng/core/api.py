@@ -183,13 +183,16 @@ def visible_many(
     user: User,
     field: str,
     queryset: models.QuerySet | None = None,
+    scope: dict[str, Any] | None = None,
 ) -> list[M] | None:
-    """Referenced objects by id, all of them visible to the user, in the order given."""
+    """Referenced objects by id, all of them visible to the user, in the order given
+    (``scope``: options of the model's ``restrict``, e.g. ``serving`` for members)."""
     if pks is None:
         return None
     wanted = list(dict.fromkeys(pks))
     base = queryset if queryset is not None else model.objects.all()
-    found = {obj.pk: obj for obj in base.restrict(user, Action.VIEW).filter(pk__in=wanted)}
+    rows = base.restrict(user, Action.VIEW, **(scope or {})).filter(pk__in=wanted)
+    found = {obj.pk: obj for obj in rows}
     missing = [str(pk) for pk in wanted if pk not in found]
     if missing:
         raise ValidationError(

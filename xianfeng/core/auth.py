@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -159,3 +159,11 @@ def login_succeeded(user: User) -> None:
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         user.failed_logins, user.locked_until = 0, None
+
+
+def purge_login_failures(*, now: datetime | None = None) -> int:
+    """Delete ``LoginFailure`` rows older than ``LOGIN_FAILURE_KEEP_DAYS``; the lock windows
+    read only the last minutes, so nothing older matters to a login. Returns how many went."""
+    limit = (now or timezone.now()) - timedelta(days=settings.LOGIN_FAILURE_KEEP_DAYS)
+    deleted, _per_model = LoginFailure.objects.filter(at__lt=limit).delete()
+    return deleted

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -38,6 +39,35 @@ def backdate_limit() -> datetime:
     ``XIANFENG_FIELD_BACKDATE_DAYS`` days ago. (Not later than now is each service's own check,
     with a few minutes for a phone's clock.)"""
     return timezone.now() - timedelta(days=int(settings.XIANFENG_FIELD_BACKDATE_DAYS))
+
+
+#: How far ahead of the server's clock a phone's clock may be before its time is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def clean_act_time(at: datetime | None, *, field: str) -> datetime:
+    """The time a field act happened as the phone sent it (a hazard found, an inspection
+    started), checked: not later than now (a few minutes' skew allowed), not earlier than
+    ``backdate_limit()``; refused in Chinese under ``field``. None means now (sent online)."""
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):  # "2026-12-07T10:30" from a form: the server's own zone
+        at = timezone.make_aware(at)
+    if at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError(
+            {field: [_("时间不能晚于现在；请检查手机的日期和时间。")]}, code="future"
+        )
+    if at < backdate_limit():
+        raise ValidationError(
+            {
+                field: [
+                    _("时间早于%(days)s天前，不能再补登；请核对日期，或联系网格书记。")
+                    % {"days": settings.XIANFENG_FIELD_BACKDATE_DAYS}
+                ]
+            },
+            code="too_old",
+        )
+    return at
 
 
 @lru_cache(maxsize=1)

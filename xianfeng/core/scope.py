@@ -166,14 +166,19 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if not paths:
             return self.none()
+        return self.filter(self.scope_condition(paths))
+
+    def scope_condition(self, paths: list[str]) -> Q:
+        """The rows whose organization(s) lie under one of ``paths`` (not empty), as a
+        condition: what ``restrict`` filters by, for a model that widens its own scope."""
         lookups = self.model.scope_lookups
         if len(lookups) > 1:
-            return self.filter(_any_organization_in(self.model, lookups, paths))
+            return _any_organization_in(self.model, lookups, paths)
         prefix = f"{lookups[0]}__path" if lookups[0] else "path"
         condition = Q()
         for path in paths:
             condition |= Q(**{f"{prefix}__startswith": path})
-        return self.filter(condition)
+        return condition
 
 
 def _any_organization_in(

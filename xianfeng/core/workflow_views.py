@@ -34,8 +34,9 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
             try:
                 values[item.name] = date.fromisoformat(raw) if raw else None
             except ValueError:
+                message = _("日期格式应为2021-03-05。")
                 raise ValidationError(
-                    {item.name: _("日期格式应为2021-03-05。")}, code="invalid"
+                    {item.name: ValidationError(message, code="invalid")}
                 ) from None
         elif item.kind == "bool":
             values[item.name] = raw.lower() in ("1", "on", "true", "yes", item.name)
@@ -58,12 +59,14 @@ def inputs_from_post(request: HttpRequest, spec: workflow.Step) -> dict[str, Any
     return values
 
 
-def take_on_page(request: HttpRequest, obj: Any, name: str) -> int | None:
+def take_on_page(request: HttpRequest, obj: Any, name: str, **extra: Any) -> int | None:
     """Take a step from a page form. Answers ``None`` on success (a success message queued),
-    else the status of the refusal (its message queued for the page shown again)."""
+    else the status of the refusal (its message queued for the page shown again). ``extra``
+    are values the form sends that are not the step's declared inputs (a list of boxes)."""
     spec = next(s for s in workflow.steps_of(type(obj)) if s.name == name)
     try:
-        workflow.take(obj, name, actor=request.user, **inputs_from_post(request, spec))
+        values = inputs_from_post(request, spec)
+        workflow.take(obj, name, actor=request.user, **values, **extra)
     except workflow.StateConflict as exc:
         messages.error(request, "；".join(exc.messages))
         return 409

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from xianfeng.core.api import (
     ListParams,
@@ -23,6 +25,7 @@ from xianfeng.core.api import (
     visible_one,
 )
 from xianfeng.core.choices import Action
+from xianfeng.core.ratelimit import client_ip
 from xianfeng.core.services import NotFound, get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
@@ -78,6 +81,8 @@ class DecisionOut(Schema):
     order: int
     text: str
     responsible: str
+    problem_id: int | None = Field(description=gettext_lazy("转为的问题墙问题"))
+    project_id: int | None = Field(description=gettext_lazy("转为的专项行动项目"))
 
 
 class MeetingDetailOut(MeetingOut):
@@ -185,14 +190,25 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
     organization = visible_one(
         Organization, payload.organization, user=request.user, field="organization"
     )
-    units = []
+    # Member units are read through the scoping method: the partners of the pairings the
+    # actor sees (``unit_choices`` reads ``Pairing.objects.restrict``) — an id outside them
+    # is refused without saying whether such an organization exists.
+    units: list[Organization] = []
     if payload.units:
-        units = list(Organization.objects.filter(pk__in=payload.units))
-        if len(units) != len(set(payload.units)):
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext as _
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
 
-            raise ValidationError({"units": _("所选成员单位不存在。")})
+        paired = {u.pk: u for u in services.unit_choices(request.user, organization)}
+        wanted = list(dict.fromkeys(payload.units))
+        strangers = [str(pk) for pk in wanted if pk not in paired]
+        if strangers:
+            raise ValidationError(
+                {
+                    "units": _("以下编号的成员单位不存在或未与召开组织结对共建：%(ids)s")
+                    % {"ids": "、".join(strangers)}
+                }
+            )
+        units = [paired[pk] for pk in wanted]
     convener = next((u for u in units if u.pk == payload.convener), None)
     if payload.convener is not None and convener is None:
         from django.core.exceptions import ValidationError
@@ -246,7 +262,15 @@ def meeting_sign_in(request: HttpRequest, meeting_id: int, payload: SignInIn | N
     summary=gettext_lazy("书记代签"),
 )
 def meeting_record(request: HttpRequest, meeting_id: int, payload: AttendanceRecordIn) -> Any:
+    from django.core.exceptions import PermissionDenied
+
+    from xianfeng.meetings.workflows import organizer
+
     meeting = _meeting_for(request, meeting_id)
+    # The role before the member: a member who may not record hears 403, not "no such member".
+    refusal = organizer(meeting, request.user)
+    if refusal:
+        raise PermissionDenied(refusal)
     member = visible_one(
         PartyMember,
         payload.member,
@@ -532,6 +556,16 @@ def meeting_item(request: HttpRequest, meeting_id: int, payload: ActivityItemIn)
     return Status(201, item)
 
 
+class PublicityPhotoOut(Schema):
+    id: int
+    url: str
+    content_type: str
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return obj.image.url
+
+
 class PublicityOut(Schema):
     id: int
     organization: OrgRef
@@ -541,6 +575,11 @@ class PublicityOut(Schema):
     sessions: int
     participants: int
     note: str
+    photos: list[PublicityPhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj: PublicityEvent) -> list[Any]:
+        return list(obj.photos.all())
 
 
 PublicityPage = page_of(PublicityOut)
@@ -611,6 +650,24 @@ def publicity_create(request: HttpRequest, payload: PublicityIn) -> Any:
     data = payload.model_dump()
     data["organization"] = _scope_org(request, data["organization"])
     return Status(201, services.publicity_record(actor=request.user, **data))
+
+
+@router.post(
+    "/publicity/{event_id}/photos",
+    response=errors_response({201: PublicityOut}),
+    summary=gettext_lazy("上传宣传活动照片（multipart/form-data，字段 photos，最多9张）"),
+)
+def publicity_photos(
+    request: HttpRequest, event_id: int, photos: File[list[UploadedFile]] = None
+) -> Any:
+    event = get_object_for(
+        user=request.user,
+        model=PublicityEvent,
+        pk=event_id,
+        queryset=PublicityEvent.objects.select_related("organization"),
+    )
+    services.publicity_photos_add(actor=request.user, event=event, uploads=photos or [])
+    return Status(201, selectors.publicity_events(request.user).get(pk=event.pk))
 
 
 # --- selections and votes -----------------------------------------------------------------------
@@ -722,10 +779,6 @@ class VoteOut(Schema):
     summary=gettext_lazy("党员投票（每名党员一票；群众在公开页面凭投票码或手机号投票）"),
 )
 def selection_vote(request: HttpRequest, selection_id: int, payload: VoteIn) -> Any:
-    from django.core.exceptions import PermissionDenied
-    from ninja.errors import HttpError
-
-    from xianfeng.core.ratelimit import client_ip
     from xianfeng.people.members import field_member
 
     selection = _selection_for(request, selection_id)
@@ -738,9 +791,173 @@ def selection_vote(request: HttpRequest, selection_id: int, payload: VoteIn) -> 
             user=request.user,
         )
     except votes.VoteThrottled:
-        raise HttpError(429, "") from None
-    except PermissionDenied:
-        raise
+        raise HttpError(429, "throttled") from None
+    return Status(201, ballot)
+
+
+class BallotAuditOut(Schema):
+    id: int
+    cast_at: datetime
+    candidate: str
+    channel: str
+    channel_label: str
+    voter_tag: str = Field(
+        description=gettext_lazy("投票人标记：同一投票人同一标记，不可还原为投票码、手机号或党员")
+    )
+    client_tag: str = Field(description=gettext_lazy("来源地址标记（不可还原）"))
+
+    @staticmethod
+    def resolve_candidate(obj: Any) -> str:
+        return obj.candidate.name
+
+    @staticmethod
+    def resolve_channel_label(obj: Any) -> str:
+        return str(votes.CHANNEL_LABELS.get(obj.channel, obj.channel))
+
+    @staticmethod
+    def resolve_voter_tag(obj: Any) -> str:
+        return votes.voter_tag(obj.voter)
+
+    @staticmethod
+    def resolve_client_tag(obj: Any) -> str:
+        return obj.client[:12]
+
+
+class BallotAuditSummary(Schema):
+    ballots: int
+    by_channel: dict[str, int]
+    codes_issued: int
+    codes_used: int
+    distinct_voters: int
+    busiest_clients: list[dict[str, Any]] = Field(
+        description=gettext_lazy("投票最多的来源地址标记及票数（前10）")
+    )
+
+
+BallotAuditPage = page_of(BallotAuditOut)
+
+
+def _audited_selection(request: HttpRequest, selection_id: int) -> Selection:
+    from django.core.exceptions import PermissionDenied
+
+    selection = _selection_for(request, selection_id)
+    refusal = votes.audit_refusal(selection, request.user)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return selection
+
+
+@router.get(
+    "/selections/{selection_id}/ballots",
+    response=errors_response({200: BallotAuditPage}),
+    summary=gettext_lazy("选票审计：逐张选票（投票人、来源地址只显示不可还原的标记）"),
+)
+def selection_ballots(request: HttpRequest, selection_id: int, filters: Query[ListParams]) -> Any:
+    selection = _audited_selection(request, selection_id)
+    return paginate(votes.audit_ballots(request.user, selection), filters)
+
+
+@router.get(
+    "/selections/{selection_id}/ballots/summary",
+    response=errors_response({200: BallotAuditSummary}),
+    summary=gettext_lazy("选票审计：核对（票数、投票码发放与使用、来源地址集中度）"),
+)
+def selection_ballot_summary(request: HttpRequest, selection_id: int) -> Any:
+    selection = _audited_selection(request, selection_id)
+    return votes.audit_summary(request.user, selection)
+
+
+# --- the public vote (no account) ---------------------------------------------------------------
+
+
+class PublicCandidateOut(Schema):
+    id: int
+    name: str
+    deeds: str
+    votes: int | None = Field(None, description=gettext_lazy("得票（结果公布后才有）"))
+
+
+class PublicSelectionOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    description: str
+    organization: str
+    vote_starts: date
+    vote_ends: date
+    proof: str = Field(description=gettext_lazy("群众投票方式：code 投票码，phone 手机号"))
+    state: str
+    state_label: str
+    candidates: list[PublicCandidateOut]
+
+    resolve_kind_label = choice_label("kind")
+    resolve_state_label = choice_label("state")
+
+    @staticmethod
+    def resolve_organization(obj: Selection) -> str:
+        return obj.organization.display_name
+
+    @staticmethod
+    def resolve_candidates(obj: Selection) -> list[Any]:
+        return votes.public_candidates(obj)
+
+
+def _public_selection(selection_id: int) -> Selection:
+    from django.utils.translation import gettext as _
+
+    selection = Selection.objects.select_related("organization").filter(pk=selection_id).first()
+    if selection is None:
+        raise NotFound(_("评选不存在。"))
+    return selection
+
+
+@router.get(
+    "/public/selections/{selection_id}",
+    auth=None,
+    response=errors_response({200: PublicSelectionOut}),
+    summary=gettext_lazy("公开：评选与候选（结果公布后含得票）"),
+)
+def public_selection(request: HttpRequest, selection_id: int) -> Any:
+    return _public_selection(selection_id)
+
+
+class PublicVoteIn(Schema):
+    candidate: DbInt
+    code: Text(32) = Field("", max_length=32, description=gettext_lazy("投票码（按投票码投票时）"))
+    phone: Text(20) = Field("", max_length=20, description=gettext_lazy("手机号（按手机号投票时）"))
+
+
+class PublicVoteOut(Schema):
+    selection_id: int
+    candidate_id: int
+    cast_at: datetime
+
+
+@router.post(
+    "/public/selections/{selection_id}/vote",
+    auth=None,
+    response=errors_response({201: PublicVoteOut}),
+    summary=gettext_lazy(
+        "公开：群众投票（无需登录；凭投票码或登记的手机号，每人一票；按来源地址和投票人限流）"
+    ),
+)
+def public_vote(request: HttpRequest, selection_id: int, payload: PublicVoteIn) -> Any:
+    """A resident's vote, as the public page casts it. It never votes as the signed-in
+    account (this endpoint takes no CSRF token, so a member's session must not vote through
+    it: members vote at ``POST /selections/{id}/vote``)."""
+    selection = _public_selection(selection_id)
+    try:
+        ballot = votes.vote_cast(
+            selection=selection,
+            candidate=payload.candidate,
+            client_ip=client_ip(request),
+            code=payload.code,
+            phone=payload.phone,
+            user=None,
+        )
+    except votes.VoteThrottled:
+        raise HttpError(429, "throttled") from None
     return Status(201, ballot)
 
 
@@ -786,3 +1003,33 @@ def decision_problem(
         actor=request.user, decision=decision, category=payload.category, address=payload.address
     )
     return Status(201, {"decision_id": decision.pk, "problem_id": problem.pk})
+
+
+class DecisionProjectIn(Schema):
+    campaign: DbInt = Field(description=gettext_lazy("专项行动编号"))
+    deadline: date = Field(description=gettext_lazy("完成时限（在专项行动起止日期之内）"))
+
+
+class DecisionProjectOut(Schema):
+    decision_id: int
+    project_id: int
+
+
+@router.post(
+    "/meetings/{meeting_id}/decisions/{decision_id}/project",
+    response=errors_response({201: DecisionProjectOut}),
+    summary=gettext_lazy("决议转为专项行动项目"),
+)
+def decision_project(
+    request: HttpRequest, meeting_id: int, decision_id: int, payload: DecisionProjectIn
+) -> Any:
+    meeting = _meeting_for(request, meeting_id)
+    decision = meeting.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("对象不存在或不在您的管辖范围内。"))
+    project = services.decision_to_project(
+        actor=request.user, decision=decision, campaign=payload.campaign, deadline=payload.deadline
+    )
+    return Status(201, {"decision_id": decision.pk, "project_id": project.pk})

@@ -55,6 +55,10 @@ class RuleForm(TextLimits, forms.Form):
     basis = forms.CharField(label=_("依据"), max_length=200, required=False)
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class PublicityForm(TextLimits, forms.Form):
     organization = OrganizationPickerField(label=_("组织单位"))
     theme = forms.CharField(label=_("主题"), max_length=120)
@@ -63,11 +67,24 @@ class PublicityForm(TextLimits, forms.Form):
     sessions = forms.IntegerField(label=_("场次"), min_value=1, max_value=1000, initial=1)
     participants = forms.IntegerField(label=_("参与人次"), min_value=0, max_value=1000000)
     note = forms.CharField(label=_("活动情况"), widget=forms.Textarea, required=False)
+    # The files go to the service as they came (request.FILES): it checks and re-encodes them.
+    photos = forms.Field(
+        label=_("活动照片"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"accept": "image/*"}),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         spec = OrgSpec(action=Action.ADD, rules_of="meetings.publicityevent")
         self.fields["organization"].limit_to(user=user, spec=spec)
+        from django.conf import settings
+
+        from xianfeng.work.photos import MAX_PHOTOS
+
+        self.fields["photos"].help_text = _(
+            "最多%(n)d张，JPEG、PNG、GIF或WebP照片，每张不超过%(mb)dMB。"
+        ) % {"n": MAX_PHOTOS, "mb": settings.XIANFENG_PHOTO_MAX_MB}
 
 
 class SelectionForm(TextLimits, forms.Form):

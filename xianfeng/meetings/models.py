@@ -201,6 +201,14 @@ class Decision(models.Model):
         related_name="meeting_decision",
         verbose_name=_("问题墙问题"),
     )
+    project = models.OneToOneField(
+        "work.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_decision",
+        verbose_name=_("专项行动项目"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])
@@ -225,7 +233,7 @@ def _photo_path(instance: models.Model, filename: str) -> str:
 
 
 class MeetingPhoto(models.Model):
-    """A photo of a meeting or of a publicity event, re-encoded upright."""
+    """A photo of a meeting, re-encoded upright."""
 
     scope_lookups = ("meeting__organization",)
     scope_write_roles = GRID_WRITERS
@@ -334,7 +342,6 @@ class PublicityEvent(models.Model):
     sessions = models.PositiveSmallIntegerField(_("场次"), default=1)
     participants = models.PositiveIntegerField(_("参与人次"))
     note = models.TextField(_("活动情况"), blank=True)
-    photo = models.FileField(_("照片"), upload_to=_photo_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -362,6 +369,47 @@ class PublicityEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:publicity_list")
+
+
+def _publicity_photo_path(instance: models.Model, filename: str) -> str:
+    from django.utils import timezone
+
+    return timezone.now().strftime("publicity/%Y/%m/") + filename
+
+
+class PublicityPhoto(models.Model):
+    """A photo of a publicity event, checked and re-encoded like every uploaded photo
+    (``xianfeng.work.photos``: real image, size limit, metadata and GPS stripped, a generated
+    name)."""
+
+    scope_lookups = ("event__organization",)
+    scope_write_roles = GRID_WRITERS
+
+    event = models.ForeignKey(
+        PublicityEvent, on_delete=models.CASCADE, related_name="photos", verbose_name=_("宣传活动")
+    )
+    image = models.FileField(_("照片"), upload_to=_publicity_photo_path)
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("宣传活动照片")
+        verbose_name_plural = _("宣传活动照片")
+        ordering = ["event_id", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class Selection(SelectionFlow, models.Model):

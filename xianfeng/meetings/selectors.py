@@ -74,7 +74,11 @@ def publicity_events(
 ) -> QuerySet[PublicityEvent]:
     """宣传活动 in the user's scope (within ``organization``'s subtree and the dates when
     given), newest first."""
-    qs = PublicityEvent.objects.restrict(user).select_related("organization")
+    qs = (
+        PublicityEvent.objects.restrict(user)
+        .select_related("organization")
+        .prefetch_related("photos")
+    )
     if organization is not None:
         qs = qs.filter(organization__path__startswith=organization.path)
     if start:

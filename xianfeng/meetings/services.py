@@ -26,8 +26,9 @@ from xianfeng.meetings.models import (
     MeetingPhoto,
     MeetingRule,
     PublicityEvent,
+    PublicityPhoto,
 )
-from xianfeng.meetings.workflows import organizer
+from xianfeng.meetings.workflows import holds_role_over, organizer
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import field_member
 from xianfeng.people.models import PartyMember
@@ -157,6 +158,16 @@ def meeting_plan(
     )
     write_ledger(meeting, "meeting.plan", actor=actor, member=None, note=meeting.topic)
     return meeting
+
+
+def sign_in_closed(meeting: Meeting, now: datetime) -> str | None:
+    """Why a member cannot sign in to the meeting now (too early, past its day, its state),
+    or None: the page shows the reason instead of a button that would be refused."""
+    try:
+        _signable(meeting, now)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
 def _signable(meeting: Meeting, now: datetime) -> None:
@@ -459,11 +470,11 @@ def publicity_record(
     participants: int,
     sessions: int = 1,
     note: str = "",
-    photo: Any = None,
+    photos: Sequence[Any] = (),
 ) -> PublicityEvent:
-    """登记一次宣传、宣讲活动: its sessions and the participants counted (on the ledger)."""
+    """登记一次宣传、宣讲活动: its sessions and the participants counted (on the ledger), with
+    up to nine photos (each checked and re-encoded before anything is stored)."""
     from xianfeng.people.members import member_of
-    from xianfeng.work.photos import clean_photo
 
     if not org_in_scope(user=actor, org=organization, model=PublicityEvent, action=Action.ADD):
         raise ValidationError({"organization": _("您无权以该组织名义登记宣传活动。")})
@@ -482,6 +493,8 @@ def publicity_record(
         errors["participants"] = _("参与人次不能是负数。")
     if errors:
         raise ValidationError(errors)
+    # Photos first: a wrong file refuses the whole record, so nothing half-saved is left.
+    files, kinds = clean_photos(list(photos), "photos") if photos else ([], [])
     event = PublicityEvent(
         organization=organization,
         theme=theme.strip()[:120],
@@ -492,10 +505,8 @@ def publicity_record(
         note=(note or "").strip(),
         created_by=actor,
     )
-    if photo:
-        cleaned, _kind = clean_photo(photo, "photo")
-        event.photo = cleaned
     save_with_history(instance=event, actor=actor, reason=_("登记宣传活动"))
+    _publicity_photos_store(event, files, kinds, actor)
     write_ledger(
         event,
         "publicity.record",
@@ -505,6 +516,41 @@ def publicity_record(
         % {"theme": event.theme, "s": event.sessions, "p": event.participants},
     )
     return event
+
+
+def _publicity_photos_store(
+    event: PublicityEvent, files: Sequence[Any], kinds: Sequence[str], actor: User
+) -> list[PublicityPhoto]:
+    return [
+        PublicityPhoto.objects.create(
+            event=event, image=f, content_type=k, size=f.size or 0, uploaded_by=actor
+        )
+        for f, k in zip(files, kinds, strict=True)
+    ]
+
+
+@transaction.atomic
+def publicity_photos_add(
+    *, actor: User, event: PublicityEvent, uploads: Sequence[Any]
+) -> list[PublicityPhoto]:
+    """More photos of a publicity event, by the staff of its organization or above; at most
+    nine per event in all."""
+    from xianfeng.work.photos import MAX_PHOTOS
+
+    if not holds_role_over(actor, event.organization):
+        raise PermissionDenied(_("只有组织单位的书记或管理员可以上传照片。"))
+    if not uploads:
+        raise ValidationError({"photos": _("请选择照片。")})
+    room = MAX_PHOTOS - event.photos.count()
+    if len(uploads) > room:
+        raise ValidationError(
+            {
+                "photos": _("每次宣传活动最多%(max)d张照片，还可以上传%(room)d张。")
+                % {"max": MAX_PHOTOS, "room": max(room, 0)}
+            }
+        )
+    files, kinds = clean_photos(list(uploads), "photos")
+    return _publicity_photos_store(event, files, kinds, actor)
 
 
 # --- a decision becomes a problem on the problem wall ---------------------------------------
@@ -544,3 +590,65 @@ def decision_to_problem(
     decision.problem = problem
     save_with_history(instance=decision, actor=actor, reason=_("转为问题墙问题"))
     return problem
+
+
+# --- a decision becomes a project under a campaign --------------------------------------------
+
+
+@transaction.atomic
+def decision_to_project(*, actor: User, decision: Decision, campaign: Any, deadline: Any) -> Any:
+    """一事一议 to the 双领 board: the decision becomes a project of the meeting's organization
+    under a campaign the actor sees (``work.services.project_create``: the campaign's span, the
+    scope), linked both ways (``decision.project`` and ``project.meeting_decision``). Once per
+    decision."""
+    from xianfeng.work.models import Campaign
+    from xianfeng.work.services import project_create
+
+    meeting = decision.meeting
+    refusal = organizer(meeting, actor)
+    if refusal:
+        raise PermissionDenied(refusal)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.project_id is not None:
+        raise ValidationError(_("这项决议已转为专项行动项目，无需重复。"), code="unique")
+    if meeting.state not in HELD_STATES:
+        raise ValidationError(_("会议召开后，决议才能转为项目。"), code="invalid_state")
+    found = (
+        Campaign.objects.restrict(actor)
+        .select_related("organization")
+        .filter(pk=getattr(campaign, "pk", campaign))
+        .first()
+        if campaign
+        else None
+    )
+    if found is None:
+        raise ValidationError({"campaign": _("请选择您可见的专项行动。")})
+    if deadline is None:
+        raise ValidationError({"deadline": _("请填写完成时限。")})
+    day = timezone.localtime(meeting.starts_at).date()
+    project = project_create(
+        actor=actor,
+        campaign=found,
+        organization=meeting.organization,
+        title=decision.text[:120],
+        deadline=deadline,
+        goals=_("%(day)s %(topic)s 决议：%(text)s")
+        % {"day": day, "topic": meeting.topic, "text": decision.text},
+        measures=_("牵头：%(who)s") % {"who": decision.responsible} if decision.responsible else "",
+    )
+    decision.project = project
+    save_with_history(instance=decision, actor=actor, reason=_("转为专项行动项目"))
+    return project
+
+
+def decision_campaigns(actor: User, meeting: Meeting) -> list[Any]:
+    """Campaigns a decision of the meeting may become a project under: seen by the actor,
+    issued by the meeting's organization or one above it, not yet ended."""
+    from xianfeng.work.models import Campaign
+
+    above = [int(s) for s in meeting.organization.path.split(".") if s]
+    return list(
+        Campaign.objects.restrict(actor)
+        .filter(organization_id__in=above, ends_on__gte=timezone.localdate())
+        .order_by("ends_on")[:50]
+    )

@@ -17,6 +17,11 @@ urlpatterns = [
         views.DecisionProblemView.as_view(),
         name="decision_problem",
     ),
+    path(
+        "<int:pk>/decisions/<int:decision>/project/",
+        views.DecisionProjectView.as_view(),
+        name="decision_project",
+    ),
     path("<int:pk>/photos/", views.PhotosView.as_view(), name="photos"),
     path("<int:pk>/items/", views.ItemView.as_view(), name="item_add"),
     path("publicity/", views.PublicityListView.as_view(), name="publicity_list"),
@@ -26,6 +31,7 @@ urlpatterns = [
     path("selections/<int:pk>/", views.SelectionDetailView.as_view(), name="selection_detail"),
     path("selections/<int:pk>/nominate/", views.NominateView.as_view(), name="nominate"),
     path("selections/<int:pk>/codes/", views.CodesView.as_view(), name="codes"),
+    path("selections/<int:pk>/ballots/", views.BallotAuditView.as_view(), name="ballots"),
     path(
         "selections/<int:pk>/<str:action>/",
         views.SelectionStepView.as_view(),

@@ -129,6 +129,7 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
     mine = next((a for a in attendees if member is not None and a.member_id == member.pk), None)
     is_organizer = organizer(meeting, user) is None
     open_for_sign_in = meeting.state in (MeetingState.PLANNED, MeetingState.HELD)
+    closed = services.sign_in_closed(meeting, timezone.now()) if open_for_sign_in else None
     steps = workflow.available(user, meeting)
     return render(
         request,
@@ -139,11 +140,15 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
             "present": sum(1 for a in attendees if a.present),
             "invited": sum(1 for a in attendees if a.invited),
             "mine": mine,
-            "can_sign_in": member is not None and open_for_sign_in and not (mine and mine.present),
+            "can_sign_in": member is not None
+            and open_for_sign_in
+            and not closed
+            and not (mine and mine.present),
+            "sign_in_note": closed if member is not None and mine and not mine.present else "",
             "is_organizer": is_organizer,
             "can_record": is_organizer and open_for_sign_in,
             "absent": [a for a in attendees if not a.present],
-            "decisions": list(meeting.decisions.all()),
+            "decisions": list(meeting.decisions.select_related("project")),
             "photos": list(meeting.photos.all()),
             "units": list(meeting.units.all()),
             "steps": steps,
@@ -154,6 +159,9 @@ def meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200) -> H
             "item_kinds": ItemKind.choices,
             "problem_categories": ProblemCategory.choices,
             "projects": _projects(user, meeting) if is_organizer else [],
+            "campaigns": services.decision_campaigns(user, meeting)
+            if is_organizer and meeting.state in (MeetingState.HELD, MeetingState.PUBLISHED)
+            else [],
         },
         status=status,
     )
@@ -448,7 +456,10 @@ class PublicityFormView(ServiceFormView):
         return PublicityForm(data, user=self.request.user)
 
     def perform(self, form: Any, target: Any) -> Any:
-        return services.publicity_record(actor=self.request.user, **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "photos"}
+        return services.publicity_record(
+            actor=self.request.user, photos=self.request.FILES.getlist("photos"), **data
+        )
 
 
 # --- selections and votes (评选) ---------------------------------------------------------------
@@ -514,6 +525,7 @@ def selection_page(
             "candidates": list(votes.results(selection)),
             "ballots": selection.ballots.count(),
             "is_organizer": organizer(selection, request.user) is None,
+            "may_audit": votes.audit_refusal(selection, request.user) is None,
             "steps": workflow.available(request.user, selection),
             "codes": codes,
             "vote_url": vote_url,
@@ -577,6 +589,45 @@ class CodesView(_SelectionPost):
         raw = request.POST.get("count", "")
         count = int(raw) if raw.isdigit() and len(raw) < 6 else 0
         return votes.codes_issue(actor=request.user, selection=selection, count=count)
+
+
+class BallotAuditView(ScopedView):
+    """选票审计: every ballot with tags instead of voters and addresses, and the checks (one
+    ballot per voter, codes issued and used, the busiest addresses). For the organizers and
+    auditors of the selection's organization or above."""
+
+    model = Selection
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        selection = _selection(request, pk)
+        refusal = votes.audit_refusal(selection, request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        page = paginate(request, votes.audit_ballots(request.user, selection))
+        rows = [
+            {
+                "ballot": b,
+                "voter_tag": votes.voter_tag(b.voter),
+                "channel": votes.CHANNEL_LABELS.get(b.channel, b.channel),
+            }
+            for b in page.object_list
+        ]
+        summary = votes.audit_summary(request.user, selection)
+        summary["channels"] = [
+            (votes.CHANNEL_LABELS.get(k, k), n) for k, n in sorted(summary["by_channel"].items())
+        ]
+        return render(
+            request,
+            "meetings/selection_ballots.html",
+            {
+                "selection": selection,
+                "page": page,
+                "rows": rows,
+                "summary": summary,
+                "one_per_voter": summary["distinct_voters"] == summary["ballots"],
+                "codes_match": summary["codes_used"] == summary["by_channel"].get("code", 0),
+            },
+        )
 
 
 class SelectionStepView(StepView):
@@ -659,4 +710,32 @@ class DecisionProblemView(_MeetingPost):
             raise Http404
         services.decision_to_problem(
             actor=request.user, decision=found, category=request.POST.get("category", "")
+        )
+
+
+class DecisionProjectView(_MeetingPost):
+    """A decision to a project under a campaign
+    (``POST <meeting>/decisions/<decision>/project/``)."""
+
+    success = _("决议已转为专项行动项目，可在项目下发布任务。")
+
+    def post(self, request: HttpRequest, pk: int, decision: int = 0) -> HttpResponse:  # type: ignore[override]
+        self.decision_pk = decision
+        return super().post(request, pk)
+
+    def act(self, request: HttpRequest, meeting: Meeting) -> None:
+        from datetime import date
+
+        found = meeting.decisions.filter(pk=self.decision_pk).first()
+        if found is None:
+            raise Http404
+        try:
+            deadline = date.fromisoformat(request.POST.get("deadline", ""))
+        except ValueError:
+            deadline = None
+        services.decision_to_project(
+            actor=request.user,
+            decision=found,
+            campaign=_id(request.POST.get("campaign")),
+            deadline=deadline,
         )

@@ -16,17 +16,19 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core import ratelimit
 from xianfeng.core.choices import Action
+from xianfeng.core.roles import AUDIT_READERS, GRID_WRITERS
 from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import write_ledger
 from xianfeng.meetings.choices import SelectionKind, SelectionState, VoterProof
 from xianfeng.meetings.models import Ballot, Candidate, Selection, VoteCode
-from xianfeng.meetings.workflows import organizer
+from xianfeng.meetings.workflows import holds_role_over, organizer
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -37,6 +39,14 @@ PER_ADDRESS = (30, 3600)
 PER_VOTER = (5, 3600)
 MAX_CODES = 2000
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CHANNEL_LABELS = {
+    "code": gettext_lazy("投票码"),
+    "phone": gettext_lazy("手机号"),
+    "member": gettext_lazy("党员"),
+}
+#: Who audits the ballots: the organizers (secretaries, staff) and the auditors of the
+#: selection's organization or above.
+AUDITORS = GRID_WRITERS | AUDIT_READERS
 
 
 class VoteThrottled(PermissionDenied):
@@ -239,3 +249,69 @@ def vote_cast(
 def results(selection: Selection) -> QuerySet[Candidate]:
     """Candidates with their votes, most first (one grouped query)."""
     return selection.candidates.annotate(votes=Count("ballots")).order_by("-votes", "id")
+
+
+def public_candidates(selection: Selection) -> list[dict[str, Any]]:
+    """The candidates as the public sees them: their votes only once the results are
+    published (a running count would steer the vote)."""
+    if selection.state == SelectionState.PUBLISHED:
+        return list(results(selection).values("id", "name", "deeds", "votes"))
+    return [
+        {**row, "votes": None}
+        for row in selection.candidates.order_by("id").values("id", "name", "deeds")
+    ]
+
+
+# --- the audit of the ballots ----------------------------------------------------------------
+
+
+def audit_refusal(selection: Selection, user: User) -> str | None:
+    """None when the user may audit the ballots, else why not."""
+    if holds_role_over(user, selection.organization, AUDITORS):
+        return None
+    return _("只有发起评选的组织的书记、管理员和审计员可以查看选票审计。")
+
+
+def voter_tag(voter: str) -> str:
+    """What the audit shows of a voter: the same tag for the same voter (a duplicate would
+    show), never the code, the phone or which member voted for whom."""
+    return _digest("audit", voter)[:12]
+
+
+def audit_ballots(user: User, selection: Selection) -> QuerySet[Ballot]:
+    """Every ballot of the selection, in the order cast (the page paginates in the
+    database)."""
+    return (
+        Ballot.objects.restrict(user)
+        .filter(selection=selection)
+        .select_related("candidate")
+        .order_by("id")
+    )
+
+
+def audit_summary(user: User, selection: Selection) -> dict[str, Any]:
+    """The checks an auditor makes, in four grouped queries: ballots per channel; one ballot
+    per voter (distinct voters = ballots); codes issued and used (used codes = code ballots);
+    and the addresses most ballots came from (stuffing from one place shows there)."""
+    ballots = Ballot.objects.restrict(user).filter(selection=selection)
+    by_channel = {
+        row["channel"]: row["n"]
+        for row in ballots.order_by().values("channel").annotate(n=Count("pk"))
+    }
+    totals = ballots.aggregate(n=Count("pk"), voters=Count("voter", distinct=True))
+    codes = (
+        VoteCode.objects.restrict(user)
+        .filter(selection=selection)
+        .aggregate(issued=Count("pk"), used=Count("pk", filter=Q(used_at__isnull=False)))
+    )
+    busiest = (
+        ballots.order_by().values("client").annotate(n=Count("pk")).order_by("-n", "client")[:10]
+    )
+    return {
+        "ballots": totals["n"],
+        "by_channel": by_channel,
+        "codes_issued": codes["issued"],
+        "codes_used": codes["used"],
+        "distinct_voters": totals["voters"],
+        "busiest_clients": [{"client_tag": r["client"][:12], "ballots": r["n"]} for r in busiest],
+    }

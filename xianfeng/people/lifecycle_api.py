@@ -83,6 +83,11 @@ class ReportIn(Schema):
     note: Text(TEXT_MAX_LENGTH) = ""
 
 
+class HandoverIn(Schema):
+    community_code: Text(40) = Field(description=gettext_lazy("接收的居住地社区的组织代码"))
+    note: Text(TEXT_MAX_LENGTH) = ""
+
+
 class FlowOutIn(Schema):
     destination: Text(120)
     contact: Text(120)
@@ -142,6 +147,24 @@ def case_list(request: HttpRequest, member_id: int) -> Any:
 @router.post("/members/{member_id}/report", response=OK, summary=gettext_lazy("在职党员进社区报到"))
 def report_register(request: HttpRequest, member_id: int, payload: ReportIn) -> Any:
     return lifecycle.member_report_register(
+        actor=request.user,
+        member=_member(request, member_id),
+        community=lifecycle.community_by_code(payload.community_code),
+        note=payload.note,
+    )
+
+
+@router.post(
+    "/members/{member_id}/handover",
+    response=OK,
+    summary=gettext_lazy("离退休、下岗党员对接社区"),
+    description=gettext_lazy(
+        "工作单位（党员所在党组织或驻区单位联络人）把离退休、下岗失业党员对接到居住地社区；"
+        "社区接收、拒绝或撤销走与报到相同的步骤（/member-cases/{case_id}/report/...）。"
+    ),
+)
+def handover_register(request: HttpRequest, member_id: int, payload: HandoverIn) -> Any:
+    return lifecycle.member_handover_register(
         actor=request.user,
         member=_member(request, member_id),
         community=lifecycle.community_by_code(payload.community_code),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.choices import Action
 from xianfeng.core.crypto import (
     BlindIndexField,
     EncryptedCharField,
@@ -20,7 +21,7 @@ from xianfeng.core.crypto import (
 )
 from xianfeng.core.pinyin import name_initials, name_pinyin
 from xianfeng.core.roles import GRID_WRITERS
-from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.scope import ScopedQuerySet, scope_paths
 from xianfeng.core.validators import (
     birth_date_from_id,
     gender_from_id,
@@ -32,6 +33,7 @@ from xianfeng.core.validators import (
     validate_mobile,
 )
 from xianfeng.core.workflow import FSMField
+from xianfeng.orgs.models import path_segment
 from xianfeng.people.choices import (
     CaseKind,
     CaseState,
@@ -153,6 +155,45 @@ class PartyMemberQuerySet(ScopedQuerySet):
 
     def lost_contact(self) -> PartyMemberQuerySet:
         return self.filter(status=MemberStatus.LOST_CONTACT)
+
+    def restrict(
+        self,
+        user: Any,
+        action: str = Action.VIEW,
+        *,
+        rules_of: type[models.Model] | None = None,
+        serving: bool = False,
+    ) -> PartyMemberQuerySet:
+        """Members the user may take ``action`` on (their branch in the user's scope); with
+        ``serving``, also the members who serve (报到, 对接) in a community the user sees,
+        whose branch lies elsewhere: the pickers that give a community's work to members
+        (zones, task assignment, households) offer them too. Their branch still owns them,
+        so only those pickers ask for them."""
+        if not serving:
+            return super().restrict(user, action, rules_of=rules_of)
+        paths = scope_paths(user, rules_of or self.model, action)
+        if paths is None:
+            return self
+        if not paths:  # no role for the action: serving members widen a scope, never grant one
+            return self.none()
+        places = (
+            ServicePlace.objects.restrict(user).filter(ended_on__isnull=True).values("member_id")
+        )
+        return self.filter(self.scope_condition(paths) | models.Q(pk__in=places))
+
+    def acting_under(self, organization: Any) -> PartyMemberQuerySet:
+        """Members who act at or under the organization, in the database: those of its
+        subtree, and those holding a current service place in a community at, under or
+        above it (the rule of ``PartyMember.acts_in``)."""
+        path = organization.path
+        step = len(path_segment(0))
+        ancestors = [path[:end] for end in range(step, len(path), step)]
+        places = ServicePlace.objects.filter(ended_on__isnull=True).filter(
+            models.Q(community__path__startswith=path) | models.Q(community__path__in=ancestors)
+        )
+        return self.filter(
+            models.Q(branch__path__startswith=path) | models.Q(pk__in=places.values("member_id"))
+        )
 
 
 # A probationary member is discussed for full membership after a year; flagged a month ahead.

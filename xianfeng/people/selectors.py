@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from xianfeng.core.choices import Action
 from xianfeng.core.crypto import blind_index
 from xianfeng.core.selectors import ListFilters
+from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import in_subtree_of
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.models import PartyMember
@@ -51,10 +52,13 @@ def name_search(q: str, prefix: str = "") -> Q:
     return cond
 
 
-def member_list(*, user: User, filters: MemberFilters) -> QuerySet[PartyMember]:
-    """Members in the user's scope, by branch in tree order, with person and branch."""
+def member_list(
+    *, user: User, filters: MemberFilters, serving: bool = False
+) -> QuerySet[PartyMember]:
+    """Members in the user's scope, by branch in tree order, with person and branch
+    (``serving``: and those in service in a community of the scope, for the pickers)."""
     qs = (
-        PartyMember.objects.restrict(user, Action.VIEW)
+        PartyMember.objects.restrict(user, Action.VIEW, serving=serving)
         .select_related("person", "branch")
         .order_by("branch__path", "id")
     )
@@ -77,9 +81,12 @@ PICKER_ROWS = 20
 def member_choices(user: User, q: str, under: int | None) -> dict[str, Any]:
     """The member picker's rows: members in scope (under one organization's subtree), found by
     name, pinyin, initials or a whole ID or mobile number; at most ``PICKER_ROWS``, and how many
-    more a longer search would narrow down."""
-    filters = MemberFilters(q=q, branch=under)
-    qs = member_list(user=user, filters=filters)
+    more a longer search would narrow down. Members in service (报到, 对接) in a community
+    under or above ``under`` are offered too: the community gives them its households."""
+    qs = member_list(user=user, filters=MemberFilters(q=q), serving=True)
+    if under is not None:
+        org = Organization.objects.restrict(user).filter(pk=under).only("path").first()
+        qs = qs.acting_under(org) if org is not None else qs.none()
     rows = list(qs[: PICKER_ROWS + 1])
     more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
     return {"members": rows[:PICKER_ROWS], "more": more, "q": q}

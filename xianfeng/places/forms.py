@@ -126,8 +126,9 @@ class ZoneForm(TextLimits, forms.ModelForm):
         super().__init__(*args, **kwargs)
         community = organization.community() or organization
         self.fields["members"].queryset = (
-            PartyMember.objects.restrict(user)
-            .filter(branch__path__startswith=organization.path)
+            # members in service there (报到) too, through the scoping method
+            PartyMember.objects.restrict(user, serving=True)
+            .acting_under(organization)
             .select_related("person")
             .order_by("person__name_pinyin")
         )

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 _UNIT_WORDS = re.compile(r"[单元]")
 _ROOM_WORDS = re.compile(r"^[房]|[室号房]$")
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(ord("!"), ord("~") + 1)}
 _COMBINED = re.compile(r"^(\d+)\s*(?:单元|-|－|—)\s*(\d+\w*)$")
 
 
@@ -41,9 +42,13 @@ def match_household(building: Building, unit: str, room: str) -> Household | Non
         return None
     # Every written form of the room contains its canonical digits: the database narrows the
     # building's households to those, and the comparison below decides.
+    # Rows typed before input was folded may hold full-width digits (３０１): ask for both forms.
+    from django.db.models import Q
+
+    wide = room.translate(_FULL_WIDTH)
     candidates = [
         h
-        for h in building.households.filter(room__contains=room)
+        for h in building.households.filter(Q(room__contains=room) | Q(room__contains=wide))
         if split_unit_room(h.unit, h.room)[1] == room
     ]
     exact = [h for h in candidates if split_unit_room(h.unit, h.room)[0] == unit]

@@ -174,8 +174,9 @@ def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
     """One community on the map as a GeoJSON FeatureCollection: its grids (with a drawn
     boundary) and buildings (with coordinates) in the user's scope, each building with its
     safety colour. At most ``limit`` buildings; ``truncated`` says when there were more.
-    Two queries, nothing per row."""
-    colours = dict(SafetyColour.choices)
+    Three queries, nothing per row."""
+    # Labels translated once, not once per building.
+    colours = {value: str(label) for value, label in SafetyColour.choices}
     features: list[dict[str, Any]] = []
     grids = (
         Grid.objects.restrict(user, Action.VIEW)
@@ -191,9 +192,14 @@ def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
                 "properties": {"kind": "grid", "id": pk, "code": code, "name": name},
             }
         )
+    # The community's grids as literal ids, not a join: with a join PostgreSQL misjudged the
+    # rows and read every building of the district, sorting 40,000 to keep 5,000 (200 ms);
+    # with the ids it walks the primary key in order and stops at the limit (16 ms,
+    # bench/safety.py). The scope is still ``restrict``'s.
+    grid_ids = list(Grid.objects.filter(community_id=community).values_list("pk", flat=True))
     rows = list(
         Building.objects.restrict(user, Action.VIEW)
-        .filter(grid__community_id=community, latitude__isnull=False, longitude__isnull=False)
+        .filter(grid_id__in=grid_ids, latitude__isnull=False, longitude__isnull=False)
         .order_by("id")
         .values_list("id", "name", "safety_colour", "latitude", "longitude", "grid_id")[: limit + 1]
     )
@@ -208,7 +214,7 @@ def map_data(*, user: User, community: int, limit: int) -> dict[str, Any]:
                     "id": pk,
                     "name": name,
                     "colour": colour,
-                    "colour_label": str(colours[colour]),
+                    "colour_label": colours[colour],
                     "grid": grid_id,
                 },
             }

@@ -16,6 +16,7 @@ ledger.declare(
         "problem.send_back": _("退回问题重新办理"),
         "problem.close": _("关闭问题（不属本辖区或已转交）"),
         "problem.merge": _("合并重复问题"),
+        "problem.edit": _("编辑问题或办理结果的公开内容"),
         "problem.rate": _("居民评议问题办理结果"),
         "problem.reopen": _("居民不满意，问题重新办理"),
     },

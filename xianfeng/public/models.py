@@ -137,6 +137,8 @@ class Problem(ProblemFlow, models.Model):
     supporters = models.PositiveIntegerField(_("附议人数"), default=0)
     reopened = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     reopen_reason = models.CharField(_("重新办理理由"), max_length=200, blank=True)
+    # Set when a moderator edited the public text (the original stays in the history).
+    text_edited_at = models.DateTimeField(_("公开内容编辑时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("反映时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -155,6 +157,12 @@ class Problem(ProblemFlow, models.Model):
             # The wall filtered by state (办理中, 已解决 …): its COUNT and page from the index.
             models.Index(
                 fields=["community", "state", "-created_at", "-id"], name="problem_wall_state"
+            ),
+            # Open311's request list: the whole district's public problems, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(on_wall=True),
+                name="problem_public_recent",
             ),
         ]
 
@@ -217,6 +225,8 @@ class EchoEntry(models.Model):
     rating = models.CharField(_("居民评议"), max_length=12, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评议意见"), max_length=200, blank=True)
     rated_at = models.DateTimeField(_("评议时间"), null=True, blank=True)
+    # Set when a moderator edited the published result (the original stays in the history).
+    edited_at = models.DateTimeField(_("编辑时间"), null=True, blank=True)
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()

@@ -179,7 +179,8 @@ def problem_raise(
     visit: Any = None,
 ) -> Problem:
     """Staff put a problem raised in a meeting, a visit or an order on the wall: no moderation
-    (their own words), straight to accepted; writes ``problem.report``."""
+    (their own words), straight to accepted; writes ``problem.report``. ``visit`` links the
+    visit it was found on (one the actor can read)."""
     if (
         not Organization.objects.restrict(actor, "add", rules_of=Problem)
         .filter(pk=organization.pk)
@@ -200,6 +201,14 @@ def problem_raise(
     community = community_of(organization)
     if community is None:
         errors.setdefault("organization", []).append(_("请选择社区或社区以下的组织。"))
+    if visit is not None:
+        from xianfeng.visits.models import Visit
+
+        # The visit must be one the actor can read, and the problem its own (走访发现).
+        if not Visit.objects.restrict(actor).filter(pk=visit.pk).exists():
+            raise PermissionDenied(_("您不能查看这次走访，不能据此登记问题。"))
+        if source != ProblemSource.VISIT:
+            errors.setdefault("source", []).append(_("由走访登记的问题，来源应为“走访发现”。"))
     if errors:
         raise ValidationError(errors)
     problem = Problem(
@@ -297,3 +306,101 @@ def board_choice_set(
         raise ValidationError({"photo": _("要显示照片，请先上传一张照片。")})
     save_with_history(instance=choice, actor=actor, reason=_("设置公示牌显示内容"))
     return choice
+
+
+# --- moderators edit the public text ---------------------------------------------------------
+
+EDIT_REASON_MAX = 200
+
+
+def _moderator(problem: Problem, actor: User) -> None:
+    from xianfeng.public.workflows import staff
+
+    refusal = staff(problem, actor)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
+def _edit_reason(errors: dict[str, list[str]], reason: Any) -> str:
+    return _clean(
+        errors,
+        "reason",
+        reason,
+        EDIT_REASON_MAX,
+        required=True,
+        missing=_("请写明编辑的理由（例如：删去了个人信息）。"),
+    )
+
+
+@transaction.atomic
+def problem_text_edit(
+    *,
+    actor: User,
+    problem: Problem,
+    title: str,
+    description: str = "",
+    address: str = "",
+    reason: str,
+) -> Problem:
+    """A moderator corrects what the wall shows of a problem (a phone number typed into the
+    description, an insult, a wrong address): the original stays in the history, the public
+    page says the text was edited, and ``problem.edit`` is written. Not a state change: any
+    state but merged."""
+    _moderator(problem, actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    errors: dict[str, list[str]] = {}
+    title = _clean(
+        errors, "title", title, TITLE_MAX, required=True, missing=_("请用一句话写明问题。")
+    )
+    description = _clean(errors, "description", description, TEXT_MAX, required=False, missing="")
+    address = _clean(errors, "address", address, ADDRESS_MAX, required=False, missing="")
+    reason = _edit_reason(errors, reason)
+    if problem.state == ProblemState.MERGED:
+        errors.setdefault("__all__", []).append(_("已合并的问题不再公开，无需编辑。"))
+    if not errors and (title, description, address) == (
+        problem.title,
+        problem.description,
+        problem.address,
+    ):
+        errors.setdefault("__all__", []).append(_("内容没有变化。"))
+    if errors:
+        raise ValidationError(errors)
+    problem.title, problem.description, problem.address = title, description, address
+    problem.text_edited_at = timezone.now()
+    save_with_history(
+        instance=problem, actor=actor, reason=_("编辑公开内容：%(r)s") % {"r": reason}
+    )
+    workflow.write_ledger(problem, "problem.edit", actor=actor, note=reason)
+    return problem
+
+
+@transaction.atomic
+def echo_result_edit(*, actor: User, problem: Problem, result: str, reason: str) -> Any:
+    """A moderator corrects the published result on the echo wall (its latest entry), and the
+    problem's result with it; as ``problem_text_edit``: history, a mark, ``problem.edit``."""
+    from xianfeng.public.models import EchoEntry
+
+    _moderator(problem, actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    echo = EchoEntry.objects.filter(problem=problem).order_by("-published_at", "-id").first()
+    if echo is None:
+        raise ValidationError(_("这个问题还没有在回音壁公开的办理结果。"), code="invalid_state")
+    errors: dict[str, list[str]] = {}
+    result = _clean(
+        errors, "result", result, TEXT_MAX, required=True, missing=_("请填写办理结果。")
+    )
+    reason = _edit_reason(errors, reason)
+    if not errors and result == echo.result:
+        errors.setdefault("__all__", []).append(_("内容没有变化。"))
+    if errors:
+        raise ValidationError(errors)
+    echo.result = result
+    echo.edited_at = timezone.now()
+    save_with_history(instance=echo, actor=actor, reason=_("编辑办理结果：%(r)s") % {"r": reason})
+    problem.result = result
+    problem.text_edited_at = echo.edited_at
+    save_with_history(
+        instance=problem, actor=actor, reason=_("编辑办理结果：%(r)s") % {"r": reason}
+    )
+    workflow.write_ledger(problem, "problem.edit", actor=actor, note=reason)
+    return echo

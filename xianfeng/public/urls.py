@@ -16,7 +16,14 @@ urlpatterns = [
     path("zones/<str:code>/poster.pdf", views.ZonePosterView.as_view(), name="board_poster"),
     # Staff.
     path("problems/", views.ProblemListView.as_view(), name="problem_list"),
+    path("problems/new/", views.ProblemRaiseView.as_view(), name="problem_raise"),
     path("problems/<int:pk>/", views.ProblemDetailView.as_view(), name="problem_detail"),
+    path("problems/<int:pk>/edit/", views.ProblemTextEditView.as_view(), name="problem_edit"),
+    path(
+        "problems/<int:pk>/edit-result/",
+        views.EchoResultEditView.as_view(),
+        name="problem_edit_result",
+    ),
     path(
         "problems/<int:pk>/<str:action>/",
         views.ProblemStepView.as_view(),

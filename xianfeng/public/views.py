@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,13 +23,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from xianfeng.core import ratelimit
+from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
-from xianfeng.core.views import ScopedView, paginate
+from xianfeng.core.services import get_object_for
+from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
-from xianfeng.public import boards, selectors, services
+from xianfeng.public import boards, selectors, services, workflows
 from xianfeng.public.choices import (
     ADDRESS_MAX,
     NAME_MAX,
@@ -38,6 +41,7 @@ from xianfeng.public.choices import (
     ProblemState,
     Rating,
 )
+from xianfeng.public.forms import EchoResultForm, ProblemRaiseForm, ProblemTextForm
 from xianfeng.public.models import BoardChoice, Problem
 
 HONEYPOT = "website"
@@ -348,6 +352,7 @@ class ProblemListView(ScopedView):
                 "querystring": f"state={state}&" if state in ProblemState.values else "",
                 "states": ProblemState.choices,
                 "pending": selectors.problems(request.user, state=ProblemState.PENDING).count(),
+                "can_raise": self.can(Action.ADD),
             },
         )
 
@@ -360,6 +365,8 @@ def _problem_page(request: HttpRequest, problem: Problem, status: int = 200) -> 
             "problem": problem,
             "echoes": problem.echoes.select_related("checked_by", "solved_by"),
             "history": history_rows(problem),
+            "may_edit": problem.state != ProblemState.MERGED
+            and workflows.staff(problem, request.user) is None,
         },
         status=status,
     )
@@ -377,6 +384,149 @@ class ProblemStepView(StepView):
 
     def object_page(self, request: HttpRequest, obj: Any) -> HttpResponse:
         return _problem_page(request, obj)
+
+
+class ProblemRaiseView(ServiceFormView):
+    """登记问题: staff put a problem raised in a meeting, found on a visit (``?visit=<id>``,
+    prefilled from its findings) or left by an order straight on the wall."""
+
+    model = Problem
+    title_text = _("登记问题到问题墙")
+    intro = _(
+        "会议提出、走访发现或群众点单中反映的问题，登记后直接在问题墙公开（不经审核），"
+        "请勿填写群众的姓名、电话等个人信息。"
+    )
+    submit_label = _("登记并公开")
+
+    def target(self, request: HttpRequest, **kwargs: Any) -> Any:
+        if not self.can(Action.ADD):
+            raise PermissionDenied(_("您的角色无权登记问题。"))
+        raw = request.POST.get("visit") or request.GET.get("visit") or ""
+        if not raw:
+            return None
+        from xianfeng.visits.models import Visit
+
+        if not raw.isdigit():
+            raise Http404(_("没有这次走访。"))
+        return get_object_for(
+            user=request.user,
+            model=Visit,
+            pk=int(raw),
+            queryset=Visit.objects.select_related("household__building", "building"),
+        )
+
+    def back_url(self, target: Any) -> str:
+        return target.get_absolute_url() if target is not None else reverse("public:problem_list")
+
+    def title(self, target: Any) -> str:
+        if target is None:
+            return str(self.title_text)
+        return _("把走访发现的问题登记到问题墙（%(day)s）") % {
+            "day": f"{target.visited_at:%Y-%m-%d}"
+        }
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        initial: dict[str, Any] = {}
+        if target is not None:
+            findings = (target.findings or target.suggestions or "").strip()
+            first = findings.splitlines()[0] if findings else ""
+            initial = {
+                "organization": target.organization_id,
+                "source": "visit",
+                "source_note": _("走访 %(day)s") % {"day": f"{target.visited_at:%Y-%m-%d}"},
+                "title": first[:60],
+                "description": findings,
+                "address": target.building.name if target.building_id else "",
+            }
+        form = ProblemRaiseForm(data, user=self.request.user, initial=initial)
+        if target is not None:
+            form.fields["visit"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=target.pk, required=False
+            )
+        return form
+
+    def perform(self, form: Any, target: Any) -> Problem:
+        c = form.cleaned_data
+        return services.problem_raise(
+            actor=self.request.user,
+            organization=c["organization"],
+            source=c["source"],
+            category=c["category"],
+            title=c["title"],
+            description=c["description"],
+            address=c["address"],
+            source_note=c["source_note"],
+            visit=target,
+        )
+
+    def message(self, obj: Any) -> str:
+        return _("已登记，问题编号%(code)s，已在问题墙公开。") % {"code": obj.code}
+
+
+class ProblemTextEditView(ServiceFormView):
+    """编辑公开内容: a moderator corrects what the wall shows (the original stays in the
+    history; the public page says it was edited)."""
+
+    model = Problem
+    intro = _("修改后问题墙上会注明“内容经管理员编辑”；原来的内容保留在历史记录中。")
+    submit_label = _("保存修改")
+
+    def target(self, request: HttpRequest, pk: int) -> Problem:
+        return self.object_for(pk, Action.CHANGE)
+
+    def precheck(self, target: Any) -> None:
+        refusal = workflows.staff(target, self.request.user)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.precheck(self.target(request, **kwargs))
+        return super().get(request, **kwargs)
+
+    def title(self, target: Any) -> str:
+        return _("编辑公开内容：%(code)s") % {"code": target.code}
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        initial = {"title": target.title, "description": target.description}
+        initial["address"] = target.address
+        return ProblemTextForm(data, initial=initial)
+
+    def perform(self, form: Any, target: Any) -> Problem:
+        return services.problem_text_edit(
+            actor=self.request.user, problem=target, **form.cleaned_data
+        )
+
+    def message(self, obj: Any) -> str:
+        return _("已保存，问题墙上已注明内容经过编辑。")
+
+
+class EchoResultEditView(ProblemTextEditView):
+    """编辑回音壁上公开的办理结果."""
+
+    def precheck(self, target: Any) -> None:
+        super().precheck(target)
+        if target.latest_echo is None:
+            raise ValidationError(_("这个问题还没有在回音壁公开的办理结果。"), code="invalid_state")
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().get(request, **kwargs)
+        except ValidationError as exc:
+            raise Http404("；".join(exc.messages)) from None
+
+    def title(self, target: Any) -> str:
+        return _("编辑回音壁的办理结果：%(code)s") % {"code": target.code}
+
+    def make_form(self, target: Any, data: Any = None) -> Any:
+        echo = target.latest_echo
+        return EchoResultForm(data, initial={"result": echo.result if echo else target.result})
+
+    def perform(self, form: Any, target: Any) -> Problem:
+        services.echo_result_edit(actor=self.request.user, problem=target, **form.cleaned_data)
+        return target
+
+    def message(self, obj: Any) -> str:
+        return _("已保存，回音壁上已注明办理结果经过编辑。")
 
 
 class BoardChoiceView(ScopedView):

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -129,8 +131,6 @@ def checklist_list(request: HttpRequest, filters: Query[ChecklistFilters]) -> An
 
 
 def _checklist(pk: int) -> ChecklistTemplate:
-    from django.utils.translation import gettext as _
-
     from xianfeng.core.services import NotFound
 
     found = ChecklistTemplate.objects.prefetch_related("items").filter(pk=pk).first()
@@ -296,6 +296,16 @@ class InspectionIn(Schema):
     )
     task: DbInt | None = Field(None, description=gettext_lazy("关联任务编号"))
     visit: DbInt | None = Field(None, description=gettext_lazy("关联走访编号"))
+    template: DbInt | None = Field(
+        None,
+        description=gettext_lazy("检查表版本编号（离线填写时手机上的版本；默认现行版本）"),
+    )
+    started_at: datetime | None = Field(
+        None,
+        description=gettext_lazy(
+            "检查开始的时间（离线填写时手机记下的时间），默认现在；不能晚于现在，不能早于补登期限"
+        ),
+    )
 
 
 @router.post(
@@ -321,14 +331,22 @@ def inspection_create(request: HttpRequest, payload: InspectionIn) -> Any:
     )
     task = visible_one(Task, payload.task, user=request.user, field="task")
     visit = visible_one(Visit, payload.visit, user=request.user, field="visit")
+    # Checklists are district configuration, the same for everyone (no scope to apply).
+    template = None
+    if payload.template is not None:
+        template = ChecklistTemplate.objects.filter(pk=payload.template).first()
+        if template is None:
+            raise ValidationError({"template": _("没有这个检查表版本。")})
     inspection, created = services.inspection_create(
         actor=request.user,
         building=building,
         results=[r.model_dump() for r in payload.results],
         note=payload.note,
-        client_key=payload.client_key,
+        client_key=request.headers.get("Idempotency-Key", "") or payload.client_key,
         task=task,
         visit=visit,
+        template=template,
+        started_at=payload.started_at,
     )
     found = _inspections().get(pk=inspection.pk)
     return Status(201 if created else 200, found)
@@ -448,6 +466,9 @@ class HazardOut(Schema):
     state_label: str
     deadline: date
     escalated_to: OrgRef | None
+    lead_branch_id: int | None = Field(
+        description=gettext_lazy("责任领办支部（房东是党员的出租户所在支部）")
+    )
     reported_at: datetime
 
     resolve_category_label = choice_label("category")
@@ -556,13 +577,25 @@ class HazardIn(Schema):
     responsible_name: Text(120) = Field("", max_length=120)
     standard: Text(TEXT_MAX_LENGTH) = ""
     deadline: date | None = Field(None, description=gettext_lazy("整改时限（默认按隐患等级）"))
-    client_key: Text(64) = Field("", max_length=64)
+    client_key: Text(64) = Field(
+        "", max_length=64, description=gettext_lazy("提交标识：同一标识重复提交只保存一次")
+    )
+    reported_at: datetime | None = Field(
+        None,
+        description=gettext_lazy(
+            "发现隐患的时间（离线报告时手机记下的时间），默认现在；不能晚于现在，不能早于补登期限"
+        ),
+    )
 
 
 @router.post(
-    "/hazards", response=errors_response({201: HazardDetailOut}), summary=gettext_lazy("报告隐患")
+    "/hazards",
+    response=errors_response({201: HazardDetailOut, 200: HazardDetailOut}),
+    summary=gettext_lazy("报告隐患"),
 )
 def hazard_create(request: HttpRequest, payload: HazardIn) -> Any:
+    """The same ``client_key`` (or ``Idempotency-Key`` header) again answers 200 with the
+    hazard stored the first time."""
     require_can(request.user, Action.ADD, Hazard)
     data = payload.model_dump()
     building = visible_one(
@@ -573,8 +606,9 @@ def hazard_create(request: HttpRequest, payload: HazardIn) -> Any:
         queryset=Building.objects.select_related("organization", "landlord"),
     )
     data["responsible_party"] = data["responsible_party"] or ""
-    hazard = services.hazard_report(actor=request.user, building=building, **data)
-    return Status(201, _hazard_detail(request, hazard.pk))
+    data["client_key"] = request.headers.get("Idempotency-Key", "") or data["client_key"]
+    hazard, created = services.hazard_report_once(actor=request.user, building=building, **data)
+    return Status(201 if created else 200, _hazard_detail(request, hazard.pk))
 
 
 # Every step of a hazard from the declarations in safety/workflows.py, answering the hazard as

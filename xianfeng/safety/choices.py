@@ -120,3 +120,27 @@ class IncidentSeverity(models.TextChoices):
 #: Incidents serious enough for the assessment's veto (较大及以上): no 五好服务型街道,
 #: 五星级党组织 or the year's awards for the organizations responsible.
 SERIOUS_INCIDENTS = (IncidentSeverity.LARGER, IncidentSeverity.MAJOR, IncidentSeverity.GRAVEST)
+
+
+class WorksKind(models.TextChoices):
+    """零星工程的类别 (small works a resident or shop files before starting)."""
+
+    RENOVATION = "renovation", _("室内装修")
+    PIPEWORK = "pipework", _("水电燃气管线改造")
+    FACADE = "facade", _("外墙、防水、屋面")
+    SIGNBOARD = "signboard", _("招牌、广告牌安装")
+    DEMOLITION = "demolition", _("拆除")
+    HOT_WORK = "hot_work", _("电焊等动火作业")
+    OTHER = "other", _("其他")
+
+
+class WorksState(models.TextChoices):
+    FILED = "filed", _("已报备")
+    ACCEPTED = "accepted", _("已受理")
+    DECLINED = "declined", _("不予受理")
+    FINISHED = "finished", _("已完工")
+
+
+class FocusState(models.TextChoices):
+    PLANNED = "planned", _("已安排")
+    HELD = "held", _("已开展")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xianfeng.core.forms import TextLimits
@@ -13,6 +17,18 @@ from xianfeng.safety.choices import (
     ResponsibleParty,
     Severity,
 )
+
+#: A phone's datetime-local value ("2026-12-07T10:30"), or one with an offset from the outbox.
+FIELD_TIME_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+]
+
+
+def _now_field() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
 class HazardReportForm(TextLimits, forms.Form):
@@ -28,7 +44,47 @@ class HazardReportForm(TextLimits, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    reported_at = forms.DateTimeField(
+        label=_("发现时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=FIELD_TIME_FORMATS,
+    )
     client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("reported_at", _now_field())
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+
+
+class InspectionForm(TextLimits, forms.Form):
+    """The whole checklist on one page (a phone that may have no signal: saved to the outbox
+    and sent in one request). The items' answers are ``outcome-<item>``, ``note-<item>`` and
+    ``photo-<item>``, read by the view from the checklist version in ``template``."""
+
+    template = forms.IntegerField(widget=forms.HiddenInput)
+    task = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    visit = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    started_at = forms.DateTimeField(
+        label=_("检查时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=FIELD_TIME_FORMATS,
+    )
+    note = forms.CharField(
+        label=_("检查说明（可选）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("started_at", _now_field())
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
 
 
 class ColourReviewForm(TextLimits, forms.Form):
@@ -103,3 +159,44 @@ class IncidentForm(TextLimits, forms.Form):
         where = Organization.objects.restrict(user, "add", rules_of=Incident).order_by("path")
         self.fields["organization"].queryset = where
         self.fields["responsible"].queryset = Organization.objects.restrict(user).order_by("path")
+
+
+class FocusDayForm(TextLimits, forms.Form):
+    """安排集中整治日: the streets offered are those the user may schedule for."""
+
+    organization = forms.ModelChoiceField(label=_("街道"), queryset=None)
+    day = forms.DateField(
+        label=_("整治日"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("每周二为安全隐患集中整治日。"),
+    )
+    theme = forms.CharField(label=_("整治重点"), max_length=120)
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from xianfeng.orgs.choices import OrgKind
+        from xianfeng.orgs.models import Organization
+        from xianfeng.safety.models import FocusDay
+        from xianfeng.safety.services_works import next_tuesday
+
+        super().__init__(*args, **kwargs)
+        streets = Organization.objects.restrict(user, "add", rules_of=FocusDay).filter(
+            kind=OrgKind.STREET
+        )
+        self.fields["organization"].queryset = streets.order_by("path")
+        self.fields["day"].initial = next_tuesday()
+        if streets.count() == 1:
+            self.fields["organization"].initial = streets.first()
+
+
+class UnfiledWorksForm(TextLimits, forms.Form):
+    """发现未报备的零星工程 on patrol."""
+
+    description = forms.CharField(
+        label=_("施工内容和现场情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    contractor = forms.CharField(
+        label=_("施工单位/施工人（如知道）"), max_length=100, required=False
+    )
+    severity = forms.ChoiceField(
+        label=_("隐患等级"), choices=Severity.choices, initial=Severity.GENERAL
+    )

@@ -8,15 +8,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
 from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
 from xianfeng.places.choices import SafetyColour
 from xianfeng.safety.choices import (
+    OPEN_STATES,
     ColourSource,
+    FocusState,
     HazardCategory,
     HazardSource,
     HazardState,
@@ -27,8 +31,13 @@ from xianfeng.safety.choices import (
     PlaceKind,
     ResponsibleParty,
     Severity,
+    WorksKind,
+    WorksState,
 )
-from xianfeng.safety.workflows import HazardFlow
+from xianfeng.safety.workflows import FocusFlow, HazardFlow, WorksFlow
+
+#: The open states as plain strings, for the partial index (migrations keep it literal).
+OPEN_STATE_VALUES = [str(s) for s in OPEN_STATES]
 
 
 class ChecklistTemplate(models.Model):
@@ -194,7 +203,8 @@ class Inspection(models.Model):
     fails = models.PositiveSmallIntegerField(_("不合格项数"), default=0)
     note = models.TextField(_("检查说明"), blank=True)
     client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    # When the member started it on the phone (sent with an offline inspection), not arrival.
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -362,9 +372,10 @@ class ColourChange(models.Model):
 class Hazard(HazardFlow, models.Model):
     """隐患: found by an inspection, a visit or a report; fixed by its 主体责任 party by a
     deadline set by its severity, checked by someone other than the one who handed in the
-    rectification (整改督查), then closed (销号)."""
+    rectification (整改督查), then closed (销号). A hazard on a party-member landlord's building
+    (党员出租户) is also seen by that member's branch (``lead_branch``, 责任领办)."""
 
-    scope_lookups = ("organization",)
+    scope_lookups = ("organization", "lead_branch")
     scope_write_roles = {"add": FIELD_ROLES, "change": FIELD_ROLES, "delete": NOBODY}
 
     building = models.ForeignKey(
@@ -375,6 +386,16 @@ class Hazard(HazardFlow, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("所属组织"),
+        editable=False,
+    )
+    lead_branch = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任领办支部"),
+        help_text=_("楼栋房东是党员（党员出租户）时其所在支部，可查看该隐患。"),
         editable=False,
     )
     title = models.CharField(_("隐患"), max_length=120)
@@ -431,7 +452,8 @@ class Hazard(HazardFlow, models.Model):
         related_name="+",
         verbose_name=_("报告党员"),
     )
-    reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    # When the hazard was found (sent by the phone with an offline report), not arrival.
+    reported_at = models.DateTimeField(_("报告时间"), default=timezone.now)
     assignee = models.ForeignKey(
         "people.PartyMember",
         on_delete=models.PROTECT,
@@ -495,6 +517,14 @@ class Hazard(HazardFlow, models.Model):
             models.Index(fields=["organization", "state", "deadline"], name="hazard_org_state"),
             models.Index(fields=["building", "state"], name="hazard_building_state"),
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+            # The open-and-overdue lists read hazards in deadline order: a partial index of the
+            # open states lets PostgreSQL walk it in order and stop at a page, instead of
+            # sorting every match (a street's overdue list took ~700 ms at 1M hazards).
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(state__in=OPEN_STATE_VALUES),
+                name="hazard_open_deadline",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -599,3 +629,157 @@ class Incident(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("safety:incident_detail", args=[self.pk])
+
+
+class SmallWork(WorksFlow, models.Model):
+    """零星工程报备 (预动工、先报备): a resident, shop or contractor files small works before
+    starting, on a public page with no account; the community accepts or declines, checks the
+    site while the works go on, and records them finished. Works found unfiled on patrol become
+    a hazard (``services.works_unfiled``)."""
+
+    scope_lookups = ("organization",)
+    # Filed by the public through the service; staff take the steps of ``WorksFlow``.
+    scope_write_roles = {"add": NOBODY, "change": GRID_WRITERS, "delete": NOBODY}
+
+    community = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    building = models.ForeignKey(
+        "places.Building",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="small_works",
+        verbose_name=_("楼栋"),
+    )
+    applicant = models.CharField(_("报备人"), max_length=40)
+    phone = EncryptedCharField(_("联系电话"), max_length=20)
+    phone_index = BlindIndexField(
+        _("联系电话索引"), source="phone", kind="phone", blank=True, default=""
+    )
+    contractor = models.CharField(_("施工单位/施工人"), max_length=100, blank=True)
+    site = models.CharField(_("施工地点"), max_length=200)
+    kind = models.CharField(_("工程类别"), max_length=12, choices=WorksKind.choices)
+    description = models.TextField(_("施工内容"), blank=True)
+    start_on = models.DateField(_("开工日期"))
+    end_on = models.DateField(_("完工日期"))
+    measures = models.TextField(_("安全措施"))
+    state = FSMField(_("状态"), max_length=10, choices=WorksState.choices, default=WorksState.FILED)
+    decision_note = models.CharField(_("受理意见"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("受理人"),
+    )
+    decided_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    checks = models.PositiveSmallIntegerField(_("施工期间检查次数"), default=0)
+    finished_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("报备时间"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["phone_index"])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("零星工程报备")
+        verbose_name_plural = _("零星工程报备")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "state"], name="smallwork_org_state"),
+            models.Index(fields=["building", "end_on"], name="smallwork_building_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:works_detail", args=[self.pk])
+
+
+class FocusDay(FocusFlow, models.Model):
+    """安全隐患集中整治日 (每周二): a street's leadership schedules the week's day, picks the
+    hardest open hazards of the street, then records who went and what was resolved."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": ADMINS, "change": ADMINS, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("街道")
+    )
+    day = models.DateField(_("整治日"))
+    theme = models.CharField(_("整治重点"), max_length=120)
+    state = FSMField(
+        _("状态"), max_length=10, choices=FocusState.choices, default=FocusState.PLANNED
+    )
+    hazards = models.ManyToManyField(
+        Hazard, through="FocusHazard", related_name="focus_days", verbose_name=_("整治的隐患")
+    )
+    attendees = models.ManyToManyField(
+        "people.PartyMember", blank=True, related_name="focus_days", verbose_name=_("参加人员")
+    )
+    others = models.CharField(_("其他参加人员"), max_length=200, blank=True)
+    summary = models.TextField(_("整治情况"), blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("安排人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    held_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[attendees])
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全隐患集中整治日")
+        verbose_name_plural = _("安全隐患集中整治日")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="focus_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.theme}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:focus_detail", args=[self.pk])
+
+
+class FocusHazard(models.Model):
+    """A hazard picked for a focus day, and whether it was resolved there."""
+
+    scope_lookups = ("focus_day__organization",)
+
+    focus_day = models.ForeignKey(
+        FocusDay, on_delete=models.CASCADE, related_name="picks", verbose_name=_("整治日")
+    )
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="+", verbose_name=_("隐患")
+    )
+    resolved = models.BooleanField(_("当天解决"), default=False)
+    note = models.CharField(_("处置情况"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整治日隐患")
+        verbose_name_plural = _("整治日隐患")
+        ordering = ["focus_day_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["focus_day", "hazard"], name="focus_hazard_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.focus_day_id}:{self.hazard_id}"

@@ -50,6 +50,9 @@ def _panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
         "my_hazards": list(selectors.hazards(user, open_only=True, mine=True)[:PANEL_ROWS])
         if member
         else [],
+        # 党员出租户: a member who lets buildings leads their safety (责任领办).
+        "led_buildings": list(selectors.led_buildings(user)[:PANEL_ROWS]) if member else [],
+        "led_hazards": list(selectors.led_hazards(user)[:PANEL_ROWS]) if member else [],
     }
 
 

@@ -9,8 +9,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xianfeng.places.models import Building
-from xianfeng.safety.choices import OPEN_STATES, OVERDUE_FROM, SERIOUS_INCIDENTS, HazardState
-from xianfeng.safety.models import Hazard, Incident, Inspection
+from xianfeng.safety.choices import (
+    OPEN_STATES,
+    OVERDUE_FROM,
+    SERIOUS_INCIDENTS,
+    HazardCategory,
+    HazardState,
+)
+from xianfeng.safety.models import FocusDay, Hazard, Incident, Inspection, SmallWork
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -134,3 +140,68 @@ def serious_incident_veto(organization: Organization, year: int) -> bool:
         severity__in=SERIOUS_INCIDENTS,
         responsible__path__startswith=organization.path,
     ).exists()
+
+
+def small_works(user: User, *, state: str | None = None) -> QuerySet[SmallWork]:
+    """零星工程报备 in the user's scope, newest first."""
+    qs = SmallWork.objects.restrict(user).select_related("community", "building")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-filed_at", "-id")
+
+
+def works_hazards(user: User, works: SmallWork) -> QuerySet[Hazard]:
+    """Hazards opened at the works' building for works since it was filed."""
+    if works.building_id is None:
+        return Hazard.objects.none()
+    return (
+        Hazard.objects.restrict(user)
+        .filter(
+            building_id=works.building_id,
+            category=HazardCategory.WORKS,
+            reported_at__gte=works.filed_at,
+        )
+        .order_by("-reported_at", "-id")
+    )
+
+
+def focus_days(user: User) -> QuerySet[FocusDay]:
+    """集中整治日 of the streets in the user's scope, latest first."""
+    return FocusDay.objects.restrict(user).select_related("organization").order_by("-day", "-id")
+
+
+def led_buildings(user: User) -> QuerySet[Building]:
+    """党员出租户: the buildings whose landlord is the user's own person (a member's duty they
+    lead, 责任领办). The user's own data, found by their own person, wherever the buildings
+    lie — not a read of others' data, so not through ``restrict``."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Building.objects.none()
+    return Building.objects.filter(landlord_id=person_id).select_related("safety").order_by("code")
+
+
+def led_hazards(user: User) -> QuerySet[Hazard]:
+    """Open hazards of the user's own rental buildings (their branch sees them through
+    ``lead_branch``, so this reads through ``restrict``)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Hazard.objects.none()
+    return (
+        Hazard.objects.restrict(user)
+        .filter(building__landlord_id=person_id, state__in=OPEN_STATES)
+        .select_related("building")
+        .order_by("deadline", "id")
+    )
+
+
+def landlord_branch(building: Building) -> Organization | None:
+    """党员出租户: the branch of the building's landlord when the landlord is a party member
+    (shown on the building's page: the duty that branch leads)."""
+    if not building.landlord_id:
+        return None
+    from xianfeng.orgs.models import Organization
+
+    # Found by the building the caller already read through ``restrict``.
+    return (
+        Organization.objects.filter(members__person_id=building.landlord_id).order_by("pk").first()
+    )

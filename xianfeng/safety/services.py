@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action, RoleKind
 from xianfeng.core.models import DutyRecord
+from xianfeng.core.offline import clean_act_time
 from xianfeng.core.scope import active_roles
 from xianfeng.core.services import duty_record, org_in_scope, save_with_history
 from xianfeng.people.members import field_member
@@ -327,26 +328,33 @@ def inspection_start(
     task: Task | None = None,
     visit: Visit | None = None,
     client_key: str = "",
+    template: ChecklistTemplate | None = None,
+    started_at: datetime | None = None,
 ) -> tuple[Inspection, bool]:
     """Open an inspection of a building (one the caller fetched through ``restrict``: 404
-    outside scope) on the current checklist of its kind. The member's own open inspection of
-    the same building is answered instead of a second one."""
+    outside scope) on the current checklist of its kind, or on ``template`` (the version a
+    phone had when it was filled in offline). The member's own open inspection of the same
+    building on the same checklist is answered instead of a second one. ``started_at`` is
+    when the phone says it began (``clean_act_time``)."""
     member = field_member(actor)
     client_key = (client_key or "").strip()[:64]
     if client_key:
         existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
         if existing is not None:
             return existing, False
+    if template is not None and template.place_kind != building.kind:
+        raise ValidationError({"template": _("这份检查表不适用于这类楼栋。")})
+    template = template or current_template(building.kind)
     draft = Inspection.objects.filter(
-        building=building, recorded_by=actor, state=InspectionState.DRAFT
+        building=building, recorded_by=actor, state=InspectionState.DRAFT, template=template
     ).first()
     if draft is not None:
         if client_key and not draft.client_key:  # a repeat of this request finds it
             draft.client_key = client_key
             draft.save(update_fields=["client_key"])
         return draft, False
-    template = current_template(building.kind)
     inspection = Inspection.objects.create(
+        started_at=clean_act_time(started_at, field="started_at"),
         building=building,
         organization=building.organization,
         template=template,
@@ -401,10 +409,16 @@ def inspection_record(
 
 
 @transaction.atomic
-def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") -> Inspection:
+def inspection_submit(
+    *, actor: User, inspection: Inspection, note: str = "", sent_late: bool = False
+) -> Inspection:
     """Finish an inspection: every item answered; the building's colour from the results
     (its history row when it changes), the next patrol by the colour's rhythm, a hazard
-    (reported) for every failed item, one duty record. Submitting it again changes nothing."""
+    (reported) for every failed item, one duty record. Submitting it again changes nothing.
+
+    ``sent_late``: filled in on a phone (offline) at ``started_at``, which is the time of the
+    inspection, of its ledger record and of its hazards; when the building has been inspected
+    since, that later inspection's colour and next patrol stand (the record is still kept)."""
     locked = _own_draft(actor, inspection)
     if not locked.is_draft:
         return locked
@@ -423,6 +437,11 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
     pairs = [(i, results[i.pk].outcome) for i in items]
     colour = compute_colour(template, pairs)
     now = timezone.now()
+    done_at = locked.started_at if sent_late else now
+    status = BuildingSafety.objects.filter(building=building).first()
+    superseded = bool(
+        sent_late and status and status.last_inspected_at and status.last_inspected_at > done_at
+    )
     locked.colour_before = building.safety_colour
     locked.colour = colour
     locked.fails = sum(1 for _i, o in pairs if o == Outcome.FAIL)
@@ -430,30 +449,33 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
     locked.submitted_at = now
     locked.note = (note or "").strip()
     locked.save()
-    _colour_set(
-        actor=actor,
-        building=building,
-        colour=colour,
-        source=ColourSource.INSPECTION,
-        inspection=locked,
-        reason=_("检查发现%(n)d项不合格") % {"n": locked.fails},
-    )
-    BuildingSafety.objects.update_or_create(
-        building=building,
-        defaults={
-            "last_inspection": locked,
-            "last_inspected_at": now,
-            "due_on": _due_on(building, colour, timezone.localdate()),
-            "escalated_to": None,  # inspected: an escalated overdue patrol is done
-            "escalated_at": None,
-        },
-    )
+    locked.superseded = superseded
+    if not superseded:
+        _colour_set(
+            actor=actor,
+            building=building,
+            colour=colour,
+            source=ColourSource.INSPECTION,
+            inspection=locked,
+            reason=_("检查发现%(n)d项不合格") % {"n": locked.fails},
+        )
+        BuildingSafety.objects.update_or_create(
+            building=building,
+            defaults={
+                "last_inspection": locked,
+                "last_inspected_at": done_at,
+                "due_on": _due_on(building, colour, timezone.localdate(done_at)),
+                "escalated_to": None,  # inspected: an escalated overdue patrol is done
+                "escalated_at": None,
+            },
+        )
     duty_record(
         actor=actor,
         action=L_INSPECTION,
         organization=building.organization,
         target=locked,
         member=locked.inspector,
+        occurred_at=done_at,
         location=str(building),
         note=_("%(colour)s，%(n)d项不合格")
         % {"colour": SafetyColour(colour).label, "n": locked.fails},
@@ -476,6 +498,7 @@ def inspection_submit(*, actor: User, inspection: Inspection, note: str = "") ->
             inspection=locked,
             item=item,
             before=[result.photo] if result.photo else [],
+            reported_at=done_at if sent_late else None,
         )
     return locked
 
@@ -517,10 +540,13 @@ def inspection_create(
     client_key: str = "",
     task: Task | None = None,
     visit: Visit | None = None,
+    template: ChecklistTemplate | None = None,
+    started_at: datetime | None = None,
 ) -> tuple[Inspection, bool]:
     """An inspection in one request (the API, a phone that filled it offline): start, every
-    result, submit. The same ``client_key`` from the same account answers the inspection
-    stored the first time."""
+    result (each may carry a ``photo``), submit. The same ``client_key`` from the same account
+    answers the inspection stored the first time. ``started_at``: when the phone says the
+    inspection happened (checked by ``clean_act_time``; default now)."""
     client_key = (client_key or "").strip()[:64]
     if client_key:
         existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
@@ -529,7 +555,13 @@ def inspection_create(
     try:
         with transaction.atomic():
             inspection, _created = inspection_start(
-                actor=actor, building=building, task=task, visit=visit, client_key=client_key
+                actor=actor,
+                building=building,
+                task=task,
+                visit=visit,
+                client_key=client_key,
+                template=template,
+                started_at=started_at,
             )
             for row in results:
                 inspection_record(
@@ -538,8 +570,12 @@ def inspection_create(
                     item=row.get("item"),
                     outcome=row.get("outcome", ""),
                     note=row.get("note", ""),
+                    photo=row.get("photo"),
                 )
-            return inspection_submit(actor=actor, inspection=inspection, note=note), True
+            done = inspection_submit(
+                actor=actor, inspection=inspection, note=note, sent_late=started_at is not None
+            )
+            return done, True
     except IntegrityError:
         existing = Inspection.objects.filter(recorded_by=actor, client_key=client_key).first()
         if client_key and existing is not None:
@@ -569,6 +605,22 @@ def store_hazard_photos(
         )
 
 
+def lead_branch_of(building: Building) -> Any:
+    """党员出租户: the branch of the building's landlord when the landlord is a party member
+    (their open hazards are a duty they lead, 责任领办, and their branch sees them)."""
+    if not building.landlord_id:
+        return None
+    from xianfeng.people.models import PartyMember
+
+    found = (
+        PartyMember.objects.filter(person_id=building.landlord_id, branch__isnull=False)
+        .only("branch_id")
+        .order_by("pk")
+        .first()
+    )
+    return found.branch_id if found else None
+
+
 def _responsible_name(building: Building) -> str:
     if building.landlord_id:
         return building.landlord.name
@@ -595,10 +647,12 @@ def hazard_report(
     photos: Sequence[UploadedFile] = (),
     before: Sequence[Any] = (),
     client_key: str = "",
+    reported_at: datetime | None = None,
 ) -> Hazard:
     """A hazard reported (from a failed item, a visit's "hazard found", or a report): its
     deadline by severity unless given (not in the past), its 主体责任 party by the building's
-    kind unless given; photos are the "before" evidence."""
+    kind unless given; photos are the "before" evidence. ``reported_at``: when it was found
+    (a phone's offline report; checked by ``clean_act_time``), else now."""
     client_key = (client_key or "").strip()[:64]
     if client_key and actor is not None:
         existing = Hazard.objects.filter(reported_by=actor, client_key=client_key).first()
@@ -616,6 +670,10 @@ def hazard_report(
         errors["responsible_party"] = [_("请选择主体责任方。")]
     if deadline is not None and deadline < timezone.localdate():
         errors["deadline"] = [_("整改时限不能早于今天。")]
+    try:
+        found_at = clean_act_time(reported_at, field="reported_at")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     cleaned, kinds = clean_photos(list(photos), "photos")
@@ -625,6 +683,7 @@ def hazard_report(
     hazard = Hazard(
         building=building,
         organization=building.organization,
+        lead_branch_id=lead_branch_of(building),
         title=title.strip()[:120],
         description=(description or "").strip(),
         category=category,
@@ -640,6 +699,7 @@ def hazard_report(
         reported_by=actor,
         reporter_member=reporter,
         client_key=client_key if actor is not None else "",
+        reported_at=found_at,
     )
     save_with_history(instance=hazard, actor=actor, reason=str(HazardSource(source).label))
     store_hazard_photos(
@@ -660,10 +720,30 @@ def hazard_report(
         organization=building.organization,
         target=hazard,
         member=reporter,
+        occurred_at=found_at,
         location=str(building),
         note=hazard.title,
     )
     return hazard
+
+
+def hazard_report_once(*, actor: User, client_key: str = "", **fields: Any) -> tuple[Hazard, bool]:
+    """``hazard_report`` answering ``(hazard, created)``: the same ``client_key`` from the same
+    account answers the hazard stored the first time (a phone's outbox sending again after a
+    lost answer, or twice at once), as visits and inspections do."""
+    client_key = (client_key or "").strip()[:64]
+    if client_key:
+        existing = Hazard.objects.filter(reported_by=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return hazard_report(actor=actor, client_key=client_key, **fields), True
+    except IntegrityError:
+        existing = Hazard.objects.filter(reported_by=actor, client_key=client_key).first()
+        if client_key and existing is not None:
+            return existing, False
+        raise
 
 
 def hazard_from_visit(visit: Visit) -> Hazard:
@@ -750,3 +830,19 @@ def incident_record(
         note=f"{IncidentSeverity(severity).label} {incident.title}"[:500],
     )
     return incident
+
+
+# The small works (零星工程) and focus days (集中整治日) live in their own module; they are
+# re-exported here so that callers find every write of safety in one place.
+from xianfeng.safety.services_works import (  # noqa: E402, F401
+    focus_candidates,
+    focus_pick,
+    focus_record,
+    focus_schedule,
+    works_building,
+    works_file,
+    works_for_token,
+    works_hazard,
+    works_token,
+    works_unfiled,
+)

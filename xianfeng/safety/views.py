@@ -39,6 +39,7 @@ from xianfeng.safety.forms import (
     ColourReviewForm,
     HazardReportForm,
     IncidentForm,
+    InspectionForm,
 )
 from xianfeng.safety.models import (
     ChecklistTemplate,
@@ -113,6 +114,8 @@ def _building_page(
         # Started from a task or a visit (``?task=`` / ``?visit=``): the inspection links to it.
         "from_task": _id(request.GET.get("task") or request.POST.get("task")),
         "from_visit": _id(request.GET.get("visit") or request.POST.get("visit")),
+        "lead_branch": selectors.landlord_branch(building),
+        "works": selectors.small_works(user).filter(building=building)[:5],
     }
     return render(request, "safety/building.html", context, status=status)
 
@@ -153,6 +156,122 @@ class InspectStartView(ScopedView):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return _building_page(request, building, status=400)
+        return redirect(inspection.get_absolute_url())
+
+
+class InspectFormView(ScopedView):
+    """The whole checklist of a building on one page, answered and sent at once: the form a
+    member opens online and fills in with no signal (saved to the phone's outbox, sent in one
+    request with its client key and the time it was started; ``services.inspection_create``)."""
+
+    model = Building
+
+    def _template(self, building: Building, raw: Any = None) -> ChecklistTemplate | None:
+        # Checklists are district configuration, the same for everyone (no scope to apply).
+        if _id(raw):
+            return ChecklistTemplate.objects.filter(pk=_id(raw)).first()
+        return ChecklistTemplate.objects.filter(place_kind=building.kind, is_current=True).first()
+
+    def _render(
+        self,
+        building: Building,
+        template: ChecklistTemplate | None,
+        form: InspectionForm,
+        status: int = 200,
+    ) -> HttpResponse:
+        data = self.request.POST if form.is_bound else {}
+        items = list(template.items.all()) if template is not None else []
+        rows = [
+            {
+                "item": item,
+                "outcome": data.get(f"outcome-{item.pk}", ""),
+                "note": data.get(f"note-{item.pk}", ""),
+            }
+            for item in items
+        ]
+        context = {
+            "building": building,
+            "template": template,
+            "form": form,
+            "rows": rows,
+            "outcomes": Outcome.choices,
+        }
+        return render(self.request, "safety/inspect_form.html", context, status=status)
+
+    def _refuse_non_members(self) -> None:
+        # Only a party member in a field role inspects (the auditor, staff without a member).
+        refusal = field_refusal(self.request.user)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        building = self.object_for(pk)
+        self._refuse_non_members()
+        template = self._template(building)
+        initial = {
+            "template": template.pk if template else None,
+            "task": _id(request.GET.get("task")),
+            "visit": _id(request.GET.get("visit")),
+        }
+        return self._render(building, template, InspectionForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from xianfeng.visits.models import Visit
+        from xianfeng.work.models import Task
+
+        building = self.object_for(pk)
+        self._refuse_non_members()
+        form = InspectionForm(request.POST)
+        template = self._template(building, request.POST.get("template"))
+        if not form.is_valid() or template is None:
+            if template is None:
+                form.add_error(None, _("这类楼栋还没有检查表。"))
+            return self._render(building, template, form, status=400)
+        data = form.cleaned_data
+        task = visit = None
+        if data["task"]:
+            task = Task.objects.restrict(request.user).filter(pk=data["task"]).first()
+        if data["visit"]:
+            visit = Visit.objects.restrict(request.user).filter(pk=data["visit"]).first()
+        results = [
+            {
+                "item": item.pk,
+                "outcome": request.POST.get(f"outcome-{item.pk}", ""),
+                "note": request.POST.get(f"note-{item.pk}", ""),
+                "photo": request.FILES.get(f"photo-{item.pk}"),
+            }
+            for item in template.items.all()
+            # an item left unanswered: the service names the first of them
+            if request.POST.get(f"outcome-{item.pk}")
+        ]
+        try:
+            inspection, created = services.inspection_create(
+                actor=request.user,
+                building=building,
+                results=results,
+                note=data["note"],
+                client_key=data["client_key"],
+                task=task,
+                visit=visit,
+                template=template,
+                started_at=data["started_at"],
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self._render(building, template, form, status=400)
+        if not created:
+            messages.info(request, _("这次检查已经提交过了，没有重复保存。"))
+        elif getattr(inspection, "superseded", False):
+            messages.warning(
+                request,
+                _("检查已保存；这栋楼在这之后又检查过，安全等级按后来那次检查。"),
+            )
+        else:
+            messages.success(
+                request,
+                _("检查已提交：楼栋评为%(colour)s，发现%(n)d处隐患。")
+                % {"colour": inspection.get_colour_display(), "n": inspection.fails},
+            )
         return redirect(inspection.get_absolute_url())
 
 
@@ -462,7 +581,7 @@ class HazardReportView(ScopedView):
         data = dict(form.cleaned_data)
         data.pop("building")
         try:
-            hazard = services.hazard_report(
+            hazard, created = services.hazard_report_once(
                 actor=request.user,
                 building=building,
                 photos=request.FILES.getlist("photos"),
@@ -471,7 +590,10 @@ class HazardReportView(ScopedView):
         except ValidationError as exc:
             apply_form_errors(form, exc)
             return self._render(form, building, status=400)
-        messages.success(request, _("隐患已报告，等待社区确认立案。"))
+        if created:
+            messages.success(request, _("隐患已报告，等待社区确认立案。"))
+        else:
+            messages.info(request, _("这条隐患已经报告过了，没有重复保存。"))
         return redirect(hazard.get_absolute_url())
 
 

@@ -7,6 +7,10 @@ verified hazard is closed by a passing re-inspection of its item, or returned by
 (system steps taken by ``inspection_submit``); overdue ones escalate to the parent
 organization (the job's step). Pages, the API's
 ``actions`` and endpoints, and the overdue job all read these declarations.
+
+Small works (零星工程) and focus days (集中整治日) are declared here too (``WorksFlow``,
+``FocusFlow``): works filed → accepted or declined, checked on site while accepted, then
+finished; a focus day planned → held, its hazards picked while planned.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS
+from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.core.workflow import Input, step
 from xianfeng.people.members import member_of
-from xianfeng.safety.choices import OVERDUE_FROM, HazardState, PhotoStage
+from xianfeng.safety.choices import (
+    OVERDUE_FROM,
+    FocusState,
+    HazardState,
+    PhotoStage,
+    WorksState,
+)
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -395,3 +405,179 @@ class HazardFlow:
         self.verified_by = None
         self.verified_at = None
         return {"member": getattr(inspection, "inspector", None), "note": self.return_reason}
+
+
+# --- small works (零星工程) --------------------------------------------------------------------
+
+W = WorksState
+
+
+def works_manager(works: Any, user: User) -> str | None:
+    """Staff of the community (or the works' grid) and above accept, decline and finish."""
+    if _holds(user, works, GRID_WRITERS):
+        return None
+    return _("只有工程所在社区或网格的书记、管理员可以受理零星工程报备。")
+
+
+def works_checker(works: Any, user: User) -> str | None:
+    """A member or staff in scope checks the site while the works go on."""
+    if _holds(user, works, FIELD_ROLES) and (
+        member_of(user) is not None or _holds(user, works, GRID_WRITERS)
+    ):
+        return None
+    return _("只有工程所在组织的党员或管理员可以登记施工检查。")
+
+
+class WorksFlow:
+    """Steps of ``SmallWork``; mixed into the model."""
+
+    duty_member = None
+
+    @step(
+        source=W.FILED,
+        target=W.ACCEPTED,
+        label=gettext_lazy("受理"),
+        ledger="works.accept",
+        allowed=works_manager,
+        inputs=[
+            Input("building", gettext_lazy("楼栋编码（可选，用于施工检查和发现隐患）")),
+            Input("note", gettext_lazy("受理意见（如施工时间、注意事项）")),
+        ],
+        done=gettext_lazy("已受理，施工期间请安排检查。"),
+    )
+    def accept(self, *, actor: User, building: Any = "", note: str = "") -> dict[str, Any]:
+        from xianfeng.safety.services import works_building
+
+        found = works_building(actor=actor, works=self, code=building)
+        if found is not None:
+            self.building = found
+            self.organization = found.organization
+        self.decision_note = (note or "").strip()[:200]
+        self.decided_by = actor
+        self.decided_at = timezone.now()
+        return {"member": member_of(actor), "note": self.decision_note or str(self)}
+
+    @step(
+        source=W.FILED,
+        target=W.DECLINED,
+        label=gettext_lazy("不予受理"),
+        ledger="works.decline",
+        allowed=works_manager,
+        inputs=[Input("reason", gettext_lazy("不予受理的理由（会告知报备人）"), required=True)],
+        style="secondary",
+        done=gettext_lazy("已不予受理。"),
+    )
+    def decline(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("请写明不予受理的理由。")})
+        self.decision_note = reason[:200]
+        self.decided_by = actor
+        self.decided_at = timezone.now()
+        return {"member": member_of(actor), "note": self.decision_note}
+
+    @step(
+        source=W.ACCEPTED,
+        target=None,
+        label=gettext_lazy("登记施工检查"),
+        ledger="works.inspect",
+        allowed=works_checker,
+        inputs=[
+            Input("finding", gettext_lazy("检查情况"), required=True, kind="textarea"),
+            Input("problem", gettext_lazy("发现安全问题，需立案整改"), kind="bool"),
+        ],
+        style="secondary",
+        done=gettext_lazy("施工检查已登记。"),
+    )
+    def inspect(self, *, actor: User, finding: str = "", problem: bool = False) -> dict[str, Any]:
+        from xianfeng.safety.services import works_hazard
+
+        finding = (finding or "").strip()
+        if not finding:
+            raise ValidationError({"finding": _("请写明施工现场的检查情况。")})
+        if problem and self.building_id is None:
+            raise ValidationError(
+                {"problem": _("这项工程还没有关联楼栋，不能立案隐患；请先联系社区补充楼栋。")}
+            )
+        self.checks += 1
+        note = finding[:200]
+        if problem:
+            hazard = works_hazard(actor=actor, works=self, finding=finding)
+            note = _("%(f)s（已立案隐患 #%(n)d）") % {"f": finding[:160], "n": hazard.pk}
+        return {"member": member_of(actor), "note": note, "history": note}
+
+    @step(
+        source=W.ACCEPTED,
+        target=W.FINISHED,
+        label=gettext_lazy("完工销项"),
+        ledger="works.finish",
+        allowed=works_manager,
+        inputs=[Input("note", gettext_lazy("完工情况（可选）"))],
+        done=gettext_lazy("已登记完工。"),
+    )
+    def finish(self, *, actor: User, note: str = "") -> dict[str, Any]:
+        self.finished_at = timezone.now()
+        return {"member": member_of(actor), "note": (note or "").strip()[:200] or str(self)}
+
+
+# --- focus days (集中整治日) ------------------------------------------------------------------
+
+
+def street_leader(day: Any, user: User) -> str | None:
+    """The street's leadership (its admins) or the district's."""
+    if _holds(user, day, ADMINS):
+        return None
+    return _("只有街道党工委或区委组织部的管理员可以安排和登记集中整治日。")
+
+
+class FocusFlow:
+    """Steps of ``FocusDay``; mixed into the model."""
+
+    duty_member = None
+
+    @step(
+        source=FocusState.PLANNED,
+        target=None,
+        label=gettext_lazy("选定整治的隐患"),
+        ledger="focus.pick",
+        allowed=street_leader,
+        style="secondary",
+        done=gettext_lazy("已选定整治的隐患。"),
+    )
+    def pick(self, *, actor: User, hazards: Any = ()) -> dict[str, Any]:
+        from xianfeng.safety.services import focus_pick
+
+        chosen = focus_pick(actor=actor, day=self, hazards=hazards)
+        return {
+            "note": _("选定%(n)d处隐患") % {"n": len(chosen)},
+            "history": _("选定隐患：%(ids)s") % {"ids": "、".join(f"#{h.pk}" for h in chosen)},
+        }
+
+    @step(
+        source=FocusState.PLANNED,
+        target=FocusState.HELD,
+        label=gettext_lazy("登记整治情况"),
+        ledger="focus.record",
+        allowed=street_leader,
+        inputs=[Input("summary", gettext_lazy("整治情况"), required=True, kind="textarea")],
+        done=gettext_lazy("整治日情况已登记。"),
+    )
+    def record(
+        self,
+        *,
+        actor: User,
+        summary: str = "",
+        attendees: Any = (),
+        resolved: Any = (),
+        others: str = "",
+    ) -> dict[str, Any]:
+        from xianfeng.safety.services import focus_record
+
+        count = focus_record(
+            actor=actor, day=self, summary=summary, attendees=attendees, resolved=resolved
+        )
+        self.others = (others or "").strip()[:200]
+        return {
+            "note": _("%(a)d名党员参加，解决%(r)d处隐患") % count,
+            "verified": True,
+        }

@@ -441,6 +441,61 @@ class StarRating(models.Model):
         return reverse("scoring:star_detail", args=[self.pk])
 
 
+class MemberMonthPoints(models.Model):
+    """积分月汇总（党员）: a member's points per month, the sum of their entries, kept in the
+    same transaction as every write of entries (``scoring.totals.store``). The index and the
+    leaderboards read these (one row per member and month) instead of summing the entries."""
+
+    member = models.ForeignKey(
+        "people.PartyMember", on_delete=models.PROTECT, related_name="+", verbose_name=_("党员")
+    )
+    month = models.DateField(_("月份"))
+    points = models.DecimalField(_("积分"), max_digits=12, decimal_places=2, default=0)
+    entries = models.IntegerField(_("明细条数"), default=0)
+
+    class Meta:
+        verbose_name = _("党员积分月汇总")
+        verbose_name_plural = _("党员积分月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="membermonthpoints_once")
+        ]
+        indexes = [models.Index(fields=["month", "member"], name="membermonthpoints_month")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m} {self.points}"
+
+
+class OrgMonthPoints(models.Model):
+    """积分月汇总（组织）: the points earned in an organization per month and ledger kind (where
+    the acts were recorded), kept with the entries like ``MemberMonthPoints``; dashboards read
+    these."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = NOBODY
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织")
+    )
+    month = models.DateField(_("月份"))
+    kind = models.CharField(_("履职事项"), max_length=64)
+    points = models.DecimalField(_("积分"), max_digits=14, decimal_places=2, default=0)
+    entries = models.IntegerField(_("明细条数"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织积分月汇总")
+        verbose_name_plural = _("组织积分月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month", "kind"], name="orgmonthpoints_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month:%Y-%m} {self.kind} {self.points}"
+
+
 # The democratic evaluation and the assessment keep their models in their own modules; they are
 # imported here so that Django finds them.
 from xianfeng.scoring.assessment_models import (  # noqa: E402
@@ -472,6 +527,8 @@ __all__ = [
     "EvaluationRound",
     "Indicator",
     "IndicatorSet",
+    "MemberMonthPoints",
+    "OrgMonthPoints",
     "PointEntry",
     "PointRule",
     "PublicBoard",

@@ -30,7 +30,14 @@ from xianfeng.orgs.models import Organization
 from xianfeng.people.choices import MemberKind, MemberStatus
 from xianfeng.people.models import PartyMember
 from xianfeng.scoring.choices import AdjustmentState, AppealState, EntryKind
-from xianfeng.scoring.models import Adjustment, Appeal, PointEntry, PointRule, PublicBoard
+from xianfeng.scoring.models import (
+    Adjustment,
+    Appeal,
+    MemberMonthPoints,
+    PointEntry,
+    PointRule,
+    PublicBoard,
+)
 from xianfeng.scoring.periods import Period
 
 if TYPE_CHECKING:
@@ -147,9 +154,11 @@ def group_figures(base: Organization, period: Period, *, kind: str = "") -> Grou
         .filter(Q(path__startswith=base.path) | Q(pk__in=_ancestor_ids(base)))
         .values_list("pk", "path")
     )
+    # The monthly totals (one row per member and month, kept with the entries): a period
+    # is whole months, so its sum never reads the entries themselves.
     sums = dict(
-        PointEntry.objects.filter(
-            occurred_on__range=(period.start, period.end),
+        MemberMonthPoints.objects.filter(
+            month__range=(period.start, period.end),
             member__branch__path__startswith=base.path,
             **({"member__kind": kind} if kind else {}),
         )
@@ -275,8 +284,8 @@ def org_leaderboard(user: User, org: Organization, period: Period) -> list[dict[
     )
     per_branch = defaultdict(lambda: [ZERO, 0])
     for path, total in (
-        PointEntry.objects.filter(
-            occurred_on__range=(period.start, period.end),
+        MemberMonthPoints.objects.filter(
+            month__range=(period.start, period.end),
             member__branch__path__startswith=org.path,
         )
         .values_list("member__branch__path")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,6 +33,7 @@ from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import take, write_ledger
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
+from xianfeng.scoring import totals
 from xianfeng.scoring.choices import CapPeriod, EntryKind
 from xianfeng.scoring.models import (
     Adjustment,
@@ -43,6 +45,7 @@ from xianfeng.scoring.models import (
     ScoringMark,
 )
 from xianfeng.scoring.periods import period_of
+from xianfeng.scoring.totals import NewEntry
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -224,6 +227,12 @@ def rules_in_force(day: date) -> dict[str, PointRule]:
 # --- scoring ----------
 
 
+@lru_cache(maxsize=8192)
+def _start_of(cap: str, day: date) -> date:
+    """The first day of the cap period holding ``day`` (asked several times per record)."""
+    return period_of(cap, day).start
+
+
 @dataclass
 class _Record:
     id: int
@@ -268,7 +277,7 @@ class _Usage:
     def add(self, member: int, kind: str, day: date, points: Decimal) -> None:
         self.day[(member, kind, day)] += points
         for cap in CapPeriod.values:
-            self.period[(member, kind, cap, period_of(cap, day).start)] += points
+            self.period[(member, kind, cap, _start_of(cap, day))] += points
 
     def load(self, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
@@ -329,7 +338,7 @@ def _score(
                     rec.member_id,
                     rec.action,
                     rule.cap_period,
-                    period_of(rule.cap_period, rec.day).start,
+                    _start_of(rule.cap_period, rec.day),
                 )
             ],
             _("周期上限"),
@@ -361,10 +370,13 @@ _RECORD_FIELDS = (
 )
 
 
+_MEMBER_RECORD_FIELDS = tuple(f for f in _RECORD_FIELDS if f != "actor__person__member__id")
+
+
 def _records(rows: Iterable[dict[str, Any]], verified_ids: set[int]) -> list[_Record]:
     out = []
     for row in rows:
-        member = row["member_id"] or row["actor__person__member__id"]
+        member = row["member_id"] or row.get("actor__person__member__id")
         if member is None:
             continue
         out.append(
@@ -382,8 +394,8 @@ def _records(rows: Iterable[dict[str, Any]], verified_ids: set[int]) -> list[_Re
     return out
 
 
-def _entry(rec: _Record, **fields: Any) -> PointEntry:
-    return PointEntry(
+def _entry(rec: _Record, **fields: Any) -> NewEntry:
+    return NewEntry(
         member_id=rec.member_id,
         organization_id=rec.organization_id,
         kind=rec.action,
@@ -397,9 +409,7 @@ def _entry(rec: _Record, **fields: Any) -> PointEntry:
 
 def _window(records: list[_Record], rules: dict[int, PointRule]) -> tuple[date, date]:
     starts = [
-        period_of(rules[r.id].cap_period, r.day).start
-        if rules[r.id].period_cap is not None
-        else r.day
+        _start_of(rules[r.id].cap_period, r.day) if rules[r.id].period_cap is not None else r.day
         for r in records
     ]
     return min(starts), max(r.day for r in records)
@@ -505,11 +515,13 @@ def _score_new(records: list[_Record]) -> int:
     for rec in sorted(records, key=lambda r: (r.day, r.id)):
         rule = rules[rec.id]
         amount, note = _score(rec, rule, usage, multipliers.get(rec.id))
-        entries.append(_entry(rec, entry_kind=EntryKind.AWARD, rule=rule, points=amount, note=note))
+        entries.append(
+            _entry(rec, entry_kind=EntryKind.AWARD, rule_id=rule.pk, points=amount, note=note)
+        )
         usage.add(rec.member_id, rec.action, rec.day, amount)
         if amount > 0 and rec.ct and rec.obj:
             usage.targets.add((rec.member_id, rec.action, rec.ct, rec.obj, rec.day))
-    PointEntry.objects.bulk_create(entries)
+    totals.store_rows(entries)
     return len(entries)
 
 
@@ -603,10 +615,11 @@ def _recompute_chunk(
     hi: int,
     by_actor: dict[int, list[dict[str, Any]]],
 ) -> tuple[int, int]:
+    # These records name their member: no join to the actor's member (three tables a row).
     rows = list(
         DutyRecord.objects.filter(
             member_id__gte=lo, member_id__lte=hi, occurred_at__gte=since, occurred_at__lt=until
-        ).values(*_RECORD_FIELDS)
+        ).values(*_MEMBER_RECORD_FIELDS)
     )
     acted = [row for m, found in by_actor.items() if lo <= m <= hi for row in found]
     rows += acted
@@ -632,7 +645,7 @@ def _recompute_chunk(
             member_id__lte=hi,
             occurred_on__range=(start, end),
             record__isnull=False,
-        ).values("id", "record_id", "rule_id", "entry_kind", "points", "reverses_id")
+        ).values(*_EXISTING_FIELDS)
     )
     if not records and not existing:
         return 0, 0
@@ -675,36 +688,49 @@ def _recompute_chunk(
     for rid, old in by_record.items():
         if rid not in by_id:
             entries.extend(_reverse_live(run, old, reversed_ids))
-    PointEntry.objects.bulk_create(entries)
+    totals.store_rows(entries)
     return len(records), len(entries)
+
+
+#: What a recomputation reads of the entries it may reverse (all a reversal copies).
+_EXISTING_FIELDS = (
+    "id",
+    "record_id",
+    "rule_id",
+    "entry_kind",
+    "points",
+    "reverses_id",
+    "member_id",
+    "organization_id",
+    "kind",
+    "occurred_on",
+    "target_type_id",
+    "target_id",
+)
 
 
 def _reverse_live(
     run: Recomputation, old: list[dict[str, Any]], reversed_ids: set[int]
-) -> list[PointEntry]:
-    out = []
-    for e in old:
-        if e["entry_kind"] == EntryKind.REVERSAL or e["id"] in reversed_ids:
-            continue
-        source = PointEntry.objects.get(pk=e["id"])
-        out.append(
-            PointEntry(
-                member_id=source.member_id,
-                organization_id=source.organization_id,
-                kind=source.kind,
-                occurred_on=source.occurred_on,
-                record_id=source.record_id,
-                rule_id=source.rule_id,
-                target_type_id=source.target_type_id,
-                target_id=source.target_id,
-                entry_kind=EntryKind.REVERSAL,
-                points=-source.points,
-                reverses_id=source.pk,
-                recomputation=run,
-                note=_("重算冲正"),
-            )
+) -> list[NewEntry]:
+    return [
+        NewEntry(
+            member_id=e["member_id"],
+            organization_id=e["organization_id"],
+            kind=e["kind"],
+            occurred_on=e["occurred_on"],
+            record_id=e["record_id"],
+            rule_id=e["rule_id"],
+            target_type_id=e["target_type_id"],
+            target_id=e["target_id"],
+            entry_kind=EntryKind.REVERSAL,
+            points=-e["points"],
+            reverses_id=e["id"],
+            recomputation_id=run.pk,
+            note=_("重算冲正"),
         )
-    return out
+        for e in old
+        if e["entry_kind"] != EntryKind.REVERSAL and e["id"] not in reversed_ids
+    ]
 
 
 def _settle(
@@ -728,7 +754,7 @@ def _settle(
     out = []
     for e in live:
         out.append(
-            PointEntry(
+            NewEntry(
                 member_id=rec.member_id,
                 organization_id=rec.organization_id,
                 kind=rec.action,
@@ -740,12 +766,21 @@ def _settle(
                 entry_kind=EntryKind.REVERSAL,
                 points=-e["points"],
                 reverses_id=e["id"],
-                recomputation=run,
+                recomputation_id=run.pk,
                 note=_("重算冲正"),
             )
         )
     kind = EntryKind.CORRECTION if (rec.id, rule.pk) in awarded else EntryKind.AWARD
-    out.append(_entry(rec, entry_kind=kind, rule=rule, points=target, note=note, recomputation=run))
+    out.append(
+        _entry(
+            rec,
+            entry_kind=kind,
+            rule_id=rule.pk,
+            points=target,
+            note=note,
+            recomputation_id=run.pk,
+        )
+    )
     return out
 
 
@@ -802,7 +837,7 @@ def adjustment_entry(adjustment: Adjustment) -> PointEntry:
         adjustment=adjustment,
         note=adjustment.reason[:200],
     )
-    entry.save(force_insert=True)
+    totals.store([entry])
     return entry
 
 

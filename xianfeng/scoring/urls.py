@@ -1,6 +1,12 @@
 from django.urls import path
 
-from xianfeng.scoring import views, views_assessment, views_evaluation, views_memberfile
+from xianfeng.scoring import (
+    views,
+    views_assessment,
+    views_dashboard,
+    views_evaluation,
+    views_memberfile,
+)
 
 app_name = "scoring"
 
@@ -24,6 +30,7 @@ urlpatterns = [
     path("appeals/new/", views.AppealCreateView.as_view(), name="appeal_create"),
     path("appeals/<int:pk>/", views.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/<str:action>/", views.AppealStepView.as_view(), name="appeal_action"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path("anomalies/", views.AnomalyView.as_view(), name="anomalies"),
     path("stars/", views.StarListView.as_view(), name="stars"),
     path("stars/<int:pk>/", views.StarDetailView.as_view(), name="star_detail"),

@@ -26,7 +26,7 @@ from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
-from xianfeng.scoring import selectors, services
+from xianfeng.scoring import dashboards, selectors, services
 from xianfeng.scoring.choices import AdjustmentState, AppealState
 from xianfeng.scoring.forms import (
     AdjustmentForm,
@@ -209,6 +209,7 @@ class LeaderboardView(ScopedView):
                 .filter(parent=org)
                 .order_by("path")[:200],
                 "board": board,
+                "may_dashboard": dashboards.may_see(request.user),
                 "may_publish": user_can(request.user, Action.CHANGE, PublicBoard)
                 and services.org_in_scope(
                     user=request.user, org=org, model=PublicBoard, action=Action.CHANGE

@@ -498,13 +498,15 @@ def order_serve(
     order_id: int,
     note: Form[str] = "",
     photo: File[UploadedFile] = None,
+    hours: Form[str] = "",
 ) -> Any:
-    """multipart/form-data: ``note`` (办理情况) and/or ``photo``. The state and the actor are
-    checked before the input (409, then 403, then 400)."""
+    """multipart/form-data: ``note`` (办理情况) and/or ``photo``, and ``hours``: the member's
+    hours after work, recorded once as a service session of the order. The state and the
+    actor are checked before the input (409, then 403, then 400)."""
     order = _order_for(request, order_id)
     if len(note) > TEXT_MAX_LENGTH:
         note = note[: TEXT_MAX_LENGTH + 1]
-    take(order, "serve", actor=request.user, note=note, photo=photo)
+    take(order, "serve", actor=request.user, note=note, photo=photo, hours=hours[:16] or None)
     return _order_detail(request, order.pk)
 
 

@@ -471,3 +471,39 @@ def release_orders_of_absent_members() -> int:
         state__in=(OrderState.DISPATCHED, OrderState.ACCEPTED), assignee__status__in=gone
     ).select_related("organization", "assignee")
     return take_due(held.iterator(), "release", when=lambda o: o.assignee.status in gone)
+
+
+def order_hours_record(*, actor: User, order: Order, hours: Any) -> Any:
+    """Hours after work (8小时外) for an order served: one confirmed service session of the
+    member who served it (the team's leader for a team's order), in the order's community,
+    named by the order's code. Taken inside the ``serve`` step; a second call for the same
+    order (a re-served order) records nothing new and answers the stored session."""
+    from xianfeng.community.choices import SessionSource, SessionState
+    from xianfeng.community.hours import session_record
+    from xianfeng.community.models import ServiceSession
+
+    member = order.assignee
+    if member is None:
+        raise ValidationError({"hours": _("这个点单没有接单党员，不能登记服务时长。")})
+    stored = (
+        ServiceSession.objects.filter(
+            member=member, source=SessionSource.ORDER, reference=order.code
+        )
+        .exclude(state=SessionState.REJECTED)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    note = _("群众点单%(code)s：%(what)s") % {"code": order.code, "what": order.summary}
+    if order.team_id:
+        note = _("%(note)s（%(team)s）") % {"note": note, "team": order.team.name}
+    return session_record(
+        actor=actor,
+        member=member,
+        community=order.community,
+        source=SessionSource.ORDER,
+        served_on=timezone.localdate(),
+        hours=hours,
+        content=note,
+        reference=order.code,
+    )

@@ -86,7 +86,11 @@ def _member_for(actor: User, member: Any) -> Any:
 
     pk = int(member) if str(member or "").strip().isdigit() else None
     found = (
-        PartyMember.objects.restrict(actor).select_related("branch", "person").filter(pk=pk).first()
+        # members serving in the community (报到, 对接) are dispatched its orders too
+        PartyMember.objects.restrict(actor, serving=True)
+        .select_related("branch", "person")
+        .filter(pk=pk)
+        .first()
         if pk
         else None
     )
@@ -220,15 +224,25 @@ class OrderFlow:
         label=gettext_lazy("办结"),
         ledger="order.served",
         allowed=server,
-        inputs=[Input("note", gettext_lazy("办理情况"), kind="textarea")],
+        inputs=[
+            Input("note", gettext_lazy("办理情况"), kind="textarea"),
+            Input("hours", gettext_lazy("服务时长（小时，计入8小时外）")),
+        ],
         done=gettext_lazy("已办结，等待群众评价。"),
     )
-    def serve(self, *, actor: User, note: str = "", photo: Any = None) -> dict[str, Any]:
+    def serve(
+        self, *, actor: User, note: str = "", photo: Any = None, hours: Any = None
+    ) -> dict[str, Any]:
         text = str(note or "").strip()
         if not text and not photo:
             raise ValidationError({"note": _("请填写办理情况或上传一张照片。")})
         if len(text) > MAX_NOTE:
             raise ValidationError({"note": _("请不超过%(n)d个字。") % {"n": MAX_NOTE}})
+        if hours not in (None, ""):
+            # the member's hours after work, in the same transaction as the step
+            from xianfeng.services.services import order_hours_record
+
+            order_hours_record(actor=actor, order=self, hours=hours)
         if photo:
             from xianfeng.work.photos import clean_photo
 

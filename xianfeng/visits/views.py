@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -227,6 +228,9 @@ class VisitDetailView(ScopedView):
                 "photos": visit.photos.all(),
                 # The member who made it is offered what comes next (the next household).
                 "is_mine": getattr(member_of(request.user), "pk", None) == visit.member_id,
+                # What was found can go on the problem wall (the public app, above this one:
+                # named through the app registry, not imported).
+                "can_raise_problem": self.can(Action.ADD, apps.get_model("public", "Problem")),
             },
         )
 
@@ -311,7 +315,7 @@ class NotVisitedView(ScopedView):
         ids = [int(i) for i in request.POST.getlist("households") if i.isdigit()]
         member_id = request.POST.get("member", "")
         member = (
-            PartyMember.objects.restrict(request.user).filter(pk=member_id).first()
+            PartyMember.objects.restrict(request.user, serving=True).filter(pk=member_id).first()
             if member_id.isdigit()
             else None
         )

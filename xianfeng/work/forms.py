@@ -132,10 +132,12 @@ class SubmitForm(TextLimits, forms.Form):
 class AssignForm(TextLimits, forms.Form):
     member = MemberChoice(label=_("指派给"), queryset=PartyMember.objects.none())
 
-    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, task: Task, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The task's subtree, and members in service (报到) in its community, as the user sees
         self.fields["member"].queryset = (
-            PartyMember.objects.filter(branch__path__startswith=task.organization.path)
+            PartyMember.objects.restrict(user, serving=True)
+            .acting_under(task.organization)
             .select_related("person", "branch")
             .order_by("branch__path", "id")
         )

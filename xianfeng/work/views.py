@@ -295,7 +295,7 @@ def _task_page(
         "submit_form": forms.get("submit") or SubmitForm(),
         "return_form": forms.get("return") or ReturnForm(),
         "assign_form": forms.get("assign")
-        or (AssignForm(task=task) if "assign" in actions else None),
+        or (AssignForm(task=task, user=request.user) if "assign" in actions else None),
         # Evidence photos and the visits section come from the visits app (hooks).
         "photos": task.photos.all() if hasattr(task, "photos") else [],
         "progress": progress,
@@ -318,6 +318,13 @@ class TaskDetailView(ScopedView):
 STEP_FORMS: dict[str, Any] = {"submit": SubmitForm, "return": ReturnForm, "assign": AssignForm}
 
 
+def _claimed_by_me(request: HttpRequest, task: Task) -> bool:
+    from xianfeng.people.members import member_of
+
+    member = member_of(request.user)
+    return member is not None and task.assignee_id == member.pk
+
+
 class TaskActionView(ScopedView):
     """POST /work/tasks/<pk>/<step>/: one step of the task workflow (work/workflows.py).
     The state and the actor are checked before the form is read; a refusal shows on the
@@ -330,12 +337,17 @@ class TaskActionView(ScopedView):
         steps = {s.name: s for s in workflow.steps_of(Task) if not s.system}
         if verb not in steps:
             return _task_page(request, task, status=404)
+        if verb == "claim" and _claimed_by_me(request, task):
+            # The same claim again (a phone's outbox resending after a lost answer): the claim
+            # stored the first time is the answer, not "claimed by someone" (issue 17).
+            messages.info(request, _("您已经认领了这项任务，重复提交没有再保存。"))
+            return redirect(task.get_absolute_url())
         form: Any = None
         try:
             workflow.check(task, verb, actor=request.user)
             kwargs: dict[str, Any] = {}
             if verb in STEP_FORMS:
-                extra = {"task": task} if verb == "assign" else {}
+                extra = {"task": task, "user": request.user} if verb == "assign" else {}
                 form = STEP_FORMS[verb](request.POST, **extra)
                 if not form.is_valid():
                     return _task_page(request, task, {verb: form}, status=400)

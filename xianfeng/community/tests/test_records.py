@@ -52,8 +52,9 @@ def write(personas, member, **kw):
 def test_the_community_writes_the_record_from_what_the_member_did(personas, serving):
     record = write(personas, serving)
     assert record.hours == 3 and record.sessions == 1 and record.yearly
-    with pytest.raises(ValidationError, match="年度的鉴定已经填写过了"):
+    with pytest.raises(ValidationError, match="年度的鉴定已经填写过了") as twice:
         write(personas, serving)
+    assert twice.value.error_dict["year"][0].code == "unique"  # the API answers 409
     on_demand = write(
         personas,
         serving,

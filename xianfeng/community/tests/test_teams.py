@@ -69,3 +69,70 @@ def test_a_member_from_elsewhere_or_twice_is_refused(personas, community):
     with pytest.raises(ValidationError) as exc:
         teams.team_member_add(actor=personas["shequ"], team=team, member=f.dangyuan())
     assert "已经是该队队员" in exc.value.message_dict["member"][0]
+
+
+def _activity(client, team, participants):
+    from django.utils import timezone
+
+    return client.post(
+        f"/api/v1/teams/{team.pk}/activities",
+        data={
+            "kind": "patrol",
+            "held_on": timezone.localdate().isoformat(),
+            "hours": "2",
+            "content": "夜间安全巡查",
+            "participants": participants,
+        },
+        content_type="application/json",
+    )
+
+
+def test_a_team_activity_names_only_the_team_s_own_members(personas, client_for, community):
+    """The participants are read among the team's current members: anyone else's id (a member
+    of the community not on the team, or a member out of scope) is refused with a Chinese 400
+    naming the number only, never the person, and nothing is stored."""
+    from xianfeng.community.models import ServiceSession, TeamActivity
+
+    team = teams.team_create(
+        actor=personas["shequ"], organization=community, name="巡查一队", kind="patrol"
+    )
+    teams.team_member_add(actor=personas["shequ"], team=team, member=f.dangyuan())
+    neighbour = f.member_under(community)
+    outsider = f.member_under(Organization.objects.get(code=SHEQU2_COMMUNITY))
+    for stranger in (neighbour, outsider):
+        response = _activity(client_for("dangyuan"), team, [f.dangyuan().pk, stranger.pk])
+        assert response.status_code == 400, response.content
+        errors = response.json()["errors"]["participants"]
+        assert errors == [f"以下编号的党员不是该队队员：{stranger.pk}"]
+        assert stranger.person.name not in response.content.decode("unicode_escape")
+    assert not TeamActivity.objects.filter(team=team).exists()
+    assert not ServiceSession.objects.filter(activity__team=team).exists()
+    # a non-member of the team logging it is refused first (403), whoever they name
+    response = _activity(client_for("wangge"), team, [outsider.pk])
+    assert response.status_code in (403, 404)
+    ok = _activity(client_for("dangyuan"), team, [f.dangyuan().pk])
+    assert ok.status_code == 201, ok.content
+    assert ServiceSession.objects.filter(activity__team=team, member=f.dangyuan()).count() == 1
+
+
+def test_the_team_page_refuses_a_non_member_participant_too(personas, client_for, community):
+    from django.utils import timezone
+
+    team = teams.team_create(
+        actor=personas["shequ"], organization=community, name="宣传一队", kind="publicity"
+    )
+    teams.team_member_add(actor=personas["shequ"], team=team, member=f.dangyuan())
+    neighbour = f.member_under(community)
+    response = client_for("shequ").post(
+        f"/work/teams/{team.pk}/",
+        {
+            "do": "activity",
+            "kind": "publicity",
+            "held_on": timezone.localdate().isoformat(),
+            "hours": "1",
+            "content": "宣传防火知识",
+            "participants": [f.dangyuan().pk, neighbour.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert f"以下编号的党员不是该队队员：{neighbour.pk}" in response.content.decode()

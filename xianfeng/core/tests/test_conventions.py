@@ -58,3 +58,24 @@ def test_api_schemas_have_unique_names():
             seen.setdefault(cls.__name__, []).append(cls.__module__)
     clashes = {name: sorted(set(mods)) for name, mods in seen.items() if len(set(mods)) > 1}
     assert clashes == {}, f"schemas named twice (rename one): {clashes}"
+
+
+def test_no_validation_error_code_is_lost_on_a_dict():
+    """``ValidationError({"field": "..."}, code="unique")`` drops the code (Django builds each
+    field's error from the bare message), so the API answers 400 where a duplicate means 409.
+    The code goes on the inner error: ``{"field": ValidationError("...", code="unique")}``."""
+    import ast
+
+    offenders = []
+    for path in _sources("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "ValidationError"
+                and node.args
+                and isinstance(node.args[0], ast.Dict)
+                and any(k.arg == "code" for k in node.keywords)
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == [], "code= beside a dict is lost: " + ", ".join(offenders)

@@ -3,6 +3,7 @@ found and kept unique through the blind index, and rotated by ``rotate_personal_
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -189,3 +190,39 @@ def test_a_whole_number_finds_its_member_on_the_page_the_api_and_search(client_f
     # Outside the scope the number finds nobody.
     other = client_for("shequ2").get("/api/v1/members", {"q": member.person.id_number}).json()
     assert other["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "plain",
+    ["", "1", "13912345678", ID, "x" * 15, "x" * 16, "x" * 17, "王小明" * 30, '{"rooms": []}'],
+)
+def test_our_tokens_are_fernet_tokens_both_ways(plain, settings):
+    """The one-context token code (issue 11) writes what ``Fernet`` opens and opens what it
+    writes, at every padding length."""
+    key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [key]
+    ours = crypto.encrypt(plain)
+    assert Fernet(key.encode()).decrypt(ours.encode()).decode() == plain
+    theirs = Fernet(key.encode()).encrypt(plain.encode()).decode()
+    assert crypto.decrypt(theirs) == plain
+    assert crypto.encrypt(plain) != ours  # a new IV every time
+
+
+def test_a_tampered_or_foreign_token_is_refused(settings):
+    key, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [key]
+    token = crypto.encrypt(MOBILE)
+    raw = bytearray(base64.urlsafe_b64decode(token))
+    for index in (0, 5, 30, len(raw) - 40, len(raw) - 1):  # version, time, IV, cipher, HMAC
+        broken = raw.copy()
+        broken[index] ^= 1
+        with pytest.raises(ImproperlyConfigured):
+            crypto.decrypt(base64.urlsafe_b64encode(bytes(broken)).decode())
+    for bad in ("", "not a token", token[:-8], "王"):
+        with pytest.raises(ImproperlyConfigured):
+            crypto.decrypt(bad)
+    settings.FIELD_ENCRYPTION_KEYS = [other]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt(token)
+    settings.FIELD_ENCRYPTION_KEYS = [other, key]  # an old key still opens (rotation)
+    assert crypto.decrypt(token) == MOBILE

@@ -518,3 +518,35 @@ def test_the_two_factor_pages_are_never_cached(personas):
     client.force_login(personas["shequ"])
     assert "no-store" in client.get("/account/2fa/")["Cache-Control"]
     assert "no-store" in client.post("/account/2fa/", {"action": "start"})["Cache-Control"]
+
+
+def test_old_login_failures_are_purged_by_the_periodic_job(
+    settings, django_capture_on_commit_callbacks
+):
+    from xianfeng.core import jobs
+    from xianfeng.core.models import JobRun
+
+    settings.LOGIN_FAILURE_KEEP_DAYS = 30
+    now = timezone.now()
+    old = LoginFailure.objects.create(username="x", address="1.2.3.4", at=now - timedelta(days=31))
+    recent = LoginFailure.objects.create(
+        username="x", address="1.2.3.4", at=now - timedelta(days=29)
+    )
+    assert "core.purge_login_failures" in jobs.periodic_jobs()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = jobs.enqueue("core.purge_login_failures")
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.DONE and run.result == {"deleted": 1}
+    assert list(LoginFailure.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not LoginFailure.objects.filter(pk=old.pk).exists()
+
+
+def test_the_admin_refuses_a_session_that_did_not_pass_the_second_factor(personas):
+    """A superuser session without the second factor (here opened directly, as one opened
+    before the factor became compulsory would be) does not reach the admin."""
+    client = Client()
+    client.force_login(personas["admin"])
+    response = client.get("/admin/core/user/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"])["Location"].startswith("/login/")

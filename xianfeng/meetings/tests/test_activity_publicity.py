@@ -84,6 +84,7 @@ def test_activity_items_refuse_bad_input(personas):
 def test_publicity_events_are_counted_per_scope_and_period(personas, client_for):
     branch = role_org(personas["wangge"])
     today = timezone.localdate()
+    ledger_before = DutyRecord.objects.filter(action="publicity.record").count()
     for sessions, people in ((3, 120), (1, 45)):
         services.publicity_record(
             actor=personas["wangge"],
@@ -105,15 +106,17 @@ def test_publicity_events_are_counted_per_scope_and_period(personas, client_for)
     counts = selectors.publicity_counts(personas["wangge"], start=today - timedelta(days=7))
     assert counts == {"events": 2, "sessions": 4, "participants": 165}
     assert selectors.publicity_counts(personas["qu"], start=today)["participants"] == 300
-    assert selectors.publicity_counts(personas["wangge"], end=today - timedelta(days=3)) == {
+    # The demo district's own events lie weeks back: a span of days before these has none.
+    before = {"start": today - timedelta(days=7), "end": today - timedelta(days=3)}
+    assert selectors.publicity_counts(personas["wangge"], **before) == {
         "events": 0,
         "sessions": 0,
         "participants": 0,
     }
     api = client_for("wangge").get(f"/api/v1/publicity/counts?start={today - timedelta(days=7)}")
     assert api.json() == counts
-    assert DutyRecord.objects.filter(action="publicity.record").count() == 3
-    page = client_for("wangge").get("/meetings/publicity/")
+    assert DutyRecord.objects.filter(action="publicity.record").count() == ledger_before + 3
+    page = client_for("wangge").get(f"/meetings/publicity/?start={today - timedelta(days=7)}")
     assert page.status_code == 200 and "参与165人次" in page.content.decode()
 
 

@@ -230,3 +230,13 @@ def test_the_api_answers_bad_sign_ins_in_chinese_with_their_status(client_for, p
     assert bare.status_code == 400 and "列席请写明理由" in bare.json()["errors"]["reason"][0]
     page = client.post(f"/meetings/{other.pk}/sign-in/", {"reason": ""})
     assert page.status_code == 400 and "列席请写明理由" in page.content.decode()
+
+
+def test_the_page_offers_sign_in_only_when_it_would_be_taken(personas, client_for):
+    me = persona_member("dangyuan")
+    later = f.meeting(personas["wangge"], invite=[me], starts_in=timedelta(days=2))
+    page = client_for("dangyuan").get(f"/meetings/{later.pk}/").content.decode()
+    assert 'id="sign-in"' not in page and "开始前两小时内才能签到" in page
+    soon = f.meeting(personas["wangge"], invite=[me], starts_in=timedelta(minutes=30))
+    page = client_for("dangyuan").get(f"/meetings/{soon.pk}/").content.decode()
+    assert 'id="sign-in"' in page and 'id="sign-in-note"' not in page

@@ -133,7 +133,8 @@ def test_no_vote_before_or_after_the_period_and_results_after_it(personas, clien
     late = client.post(f"/meetings/vote/{selection.pk}/", {"candidate": candidate, "code": code})
     assert late.status_code == 409 and "投票已于" in late.content.decode()
     take(selection, "publish", actor=personas["shequ"])
-    assert DutyRecord.objects.filter(action="selection.publish").count() == 1
+    published = DutyRecord.objects.filter(action="selection.publish", object_id=str(selection.pk))
+    assert published.count() == 1
     page = client.get(f"/meetings/vote/{selection.pk}/")
     assert 'id="results"' in page.content.decode()
 

@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from django.test import Client
+from django.utils import timezone
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
@@ -23,7 +24,8 @@ from xianfeng.public.tests.helpers import COMMUNITY, on_wall, published
 
 pytestmark = pytest.mark.django_db
 
-SCHEMAS = Path("/work/shared/open311-schema")
+# The repository's parent holds shared/ beside it (a clean clone with ../shared works).
+SCHEMAS = Path(__file__).resolve().parents[3] / ".." / "shared" / "open311-schema"
 BASE = "/open311/v2/"
 
 
@@ -265,3 +267,60 @@ def test_a_service_of_the_menu_is_ordered_through_open311_and_nothing_personal_l
     assert one[0]["status"] == "open"
     assert "13900000301" not in text and "园山路1号" not in text and "王 阿姨" not in text
     assert rid in {r["service_request_id"] for r in client.requests(service_code="o311-repair")}
+
+
+def test_the_request_list_pages_in_the_database_in_a_fixed_number_of_queries(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xianfeng.services.tests.factories import order, service_at
+
+    community = Organization.objects.get(code=COMMUNITY)
+    service = service_at(community)
+    # Only what this test adds: the demo's own problems and orders are older than its start.
+    since = {"start_date": timezone.now().isoformat()}
+    on_wall(personas, title="第一个", phone="13900000601")
+    order(community, service=service)
+    with CaptureQueriesContext(connection) as few:
+        first = Client().get(f"{BASE}requests.json", since)
+    for n in range(4):
+        on_wall(personas, title=f"又一个{n}", phone=f"1390000062{n}")
+        order(community, service=service if n % 2 else None)
+    with CaptureQueriesContext(connection) as many:
+        everything = Client().get(f"{BASE}requests.json", since).json()
+    assert first.status_code == 200 and len(everything) == 10
+    valid(everything, "requests.json")
+    # The union page, then the page's problems and its orders: no query per row.
+    assert len(many.captured_queries) == len(few.captured_queries) <= 4
+    stamps = [r["requested_datetime"] for r in everything]
+    assert stamps == sorted(stamps, reverse=True)
+    kinds = {r["service_request_id"].split("-")[0] for r in everything}
+    assert kinds == {"problem", "order"}
+    own_words = [r for r in everything if r["service_request_id"].startswith("order-")]
+    assert {r["service_name"] for r in own_words} >= {"自述诉求", service.title}
+    # page_size and page read on past the first page, in the same order, without overlap.
+    pages = [
+        Client().get(f"{BASE}requests.json", {**since, "page_size": 4, "page": n}).json()
+        for n in (1, 2, 3)
+    ]
+    assert [len(p) for p in pages] == [4, 4, 2]
+    assert [r["service_request_id"] for p in pages for r in p] == [
+        r["service_request_id"] for r in everything
+    ]
+    assert Client().get(f"{BASE}requests.json", {**since, "page": 9}).json() == []
+    bad = Client().get(f"{BASE}requests.json", {"page_size": "0"})
+    assert bad.status_code == 400 and "page_size" in bad.json()[0]["description"]
+    # Only orders, only problems: the same rows, filtered in the database.
+    orders = Client().get(f"{BASE}requests.json", {**since, "service_code": service.code}).json()
+    assert len(orders) == 3 and all(r["service_code"] == service.code for r in orders)
+    with CaptureQueriesContext(connection) as by_id:
+        some = (
+            Client()
+            .get(
+                f"{BASE}requests.json",
+                {"service_request_id": ",".join(r["service_request_id"] for r in everything)},
+            )
+            .json()
+        )
+    assert [r["service_request_id"] for r in some] == [r["service_request_id"] for r in everything]
+    assert len(by_id.captured_queries) <= 2

@@ -16,12 +16,14 @@ from xianfeng.core.tests.test_permission_matrix import PERSONAS, expected
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.public import services
-from xianfeng.public.models import Problem
+from xianfeng.public.models import EchoEntry, Problem
 
 pytestmark = pytest.mark.django_db
 
 ANYONE = set(PERSONAS)
 GRID_WRITERS = {"admin", "qu", "jiedao", "shequ", "shequ2", "wangge"}
+#: Who puts a meeting's, a visit's or an order's problem on the wall (members too).
+RAISERS = GRID_WRITERS | {"dangyuan"}
 
 
 def _state(problem: Problem, state: str, **fields) -> int:
@@ -51,6 +53,16 @@ def sides(personas):
 
         merge_target = make(9)
         _state(merge_target, "accepted", on_wall=True)
+        published = make(5)
+        _state(published, "published", on_wall=True, result="已办")
+        EchoEntry.objects.create(
+            problem=published,
+            organization=published.organization,
+            community=published.community,
+            result="已办",
+            solved_by=personas["shequ"],
+            checked_by=personas["admin"],
+        )
         out.append(
             {
                 "pending": make(1).pk,
@@ -58,6 +70,8 @@ def sides(personas):
                 "in_progress": _state(make(3), "in_progress", on_wall=True),
                 "solved": _state(make(4), "solved", on_wall=True, result="已办"),
                 "target": merge_target.code,
+                "published": published.pk,
+                "org": org.pk,
             }
         )
     return out
@@ -65,6 +79,8 @@ def sides(personas):
 
 PAGES = [
     ("problem detail", "/public/problems/{accepted}/", ANYONE),
+    ("problem edit text", "/public/problems/{accepted}/edit/", GRID_WRITERS),
+    ("problem edit result", "/public/problems/{published}/edit-result/", GRID_WRITERS),
 ]
 
 
@@ -76,6 +92,55 @@ def test_problem_pages_answer_by_scope(client_for, sides, persona):
             response = client.get(template.format(**sides[side]))
             assert response.status_code == expected(persona, side, allowed), (persona, name)
     assert client.get("/public/problems/").status_code == 200
+    raise_page = client.get("/public/problems/new/").status_code
+    assert raise_page == (200 if persona in RAISERS else 403), persona
+
+
+EDITS = [
+    ("edit", "accepted", {"title": "改过的标题", "reason": "删去个人信息"}),
+    ("edit-result", "published", {"result": "改过的结果", "reason": "补充"}),
+]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("verb", "which", "data"), EDITS)
+def test_page_and_api_edits_answer_by_scope_and_role(client_for, sides, persona, verb, which, data):
+    client = client_for(persona)
+    api_verb = "edit-text" if verb == "edit" else verb
+    for side in (0, 1):
+        pk = sides[side][which]
+        want = expected(persona, side, GRID_WRITERS)
+        field = "title" if verb == "edit" else "result"
+        api = client.post(
+            f"/api/v1/problems/{pk}/{api_verb}",
+            {**data, field: f"接口{data[field]}"},
+            content_type="application/json",
+        )
+        assert api.status_code == want, (persona, verb, side, api.content[:200])
+        assert want == 200 or "detail" in api.json()
+        page = client.post(f"/public/problems/{pk}/{verb}/", data)
+        assert page.status_code == (302 if want == 200 else want), (persona, verb, side)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_raising_a_problem_answers_by_scope_and_role(client_for, sides, persona):
+    client = client_for(persona)
+    for side in (0, 1):
+        body = {
+            "organization": sides[side]["org"],
+            "source": "meeting",
+            "category": "other",
+            "title": f"会议提出{side}",
+        }
+        want = expected(persona, side, RAISERS)
+        api = client.post("/api/v1/problems", body, content_type="application/json")
+        assert api.status_code == (201 if want == 200 else want), (persona, side, api.content)
+        page = client.post("/public/problems/new/", {**body, "title": f"页面{side}"})
+        # The page offers only organizations in scope: another side's is a form error (400).
+        page_want = {200: 302, 404: 400, 403: 403}[want]
+        if persona not in RAISERS:
+            page_want = 403
+        assert page.status_code == page_want, (persona, side, page.status_code)
 
 
 def test_the_staff_list_shows_only_problems_in_scope(client_for, sides):

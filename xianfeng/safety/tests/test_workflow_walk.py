@@ -12,7 +12,7 @@ import pytest
 from xianfeng.core.testing import role_org
 from xianfeng.core.workflow_walk import Walk, walk
 from xianfeng.demo.base import persona_member
-from xianfeng.safety.models import Hazard
+from xianfeng.safety.models import FocusDay, Hazard, SmallWork
 from xianfeng.safety.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +57,75 @@ WALKS = [
 ]  # fmt: skip
 
 
+def _works(state):
+    def make(p):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from xianfeng.safety.services_works import works_file
+
+        building = _building(p)
+        works = works_file(
+            community=role_org(p["wangge"]).parent,
+            applicant="李师傅",
+            phone="13900001111",
+            site=building.address,
+            kind="renovation",
+            start_on=timezone.localdate() + timedelta(days=1),
+            end_on=timezone.localdate() + timedelta(days=9),
+            measures="灭火器两具",
+            throttle=False,
+        )
+        SmallWork.objects.filter(pk=works.pk).update(state=state)
+        return works
+
+    return make
+
+
+def _focus(state):
+    def make(p):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        street = role_org(p["jiedao"])
+        # Recording needs the day to have come: each new day is before every other one.
+        earliest = FocusDay.objects.filter(organization=street).order_by("day").first()
+        when = earliest.day - timedelta(days=1) if earliest else timezone.localdate()
+        when = min(when, timezone.localdate())
+        return FocusDay.objects.create(organization=street, day=when, theme="整治", state=state)
+
+    return make
+
+
+WORKS_API = "/api/v1/safety/works/{pk}/"
+WORKS_PAGE = "/safety/works/{pk}/"
+FOCUS_API = "/api/v1/safety/focus-days/{pk}/"
+FOCUS_PAGE = "/safety/focus/{pk}/"
+WALKS += [
+    Walk(SmallWork, "accept", _works("filed"), _works("declined"), "wangge", "dangyuan",
+         WORKS_API + "accept", WORKS_PAGE + "accept/"),
+    Walk(SmallWork, "decline", _works("filed"), _works("accepted"), "wangge", "dangyuan",
+         WORKS_API + "decline", WORKS_PAGE + "decline/", {"reason": "违法搭建"}),
+    Walk(SmallWork, "inspect", _works("accepted"), _works("filed"), "dangyuan", "jiancha",
+         WORKS_API + "inspect", WORKS_PAGE + "inspect/", {"finding": "灭火器到位"}),
+    Walk(SmallWork, "finish", _works("accepted"), _works("filed"), "wangge", "dangyuan",
+         WORKS_API + "finish", WORKS_PAGE + "finish/"),
+    Walk(FocusDay, "pick", _focus("planned"), _focus("held"), "jiedao", "jiancha",
+         FOCUS_API + "pick", FOCUS_PAGE + "pick/", {"hazards": None}),
+    Walk(FocusDay, "record", _focus("planned"), _focus("held"), "jiedao", "jiancha",
+         FOCUS_API + "record", FOCUS_PAGE + "record/", {"summary": "清理楼道", "attendees": None}),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("w", WALKS, ids=str)
 def test_walk(w, personas, client_for):
     _here.clear()
+    if w.model is FocusDay and w.step == "pick":
+        w.inputs = {"hazards": [f.hazard(personas["wangge"], _building(personas)).pk]}
+    if w.model is FocusDay and w.step == "record":
+        w.inputs = {"summary": "清理楼道", "attendees": [persona_member("dangyuan").pk]}
     if w.step == "assign":
         w.inputs = {"member": persona_member("dangyuan").pk}
     if w.step == "merge":

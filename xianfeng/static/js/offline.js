@@ -70,6 +70,20 @@
       .catch(function () {});
   }
 
+  // Links marked data-offline-keep (a building's inspection form and hazard report): the
+  // service worker fetches and keeps them now, so they open in a basement without having
+  // been opened online first.
+  function keepLinked() {
+    if (!navigator.onLine || !user) return Promise.resolve();
+    var urls = Array.prototype.map.call(document.querySelectorAll("a[data-offline-keep]"), function (a) {
+      return a.getAttribute("href");
+    });
+    if (!urls.length) return Promise.resolve();
+    return navigator.serviceWorker.ready.then(function () {
+      return swMessage({ type: "keep", urls: urls });
+    });
+  }
+
   // Another account on this phone: the pages kept for the previous one go.
   function checkAccount() {
     var last = null;
@@ -340,8 +354,16 @@
       };
       if (!editing) return item;
       return getItem(editing).then(function (old) {
-        // Edited after a refusal: the same key (nothing was stored); old photos unless new ones.
-        if (old && !photos.length) item.photos = old.photos;
+        // Edited after a refusal: the same key (nothing was stored); each field's old photos
+        // stay unless a new one was chosen for that field (an inspection has one per item).
+        if (old) {
+          var chosen = photos.map(function (p) {
+            return p.name;
+          });
+          (old.photos || []).forEach(function (p) {
+            if (chosen.indexOf(p.name) < 0) item.photos.push(p);
+          });
+        }
         return item;
       });
     });
@@ -390,6 +412,13 @@
       var form = event.target;
       if (form.hasAttribute("data-logout")) {
         onLogout(event, form);
+        return;
+      }
+      // A form that needs the server at once (开始检查 opens an inspection there) has a page
+      // that works offline instead: go there when there is no connection.
+      if (form.dataset.offlineHref && !navigator.onLine) {
+        event.preventDefault();
+        location.href = form.dataset.offlineHref;
         return;
       }
       if (!outboxable(form)) return;
@@ -773,7 +802,12 @@
       var time = form.elements[form.dataset.outboxTime || ""];
       if (time) time.value = nowLocal(); // the kept form showed the time it was kept
     }
-    checkAccount().then(register);
+    checkAccount()
+      .then(register)
+      .then(function () {
+        if ("serviceWorker" in navigator) return keepLinked();
+      })
+      .catch(function () {});
     if (!window.indexedDB || !user) return;
     editFromOutbox();
     refresh().then(function () {

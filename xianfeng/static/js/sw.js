@@ -152,7 +152,7 @@ function keptPage(request) {
       .match(request)
       .then(function (found) {
         // The visit form opened with another ?household=: the plain form is better than nothing.
-        return found || cache.match(request, { ignoreSearch: true });
+        return found || cache.match(request, { ignoreSearch: true, ignoreVary: true });
       })
       .then(function (found) {
         if (!found) return fallback();
@@ -228,6 +228,36 @@ self.addEventListener("message", function (event) {
         .delete(PAGES)
         .then(function () {
           return precache(PAGES, ["/offline/"]);
+        })
+        .then(reply, reply)
+    );
+  } else if (data.type === "keep") {
+    // Pages the member is likely to need offline next (offline.js: a[data-offline-keep]);
+    // a copy kept in the last ten minutes is not fetched again.
+    var urls = (data.urls || []).filter(function (u) {
+      var url = new URL(u, self.location.origin);
+      return url.origin === self.location.origin && isFieldPage(url);
+    });
+    event.waitUntil(
+      caches
+        .open(PAGES)
+        .then(function (cache) {
+          return Promise.all(
+            urls.map(function (u) {
+              return cache.match(u).then(function (found) {
+                var at = found && parseInt(found.headers.get(KEPT_AT), 10);
+                if (at && Date.now() - at < 10 * 60 * 1000) return;
+                return fetch(u, { credentials: "same-origin" })
+                  .then(function (response) {
+                    var type = response.headers.get("Content-Type") || "";
+                    if (response.ok && !response.redirected && type.indexOf("text/html") === 0) {
+                      return keep(PAGES, u, response);
+                    }
+                  })
+                  .catch(function () {});
+              });
+            })
+          );
         })
         .then(reply, reply)
     );

@@ -137,3 +137,22 @@ def test_a_visit_to_a_household_out_of_reach_is_refused_with_the_reason(client_f
     assert response.status_code == 400
     assert "不存在或不在您的管辖范围内" in response.json()["errors"]["household"][0]
     assert not Visit.objects.filter(client_key="outbox-far").exists()
+
+
+def test_a_claim_sent_again_by_the_member_who_made_it_answers_the_claim(client_for, personas):
+    """A phone's outbox sends a claim again when the first answer was lost: the member sees
+    their claim (a redirect to the task), not "claimed by someone else"; one ledger record."""
+    from xianfeng.work.tests.factories import chain
+
+    task = chain(role_org(personas["wangge"]), title="清查出租屋消防通道")
+    client = client_for("dangyuan")
+    first = client.post(f"/work/tasks/{task.pk}/claim/")
+    assert first.status_code == 302
+    again = client.post(f"/work/tasks/{task.pk}/claim/", follow=True)
+    assert again.redirect_chain[-1][0] == task.get_absolute_url()
+    assert "您已经认领了这项任务" in again.content.decode()
+    records = DutyRecord.objects.filter(action="task.claim", object_id=str(task.pk))
+    assert records.count() == 1
+    other = client_for("wangge").post(f"/work/tasks/{task.pk}/claim/")
+    # someone else: still refused, with who claimed it
+    assert other.status_code in (400, 409) and "已被" in other.content.decode()

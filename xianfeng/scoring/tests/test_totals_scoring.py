@@ -1,0 +1,90 @@
+"""The monthly totals of points are kept with every write of entries (awards, a recorded
+recomputation's reversals and corrections, an approved adjustment) and always equal the sums
+of the entries; the index and the leaderboards read them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from xianfeng.core import workflow
+from xianfeng.demo.base import persona_member
+from xianfeng.places.models import Household
+from xianfeng.scoring import selectors, services, totals
+from xianfeng.scoring.models import MemberMonthPoints, OrgMonthPoints, PointEntry
+from xianfeng.scoring.periods import parse_period
+from xianfeng.scoring.tests.helpers import award, record, rule
+
+pytestmark = pytest.mark.django_db
+
+
+def _sums_of_entries():
+    by_member: dict = defaultdict(Decimal)
+    by_org: dict = defaultdict(Decimal)
+    for member, org, kind, day, points in PointEntry.objects.values_list(
+        "member_id", "organization_id", "kind", "occurred_on", "points"
+    ):
+        by_member[(member, day.replace(day=1))] += points
+        by_org[(org, day.replace(day=1), kind)] += points
+    return dict(by_member), dict(by_org)
+
+
+def _kept():
+    return (
+        {
+            (r.member_id, r.month): r.points
+            for r in MemberMonthPoints.objects.all()
+            if r.points or r.entries
+        },
+        {(r.organization_id, r.month, r.kind): r.points for r in OrgMonthPoints.objects.all()},
+    )
+
+
+def test_totals_follow_awards_recomputations_and_adjustments(personas):
+    member = persona_member("dangyuan")
+    homes = list(Household.objects.filter(organization__path__startswith=member.branch.path)[:3])
+    rule(personas["qu"], points=2, start=date(2031, 1, 1), daily_cap=3)
+    for day in (date(2031, 10, 30), date(2031, 11, 3), date(2031, 11, 4)):
+        for home in homes:
+            record(member, day=day, target=home)
+    award()
+    member_sums, org_sums = _sums_of_entries()
+    assert member_sums[(member.pk, date(2031, 11, 1))] == Decimal(6)  # two days, capped at 3
+    assert _kept() == (member_sums, org_sums)
+
+    # a new rule applied by a recorded recomputation: reversals and new awards, both counted
+    rule(personas["qu"], points=1, start=date(2031, 11, 1))
+    services.points_recompute(
+        actor=personas["qu"], start=date(2031, 11, 1), end=date(2031, 11, 30), reason="新规则"
+    )
+    member_sums, org_sums = _sums_of_entries()
+    assert member_sums[(member.pk, date(2031, 11, 1))] == Decimal(6)  # 3 a day at 1 each
+    assert member_sums[(member.pk, date(2031, 10, 1))] == Decimal(3)
+    assert _kept() == (member_sums, org_sums)
+
+    # an approved adjustment
+    adj = services.adjustment_request(
+        actor=personas["shequ"],
+        member=member,
+        points=4,
+        reason="抢险",
+        occurred_on=date(2031, 11, 20),
+    )
+    workflow.take(adj, "approve", actor=personas["jiedao"])
+    member_sums, org_sums = _sums_of_entries()
+    assert member_sums[(member.pk, date(2031, 11, 1))] == Decimal(10)
+    assert _kept() == (member_sums, org_sums)
+
+    # the index reads the totals: the member's summary equals the entries' sum
+    period = parse_period("2031-11", today=date(2031, 12, 1))
+    assert selectors.member_summary(member, period)["total"] == Decimal(10)
+    board = selectors.leaderboard(personas["qu"], member.branch, period)
+    assert next(r for r in board if r["member_id"] == member.pk)["points"] == Decimal(10)
+
+    # recounting from the entries changes nothing
+    before = _kept()
+    totals.rebuild()
+    assert _kept() == before
