@@ -44,6 +44,7 @@ from xianfeng.core.services import org_in_scope, save_unique_with_history, save_
 from xianfeng.core.workflow import write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.scoring import totals
 from xianfeng.scoring.choices import CycleKind, CycleState, IndicatorKind, Outcome
 from xianfeng.scoring.evaluation_workflows import assessor
 from xianfeng.scoring.models import (
@@ -52,7 +53,6 @@ from xianfeng.scoring.models import (
     AssessmentItem,
     Indicator,
     IndicatorSet,
-    PointEntry,
     ReviewerScore,
 )
 
@@ -147,10 +147,9 @@ def _points(org: Organization, start: date, end: date) -> Decimal:
     from xianfeng.people.models import PartyMember
 
     members = PartyMember.objects.filter(branch__path__startswith=org.path).count()
-    total = PointEntry.objects.filter(
-        member__branch__path__startswith=org.path, occurred_on__range=(start, end)
-    ).aggregate(s=Sum("points"))["s"]
-    return (Decimal(total or 0) / members).quantize(CENT) if members else Decimal(0)
+    # The monthly totals: a cycle is whole months, so this does not read the entries.
+    total = totals.points_between(start, end, branch__path__startswith=org.path)
+    return (total / members).quantize(CENT) if members else Decimal(0)
 
 
 @dataclass(frozen=True)
