@@ -580,12 +580,14 @@ def _item_scores(assessment: Assessment, indicators: list[Indicator]) -> list[As
 
 
 def _weighted(pairs: list[tuple[Decimal, Decimal | None]]) -> Decimal | None:
-    """The weighted mean of scores (weights normalized); ``None`` while any is missing."""
-    if any(score is None for _w, score in pairs):
+    """The weighted mean of scores (weights normalized); ``None`` while any is missing.
+    Siblings all weighted 0 (no weights set) count equally, rather than never adding up."""
+    if any(score is None for _w, score in pairs) or not pairs:
         return None
     weight = sum((w for w, _s in pairs), Decimal(0))
     if not weight:
-        return None
+        pairs = [(Decimal(1), s) for _w, s in pairs]
+        weight = Decimal(len(pairs))
     return (sum((w * s for w, s in pairs), Decimal(0)) / weight).quantize(CENT)
 
 
