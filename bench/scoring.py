@@ -22,7 +22,10 @@ Then it measures, and prints:
   (every record of it scored afresh: no point entries exist yet), then again (nothing to
   change);
 * **a community's leaderboard** (members with their index) and **a member's summary**
-  (points by kind and index), for the quarter, as the district admin reads them (median of 5).
+  (points by kind and index), for the quarter, as the district admin reads them (median of 5);
+* **the district's and that community's dashboards**, **the member's annual file** and **the
+  district's points in the quarter** (an assessment's quantitative item), all read from the
+  monthly totals (median of 5).
 """
 
 from __future__ import annotations
@@ -308,6 +311,20 @@ def main() -> None:
     member = PartyMember.objects.filter(branch__path__startswith=community.path).first()
     seconds, _ = _time(lambda: selectors.member_summary(member, quarter), repeat=5)
     print(f"a member's summary (points by kind, index): {seconds * 1000:.0f} ms median")
+    from xianfeng.scoring import memberfile, totals
+
+    seconds, _ = _time(lambda: memberfile.member_file(member, quarter.start.year), repeat=5)
+    print(f"that member's annual file ({quarter.start.year}): {seconds * 1000:.0f} ms median")
+    seconds, _ = _time(
+        lambda: totals.points_between(
+            quarter.start, quarter.end, branch__path__startswith=district.path
+        ),
+        repeat=5,
+    )
+    print(
+        f"the district's points in {quarter.name} (an assessment's quantitative item): "
+        f"{seconds * 1000:.0f} ms median"
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,10 @@ RULES: dict[str, dict] = {
     "townsman.contact": {"points": 1, "period_cap": 4, "cap_period": "month"},
     "pairing.deliver": {"points": 3},
     "member.report_accept": {"points": 2},
+    # Hours served (a self-declared session waits for the community's confirmation, with a
+    # photo): a point an hour, read from the confirmed session's hours.
+    "service.confirm": {"points": 1, "multiplier_field": "hours", "multiplier_base": 1},
+    "publicity.record": {"points": 2, "daily_cap": 4},
 }
 
 

@@ -44,6 +44,7 @@ from xianfeng.core.services import org_in_scope, save_unique_with_history, save_
 from xianfeng.core.workflow import write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.scoring import totals
 from xianfeng.scoring.choices import CycleKind, CycleState, IndicatorKind, Outcome
 from xianfeng.scoring.evaluation_workflows import assessor
 from xianfeng.scoring.models import (
@@ -52,7 +53,6 @@ from xianfeng.scoring.models import (
     AssessmentItem,
     Indicator,
     IndicatorSet,
-    PointEntry,
     ReviewerScore,
 )
 
@@ -147,10 +147,9 @@ def _points(org: Organization, start: date, end: date) -> Decimal:
     from xianfeng.people.models import PartyMember
 
     members = PartyMember.objects.filter(branch__path__startswith=org.path).count()
-    total = PointEntry.objects.filter(
-        member__branch__path__startswith=org.path, occurred_on__range=(start, end)
-    ).aggregate(s=Sum("points"))["s"]
-    return (Decimal(total or 0) / members).quantize(CENT) if members else Decimal(0)
+    # The monthly totals: a cycle is whole months, so this does not read the entries.
+    total = totals.points_between(start, end, branch__path__startswith=org.path)
+    return (total / members).quantize(CENT) if members else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -338,7 +337,9 @@ def indicator_set_create(
     save_unique_with_history(instance=found, actor=actor, reason=_("制定考核指标体系"))
     if base is not None:
         copies: dict[int, Indicator] = {}
-        for old in base.indicators.order_by("parent_id", "position", "pk"):
+        olds = list(base.indicators.order_by("position", "pk"))
+        # First-level ones first, so that a child finds its parent's copy.
+        for old in [i for i in olds if i.parent_id is None] + [i for i in olds if i.parent_id]:
             new = Indicator(
                 indicator_set=found,
                 parent=copies.get(old.parent_id) if old.parent_id else None,
@@ -579,12 +580,14 @@ def _item_scores(assessment: Assessment, indicators: list[Indicator]) -> list[As
 
 
 def _weighted(pairs: list[tuple[Decimal, Decimal | None]]) -> Decimal | None:
-    """The weighted mean of scores (weights normalized); ``None`` while any is missing."""
-    if any(score is None for _w, score in pairs):
+    """The weighted mean of scores (weights normalized); ``None`` while any is missing.
+    Siblings all weighted 0 (no weights set) count equally, rather than never adding up."""
+    if any(score is None for _w, score in pairs) or not pairs:
         return None
     weight = sum((w for w, _s in pairs), Decimal(0))
     if not weight:
-        return None
+        pairs = [(Decimal(1), s) for _w, s in pairs]
+        weight = Decimal(len(pairs))
     return (sum((w * s for w, s in pairs), Decimal(0)) / weight).quantize(CENT)
 
 
@@ -610,6 +613,14 @@ def assessment_refresh(assessment: Assessment, tree: list[dict[str, Any]] | None
     tree = tree if tree is not None else indicator_tree(cycle.indicator_set)
     indicators = [n["indicator"] for n in tree] + [c for n in tree for c in n["children"]]
     items = _item_scores(assessment, indicators)
+    by_indicator = {i.indicator_id: i for i in items}
+    for node in tree:
+        if node["children"]:
+            group = by_indicator[node["indicator"].pk]
+            group.score = _weighted(
+                [(c.weight, by_indicator[c.pk].score) for c in node["children"]]
+            )
+            group.explanation = _("按下级指标的权重合计")
     AssessmentItem.objects.filter(assessment=assessment).delete()
     AssessmentItem.objects.bulk_create(items)
     scores = {i.indicator_id: i.score for i in items}

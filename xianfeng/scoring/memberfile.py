@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
+from xianfeng.scoring import totals
 from xianfeng.scoring.choices import EntryKind
 from xianfeng.scoring.models import EvaluationResult, PointEntry, StarRating
 from xianfeng.scoring.periods import period_of
@@ -104,14 +104,9 @@ def member_file(member: PartyMember, year: int) -> dict[str, Any]:
 
     period = period_of("year", date(year, 1, 1))
     summary = member_summary(member, period)
-    entries = PointEntry.objects.filter(member=member, occurred_on__year=year)
-    by_month = dict(
-        entries.annotate(m=ExtractMonth("occurred_on"))
-        .values_list("m")
-        .annotate(total=Sum("points"))
-        .values_list("m", "total")
-    )
-    months = [{"month": m, "points": by_month.get(m) or Decimal(0)} for m in range(1, 13)]
+    # The monthly totals kept with the entries: one row per month, whatever the ledger holds.
+    by_month = totals.member_months(member.pk, year)
+    months = [{"month": m, "points": by_month.get(m, (Decimal(0), 0))[0]} for m in range(1, 13)]
     start, end = _bounds(year)
     mine = DutyRecord.objects.filter(
         Q(member=member) | Q(member__isnull=True, actor__person_id=member.person_id),
@@ -143,7 +138,7 @@ def member_file(member: PartyMember, year: int) -> dict[str, Any]:
         "hours": member_year_hours(member, year),
         "rating": StarRating.objects.filter(member=member, year=year).first(),
         "evaluation": evaluation,
-        "entry_count": entries.count(),
+        "entry_count": sum(n for _p, n in by_month.values()),
         "generated_at": timezone.localtime(),
     }
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
@@ -158,3 +159,43 @@ def rebuild() -> None:
         ("organization_id", "month", "kind"),
         [(*k, v[0], v[1]) for k, v in by_org.items()],
     )
+
+
+def _month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def points_between(start: date, end: date, **member: Any) -> Decimal:
+    """The points over [start, end] of the members matching ``member`` (lookups on the party
+    member, e.g. ``branch__path__startswith=``): the whole months from the monthly totals, only
+    a partial first or last month from the entries, so the cost does not grow with the ledger."""
+    lookups = {f"member__{k}": v for k, v in member.items()}
+    first = start if start.day == 1 else _month_end(start) + timedelta(days=1)
+    last = end if end == _month_end(end) else end.replace(day=1) - timedelta(days=1)
+    if first > last:
+        return _entries_sum(start, end, lookups)
+    total = MemberMonthPoints.objects.filter(
+        month__range=(first, month_of(last)), **lookups
+    ).aggregate(s=Sum("points"))["s"] or Decimal(0)
+    if start < first:
+        total += _entries_sum(start, first - timedelta(days=1), lookups)
+    if last < end:
+        total += _entries_sum(last + timedelta(days=1), end, lookups)
+    return total
+
+
+def _entries_sum(start: date, end: date, lookups: dict[str, Any]) -> Decimal:
+    return PointEntry.objects.filter(occurred_on__range=(start, end), **lookups).aggregate(
+        s=Sum("points")
+    )["s"] or Decimal(0)
+
+
+def member_months(member_id: int, year: int) -> dict[int, tuple[Decimal, int]]:
+    """month number -> (points, entries) of one member's year, from the monthly totals."""
+    return {
+        m.month: (p, n)
+        for m, p, n in MemberMonthPoints.objects.filter(
+            member_id=member_id, month__year=year
+        ).values_list("month", "points", "entries")
+    }

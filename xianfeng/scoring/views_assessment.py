@@ -169,7 +169,7 @@ class IndicatorAddView(ScopedView):
             svc.indicator_add(actor=request.user, indicator_set=found, parent=parent, **data)
         except ValidationError as exc:
             apply_form_errors(form, exc)
-            status = 409 if exc.code == "invalid_state" else 400
+            status = 409 if getattr(exc, "code", None) == "invalid_state" else 400
             return set_page(request, found, indicator_form=form, status=status)
         messages.success(request, _("已添加指标。"))
         return redirect(found.get_absolute_url())
@@ -341,7 +341,7 @@ class AssessmentPostView(ScopedView):
                 done = _("已登记考核结果。")
         except ValidationError as exc:
             apply_form_errors(form, exc)
-            status = 409 if exc.code == "invalid_state" else 400
+            status = 409 if getattr(exc, "code", None) == "invalid_state" else 400
             if what == "score":
                 messages.error(request, "；".join(exc.messages))
             return assessment_page(request, found, status, **{key: form})

@@ -121,7 +121,7 @@ class RoundCodesView(ScopedView):
             raise
         except ValidationError as exc:
             apply_form_errors(form, exc)
-            status = 409 if exc.code == "invalid_state" else 400
+            status = 409 if getattr(exc, "code", None) == "invalid_state" else 400
             return round_page(request, round_, status, codes_form=form)
         return round_page(request, round_, codes=codes)
 

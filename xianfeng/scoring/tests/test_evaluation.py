@@ -72,7 +72,8 @@ def test_a_round_is_voted_once_per_voter_and_counted_into_the_stars(personas, cl
     again = client.post(f"/api/v1/scoring/evaluations/{round_.pk}/ballot", body, content_type=JSON)
     assert again.status_code == 409 and "只能投一次" in again.json()["detail"]
     assert EvaluationBallot.objects.filter(round=round_).count() == 1
-    assert DutyRecord.objects.filter(action="evaluation.vote", member=me).count() == 1
+    votes = DutyRecord.objects.filter(action="evaluation.vote", member=me, object_id=str(round_.pk))
+    assert votes.count() == 1
     # residents vote on the page with their codes, one each
     page = client_for("dangyuan").get(f"/scoring/evaluate/{round_.pk}/")
     assert page.status_code == 200 and "已参加" in page.content.decode()

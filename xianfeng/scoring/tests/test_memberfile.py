@@ -4,6 +4,8 @@ reads their own, the secretaries their scope."""
 
 from __future__ import annotations
 
+import re
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +21,17 @@ from xianfeng.scoring import memberfile, services
 pytestmark = pytest.mark.django_db
 
 SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+
+
+def _font_objects(pdf: bytes) -> bytes:
+    """The PDF's compressed object streams, inflated (where WeasyPrint keeps font objects)."""
+    out = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(out)
 
 
 def _earn(personas, member):
@@ -74,7 +87,10 @@ def test_the_pdf_embeds_chinese_and_renders(personas, client_for):
     assert "党员年度档案" in text and member.person.name in text
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf[0].render(scale=1.2).to_pil().save(SHOTS / "scoring-member-file-pdf.png")
-    assert b"NotoSansCJK" in response.content or b"Noto" in response.content
+    # A subset of the font embedded (``ABCDEF+``, a FontFile), not a name for the reader to find.
+    fonts = _font_objects(response.content)
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto-Sans-CJK-SC", fonts), fonts[:200]
+    assert b"/FontFile" in fonts
 
 
 def test_who_reads_a_file(personas, client_for):

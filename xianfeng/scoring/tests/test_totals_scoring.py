@@ -12,6 +12,7 @@ import pytest
 
 from xianfeng.core import workflow
 from xianfeng.demo.base import persona_member
+from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Household
 from xianfeng.scoring import selectors, services, totals
 from xianfeng.scoring.models import MemberMonthPoints, OrgMonthPoints, PointEntry
@@ -88,3 +89,52 @@ def test_totals_follow_awards_recomputations_and_adjustments(personas):
     before = _kept()
     totals.rebuild()
     assert _kept() == before
+
+
+def test_the_member_file_and_the_assessment_read_the_totals(personas):
+    """Whole months come from the monthly totals, a partial month from the entries; the
+    member file's months and the assessment's points per member read the same figures."""
+    from xianfeng.scoring import assessment, memberfile
+
+    member = persona_member("dangyuan")
+    homes = list(Household.objects.filter(organization__path__startswith=member.branch.path)[:2])
+    rule(personas["qu"], points=2, start=date(2031, 1, 1))
+    for day in (date(2031, 9, 30), date(2031, 10, 1), date(2031, 10, 31), date(2031, 11, 2)):
+        for home in homes:
+            record(member, day=day, target=home)
+    award()
+
+    def entries(start, end):
+        return sum(
+            PointEntry.objects.filter(
+                member__branch__path__startswith=member.branch.path,
+                occurred_on__range=(start, end),
+            ).values_list("points", flat=True),
+            Decimal(0),
+        )
+
+    path = member.branch.path
+    for start, end in [
+        (date(2031, 10, 1), date(2031, 10, 31)),  # one whole month
+        (date(2031, 9, 30), date(2031, 11, 1)),  # a day of September, October, a day of November
+        (date(2031, 10, 2), date(2031, 10, 30)),  # inside one month
+        (date(2031, 7, 1), date(2031, 12, 31)),  # a half year
+    ]:
+        assert totals.points_between(start, end, branch__path__startswith=path) == entries(
+            start, end
+        ), (start, end)
+    assert totals.points_between(date(2031, 10, 1), date(2031, 10, 31), pk=member.pk) == 8
+
+    # The file's months are the totals' rows (a changed total shows: nothing else is read).
+    file = memberfile.member_file(member, 2031)
+    assert [m["points"] for m in file["months"]][8:11] == [Decimal(4), Decimal(8), Decimal(4)]
+    assert (
+        file["entry_count"]
+        == PointEntry.objects.filter(member=member, occurred_on__year=2031).count()
+        == 8
+    )
+    MemberMonthPoints.objects.filter(member=member, month=date(2031, 10, 1)).update(points=50)
+    assert memberfile.member_file(member, 2031)["months"][9]["points"] == Decimal(50)
+    members = PartyMember.objects.filter(branch__path__startswith=path).count()
+    got = assessment._points(member.branch, date(2031, 10, 1), date(2031, 12, 31))
+    assert got == (Decimal(50 + 4) / members).quantize(Decimal("0.01"))
