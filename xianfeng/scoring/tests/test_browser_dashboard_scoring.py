@@ -47,8 +47,11 @@ def test_dashboard_on_a_desktop_a_wall_and_a_phone(demo_live_server, browser):  
     page.evaluate(
         "document.getElementById('dashboard').dispatchEvent(new Event('dashboard:refresh'))"
     )
+    # a function, not an expression string: Playwright evals a string in the page, which the
+    # page's CSP (no unsafe-eval) refuses
     page.wait_for_function(
-        f"document.querySelector(\"[data-k='safety.open']\").textContent === '{before + 1}'"
+        "(n) => document.querySelector(\"[data-k='safety.open']\").textContent === n",
+        arg=str(before + 1),
     )
 
     # the number clicks through to the list behind it
