@@ -177,7 +177,11 @@ def test_two_visits_and_an_inspection_offline_are_stored_once_with_their_time(
         ),
     )
     _login(page, base, "dangyuan")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    # the worker keeps the member's pages before it takes control: slow beside the other
+    # worker's tests on two cores
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=120_000
+    )
     # online: the member's pages, opened once (and so kept on the phone)
     for path in (
         "/",
