@@ -79,7 +79,11 @@ def test_an_inspection_and_a_hazard_captured_offline_are_stored_once(
 
     context, page, external = _page(browser, "phone")
     _login(page, base, "dangyuan")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    # the worker keeps the member's pages before it takes control: slow beside the other
+    # worker's tests on two cores
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=120_000
+    )
     # 1. online: the building's page only; its checklist and hazard report are kept with it
     page.goto(f"{base}/safety/buildings/{building.pk}/")
     page.wait_for_function(

@@ -125,7 +125,11 @@ def test_field_work_offline_is_kept_in_the_outbox_and_stored_once(
         ),
     )
     _login(page, base, "dangyuan")
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
+    # the worker keeps the member's pages before it takes control: slow beside the other
+    # worker's tests on two cores
+    page.wait_for_function(
+        "() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=120_000
+    )
     # 1. online: the field pages are opened once (and so kept by the service worker)
     for path in (
         "/",
