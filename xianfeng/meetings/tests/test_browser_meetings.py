@@ -157,6 +157,19 @@ def test_a_resident_votes_with_a_code_and_the_community_audits(
     assert "只能投一次" in page.locator("#vote-error").inner_text()
     _axe(page)
     assert Ballot.objects.filter(selection=selection).count() == before + 1
+    # 一事一议一公开: from the community's problem wall to the joint meeting's decisions.
+    community = selection.organization
+    page.goto(f"{base}/public/c/{community.code}/")
+    page.click(".pub-tabs a:has-text('议事公开')")
+    page.wait_for_selector("[data-public-meeting]")
+    published = Meeting.objects.filter(
+        kind=MeetingKind.JOINT, state="published", organization=community
+    ).first()
+    assert published is not None
+    assert page.locator(f"[data-public-meeting='{published.pk}'] li").count() >= 1
+    assert page.locator(".pub-tabs a[aria-current=page]").inner_text() == "议事公开"
+    _axe(page)
+    _shot(page, "meetings-08b-decisions-phone")
     assert not external, external
 
     _context, desk, external = _page(browser, "desktop")
