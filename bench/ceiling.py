@@ -299,7 +299,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def prepare_database(env: dict[str, str], scale: str, reuse: bool) -> dict[str, int]:
     if reuse:
         try:
-            fb.manage(["migrate", "--noinput"], env, timeout=600)  # new indexes, if any
+            fb.manage(["migrate", "--noinput"], env, timeout=3600)  # new indexes, if any
             counts = fb.analyze_and_count()
             if counts.get("party members"):
                 print(f"database {fb.BENCH_DB}: kept ({counts['party members']} members)")
@@ -308,7 +308,8 @@ def prepare_database(env: dict[str, str], scale: str, reuse: bool) -> dict[str, 
             print(f"database {fb.BENCH_DB}: not usable ({exc}); building it")
     print(f"database {fb.BENCH_DB} on {fb.HOST}:{fb.PGPORT}: drop and create")
     fb.recreate_database()
-    fb.manage(["migrate", "--noinput"], env, timeout=600)
+    # an hour: at load 10 on the shared machine migrating an empty database passed 10 minutes
+    fb.manage(["migrate", "--noinput"], env, timeout=3600)
     seconds, _ = fb.manage(["demo_district", "--scale", scale], env, timeout=3600)
     print(f"  demo_district --scale {scale}: {seconds:.0f} s")
     return fb.analyze_and_count()

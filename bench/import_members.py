@@ -46,7 +46,28 @@ def _django() -> None:
     django.setup()
 
 
-def prepare() -> None:
+def prepare(reuse: bool = False) -> int:
+    """The database, migrated, with the small demo district; the first row number to write
+    (``reuse``: a database kept from an earlier run, its members left there, so the new file's
+    ID numbers start past them and every row is still created)."""
+    if reuse:
+        try:
+            _django()
+            from django.core.management import call_command
+
+            from xianfeng.people.models import Person
+
+            call_command("migrate", verbosity=0)
+            if not Person.objects.exists():
+                from xianfeng.demo.district import build_demo_district
+
+                build_demo_district("small")
+            from xianfeng.people.models import PartyMember
+
+            # past every row an earlier run wrote (each wrote one member per row number)
+            return 1_000_000 + PartyMember.objects.count()
+        except Exception as exc:  # any failure: build it afresh
+            print(f"{DB}: not reusable ({exc}); building it", file=sys.stderr)
     import psycopg
 
     with psycopg.connect(
@@ -61,6 +82,7 @@ def prepare() -> None:
     from xianfeng.demo.district import build_demo_district
 
     build_demo_district("small")
+    return 0
 
 
 def write_file(rows: int, path: str, offset: int = 0) -> None:
@@ -111,7 +133,7 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def child(path: str, rows: int) -> None:
+def child(path: str, rows: int, profile: bool = False) -> None:
     _django()
     from xianfeng.core.models import User
     from xianfeng.exchange import xlsx
@@ -122,12 +144,22 @@ def child(path: str, rows: int) -> None:
     started = time.monotonic()
     read = sum(1 for _ in xlsx.iter_rows(path)) - 1
     reading = time.monotonic() - started
-    started = time.monotonic()
-    preview = run_import(kind="members", path=path, filename=path, user=user, dry_run=True)
-    previewing = time.monotonic() - started
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
+    if profile:  # where the preview's time goes, on stderr
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        preview = profiler.runcall(
+            run_import, kind="members", path=path, filename=path, user=user, dry_run=True
+        )
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    else:
+        preview = run_import(kind="members", path=path, filename=path, user=user, dry_run=True)
+    previewing, preview_cpu = time.monotonic() - started, time.process_time() - cpu
+    started, cpu = time.monotonic(), time.process_time()
     outcome = run_import(kind="members", path=path, filename=path, user=user, dry_run=False)
-    first = time.monotonic() - started
+    first, first_cpu = time.monotonic() - started, time.process_time() - cpu
     started = time.monotonic()
     again = run_import(kind="members", path=path, filename=path, user=user, dry_run=False)
     second = time.monotonic() - started
@@ -140,10 +172,13 @@ def child(path: str, rows: int) -> None:
                 "read_seconds": round(reading, 2),
                 "read_rows_per_second": round(read / reading),
                 "preview_seconds": round(previewing, 1),
+                # this process's CPU (both threads), not PostgreSQL's: less moved by the load
+                "preview_cpu_seconds": round(preview_cpu, 1),
                 "preview_created": preview.created,
                 "created": outcome.created,
                 "rejected": outcome.rejected,
                 "seconds": round(first, 1),
+                "cpu_seconds": round(first_cpu, 1),
                 "rows_per_second": round(outcome.total / first),
                 "reimport_unchanged": again.unchanged,
                 "reimport_seconds": round(second, 1),
@@ -157,13 +192,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--child", nargs=2)
+    parser.add_argument("--reuse-db", action="store_true", help="keep xf_exchange_bench")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile of each preview (slower), on stderr"
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), args.profile)
         return
-    prepare()
+    offset = prepare(args.reuse_db)
     results = []
-    offset = 0
     # A million rows passes the production limits (500,000 rows, 200 MB inflated): the bench
     # lifts them for its own child processes only.
     env = {
@@ -179,13 +217,23 @@ def main() -> None:
             write_file(rows, path, offset)
             offset += rows
             written = time.monotonic() - started
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", path, str(rows)],
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    path,
+                    str(rows),
+                    *(["--profile"] if args.profile else []),
+                ],
                 check=True,
                 capture_output=True,
                 text=True,
                 env=env,
-            ).stdout
+            )
+            if args.profile:
+                print(done.stderr, file=sys.stderr)
+            out = done.stdout
             result = json.loads(out.strip().splitlines()[-1])
             result["file_mb"] = round(os.path.getsize(path) / 1024 / 1024, 1)
             result["write_seconds"] = round(written, 1)
@@ -194,6 +242,7 @@ def main() -> None:
     print()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"; load average {os.getloadavg()[0]:.1f} at the end"
     )
     print()
     print(

@@ -19,7 +19,7 @@ class SessionTouchMiddleware:
     """Idle expiry with few writes. ``SESSION_SAVE_EVERY_REQUEST`` would write the session row
     on every request (on SQLite, every page view a write transaction); instead the session is
     saved, and its expiry moved ``SESSION_COOKIE_AGE`` ahead, only when its last touch is older
-    than ``XIANFENG_SESSION_TOUCH_SECONDS`` (five minutes by default). A session thus ends after
+    than ``XIANFENG_SESSION_TOUCH_SECONDS`` (a minute by default). A session thus ends after
     ``SESSION_COOKIE_AGE`` idle seconds, give or take that interval.
 
     Placed after ``SessionMiddleware``, which saves a modified session on the way out."""

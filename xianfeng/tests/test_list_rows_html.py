@@ -85,10 +85,13 @@ OLD_TASK_ROWS = (
 )
 
 
-def old_rows(response, source: str, **extra: object) -> str:
-    """The earlier markup rendered over the page's own rows, with the labels and link prefix
-    the earlier views handed to it."""
-    context = {"page": response.context["page"], **extra}
+def old_rows(response, source: str, model: type, **extra: object) -> str:
+    """The earlier markup rendered over the page's own rows, as the model instances the earlier
+    views handed to it (the page now reads plain tuples, the id first), with the labels and
+    link prefix those views gave it."""
+    ids = [row[0] for row in response.context["page"].object_list]
+    found = model.objects.in_bulk(ids)
+    context = {"page": {"object_list": [found[pk] for pk in ids]}, **extra}
     return Template(source).render(Context(context))
 
 
@@ -105,6 +108,7 @@ def test_building_rows_render_as_before(client_for, persona, query):
     rows = old_rows(
         response,
         OLD_BUILDING_ROWS,
+        Building,
         detail_prefix=labels.url_prefix("places:building_detail"),
         kind_labels=labels.labels(BuildingKind),
         colour_labels=labels.labels(SafetyColour),
@@ -136,7 +140,7 @@ def visits(personas):
 def test_visit_rows_render_as_before(client_for, visits, persona, query):
     response = client_for(persona).get(f"/work/visits/{query}")
     assert response.status_code == 200
-    rows = old_rows(response, OLD_VISIT_ROWS)
+    rows = old_rows(response, OLD_VISIT_ROWS, Visit)
     assert rows.count("<tr>") == len(response.context["page"].object_list) > 0
     assert rows in response.content.decode()
 
@@ -161,6 +165,7 @@ def test_member_rows_render_as_before(client_for, persona, query):
     rows = old_rows(
         response,
         OLD_MEMBER_ROWS,
+        PartyMember,
         detail_prefix=labels.url_prefix("people:member_detail"),
         kind_labels=labels.labels(MemberKind),
         category_labels=labels.labels(MemberCategory),
@@ -198,6 +203,7 @@ def test_task_rows_render_as_before(client_for, tasks, persona, query):
     rows = old_rows(
         response,
         OLD_TASK_ROWS,
+        Task,
         detail_prefix=labels.url_prefix("work:task_detail"),
         state_labels=labels.labels(TaskState),
     )

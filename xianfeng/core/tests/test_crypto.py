@@ -226,3 +226,20 @@ def test_a_tampered_or_foreign_token_is_refused(settings):
         crypto.decrypt(token)
     settings.FIELD_ENCRYPTION_KEYS = [other, key]  # an old key still opens (rotation)
     assert crypto.decrypt(token) == MOBILE
+
+
+@pytest.mark.parametrize("key", ["短key", "k" * 64, "x" * 65, "长的钥匙" * 40])
+def test_the_blind_index_is_hmac_sha256_of_kind_and_number(key, settings):
+    """The index is computed from pre-hashed pads (issue 11: no GIL release per value); it stays
+    the HMAC-SHA256 every stored index was made with, for short keys and keys longer than a
+    block alike."""
+    import hashlib
+    import hmac
+
+    settings.BLIND_INDEX_KEY = key
+    for kind, value, plain in (
+        ("id_number", " 53010219900101001x ", "53010219900101001X"),
+        ("phone", "139-0000 1234", "13900001234"),
+    ):
+        expected = hmac.new(key.encode(), f"{kind}\x00{plain}".encode(), hashlib.sha256)
+        assert crypto.blind_index(kind, value) == expected.hexdigest()

@@ -38,6 +38,25 @@ def test_a_page_view_does_not_write_the_session_every_time(client_for, settings)
     assert TOUCH_KEY in client.session
 
 
+def test_the_session_is_refreshed_at_most_once_a_minute(client_for, monkeypatch):
+    """Issue 11: the default interval is a minute; within it no write, once it has passed one
+    write that moves the expiry on."""
+    import time
+
+    from django.conf import settings as live
+
+    assert live.XIANFENG_SESSION_TOUCH_SECONDS == 60  # the shipped default (settings.py)
+    client = client_for("shequ")
+    _session_writes(client, "/")
+    touched = client.session[TOUCH_KEY]
+    clock = [touched]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    for later, writes in ((1, 0), (59, 0), (60, 1), (100, 0), (120, 1)):
+        clock[0] = touched + later
+        assert _session_writes(client, "/") == writes, later
+    assert client.session[TOUCH_KEY] == touched + 120
+
+
 def test_an_idle_session_still_expires(client_for, settings):
     client = client_for("shequ")
     client.get("/")

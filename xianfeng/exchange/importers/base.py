@@ -224,9 +224,15 @@ class BatchWriter:
     batch (PostgreSQL only). The two sides take turns on the CPU less than it seems: the helper
     mostly waits for PostgreSQL to store the batch (COPY into the tables, their indexes and
     the history), and on a machine with two cores PostgreSQL works on the other one. The helper
-    uses this thread's connection, so the batch lands in the import's one transaction; the
-    caller runs no query until ``wait()``, which every next batch, the end of the run and any
-    failure go through. Elsewhere (SQLite) the work runs at once, in this thread."""
+    uses this thread's connection, so the batch lands in the import's one transaction (a
+    connection of its own could not: the preview rolls the whole run back).
+
+    Sharing is made safe, not left to care: while a batch is being written, the connection
+    carries a guard (an execute wrapper) that makes any query from another thread, a savepoint
+    included, first wait until the batch is written. A check that reads the database while the
+    helper writes is therefore correct, only without the overlap for that batch; it can never
+    interleave with the batch's statements. Elsewhere (SQLite) the work runs at once, in this
+    thread."""
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
@@ -254,7 +260,16 @@ class BatchWriter:
                 self._error = exc
 
         self._thread = threading.Thread(target=run, name="import-batch", daemon=True)
+        shared.execute_wrappers.append(self._guard)
         self._thread.start()
+
+    def _guard(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any):
+        """Every query on the shared connection while a batch is written: the helper's go on;
+        any other thread's waits for the batch first (errors included, raised to it)."""
+        helper = self._thread
+        if helper is not None and threading.current_thread() is not helper:
+            self.wait()
+        return execute(sql, params, many, context)
 
     def wait(self, *, quiet: bool = False) -> None:
         """Until the batch is written; its error is raised here (``quiet``: dropped, when
@@ -263,7 +278,9 @@ class BatchWriter:
             return
         self._thread.join()
         self._thread = None
-        connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
+        shared = connections[DEFAULT_DB_ALIAS]
+        shared.execute_wrappers.remove(self._guard)
+        shared.dec_thread_sharing()
         error, self._error = self._error, None
         if error is not None and not quiet:
             raise error
