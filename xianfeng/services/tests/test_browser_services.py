@@ -142,8 +142,12 @@ def test_order_dispatch_accept_serve_and_rate_on_a_phone(
     assert "139****0101" in apage.inner_text("main")
     apage.click(f"a[href='/services/orders/contact-log/?order={order.pk}']")
     apage.wait_for_selector("#contact-log")
+    from xianfeng.core.models import User
+
     rows = apage.inner_text("#contact-log")
-    assert "dangyuan" in rows and "shequ" in rows and order.code in rows
+    for viewer in ("dangyuan", "shequ"):  # the member who served it, the staff who dispatched
+        assert str(User.objects.get(username=viewer)) in rows, viewer
+    assert order.code in rows
     _axe(apage)
     _shot(apage, "services-phone-10-contact-log")
     audit_ctx.close()

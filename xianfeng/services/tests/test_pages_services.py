@@ -247,24 +247,26 @@ def test_dispatch_suggests_the_members_of_the_zone_covering_the_building(client_
 
 def test_a_cached_menu_reads_no_line_again_until_one_changes(client, personas, community):
     here = role_org(personas["wangge"])
-    service = f.service_at(here, title="上门理发")
+    service = f.service_at(here, title="缓存测试服务")
     url = f"/services/public/?community={community.pk}"
     with CaptureQueriesContext(connection) as cold:
-        assert "上门理发" in client.get(url).content.decode()
+        assert "缓存测试服务" in client.get(url).content.decode()
     with CaptureQueriesContext(connection) as warm:
-        assert "上门理发" in client.get(url).content.decode()
+        assert "缓存测试服务" in client.get(url).content.decode()
     assert any("services_service" in q["sql"] for q in cold.captured_queries)
     assert not any("services_service" in q["sql"] for q in warm.captured_queries)
     assert not any("services_resource" in q["sql"] for q in warm.captured_queries)
     # A change shows at once: a new line, an edit, a line taken off the menu.
-    Resource.objects.create(organization=here, kind="water", title="饮水点", address="门卫室")
-    assert "饮水点" in client.get(url).content.decode()
-    service.title = "上门理发（周三）"
+    Resource.objects.create(
+        organization=here, kind="water", title="缓存测试饮水点", address="门卫室"
+    )
+    assert "缓存测试饮水点" in client.get(url).content.decode()
+    service.title = "缓存测试服务（改）"
     service.save()
-    assert "上门理发（周三）" in client.get(url).content.decode()
+    assert "缓存测试服务（改）" in client.get(url).content.decode()
     service.is_active = False
     service.save()
-    assert "上门理发" not in client.get(url).content.decode()
+    assert "缓存测试服务" not in client.get(url).content.decode()
 
 
 def test_a_named_member_shows_publicly_only_when_they_agreed(client, personas, community):
