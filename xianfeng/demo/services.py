@@ -120,6 +120,12 @@ def _orders(community: Organization) -> None:
             throttle=False,
         )
 
+    # A named member: dangyuan agreed to be named on the haircut service; on the repair
+    # service the member is named for staff only (the public pages show the organization).
+    Service.objects.filter(pk=menu["haircut"].pk).update(
+        provider_member=member, provider_name_public=True
+    )
+    Service.objects.filter(pk=menu["repair"].pk).update(provider_member=member)
     make(0, "楼道里的声控灯坏了一个多星期，晚上上下楼看不见。")
     dispatched = make(1, "", "haircut")
     take(dispatched, "dispatch", actor=staff, member=member.pk)
@@ -134,6 +140,9 @@ def _orders(community: Organization) -> None:
         take(order, "serve", actor=member_user, note=note, hours=hours)
         if n == 4:
             services.order_rate(order=order, rating=5, comment="很及时，谢谢！")
+    # Looks at residents' full contact details, as the contact log shows them (社区、审计).
+    services.order_contact(user=member_user, order=accepted, channel="page")
+    services.order_contact(user=staff, order=dispatched, channel="page")
 
 
 def build_services_demo(ctx: Context) -> None:

@@ -43,6 +43,7 @@ from xianfeng.meetings.models import (
 )
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.people.models import PartyMember
 from xianfeng.public.choices import ProblemCategory
 from xianfeng.work.api import MemberRef
@@ -370,7 +371,7 @@ PublicDecisionPage = page_of(PublicDecisionOut)
     auth=None,
 )
 def public_decisions(request: HttpRequest, community_id: int, filters: Query[ListParams]) -> Any:
-    community = Organization.objects.filter(pk=community_id, kind=OrgKind.COMMUNITY).first()
+    community = public_community(community_id)
     if community is None:
         from django.utils.translation import gettext as _
 

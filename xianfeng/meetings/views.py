@@ -34,8 +34,7 @@ from xianfeng.meetings.forms import (
 )
 from xianfeng.meetings.models import ContactPoint, Meeting, MeetingRule, PublicityEvent, Selection
 from xianfeng.meetings.workflows import organizer
-from xianfeng.orgs.choices import OrgKind
-from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
 from xianfeng.public.choices import ProblemCategory
@@ -306,7 +305,7 @@ class PublicDecisionsView(View):
     """一事一议一公开: a community's joint-meeting decisions, for residents (no login)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        community = Organization.objects.filter(pk=pk, kind=OrgKind.COMMUNITY).first()
+        community = public_community(pk)
         if community is None:
             raise Http404(_("社区不存在。"))
         return render(

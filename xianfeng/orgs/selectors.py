@@ -7,7 +7,7 @@ The tree page, ``GET /organizations``, the organization export, the detail page'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet, Subquery
 
@@ -116,3 +116,19 @@ def delivery_progress(*, user: User, pairings: list[Pairing]) -> dict[tuple[int,
         .annotate(n=Count("id"), last=Max("done_on"))
     )
     return {(r["pairing_id"], r["organization_id"]): r for r in rows}
+
+
+def public_community(pk: Any = None, *, code: str | None = None) -> Organization | None:
+    """A community of the district for the public pages (no login, so no ``restrict``: which
+    community a resident looks at is public), by its id or its code. ``None`` for anything
+    else: an empty or malformed id, another kind of organization, an unknown code."""
+    if code is not None:
+        code = str(code).strip()
+        if not code or len(code) > 64:
+            return None
+        return Organization.objects.filter(code=code, kind=OrgKind.COMMUNITY).first()
+    raw = str(pk if pk is not None else "").strip()
+    # A database integer (at most 18 digits: larger ids overflow a bigint and are no one's).
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    return Organization.objects.filter(pk=int(raw), kind=OrgKind.COMMUNITY).first()

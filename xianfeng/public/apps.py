@@ -12,3 +12,4 @@ class PublicConfig(AppConfig):
 
         registrations.register()
         wallcache.connect_board_signals()
+        wallcache.connect_request_signals()

@@ -14,11 +14,14 @@ without one it is allowed only when the district says so (``PublicSettings``).""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Value
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -35,8 +39,10 @@ from xianfeng.core.models import ApiToken
 from xianfeng.core.publicurl import public_url
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.places.models import Building
 from xianfeng.public import services as public_services
+from xianfeng.public import wallcache
 from xianfeng.public.choices import (
     OPEN_STATES as PROBLEM_OPEN,
 )
@@ -46,6 +52,7 @@ from xianfeng.public.choices import (
     ProblemState,
 )
 from xianfeng.public.models import Problem, PublicSettings
+from xianfeng.services import menucache
 from xianfeng.services import services as order_services
 from xianfeng.services.choices import OrderState, open311_status
 from xianfeng.services.models import Order, Service
@@ -463,7 +470,7 @@ def _where(data: Any) -> tuple[Organization, Organization | None]:
     the organization the request belongs to."""
     code = (data.get("attribute[community]") or "").strip()
     if code:
-        community = Organization.objects.filter(code=code, kind=OrgKind.COMMUNITY).first()
+        community = public_community(code=code)
         if community is None:
             raise Open311Error(400, _("没有这个社区：%(c)s") % {"c": code})
         return community, community
@@ -615,9 +622,33 @@ class DiscoveryView(Open311View):
         return render(data, fmt, root="discovery")
 
 
+def cached_service_list() -> list[dict[str, Any]]:
+    """``service_list`` from the cache under the menu's version (any change to a service
+    replaces it) and the language (its labels)."""
+    key = f"open311:services:{get_language()}:{menucache.menu_version()}"
+    data = cache.get(key)
+    if data is None:
+        data = service_list()
+        cache.set(key, data, menucache.MENU_TTL)
+    return data
+
+
+def cached_request_list(params: Any) -> list[dict[str, Any]]:
+    """``request_list`` from the cache under the requests' version (any change to a problem,
+    echo entry or order replaces it), the language and the parameters as given."""
+    asked = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+    digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
+    key = f"open311:requests:{get_language()}:{wallcache.requests_version()}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = request_list(params)
+        cache.set(key, data, wallcache.REQUESTS_TTL)
+    return data
+
+
 class ServicesView(Open311View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        return render(service_list(), fmt, root="services", item="service")
+        return render(cached_service_list(), fmt, root="services", item="service")
 
 
 class ServiceDefinitionView(Open311View):
@@ -628,7 +659,8 @@ class ServiceDefinitionView(Open311View):
 @method_decorator(csrf_exempt, name="dispatch")
 class RequestsView(Open311View):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        return render(request_list(request.GET), fmt, root="service_requests", item="request")
+        data = cached_request_list(request.GET)
+        return render(data, fmt, root="service_requests", item="request")
 
     def post(self, request: HttpRequest, fmt: str) -> HttpResponse:
         answer = post_request(request)

@@ -70,7 +70,9 @@ def _clean(
     required: bool,
     missing: str,
 ) -> str:
-    text = normalize_text(str(value or "")) if limit <= ADDRESS_MAX else str(value or "").strip()
+    # Kept as the resident wrote it: full-width punctuation (，？（）) stays full-width. NFKC
+    # would turn it into ASCII; only a phone number is normalised (full-width digits).
+    text = str(value or "").strip()
     if not text:
         if required:
             errors.setdefault(field, []).append(missing)

@@ -32,8 +32,8 @@ from xianfeng.core.history import history_rows
 from xianfeng.core.services import get_object_for
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import StepView
-from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.public import boards, selectors, services, wallcache, workflows
 from xianfeng.public.choices import (
@@ -54,7 +54,7 @@ PUBLIC_HISTORY_FIELDS = ("state",)
 
 
 def _community(code: str) -> Organization:
-    org = Organization.objects.filter(code=code, kind=OrgKind.COMMUNITY).first()
+    org = public_community(code=code)
     if org is None:
         raise Http404(_("没有这个社区。"))
     return org

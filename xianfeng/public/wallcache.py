@@ -5,7 +5,11 @@ last change; the shared cache (Redis in production) makes it hold across server 
 Zone boards are cached the same way under one version for all boards, replaced whenever a zone,
 its members or buildings, a member's board choice, a person's name or an organization changes
 (signals, see ``connect_board_signals``); bulk writes that send no signal show after
-``WALL_TTL``."""
+``WALL_TTL``.
+
+Open311's request list (problems on the wall and orders, across the district) is cached under
+its own version, replaced whenever a problem, an echo-wall entry or an order is saved or
+deleted; its service list under the menu's version (``xianfeng.services.menucache``)."""
 
 from __future__ import annotations
 
@@ -82,3 +86,40 @@ def connect_board_signals() -> None:
         post_delete.connect(boards_changed, sender=model, dispatch_uid=f"boards-d-{model.__name__}")
     for through in (ResponsibilityZone.members.through, ResponsibilityZone.buildings.through):
         m2m_changed.connect(boards_changed, sender=through, dispatch_uid=f"boards-{through}")
+
+
+REQUESTS_KEY = "public:open311-requests-version"
+#: How long a cached Open311 request list stays when nothing changes (seconds): short, since
+#: its default window (the last 90 days) moves with the clock.
+REQUESTS_TTL = 60
+
+
+def requests_version() -> str:
+    """The current version of Open311's request lists."""
+    version = cache.get(REQUESTS_KEY)
+    if version is None:
+        cache.add(REQUESTS_KEY, uuid.uuid4().hex[:12], None)
+        version = cache.get(REQUESTS_KEY) or "0"
+    return version
+
+
+def requests_changed(**_signal: object) -> None:
+    """A problem, an echo entry or an order changed: a new version now and once it commits."""
+
+    def bump() -> None:
+        cache.set(REQUESTS_KEY, uuid.uuid4().hex[:12], None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def connect_request_signals() -> None:
+    """What Open311's request list shows: problems (with their echo entries) and orders."""
+    from django.db.models.signals import post_delete, post_save
+
+    from xianfeng.public.models import EchoEntry, Problem
+    from xianfeng.services.models import Order, Service
+
+    for model in (Problem, EchoEntry, Order, Service):
+        post_save.connect(requests_changed, sender=model, dispatch_uid=f"o311-{model.__name__}")
+        post_delete.connect(requests_changed, sender=model, dispatch_uid=f"o311-d-{model.__name__}")

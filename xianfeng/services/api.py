@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -29,11 +31,11 @@ from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions, take
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.services import selectors, services
 from xianfeng.services.choices import OrderState, ProjectStatus, ResourceKind, open311_status
-from xianfeng.services.models import CoProject, Order, Resource, Service
+from xianfeng.services.models import ContactAccess, CoProject, Order, Resource, Service
 from xianfeng.work.api import MemberRef
 
 router = Router(tags=[gettext_lazy("服务：三张清单与群众点单")])
@@ -50,6 +52,7 @@ class ServiceOut(Schema):
     organization_id: int
     organization_name: str
     provider_member: MemberRef | None
+    provider_name_public: bool
     available: str
     time_limit_hours: int
     is_active: bool
@@ -60,7 +63,8 @@ class ServiceOut(Schema):
 
 
 class PublicServiceOut(Schema):
-    """A service as the public sees it (a member's name, never a phone)."""
+    """A service as the public sees it: the organization, and a member's name only when the
+    member agreed (``provider_name_public``); never a phone."""
 
     id: int
     code: str
@@ -77,7 +81,10 @@ class PublicServiceOut(Schema):
 
     @staticmethod
     def resolve_provider_name(obj: Service) -> str:
-        return obj.provider_member.person.name if obj.provider_member else ""
+        # The member's name only when they agreed to be named publicly.
+        if obj.provider_member is None or not obj.provider_name_public:
+            return ""
+        return obj.provider_member.person.name
 
 
 class ResourceOut(Schema):
@@ -132,7 +139,7 @@ class PublicFilters(ListParams):
 
 
 def _public_community(pk: int) -> Organization:
-    found = Organization.objects.filter(pk=pk, kind=OrgKind.COMMUNITY).first()
+    found = public_community(pk)
     if found is None:
         raise Http404
     return found
@@ -209,6 +216,9 @@ class ServiceIn(Schema):
     title: Text(60) = Field(max_length=60)
     description: Text(1000) = ""
     provider_member: DbInt | None = None
+    provider_name_public: bool = Field(
+        False, description=gettext_lazy("党员本人同意后，公开页面显示其姓名")
+    )
     available: Text(100) = ""
     time_limit_hours: int = Field(48, ge=1, le=32767)
     is_active: bool = True
@@ -427,18 +437,56 @@ def _order_for(request: HttpRequest, order_id: int) -> Order:
 
 
 def _order_detail(request: HttpRequest, order_id: int) -> Order:
-    from xianfeng.core.validators import mask_phone
-    from xianfeng.people.members import member_of
-
     order = _order_for(request, order_id)
     order.actions = actions(request.user, order)
     order.suggestions = (
         selectors.suggestions(request.user, order) if "dispatch" in order.actions else []
     )
-    member = member_of(request.user)
-    if not (member is not None and order.assignee_id == member.pk):
-        order.phone = mask_phone(order.phone or "")
+    # Full phone and address to the assigned member and staff only, each look logged.
+    contact = services.order_contact(user=request.user, order=order, channel="api")
+    order.phone, order.address = contact["phone"], contact["address"]
     return order
+
+
+class ContactAccessOut(Schema):
+    id: int
+    at: datetime
+    user: str
+    order_id: int
+    order_code: str
+    resident_name: str
+    fields: str
+    channel: str
+
+    @staticmethod
+    def resolve_user(obj: ContactAccess) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_order_code(obj: ContactAccess) -> str:
+        return obj.order.code
+
+    @staticmethod
+    def resolve_resident_name(obj: ContactAccess) -> str:
+        return obj.order.name
+
+
+class ContactLogFilters(ListParams):
+    order: DbInt | None = Field(None, description=gettext_lazy("点单编号"))
+
+
+@router.get(
+    "/orders/contact-log",
+    response=errors_response({200: page_of(ContactAccessOut)}),
+    summary=gettext_lazy("群众联系方式查看记录"),
+)
+def contact_log(request: HttpRequest, filters: Query[ContactLogFilters]) -> Any:
+    """Who saw a resident's full phone and address on which order (the reason), when and by
+    which way (page, api); newest first. For the community's admins and the auditor (403
+    for the others), in their scope."""
+    if not selectors.may_read_contact_log(request.user):
+        raise PermissionDenied(_("只有社区管理员和审计人员可以查看群众联系方式查看记录。"))
+    return paginate(selectors.contact_log(user=request.user, order=filters.order), filters)
 
 
 @router.get(
@@ -566,8 +614,6 @@ def _by_token(token: str) -> Order:
     try:
         return services.order_for_token(token)
     except services.RatingLinkInvalid as exc:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(str(exc)) from None
 
 

@@ -9,6 +9,7 @@ class ServicesConfig(AppConfig):
 
     def ready(self) -> None:
         # A visit's "群众有诉求，需办理" opens an order; the home page's lines and panels.
-        from xianfeng.services import registrations
+        from xianfeng.services import menucache, registrations
 
         registrations.register()
+        menucache.connect_menu_signals()

@@ -36,7 +36,15 @@ class ServiceForm(_ListItemForm):
 
     class Meta:
         model = Service
-        fields = ["code", "title", "description", "available", "time_limit_hours", "is_active"]
+        fields = [
+            "code",
+            "title",
+            "description",
+            "available",
+            "time_limit_hours",
+            "is_active",
+            "provider_name_public",
+        ]
 
 
 class ResourceForm(_ListItemForm):

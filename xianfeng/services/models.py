@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
-from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
+from xianfeng.core.roles import AUDIT_READERS, FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
 from xianfeng.services.choices import OrderSource, OrderState, ProjectStatus, ResourceKind
@@ -63,6 +63,13 @@ class Service(models.Model):
         blank=True,
         related_name="services",
         verbose_name=_("提供党员"),
+    )
+    # Opt-in: a member's name is public only when the member agreed (the public pages show
+    # the organization otherwise). Off by default, so no name is published unasked.
+    provider_name_public = models.BooleanField(
+        _("公开显示提供党员的姓名"),
+        default=False,
+        help_text=_("只在党员本人同意后勾选；不勾选时，公开页面只显示提供组织。"),
     )
     available = models.CharField(_("服务时间"), max_length=100, blank=True)
     time_limit_hours = models.PositiveSmallIntegerField(
@@ -322,3 +329,69 @@ class Order(OrderFlow, models.Model):
         if self.service_id is not None:
             return self.service.title
         return (self.content or "").strip().splitlines()[0][:40] if self.content else ""
+
+
+#: The action that reads the log of who saw residents' contact details: the community's
+#: admins (and those above) and the auditor, in their subtree; not members, not liaisons.
+READ_CONTACT_LOG = "read_contact_log"
+
+
+class ContactAccess(models.Model):
+    """One look at a resident's full phone and address on an order (by the assigned member or
+    by staff in scope): who saw whose contact details (the order names the resident), when,
+    by which way and why (the order). Append-only: rows are written by
+    ``services.order_contact`` and never changed or deleted."""
+
+    scope_lookups = ("order__organization",)
+    scope_write_roles = {
+        "add": NOBODY,
+        "change": NOBODY,
+        "delete": NOBODY,
+        READ_CONTACT_LOG: AUDIT_READERS,
+    }
+
+    CHANNELS = {"page": _("页面"), "api": _("接口")}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="contact_accesses",
+        verbose_name=_("点单（查看事由）"),
+    )
+    fields = models.CharField(_("字段"), max_length=40)
+    channel = models.CharField(_("途径"), max_length=10)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众联系方式查看记录")
+        verbose_name_plural = _("群众联系方式查看记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["order", "at"], name="contactaccess_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.order_id} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:  # append-only: a record once written stays as it was
+            raise ValueError("ContactAccess rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("ContactAccess rows are never deleted.")
+
+    @property
+    def channel_label(self) -> str:
+        return str(self.CHANNELS.get(self.channel, self.channel))
+
+    @property
+    def fields_label(self) -> str:
+        names = {"phone": _("联系电话"), "address": _("地址")}
+        return "、".join(str(names.get(f, f)) for f in self.fields.split(",") if f)

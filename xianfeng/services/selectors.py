@@ -9,11 +9,19 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from xianfeng.core.scope import user_can
 from xianfeng.core.workflow import state_allows
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
 from xianfeng.services.choices import OPEN_STATES, OrderState
-from xianfeng.services.models import CoProject, Order, Resource, Service
+from xianfeng.services.models import (
+    READ_CONTACT_LOG,
+    ContactAccess,
+    CoProject,
+    Order,
+    Resource,
+    Service,
+)
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -182,3 +190,17 @@ def may_dispatch(user: User, order: Order) -> bool:
     from xianfeng.core.workflow import available_refusal
 
     return state_allows(order, "dispatch") and available_refusal(order, "dispatch", user) is None
+
+
+def may_read_contact_log(user: User) -> bool:
+    """The community's admins (and those above) and the auditor read the contact log."""
+    return user_can(user, READ_CONTACT_LOG, ContactAccess)
+
+
+def contact_log(*, user: User, order: int | None = None) -> QuerySet[ContactAccess]:
+    """Who saw residents' full phone and address on orders in the user's scope, newest first
+    (only for those who may read the log: an empty list for the others)."""
+    qs = ContactAccess.objects.restrict(user, READ_CONTACT_LOG)
+    if order is not None:
+        qs = qs.filter(order_id=order)
+    return qs.select_related("user", "order", "order__community").order_by("-at", "-id")

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 from xianfeng.core import ratelimit
 from xianfeng.core.choices import Action
 from xianfeng.core.services import org_in_scope, save_with_history
-from xianfeng.core.validators import validate_phone
+from xianfeng.core.validators import mask_phone, validate_phone
 from xianfeng.core.workflow import take, write_ledger
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.places.models import Building, normalize_address
 from xianfeng.services.choices import OrderSource, OrderState
-from xianfeng.services.models import CoProject, Order, Resource, Service
+from xianfeng.services.models import ContactAccess, CoProject, Order, Resource, Service
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -70,7 +71,15 @@ def _require_scope(actor: User, org: Organization, model: type, action: str) -> 
 
 
 _LIST_FIELDS = {
-    Service: ("code", "title", "description", "available", "time_limit_hours", "is_active"),
+    Service: (
+        "code",
+        "title",
+        "description",
+        "available",
+        "time_limit_hours",
+        "is_active",
+        "provider_name_public",
+    ),
     Resource: ("kind", "title", "owner_name", "address", "hours", "booking", "is_active"),
     CoProject: ("title", "description", "partners", "status", "is_active"),
 }
@@ -125,12 +134,7 @@ def _community(value: Any) -> Organization:
     if isinstance(value, Organization):
         found = value if value.kind == OrgKind.COMMUNITY else None
     else:
-        raw = str(value or "").strip()
-        found = (
-            Organization.objects.filter(pk=int(raw), kind=OrgKind.COMMUNITY).first()
-            if raw.isdigit()
-            else None
-        )
+        found = public_community(value)
     if found is None:
         raise ValidationError(
             {"community": _("请选择本区的一个社区（其他地区的诉求请向当地社区反映）。")}
@@ -399,6 +403,51 @@ def order_from_visit(visit: Visit) -> Order | None:
         household=household,
         visit=visit,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The resident's contact details: shown in full only where needed, and every look logged
+
+
+def mask_address(value: str) -> str:
+    """An address with its door left out: the first third (at most six characters: the estate
+    or street) kept, the rest starred, so that a reader knows the area and not the home."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    keep = min(6, len(value) // 3)
+    return value[:keep] + "****"
+
+
+def may_see_contact(user: User, order: Order) -> bool:
+    """The member the order is dispatched to (to call and find the resident) and staff who
+    may see full numbers in the order's scope (those who dispatch and enter orders for
+    residents); not the auditor, not other members."""
+    from xianfeng.people.members import member_of
+
+    member = member_of(user)
+    if member is not None and order.assignee_id == member.pk:
+        return True
+    return Order.objects.restrict(user, Action.VIEW_SENSITIVE).filter(pk=order.pk).exists()
+
+
+def order_contact(*, user: User, order: Order, channel: str) -> dict[str, Any]:
+    """The resident's phone and address as this user may see them. A full view writes one
+    row of the contact log (who, whose, when, which way, which order) before it is shown;
+    everyone else gets the masked values and no row."""
+    if not may_see_contact(user, order):
+        return {
+            "phone": mask_phone(order.phone or ""),
+            "address": mask_address(order.address),
+            "full": False,
+        }
+    ContactAccess.objects.create(
+        user=user,
+        order=order,
+        fields="phone,address" if order.phone else "address",
+        channel=channel,
+    )
+    return {"phone": order.phone or "", "address": order.address, "full": True}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("orders/", views.OrderListView.as_view(), name="order_list"),
     path("orders/queue/", views.QueueView.as_view(), name="queue"),
     path("orders/new/", views.ProxyOrderView.as_view(), name="order_create"),
+    path("orders/contact-log/", views.ContactLogView.as_view(), name="contact_log"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order_detail"),
     path("orders/<int:pk>/<str:action>/", views.OrderStepView.as_view(), name="order_action"),
 ]

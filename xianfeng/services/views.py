@@ -8,8 +8,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,17 +25,16 @@ from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.publicurl import public_url
 from xianfeng.core.services import get_object_for
-from xianfeng.core.validators import mask_phone
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import inputs_from_post
-from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
+from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
-from xianfeng.services import selectors, services
+from xianfeng.services import menucache, selectors, services
 from xianfeng.services.choices import OrderState, ResourceKind
 from xianfeng.services.forms import FORMS, ProxyOrderForm
-from xianfeng.services.models import CoProject, Order, Service
+from xianfeng.services.models import ContactAccess, CoProject, Order, Service
 
 #: Looking an order up by its short code: per client address (count, seconds).
 CODE_LIMIT = (20, 3600)
@@ -48,8 +50,7 @@ def _id(value: Any) -> int | None:
 
 
 def _community(raw: Any) -> Organization | None:
-    pk = _id(raw)
-    return Organization.objects.filter(pk=pk, kind=OrgKind.COMMUNITY).first() if pk else None
+    return public_community(raw)
 
 
 # --- public pages ------------------------------------------------------------------------------
@@ -67,12 +68,25 @@ class PublicMenuView(View):
             )
             status = 404 if request.GET.get("community") else 200
             return render(request, "services/public_menu.html", context, status=status)
+        # The three lists are a cached fragment under the menu's version (menucache): the
+        # rows are read only when it is missing, and the services' count comes from the cache.
+        version = menucache.menu_version()
+        qs = selectors.public_list("services", community)
+        paginator = Paginator(qs, settings.PAGE_SIZE)
+        count_key = f"services:menu-count:{community.pk}:{version}"
+        count = cache.get(count_key)
+        if count is None:
+            count = qs.count()
+            cache.set(count_key, count, menucache.MENU_TTL)
+        paginator.count = count  # a cached_property: set, it is not counted again
         context.update(
-            services_page=paginate(request, selectors.public_list("services", community)),
-            resources=list(selectors.public_list("resources", community)[:50]),
-            projects=list(selectors.public_list("projects", community)[:50]),
+            services_page=paginator.get_page(request.GET.get("page")),
+            resources=selectors.public_list("resources", community)[:50],
+            projects=selectors.public_list("projects", community)[:50],
             kinds=dict(ResourceKind.choices),
             querystring=f"community={community.pk}&",
+            version=version,
+            ttl=menucache.MENU_TTL,
         )
         return render(request, "services/public_menu.html", context)
 
@@ -433,8 +447,6 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
     if any(s.name == "dispatch" for s in steps):
         suggested = selectors.suggestions(request.user, order)
         teams = list(selectors.dispatch_teams(request.user, order))
-    member = member_of(request.user)
-    is_assignee = member is not None and order.assignee_id == member.pk
     token = services.rating_token(order)
     return render(
         request,
@@ -444,7 +456,9 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "steps": steps,
             "suggested": suggested,
             "teams": teams,
-            "phone": order.phone if is_assignee else mask_phone(order.phone or ""),
+            # Full phone and address to the assigned member and staff only, each look logged.
+            "contact": services.order_contact(user=request.user, order=order, channel="page"),
+            "can_read_log": selectors.may_read_contact_log(request.user),
             "history": history_rows(order),
             "now": timezone.now(),
             "link": public_url(reverse("services:public_order_status", args=[token])),
@@ -458,6 +472,25 @@ class OrderDetailView(ScopedView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _order_page(request, _order(request, pk))
+
+
+class ContactLogView(ScopedView):
+    """群众联系方式查看记录: who saw a resident's full phone and address on which order, when and
+    how; for the community's admins and the auditor, in their scope (``?order=`` one order)."""
+
+    model = ContactAccess
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not selectors.may_read_contact_log(request.user):
+            raise PermissionDenied(_("只有社区管理员和审计人员可以查看群众联系方式查看记录。"))
+        order = _id(request.GET.get("order"))
+        page = paginate(request, selectors.contact_log(user=request.user, order=order))
+        context = {
+            "page": page,
+            "order": order,
+            "querystring": f"order={order}&" if order else "",
+        }
+        return render(request, "services/contact_log.html", context)
 
 
 class OrderStepView(ScopedView):

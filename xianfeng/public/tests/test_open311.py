@@ -324,3 +324,47 @@ def test_the_request_list_pages_in_the_database_in_a_fixed_number_of_queries(per
         )
     assert [r["service_request_id"] for r in some] == [r["service_request_id"] for r in everything]
     assert len(by_id.captured_queries) <= 2
+
+
+def test_cached_service_and_request_lists_show_a_change_at_once(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xianfeng.services.tests.factories import order, service_at
+
+    community = Organization.objects.get(code=COMMUNITY)
+    since = {"start_date": timezone.now().isoformat()}
+    first = on_wall(personas, title="缓存的第一个", phone="13900000701")
+    codes = lambda: {s["service_code"] for s in Client().get(f"{BASE}services.json").json()}  # noqa: E731
+    ids = lambda: [  # noqa: E731
+        r["service_request_id"] for r in Client().get(f"{BASE}requests.json", since).json()
+    ]
+    assert ids() == [f"problem-{first.code}"]
+    before = codes()
+    # Warm: neither list reads the database again.
+    with CaptureQueriesContext(connection) as warm:
+        assert ids() == [f"problem-{first.code}"]
+        assert codes() == before
+    assert not any(
+        t in q["sql"]
+        for q in warm.captured_queries
+        for t in ("public_problem", "services_order", "services_service")
+    )
+    # A new service, a new order, a state change: each shows at once.
+    service = service_at(community, code="cache-new-svc")
+    assert "cache-new-svc" in codes() - before
+    made = order(community, service=service)
+    assert ids()[0] == f"order-{made.code}"
+    workflow.take(
+        first, "close", actor=personas["shequ"], reason="属于高速公路", referred_to="交通局"
+    )
+    rows = Client().get(f"{BASE}requests.json", since).json()
+    assert {r["service_request_id"]: r["status"] for r in rows}[f"problem-{first.code}"] == (
+        "closed"
+    )
+    service.is_active = False
+    service.save()
+    assert "cache-new-svc" not in codes()
+    # Other parameters are another list, not the cached one.
+    only_orders = Client().get(f"{BASE}requests.json", {**since, "service_code": service.code})
+    assert [r["service_request_id"] for r in only_orders.json()] == [f"order-{made.code}"]

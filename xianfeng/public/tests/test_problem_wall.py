@@ -344,3 +344,13 @@ def test_the_wall_version_changes_again_when_the_change_commits(
     for callback in callbacks:
         callback()
     assert wallcache.wall_version(c.pk) != inside
+
+
+def test_the_residents_text_is_kept_as_written_with_full_width_punctuation(personas):
+    title = "３栋门口：路灯坏了，晚上很黑！（已经一周）"
+    p = on_wall(personas, title=title, address="幸福里３栋，东门", name="李（阿姨）")
+    stored = Problem.objects.get(pk=p.pk)
+    assert stored.title == title
+    assert stored.address == "幸福里３栋，东门"
+    assert stored.reporter_name == "李（阿姨）"
+    assert title in wall()

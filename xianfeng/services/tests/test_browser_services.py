@@ -107,6 +107,9 @@ def test_order_dispatch_accept_serve_and_rate_on_a_phone(
     mpage.click(f"#my-orders a[href='/services/orders/{order.pk}/']")
     mpage.click("button[data-step=accept]")
     mpage.wait_for_selector("button[data-step=serve]")
+    # the member sees the resident's full phone and address, and is told the look is logged
+    assert "13908710101" in mpage.inner_text("main")
+    assert "查看记录" in mpage.inner_text("#contact-note")
     _axe(mpage)
     mpage.fill("#id_note", "已上门更换厨房灯泡。")
     _shot(mpage, "services-phone-07-serve")
@@ -130,3 +133,21 @@ def test_order_dispatch_accept_serve_and_rate_on_a_phone(
     assert order.state == OrderState.RATED and order.rating == 5
     assert not external, external
     resident.close()
+
+    # 5. the auditor reads who saw the resident's contact details (and sees them masked)
+    audit_ctx, apage, _ext = _page(browser, "phone")
+    _login(apage, base, "jiancha")
+    apage.goto(f"{base}/services/orders/{order.pk}/")
+    assert "13908710101" not in apage.inner_text("main")
+    assert "139****0101" in apage.inner_text("main")
+    apage.click(f"a[href='/services/orders/contact-log/?order={order.pk}']")
+    apage.wait_for_selector("#contact-log")
+    from xianfeng.core.models import User
+
+    rows = apage.inner_text("#contact-log")
+    for viewer in ("dangyuan", "shequ"):  # the member who served it, the staff who dispatched
+        assert str(User.objects.get(username=viewer)) in rows, viewer
+    assert order.code in rows
+    _axe(apage)
+    _shot(apage, "services-phone-10-contact-log")
+    audit_ctx.close()

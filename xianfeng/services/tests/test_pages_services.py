@@ -243,3 +243,66 @@ def test_dispatch_suggests_the_members_of_the_zone_covering_the_building(client_
     assert first["member"]["id"] == member.pk and first["reason"] == "点单测试责任区"
     page = client_for("shequ").get(f"/services/orders/{order.pk}/").content.decode()
     assert "点单测试责任区" in page
+
+
+def test_a_cached_menu_reads_no_line_again_until_one_changes(client, personas, community):
+    here = role_org(personas["wangge"])
+    service = f.service_at(here, title="缓存测试服务")
+    url = f"/services/public/?community={community.pk}"
+    with CaptureQueriesContext(connection) as cold:
+        assert "缓存测试服务" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        assert "缓存测试服务" in client.get(url).content.decode()
+    assert any("services_service" in q["sql"] for q in cold.captured_queries)
+    assert not any("services_service" in q["sql"] for q in warm.captured_queries)
+    assert not any("services_resource" in q["sql"] for q in warm.captured_queries)
+    # A change shows at once: a new line, an edit, a line taken off the menu.
+    Resource.objects.create(
+        organization=here, kind="water", title="缓存测试饮水点", address="门卫室"
+    )
+    assert "缓存测试饮水点" in client.get(url).content.decode()
+    service.title = "缓存测试服务（改）"
+    service.save()
+    assert "缓存测试服务（改）" in client.get(url).content.decode()
+    service.is_active = False
+    service.save()
+    assert "缓存测试服务" not in client.get(url).content.decode()
+
+
+def test_a_named_member_shows_publicly_only_when_they_agreed(client, personas, community):
+    from xianfeng.demo.base import persona_member
+
+    member = persona_member("dangyuan")
+    here = role_org(personas["wangge"])
+    service = f.service_at(here, title="上门修自行车", provider_member=member)
+    url = f"/services/public/?community={community.pk}"
+    api = f"/api/v1/public/services?community={community.pk}&page_size=100"
+
+    def public_names():
+        rows = client.get(api).json()["results"]
+        return {r["provider_name"] for r in rows if r["title"] == "上门修自行车"}
+
+    page = client.get(url).content.decode()
+    block = page.split("上门修自行车")[1].split("</article>")[0]
+    assert member.person.name not in block and here.display_name in block
+    assert public_names() == {""}
+    # Staff record the member's consent: the name shows at once on the page and the API.
+    services.list_item_save(
+        actor=personas["shequ"],
+        model=type(service),
+        organization=here,
+        values={"provider_name_public": True},
+        instance=service,
+        provider_member=member,
+    )
+    block = client.get(url).content.decode().split("上门修自行车")[1].split("</article>")[0]
+    assert member.person.name in block
+    assert public_names() == {member.person.name}
+
+
+def test_a_new_service_does_not_name_its_member_until_asked(client_for, personas):
+    org = role_org(personas["wangge"])
+    body = {"organization": org.pk, "code": "optin-default", "title": "默认不公开"}
+    made = client_for("shequ").post("/api/v1/services", data=body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json()["provider_name_public"] is False

@@ -306,3 +306,36 @@ def test_api_proxy_order_and_list_creates_answer_by_role(client_for, sides, pers
         else (403 if persona not in LIST_WRITERS["projects"] else 400)
     )
     assert created.status_code == want, f"{persona} {created.content[:200]!r}"
+
+
+LOG_READERS = ADMINS | {"jiancha"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_contact_log_page_and_api_answer_admins_and_the_auditor_within_scope(
+    client_for, personas, sides, persona
+):
+    from xianfeng.services.models import ContactAccess
+
+    # One look on each side, by the staff of that side.
+    for side, viewer in ((0, "shequ"), (1, "shequ2")):
+        ContactAccess.objects.create(
+            user=personas[viewer],
+            order=Order.objects.get(pk=sides[side]["accepted"]),
+            fields="phone,address",
+            channel="page",
+        )
+    client = client_for(persona)
+    page = client.get("/services/orders/contact-log/")
+    api = client.get("/api/v1/orders/contact-log")
+    if persona not in LOG_READERS:
+        assert page.status_code == 403, persona
+        assert api.status_code == 403 and "detail" in api.json(), persona
+        return
+    assert page.status_code == 200, persona
+    assert api.status_code == 200, persona
+    seen = {row["order_id"] for row in api.json()["results"]}
+    for side in (0, 1):
+        assert (sides[side]["accepted"] in seen) == SEES[persona][side], f"{persona} {side}"
+        code = Order.objects.get(pk=sides[side]["accepted"]).code
+        assert (code in page.content.decode()) == SEES[persona][side], f"{persona} page {side}"
