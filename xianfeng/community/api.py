@@ -341,6 +341,11 @@ class RecordOut(Schema):
     sessions: int
     tasks_done: int
     visits: int
+    orders_served: int = Field(description=gettext_lazy("期间办结的群众点单"))
+    orders_rated: int = Field(description=gettext_lazy("其中群众评价的件数"))
+    order_rating: Decimal | None = Field(
+        description=gettext_lazy("群众平均评价（1-5星），无评价时为空")
+    )
     rating: str
     positives: str
     negatives: str
@@ -666,11 +671,7 @@ def mobile_service_create(request: HttpRequest, payload: MobileServiceIn) -> Any
     require_can(request.user, Action.ADD, MobileService)
     data = payload.model_dump()
     home = visible_one(Organization, data.pop("home"), user=request.user, field="home")
-    member = (
-        PartyMember.objects.select_related("branch", "person").filter(pk=data.pop("member")).first()
-    )
-    if member is None:
-        raise ValidationError({"member": gettext_lazy("所选党员不存在。")})
+    member = mobile.service_member(request.user, data.pop("member"))
     service = mobile.mobile_service_record(actor=request.user, member=member, home=home, **data)
     return Status(201, service)
 

@@ -477,6 +477,8 @@ class MobileServiceListView(ScopedView):
                     "path"
                 )[:50],
                 "kinds": MobileServiceKind.choices,
+                "members": mobile.service_member_choices(request.user),
+                "chosen": request.POST.get("member", ""),
                 "today": timezone.localdate(),
             },
             status=status,
@@ -495,14 +497,8 @@ class MobileServiceListView(ScopedView):
             if home_pk.isdigit()
             else None
         )
-        member = (
-            PartyMember.objects.select_related("branch").filter(pk=member_pk).first()
-            if member_pk.isdigit()
-            else None
-        )
         try:
-            if member is None:
-                raise ValidationError({"member": _("请填写流动党员编号。")})
+            member = mobile.service_member(request.user, member_pk)
             mobile.mobile_service_record(
                 actor=request.user,
                 member=member,

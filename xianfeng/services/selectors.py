@@ -4,9 +4,11 @@ published (``is_active``) for one community, and nothing personal."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from xianfeng.core.workflow import state_allows
@@ -92,8 +94,6 @@ def queue(user: User, *, community: int | None = None) -> QuerySet:
 
 def order_counts(user: User) -> dict[str, int]:
     """The home page's lines: the queue, the overdue, mine to accept and mine to serve."""
-    from django.db.models import Count
-
     cached = getattr(user, "_xf_order_counts", None)
     if cached is not None:
         return cached
@@ -182,3 +182,26 @@ def may_dispatch(user: User, order: Order) -> bool:
     from xianfeng.core.workflow import available_refusal
 
     return state_allows(order, "dispatch") and available_refusal(order, "dispatch", user) is None
+
+
+def record_order_figures(member: Any, community: Organization, start: date, end: date) -> dict:
+    """For the record for the work unit (community.records registers this): the orders the
+    member served in the community between two dates (done or rated, the member the one who
+    took them, alone or for a team) and the residents' ratings of them: how many were rated
+    and their average in stars, to one decimal (``None`` when none was rated)."""
+    figures = Order.objects.filter(
+        assignee_id=member.pk,
+        community_id=community.pk,
+        state__in=[OrderState.DONE, OrderState.RATED],
+        done_at__date__range=(start, end),
+    ).aggregate(served=Count("pk"), rated=Count("rating"), average=Avg("rating"))
+    average = figures["average"]
+    return {
+        "orders_served": figures["served"],
+        "orders_rated": figures["rated"],
+        "order_rating": (
+            Decimal(str(average)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if average is not None
+            else None
+        ),
+    }

@@ -24,7 +24,8 @@ from xianfeng.core.tests.test_browser import (  # noqa: F401 - fixtures
     demo_live_server,
 )
 from xianfeng.demo.base import DEMO_PASSWORD, SHEQU_COMMUNITY
-from xianfeng.people.models import MemberCase, ServicePlace
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import MemberCase, PartyMember, ServicePlace
 from xianfeng.work.tests.factories import JPEG, chain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -248,6 +249,18 @@ def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
     phone, page, external = _page(browser, "phone")
     _login(page, base, "qu")
     page.goto(f"{base}/work/mobile-services/")
+    # The service form picks the member from the home's mobile members (no internal number).
+    home = Organization.objects.filter(kind="mobile_home").order_by("path").first()
+    served = PartyMember.objects.filter(branch__path__startswith=home.path).order_by("pk").first()
+    page.select_option("#home", str(home.pk))
+    page.select_option("#member", str(served.pk))
+    page.select_option("#kind", "job")
+    page.fill("#content", "介绍到工业园区电子厂就业")
+    _shot(page, "community-12-mobile-service-form-phone")
+    page.click("#mobile-service button[type=submit]")
+    page.wait_for_selector("text=已登记服务。")
+    assert served.person.name in page.inner_text("main")
+    _axe(page)
     page.click("#to-progress")
     page.wait_for_selector("#mobile-progress")
     text = page.inner_text("#mobile-progress")
