@@ -15,7 +15,7 @@ from xianfeng.core.workflow import state_allows
 from xianfeng.orgs.models import Organization
 from xianfeng.people.members import member_of
 from xianfeng.services.choices import OPEN_STATES, OrderState
-from xianfeng.services.models import CoProject, Order, Resource, Service
+from xianfeng.services.models import CoProject, Order, Resource, Service, member_team_ids
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -77,8 +77,38 @@ def orders(
         qs = qs.filter(community_id=community)
     if mine:
         member = member_of(user)
-        qs = qs.filter(assignee=member) if member is not None else qs.none()
+        # the member's own and their teams' (a team's order is the work of all its members)
+        qs = (
+            qs.filter(Q(assignee=member) | Q(team_id__in=member_team_ids(user)))
+            if member is not None
+            else qs.none()
+        )
     return qs
+
+
+def claiming_teams(user: User, order: Order) -> QuerySet:
+    """The teams the user's member is on in the order's community: the ones it may claim the
+    order for."""
+    from xianfeng.community.models import Team
+
+    return Team.objects.filter(
+        pk__in=member_team_ids(user),
+        is_active=True,
+        organization__path__startswith=order.community.path,
+    ).order_by("name", "pk")
+
+
+def team_members(order: Order) -> QuerySet:
+    """The current members of a team's order's team: who may be named as taking part."""
+    from xianfeng.people.models import PartyMember
+
+    return (
+        PartyMember.objects.filter(
+            team_memberships__team_id=order.team_id, team_memberships__left_on__isnull=True
+        )
+        .select_related("person")
+        .order_by("person__name_pinyin", "pk")
+    )
 
 
 def queue(user: User, *, community: int | None = None) -> QuerySet:

@@ -436,6 +436,16 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
     member = member_of(request.user)
     is_assignee = member is not None and order.assignee_id == member.pk
     token = services.rating_token(order)
+    my_teams = (
+        list(selectors.claiming_teams(request.user, order))
+        if any(s.name == "claim_for_team" for s in steps)
+        else []
+    )
+    team_members = (
+        list(selectors.team_members(order))
+        if order.team_id and any(s.name == "serve" for s in steps)
+        else []
+    )
     return render(
         request,
         "services/order_detail.html",
@@ -444,6 +454,8 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "steps": steps,
             "suggested": suggested,
             "teams": teams,
+            "my_teams": my_teams,
+            "team_members": team_members,
             "phone": order.phone if is_assignee else mask_phone(order.phone or ""),
             "history": history_rows(order),
             "now": timezone.now(),
@@ -478,6 +490,7 @@ class OrderStepView(ScopedView):
             values = inputs_from_post(request, spec)
             if action == "serve":
                 values["photo"] = request.FILES.get("photo")
+                values["participants"] = request.POST.getlist("participants")[:100]
             workflow.take(order, action, actor=request.user, **values)
         except workflow.StateConflict as exc:
             messages.error(request, "；".join(exc.messages))
