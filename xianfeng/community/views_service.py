@@ -30,6 +30,7 @@ from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember, ServicePlace
+from xianfeng.people.selectors import member_choices
 from xianfeng.work.models import Task
 from xianfeng.work.services import member_of
 
@@ -208,6 +209,7 @@ class TeamDetailView(ScopedView):
         memberships = team.memberships.filter(left_on__isnull=True).select_related(
             "member__person", "member__branch"
         )
+        can_change = Team.objects.restrict(request.user, Action.CHANGE).filter(pk=team.pk).exists()
         claimable = Task.objects.none()
         if on_team:
             claimable = (
@@ -225,10 +227,11 @@ class TeamDetailView(ScopedView):
                 "activities": team.activities.prefetch_related("participants__person")[:20],
                 "team_tasks": team.team_tasks.select_related("task", "claimed_by__person")[:20],
                 "on_team": on_team,
-                "can_change": Team.objects.restrict(request.user, Action.CHANGE)
-                .filter(pk=team.pk)
-                .exists(),
+                "can_change": can_change,
                 "claimable": claimable,
+                # the member picker (people's, searched as one types): the community's members
+                # and those serving there, read through restrict(serving=True)
+                **(member_choices(request.user, "", team.organization_id) if can_change else {}),
                 "activity_kinds": ActivityKind.choices,
                 "today": timezone.localdate(),
             },
@@ -256,7 +259,7 @@ class TeamDetailView(ScopedView):
                     else None
                 )
                 if not code.isdigit():
-                    raise ValidationError({"member": _("请填写党员编号。")})
+                    raise ValidationError({"member": _("请选择要加入队伍的党员。")})
                 if found is None:
                     raise ValidationError(
                         {"member": _("只有本社区党员和在本社区报到的在职党员可以加入队伍。")}
