@@ -226,6 +226,7 @@ class TeamDetailView(ScopedView):
                 "memberships": memberships,
                 "activities": team.activities.prefetch_related("participants__person")[:20],
                 "team_tasks": team.team_tasks.select_related("task", "claimed_by__person")[:20],
+                "team_work": teams.team_work(request.user, team),
                 "on_team": on_team,
                 "can_change": can_change,
                 "claimable": claimable,

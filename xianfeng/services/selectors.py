@@ -235,3 +235,18 @@ def record_order_figures(member: Any, community: Organization, start: date, end:
             else None
         ),
     }
+
+
+#: How many of a team's orders its page lists (the newest).
+TEAM_ORDERS_SHOWN = 20
+
+
+def team_orders(user: User, team: Any) -> list[Order]:
+    """The orders a team took (claimed as one or dispatched to it), newest first, that the user
+    sees: for the team's page (community.teams registers this)."""
+    return list(
+        Order.objects.restrict(user)
+        .filter(team=team)
+        .select_related("service", "assignee__person")
+        .order_by("-created_at", "-id")[:TEAM_ORDERS_SHOWN]
+    )

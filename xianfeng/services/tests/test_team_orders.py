@@ -168,3 +168,14 @@ def test_the_page_offers_the_members_teams_and_claims(personas, team, client_for
     assert order.team == team and order.state == OrderState.ACCEPTED
     page = client.get(f"/services/orders/{order.pk}/").content.decode()
     assert 'id="participants"' in page
+
+
+def test_the_team_page_lists_the_orders_the_team_took(personas, team, client_for):
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    other = f.order(f.community_of(personas["shequ"]))  # not the team's
+    for persona in ("dangyuan", "shequ"):
+        section = client_for(persona).get(f"/work/teams/{team.pk}/").content.decode()
+        section = section.split('id="team-orders"')[1].split("</section>")[0]
+        assert order.code in section and other.code not in section, persona
+    assert selectors.team_orders(personas["shequ2"], team) == []
