@@ -137,7 +137,7 @@ def _townsman(request: HttpRequest, townsman_id: int) -> Any:
 
 
 @router.get(
-    "/townsmen/{townsman_id}",
+    "/townsmen/{id:townsman_id}",
     response=errors_response({200: TownsmanOut}),
     summary=gettext_lazy("老乡详情"),
 )
@@ -159,7 +159,7 @@ def townsman_create(request: HttpRequest, payload: TownsmanIn) -> Any:
 
 
 @router.get(
-    "/townsmen/{townsman_id}/contacts",
+    "/townsmen/{id:townsman_id}/contacts",
     response=errors_response({200: page_of(ContactOut)}),
     summary=gettext_lazy("与老乡的联系记录"),
 )
@@ -169,7 +169,7 @@ def townsman_contacts(request: HttpRequest, townsman_id: int, filters: Query[Lis
 
 
 @router.post(
-    "/townsmen/{townsman_id}/contacts",
+    "/townsmen/{id:townsman_id}/contacts",
     response=errors_response({201: ContactOut, 200: ContactOut}),
     summary=gettext_lazy("登记与老乡的联系"),
 )
@@ -198,7 +198,7 @@ add_step_endpoints(
     fetch=_townsman,
     response=TownsmanOut,
     result=lambda request, townsman: _townsman(request, townsman.pk),
-    paths={"end": "/townsmen/{townsman_id}/end"},
+    paths={"end": "/townsmen/{id:townsman_id}/end"},
 )
 
 
@@ -341,6 +341,11 @@ class RecordOut(Schema):
     sessions: int
     tasks_done: int
     visits: int
+    orders_served: int = Field(description=gettext_lazy("期间办结的群众点单"))
+    orders_rated: int = Field(description=gettext_lazy("其中群众评价的件数"))
+    order_rating: Decimal | None = Field(
+        description=gettext_lazy("群众平均评价（1-5星），无评价时为空")
+    )
     rating: str
     positives: str
     negatives: str
@@ -666,11 +671,7 @@ def mobile_service_create(request: HttpRequest, payload: MobileServiceIn) -> Any
     require_can(request.user, Action.ADD, MobileService)
     data = payload.model_dump()
     home = visible_one(Organization, data.pop("home"), user=request.user, field="home")
-    member = (
-        PartyMember.objects.select_related("branch", "person").filter(pk=data.pop("member")).first()
-    )
-    if member is None:
-        raise ValidationError({"member": gettext_lazy("所选党员不存在。")})
+    member = mobile.service_member(request.user, data.pop("member"))
     service = mobile.mobile_service_record(actor=request.user, member=member, home=home, **data)
     return Status(201, service)
 
@@ -681,4 +682,15 @@ def mobile_service_create(request: HttpRequest, payload: MobileServiceIn) -> Any
     summary=gettext_lazy("结对老乡目标进度（默认20名，不设上限）和本月联系次数"),
 )
 def townsmen_progress(request: HttpRequest) -> Any:
+    return mobile.townsmen_progress(services.mobile_member(request.user))
+
+
+@router.get(
+    "/townsmen/progress",
+    response=errors_response({200: TownsmenProgressOut}),
+    summary=gettext_lazy("结对老乡目标进度（同 /townsmen-progress）"),
+)
+def townsmen_progress_under_townsmen(request: HttpRequest) -> Any:
+    # Registered after /townsmen/{id:townsman_id}: only numbers reach that route, so a word
+    # in its place finds its own route (or a 404) instead of a 422 about the id.
     return mobile.townsmen_progress(services.mobile_member(request.user))

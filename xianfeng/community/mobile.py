@@ -75,13 +75,11 @@ def _count(qs: QuerySet) -> Subquery:
     )
 
 
-def mobile_members_progress(user: Any, *, today: date | None = None) -> QuerySet:
-    """The mobile members a 流动党员之家 or a flow-out branch tracks, each with the townsmen
-    paired (``paired``), this month's contacts (``contacts_this_month``) and the home's
-    services (``home_services``); those furthest from the goal first. A member counts when they are
-    mobile and in the user's scope, or received by a home in scope (an active flow case), so
-    the home and the branch the member left both see them (一方隶属、双重管理)."""
-    today = today or timezone.localdate()
+def mobile_members(user: Any) -> QuerySet:
+    """The mobile members the user tracks or serves: mobile and in the user's scope (the
+    flow-out branch), or received by a home in scope through an active flow case (their branch
+    may lie anywhere), neither transferred out nor deceased. Read through ``restrict`` on the
+    members and on the cases alike."""
     mobile = (
         Q(kind=MemberKind.MOBILE)
         | Q(status=MemberStatus.MOBILE)
@@ -93,12 +91,50 @@ def mobile_members_progress(user: Any, *, today: date | None = None) -> QuerySet
         .filter(kind__in=[CaseKind.FLOW_OUT, CaseKind.FLOW_IN], state=CaseState.ACTIVE)
         .values("member_id")
     )
+    return PartyMember.objects.filter(Q(pk__in=own) | Q(pk__in=received)).exclude(
+        status__in=[MemberStatus.TRANSFERRED_OUT, MemberStatus.DECEASED]
+    )
+
+
+#: The service form's member picker lists at most this many (a home serves tens to hundreds).
+PICKER_ROWS = 500
+
+
+def service_member_choices(user: Any) -> list[PartyMember]:
+    """The service form's picker: the mobile members the user's homes serve, by name."""
+    return list(
+        mobile_members(user)
+        .select_related("person", "branch")
+        .order_by("person__name_pinyin", "pk")[:PICKER_ROWS]
+    )
+
+
+def service_member(user: Any, pk: Any) -> PartyMember:
+    """The member a service is recorded for, picked on the page or named in the API: one of
+    :func:`mobile_members`; anyone else is refused in Chinese, the same for missing and not
+    yours."""
+    found = (
+        mobile_members(user).select_related("person", "branch").filter(pk=pk).first()
+        if str(pk or "").strip().isdigit()
+        else None
+    )
+    if found is None:
+        raise ValidationError({"member": _("请从名单中选择本流动党员之家服务的流动党员。")})
+    return found
+
+
+def mobile_members_progress(user: Any, *, today: date | None = None) -> QuerySet:
+    """The mobile members a 流动党员之家 or a flow-out branch tracks, each with the townsmen
+    paired (``paired``), this month's contacts (``contacts_this_month``) and the home's
+    services (``home_services``); those furthest from the goal first. A member counts when they are
+    mobile and in the user's scope, or received by a home in scope (an active flow case), so
+    the home and the branch the member left both see them (一方隶属、双重管理)."""
+    today = today or timezone.localdate()
     month = TownsmanContact.objects.filter(
         member=OuterRef("pk"), contacted_at__year=today.year, contacted_at__month=today.month
     )
     return (
-        PartyMember.objects.filter(Q(pk__in=own) | Q(pk__in=received))
-        .exclude(status__in=[MemberStatus.TRANSFERRED_OUT, MemberStatus.DECEASED])
+        mobile_members(user)
         .annotate(
             paired=_count(
                 Townsman.objects.filter(member=OuterRef("pk"), state=PairingState.ACTIVE)

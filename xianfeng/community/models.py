@@ -486,6 +486,12 @@ class PerformanceRecord(models.Model):
     sessions = models.PositiveIntegerField(_("服务次数"))
     tasks_done = models.PositiveIntegerField(_("完成任务数"))
     visits = models.PositiveIntegerField(_("走访户次"))
+    # Counted by the services app (it sits above this one) through records.register_figures.
+    orders_served = models.PositiveIntegerField(_("办结点单数"), default=0)
+    orders_rated = models.PositiveIntegerField(_("群众评价数"), default=0)
+    order_rating = models.DecimalField(
+        _("群众平均评价（星）"), max_digits=2, decimal_places=1, null=True, blank=True
+    )
     rating = models.CharField(_("鉴定等次"), max_length=12, choices=Rating.choices)
     positives = models.TextField(_("正面清单"), blank=True)
     negatives = models.TextField(_("负面清单"), blank=True)

@@ -5,6 +5,7 @@ downloads it as a PDF. The work unit also sees its in-service members who report
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,21 @@ if TYPE_CHECKING:
     from xianfeng.core.models import User
 
 
+#: Apps above this one that count more of what a member did in the community (the services
+#: app: orders served and the residents' ratings of them), each a function
+#: ``(member, community, start, end) -> {field: value}`` naming PerformanceRecord fields. The
+#: layers forbid reading them from here; they register in their ``AppConfig.ready()``.
+FIGURE_SOURCES: list[Callable[[PartyMember, Organization, date, date], dict]] = []
+
+
+def register_figures(source: Callable[[PartyMember, Organization, date, date], dict]) -> None:
+    if source not in FIGURE_SOURCES:
+        FIGURE_SOURCES.append(source)
+
+
 def period_figures(member: PartyMember, community: Organization, start: date, end: date) -> dict:
-    """What the member did in the community between two dates (from the records themselves)."""
+    """What the member did in the community between two dates (from the records themselves,
+    and from the apps above that registered their figures)."""
     sessions = ServiceSession.objects.filter(
         member=member, organization=community, state__in=COUNTED, served_on__range=(start, end)
     )
@@ -50,7 +64,10 @@ def period_figures(member: PartyMember, community: Organization, start: date, en
         organization__path__startswith=community.path,
         visited_at__date__range=(start, end),
     ).count()
-    return {"hours": hours, "sessions": sessions.count(), "tasks_done": tasks, "visits": visits}
+    figures = {"hours": hours, "sessions": sessions.count(), "tasks_done": tasks, "visits": visits}
+    for source in FIGURE_SOURCES:
+        figures.update(source(member, community, start, end))
+    return figures
 
 
 @transaction.atomic

@@ -33,6 +33,25 @@ if TYPE_CHECKING:
     from xianfeng.orgs.models import Organization
 
 
+#: What apps above this one add to a team's page, each ``(user, team) -> list`` of objects
+#: with ``get_absolute_url`` and ``__str__`` (the services app: the orders the team took),
+#: read through their own ``restrict``. Registered in their ``AppConfig.ready()``.
+TEAM_WORK: list[Any] = []
+
+
+def register_team_work(source: Any) -> None:
+    if source not in TEAM_WORK:
+        TEAM_WORK.append(source)
+
+
+def team_work(user: Any, team: Team) -> list[Any]:
+    """The team's work that other apps keep (its orders), newest first per source."""
+    found: list[Any] = []
+    for source in TEAM_WORK:
+        found.extend(source(user, team))
+    return found
+
+
 def belongs_to_community(member: PartyMember, community: Organization) -> bool:
     """A member of the community: their branch lies in its subtree, or they serve there (an
     accepted 报到 or 对接 gives a service place)."""

@@ -30,6 +30,7 @@ from xianfeng.core.workflow_views import StepView
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember, ServicePlace
+from xianfeng.people.selectors import member_choices
 from xianfeng.work.models import Task
 from xianfeng.work.services import member_of
 
@@ -208,6 +209,7 @@ class TeamDetailView(ScopedView):
         memberships = team.memberships.filter(left_on__isnull=True).select_related(
             "member__person", "member__branch"
         )
+        can_change = Team.objects.restrict(request.user, Action.CHANGE).filter(pk=team.pk).exists()
         claimable = Task.objects.none()
         if on_team:
             claimable = (
@@ -224,11 +226,13 @@ class TeamDetailView(ScopedView):
                 "memberships": memberships,
                 "activities": team.activities.prefetch_related("participants__person")[:20],
                 "team_tasks": team.team_tasks.select_related("task", "claimed_by__person")[:20],
+                "team_work": teams.team_work(request.user, team),
                 "on_team": on_team,
-                "can_change": Team.objects.restrict(request.user, Action.CHANGE)
-                .filter(pk=team.pk)
-                .exists(),
+                "can_change": can_change,
                 "claimable": claimable,
+                # the member picker (people's, searched as one types): the community's members
+                # and those serving there, read through restrict(serving=True)
+                **(member_choices(request.user, "", team.organization_id) if can_change else {}),
                 "activity_kinds": ActivityKind.choices,
                 "today": timezone.localdate(),
             },
@@ -256,7 +260,7 @@ class TeamDetailView(ScopedView):
                     else None
                 )
                 if not code.isdigit():
-                    raise ValidationError({"member": _("请填写党员编号。")})
+                    raise ValidationError({"member": _("请选择要加入队伍的党员。")})
                 if found is None:
                     raise ValidationError(
                         {"member": _("只有本社区党员和在本社区报到的在职党员可以加入队伍。")}
@@ -477,6 +481,8 @@ class MobileServiceListView(ScopedView):
                     "path"
                 )[:50],
                 "kinds": MobileServiceKind.choices,
+                "members": mobile.service_member_choices(request.user),
+                "chosen": request.POST.get("member", ""),
                 "today": timezone.localdate(),
             },
             status=status,
@@ -495,14 +501,8 @@ class MobileServiceListView(ScopedView):
             if home_pk.isdigit()
             else None
         )
-        member = (
-            PartyMember.objects.select_related("branch").filter(pk=member_pk).first()
-            if member_pk.isdigit()
-            else None
-        )
         try:
-            if member is None:
-                raise ValidationError({"member": _("请填写流动党员编号。")})
+            member = mobile.service_member(request.user, member_pk)
             mobile.mobile_service_record(
                 actor=request.user,
                 member=member,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.urls import register_converter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
@@ -36,6 +37,23 @@ MAX_PAGE_SIZE = 200
 ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
 
 M = TypeVar("M", bound=models.Model)
+
+
+class IdConverter:
+    """``{id:name}`` in an API path: an integer, signed, as text (the view's ``int`` parameter
+    converts it, so a negative or huge id answers the JSON 404 as before). Unlike ``{name}``
+    it does not take words, so ``/townsmen/progress`` is not swallowed by ``/townsmen/{id}``."""
+
+    regex = "-?[0-9]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: Any) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 
 # --- shared schemas and helpers -------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Members in the community in the demo district: two in-service members of ``danwei``'s
 unit reported to ``shequ``'s community (accepted, so each has a service place) with hours after
-work, a volunteer team with a patrol, and the first one's yearly record for the work unit; the
+work, a volunteer team with a patrol and an order it claimed as one, and the first one's yearly
+record for the work unit (with the residents' ratings of the orders they served); the
 first also has an account (``zaizhi``) to try the phone pages with. Two mobile members pair
 with townsmen (one beyond the goal of twenty) and the 流动党员之家 records a service to one.
 
@@ -95,6 +96,7 @@ def build_community_demo(ctx: Context) -> None:
         place="一至六号楼",
         participants=served,
     )
+    _team_orders(admin, community, team, served)
     for index, member in enumerate(served):
         session = hours.session_record(
             actor=admin,
@@ -119,6 +121,40 @@ def build_community_demo(ctx: Context) -> None:
         period_end=today,
     )
     _mobile_demo(admin)
+
+
+def _team_orders(
+    admin: User, community: Organization, team: Team, served: list[PartyMember]
+) -> None:
+    """Two residents' orders served and rated: one the volunteer team claimed as one (its
+    leader, ``zaizhi``, with the other in-service member taking part), one dispatched to the
+    leader; the yearly record counts both and the residents' stars."""
+    from xianfeng.core.workflow import take
+    from xianfeng.services.services import create_public_order, order_rate
+
+    leader = _account(served[0])
+    orders = [
+        ("楼道灯坏了，老人夜里上下楼不方便", "两名队员上门更换了楼道灯泡", 5),
+        ("帮忙把旧家具搬到楼下回收点", "已搬运到小区回收点", 4),
+    ]
+    for index, (content, note, stars) in enumerate(orders):
+        order = create_public_order(
+            community=community,
+            name="刘阿姨",
+            phone=f"1390009{index:04d}",
+            address="幸福里小区3栋",
+            content=content,
+            throttle=False,
+        )
+        if index == 0:
+            take(order, "claim_for_team", actor=leader, team=team.pk)
+            others = [m.pk for m in served[1:]]
+            take(order, "serve", actor=leader, note=note, hours="1", participants=others)
+        else:
+            take(order, "dispatch", actor=admin, member=str(served[0].pk))
+            take(order, "accept", actor=leader)
+            take(order, "serve", actor=leader, note=note, hours="2")
+        order_rate(order=order, rating=stars, comment="队员很热心")
 
 
 def _mobile_demo(admin: User) -> None:

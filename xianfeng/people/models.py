@@ -413,7 +413,10 @@ class MemberCase(MemberCaseFlow, models.Model):
     destination = models.CharField(_("流向/去向"), max_length=120, blank=True)
     contact = models.CharField(_("联系人及方式"), max_length=120, blank=True)
     fellows = models.PositiveSmallIntegerField(
-        _("结对老乡人数"), null=True, blank=True, help_text=_("一名流动党员结对约20名老乡")
+        _("结对老乡人数"),
+        null=True,
+        blank=True,
+        help_text=_("流出时登记的结对老乡人数；目标默认20名，可以超过，实际以结对老乡名单为准"),
     )
     reason = models.CharField(_("失联原因"), max_length=20, choices=LostReason.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)

@@ -391,7 +391,7 @@ class OrderFilters(ListParams):
     open: bool = Field(False, description=gettext_lazy("只看办理中的"))
     overdue: bool = Field(False, description=gettext_lazy("只看超过办理时限的"))
     community: DbInt | None = Field(None, description=gettext_lazy("社区编号"))
-    mine: bool = Field(False, description=gettext_lazy("只看派给我的"))
+    mine: bool = Field(False, description=gettext_lazy("只看派给我的和我所在队伍接的"))
 
 
 class QueueFilters(ListParams):
@@ -527,6 +527,7 @@ add_step_endpoints(
     result=lambda request, order: _order_detail(request, order.pk),
     paths={
         "dispatch": "/orders/{order_id}/dispatch",
+        "claim_for_team": "/orders/{order_id}/claim-for-team",
         "accept": "/orders/{order_id}/accept",
         "decline": "/orders/{order_id}/decline",
         "recall": "/orders/{order_id}/recall",
@@ -547,14 +548,25 @@ def order_serve(
     note: Form[str] = "",
     photo: File[UploadedFile] = None,
     hours: Form[str] = "",
+    participants: Form[str] = "",
 ) -> Any:
     """multipart/form-data: ``note`` (办理情况) and/or ``photo``, and ``hours``: the member's
-    hours after work, recorded once as a service session of the order. The state and the
-    actor are checked before the input (409, then 403, then 400)."""
+    hours after work, recorded once as a service session of the order; for a team's order,
+    ``participants``: the ids of the team's other members who took part, comma-separated
+    (each gets the act in the duty ledger and the hours). The state and the actor are checked
+    before the input (409, then 403, then 400)."""
     order = _order_for(request, order_id)
     if len(note) > TEXT_MAX_LENGTH:
         note = note[: TEXT_MAX_LENGTH + 1]
-    take(order, "serve", actor=request.user, note=note, photo=photo, hours=hours[:16] or None)
+    take(
+        order,
+        "serve",
+        actor=request.user,
+        note=note,
+        photo=photo,
+        hours=hours[:16] or None,
+        participants=participants[:LINE_MAX_LENGTH],
+    )
     return _order_detail(request, order.pk)
 
 

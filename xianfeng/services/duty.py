@@ -14,6 +14,7 @@ ledger.declare(
         "order.proxy": _("代办群众诉求"),
         "order.dispatched": _("社区下单"),
         "order.accepted": _("党员接单"),
+        "order.team_claimed": _("队伍接单"),
         "order.declined": _("党员退单"),
         "order.recalled": _("收回重新派单"),
         "order.served": _("办结群众点单"),

@@ -5,16 +5,20 @@ workflow (``xianfeng.services.workflows``)."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from xianfeng.core.choices import Action
 from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
 from xianfeng.core.roles import AUDIT_READERS, FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
-from xianfeng.core.scope import ScopedQuerySet
+from xianfeng.core.scope import ScopedQuerySet, scope_paths
 from xianfeng.core.workflow import FSMField
 from xianfeng.services.choices import OrderSource, OrderState, ProjectStatus, ResourceKind
 from xianfeng.services.workflows import OrderFlow
@@ -182,6 +186,49 @@ class CoProject(models.Model):
         return reverse("services:item_edit", args=["projects", self.pk])
 
 
+def member_team_ids(user: Any) -> list[int]:
+    """The active teams (community.Team) the user's member is on now: a team claims orders
+    as one, and its members see the team's orders (once per user object)."""
+    from xianfeng.people.members import member_of
+
+    cached = getattr(user, "_xf_team_ids", None)
+    if cached is not None:
+        return cached
+    member = member_of(user) if getattr(user, "is_authenticated", False) else None
+    ids: list[int] = []
+    if member is not None:
+        membership = apps.get_model("community", "TeamMembership")
+        ids = list(
+            membership.objects.filter(
+                member=member, left_on__isnull=True, team__is_active=True
+            ).values_list("team_id", flat=True)
+        )
+    user._xf_team_ids = ids
+    return ids
+
+
+class OrderQuerySet(ScopedQuerySet):
+    """Orders in scope (their place or their member's branch) and, to read, for a member on a
+    community's team: the team's orders, and the community's orders waiting for a member
+    (new), which the team may claim as one. Widens a scope; never grants a write."""
+
+    def restrict(
+        self, user: Any, action: str = Action.VIEW, *, rules_of: type[models.Model] | None = None
+    ) -> ScopedQuerySet:
+        paths = scope_paths(user, rules_of or self.model, action)
+        if paths is None:
+            return self
+        teams = member_team_ids(user) if action == Action.VIEW and rules_of is None else []
+        if not teams:
+            return super().restrict(user, action, rules_of=rules_of)
+        team_model = apps.get_model("community", "Team")
+        communities = team_model.objects.filter(pk__in=teams).values("organization_id")
+        condition = Q(team_id__in=teams) | Q(state=OrderState.NEW, community_id__in=communities)
+        if paths:
+            condition |= self.scope_condition(paths)
+        return self.filter(condition)
+
+
 class Order(OrderFlow, models.Model):
     """群众点单: a resident's request — from the menu or in their own words, entered by the
     resident without an account, by staff for them (代办), or from a visit — queued at its
@@ -304,7 +351,7 @@ class Order(OrderFlow, models.Model):
     escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["phone_index"])
-    objects = ScopedQuerySet.as_manager()
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("群众点单")

@@ -53,7 +53,16 @@ def _panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from xianfeng.community.records import register_figures
     from xianfeng.visits.models import Visit
+
+    # The record for the work unit counts the orders served and their ratings (the community
+    # app sits below this one and may not read orders itself).
+    register_figures(selectors.record_order_figures)
+    # ... and the team's page lists the orders the team took.
+    from xianfeng.community.teams import register_team_work
+
+    register_team_work(selectors.team_orders)
 
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="services.visit_order")
     home.register_todo(

@@ -4,9 +4,11 @@ published (``is_active``) for one community, and nothing personal."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from xianfeng.core.scope import user_can
@@ -21,6 +23,7 @@ from xianfeng.services.models import (
     Order,
     Resource,
     Service,
+    member_team_ids,
 )
 
 if TYPE_CHECKING:
@@ -83,8 +86,38 @@ def orders(
         qs = qs.filter(community_id=community)
     if mine:
         member = member_of(user)
-        qs = qs.filter(assignee=member) if member is not None else qs.none()
+        # the member's own and their teams' (a team's order is the work of all its members)
+        qs = (
+            qs.filter(Q(assignee=member) | Q(team_id__in=member_team_ids(user)))
+            if member is not None
+            else qs.none()
+        )
     return qs
+
+
+def claiming_teams(user: User, order: Order) -> QuerySet:
+    """The teams the user's member is on in the order's community: the ones it may claim the
+    order for."""
+    from xianfeng.community.models import Team
+
+    return Team.objects.filter(
+        pk__in=member_team_ids(user),
+        is_active=True,
+        organization__path__startswith=order.community.path,
+    ).order_by("name", "pk")
+
+
+def team_members(order: Order) -> QuerySet:
+    """The current members of a team's order's team: who may be named as taking part."""
+    from xianfeng.people.models import PartyMember
+
+    return (
+        PartyMember.objects.filter(
+            team_memberships__team_id=order.team_id, team_memberships__left_on__isnull=True
+        )
+        .select_related("person")
+        .order_by("person__name_pinyin", "pk")
+    )
 
 
 def queue(user: User, *, community: int | None = None) -> QuerySet:
@@ -100,8 +133,6 @@ def queue(user: User, *, community: int | None = None) -> QuerySet:
 
 def order_counts(user: User) -> dict[str, int]:
     """The home page's lines: the queue, the overdue, mine to accept and mine to serve."""
-    from django.db.models import Count
-
     cached = getattr(user, "_xf_order_counts", None)
     if cached is not None:
         return cached
@@ -204,3 +235,41 @@ def contact_log(*, user: User, order: int | None = None) -> QuerySet[ContactAcce
     if order is not None:
         qs = qs.filter(order_id=order)
     return qs.select_related("user", "order", "order__community").order_by("-at", "-id")
+
+
+def record_order_figures(member: Any, community: Organization, start: date, end: date) -> dict:
+    """For the record for the work unit (community.records registers this): the orders the
+    member served in the community between two dates (done or rated, the member the one who
+    took them, alone or for a team) and the residents' ratings of them: how many were rated
+    and their average in stars, to one decimal (``None`` when none was rated)."""
+    figures = Order.objects.filter(
+        assignee_id=member.pk,
+        community_id=community.pk,
+        state__in=[OrderState.DONE, OrderState.RATED],
+        done_at__date__range=(start, end),
+    ).aggregate(served=Count("pk"), rated=Count("rating"), average=Avg("rating"))
+    average = figures["average"]
+    return {
+        "orders_served": figures["served"],
+        "orders_rated": figures["rated"],
+        "order_rating": (
+            Decimal(str(average)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if average is not None
+            else None
+        ),
+    }
+
+
+#: How many of a team's orders its page lists (the newest).
+TEAM_ORDERS_SHOWN = 20
+
+
+def team_orders(user: User, team: Any) -> list[Order]:
+    """The orders a team took (claimed as one or dispatched to it), newest first, that the user
+    sees: for the team's page (community.teams registers this)."""
+    return list(
+        Order.objects.restrict(user)
+        .filter(team=team)
+        .select_related("service", "assignee__person")
+        .order_by("-created_at", "-id")[:TEAM_ORDERS_SHOWN]
+    )

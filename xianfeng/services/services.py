@@ -522,16 +522,17 @@ def release_orders_of_absent_members() -> int:
     return take_due(held.iterator(), "release", when=lambda o: o.assignee.status in gone)
 
 
-def order_hours_record(*, actor: User, order: Order, hours: Any) -> Any:
+def order_hours_record(*, actor: User, order: Order, hours: Any, member: Any = None) -> Any:
     """Hours after work (8小时外) for an order served: one confirmed service session of the
-    member who served it (the team's leader for a team's order), in the order's community,
-    named by the order's code. Taken inside the ``serve`` step; a second call for the same
-    order (a re-served order) records nothing new and answers the stored session."""
+    member who served it (the team's leader for a team's order, or ``member``: another of the
+    team who took part), in the order's community, named by the order's code. Taken inside the
+    ``serve`` step; a second call for the same order and member (a re-served order) records
+    nothing new and answers the stored session."""
     from xianfeng.community.choices import SessionSource, SessionState
     from xianfeng.community.hours import session_record
     from xianfeng.community.models import ServiceSession
 
-    member = order.assignee
+    member = member or order.assignee
     if member is None:
         raise ValidationError({"hours": _("这个点单没有接单党员，不能登记服务时长。")})
     stored = (

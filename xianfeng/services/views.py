@@ -448,6 +448,16 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
         suggested = selectors.suggestions(request.user, order)
         teams = list(selectors.dispatch_teams(request.user, order))
     token = services.rating_token(order)
+    my_teams = (
+        list(selectors.claiming_teams(request.user, order))
+        if any(s.name == "claim_for_team" for s in steps)
+        else []
+    )
+    team_members = (
+        list(selectors.team_members(order))
+        if order.team_id and any(s.name == "serve" for s in steps)
+        else []
+    )
     return render(
         request,
         "services/order_detail.html",
@@ -459,6 +469,8 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             # Full phone and address to the assigned member and staff only, each look logged.
             "contact": services.order_contact(user=request.user, order=order, channel="page"),
             "can_read_log": selectors.may_read_contact_log(request.user),
+            "my_teams": my_teams,
+            "team_members": team_members,
             "history": history_rows(order),
             "now": timezone.now(),
             "link": public_url(reverse("services:public_order_status", args=[token])),
@@ -511,6 +523,7 @@ class OrderStepView(ScopedView):
             values = inputs_from_post(request, spec)
             if action == "serve":
                 values["photo"] = request.FILES.get("photo")
+                values["participants"] = request.POST.getlist("participants")[:100]
             workflow.take(order, action, actor=request.user, **values)
         except workflow.StateConflict as exc:
             messages.error(request, "；".join(exc.messages))

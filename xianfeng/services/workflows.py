@@ -135,6 +135,82 @@ def _leader_of(team: Any) -> Any:
     return membership.member
 
 
+def _teams_in_community(order: Any, user: User) -> Any:
+    """The active teams of the order's community the user's member is on now."""
+    from xianfeng.community.models import Team
+    from xianfeng.services.models import member_team_ids
+
+    return Team.objects.filter(
+        pk__in=member_team_ids(user),
+        is_active=True,
+        organization__path__startswith=order.community.path,
+    )
+
+
+def team_member(order: Any, user: User) -> str | None:
+    """A member on one of the order's community's teams (安全巡查队, 志愿服务队 …): they
+    claim the order for their team."""
+    if _teams_in_community(order, user).exists():
+        return None
+    return _("只有本社区队伍的队员可以以队伍名义接单。")
+
+
+def _claiming_team(order: Any, actor: User, team: Any) -> Any:
+    """The team named (or, when the member is on one team only, that team): one the actor is
+    on. A team of the community that the actor is not on is refused (403)."""
+    from django.core.exceptions import PermissionDenied
+
+    from xianfeng.community.models import Team
+
+    mine = _teams_in_community(order, actor)
+    if team in (None, ""):
+        only = list(mine[:2])
+        if len(only) == 1:
+            return only[0]
+        raise ValidationError({"team": _("请选择以哪支队伍的名义接单。")})
+    pk = int(team) if str(team).strip().isdigit() else None
+    chosen = mine.filter(pk=pk).first() if pk else None
+    if chosen is not None:
+        return chosen
+    if (
+        pk
+        and Team.objects.filter(
+            pk=pk, is_active=True, organization__path__startswith=order.community.path
+        ).exists()
+    ):
+        raise PermissionDenied(_("只有该队队员可以以队伍名义接单。"))
+    raise ValidationError({"team": _("所选队伍不存在、已撤销或不属于这个社区。")})
+
+
+def _participants(order: Any, server: Any, ids: Any) -> list[Any]:
+    """The team's members who took part in serving a team's order (the one who serves always
+    counts): current members of the order's team only, named by id."""
+    if isinstance(ids, str):
+        ids = [part for part in ids.replace("，", ",").split(",") if part.strip()]
+    wanted = list(dict.fromkeys(str(i).strip() for i in (ids or [])))
+    if not wanted:
+        return []
+    if order.team_id is None:
+        raise ValidationError({"participants": _("只有队伍接的点单可以登记参加的队员。")})
+    from xianfeng.people.models import PartyMember
+
+    numbers = [int(i) for i in wanted if i.isdigit()]
+    found = {
+        m.pk: m
+        for m in PartyMember.objects.filter(
+            pk__in=numbers,
+            team_memberships__team_id=order.team_id,
+            team_memberships__left_on__isnull=True,
+        ).select_related("person", "branch")
+    }
+    missing = [i for i in wanted if not i.isdigit() or int(i) not in found]
+    if missing:
+        raise ValidationError(
+            {"participants": _("以下编号的党员不是该队队员：%(ids)s") % {"ids": "、".join(missing)}}
+        )
+    return [m for pk, m in found.items() if server is None or pk != server.pk]
+
+
 class OrderFlow:
     """Steps of ``Order``; mixed into the model."""
 
@@ -167,6 +243,24 @@ class OrderFlow:
         self.dispatched_at = timezone.now()
         note = f"{chosen.name}：{self.summary}" if chosen is not None else self.summary
         return {"member": found, "note": note}
+
+    @step(
+        source=S.NEW,
+        target=S.ACCEPTED,
+        label=gettext_lazy("以队伍名义接单"),
+        ledger="order.team_claimed",
+        allowed=team_member,
+        inputs=[Input("team", gettext_lazy("接单队伍"), kind="member")],
+        done=gettext_lazy("已以队伍名义接单，请按时限办理。"),
+        conflict=lambda order: _("这张点单已经有人接了，不能再以队伍名义接单。"),
+    )
+    def claim_for_team(self, *, actor: User, team: Any = None) -> dict[str, Any]:
+        chosen = _claiming_team(self, actor, team)
+        member = member_of(actor)
+        self.assignee = member
+        self.team = chosen
+        self.accepted_at = timezone.now()
+        return {"member": member, "note": f"{chosen.name}：{self.summary}"}
 
     @step(
         source=S.DISPATCHED,
@@ -231,18 +325,41 @@ class OrderFlow:
         done=gettext_lazy("已办结，等待群众评价。"),
     )
     def serve(
-        self, *, actor: User, note: str = "", photo: Any = None, hours: Any = None
+        self,
+        *,
+        actor: User,
+        note: str = "",
+        photo: Any = None,
+        hours: Any = None,
+        participants: Any = None,
     ) -> dict[str, Any]:
         text = str(note or "").strip()
         if not text and not photo:
             raise ValidationError({"note": _("请填写办理情况或上传一张照片。")})
         if len(text) > MAX_NOTE:
             raise ValidationError({"note": _("请不超过%(n)d个字。") % {"n": MAX_NOTE}})
+        # a team's order: the other members of the team who took part (the ledger and their
+        # hours), read before anything is written
+        others = _participants(self, self.assignee, participants)
         if hours not in (None, ""):
-            # the member's hours after work, in the same transaction as the step
+            # the members' hours after work, in the same transaction as the step
             from xianfeng.services.services import order_hours_record
 
-            order_hours_record(actor=actor, order=self, hours=hours)
+            for member in [self.assignee, *others]:
+                order_hours_record(actor=actor, order=self, hours=hours, member=member)
+        if others:
+            from xianfeng.core.services import duty_record
+
+            label = _("%(team)s：%(what)s") % {"team": self.team.name, "what": self.summary}
+            for member in others:
+                duty_record(
+                    actor=actor,
+                    action="order.served",
+                    organization=self.organization,
+                    target=self,
+                    member=member,
+                    note=label,
+                )
         if photo:
             from xianfeng.work.photos import clean_photo
 

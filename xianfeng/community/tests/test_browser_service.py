@@ -24,7 +24,8 @@ from xianfeng.core.tests.test_browser import (  # noqa: F401 - fixtures
     demo_live_server,
 )
 from xianfeng.demo.base import DEMO_PASSWORD, SHEQU_COMMUNITY
-from xianfeng.people.models import MemberCase, ServicePlace
+from xianfeng.orgs.models import Organization
+from xianfeng.people.models import MemberCase, PartyMember, ServicePlace
 from xianfeng.work.tests.factories import JPEG, chain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -248,6 +249,18 @@ def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
     phone, page, external = _page(browser, "phone")
     _login(page, base, "qu")
     page.goto(f"{base}/work/mobile-services/")
+    # The service form picks the member from the home's mobile members (no internal number).
+    home = Organization.objects.filter(kind="mobile_home").order_by("path").first()
+    served = PartyMember.objects.filter(branch__path__startswith=home.path).order_by("pk").first()
+    page.select_option("#home", str(home.pk))
+    page.select_option("#member", str(served.pk))
+    page.select_option("#kind", "job")
+    page.fill("#content", "介绍到工业园区电子厂就业")
+    _shot(page, "community-12-mobile-service-form-phone")
+    page.click("#mobile-service button[type=submit]")
+    page.wait_for_selector("text=已登记服务。")
+    assert served.person.name in page.inner_text("main")
+    _axe(page)
     page.click("#to-progress")
     page.wait_for_selector("#mobile-progress")
     text = page.inner_text("#mobile-progress")
@@ -262,3 +275,56 @@ def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
     _shot(page, "community-11-mobile-progress-phone")
     assert external == []
     phone.close()
+
+
+def test_the_community_adds_a_team_member_with_the_picker_and_the_team_claims_an_order(
+    browser,  # noqa: F811
+    demo_live_server,  # noqa: F811
+):
+    """The team page picks a new member by name (no internal number); a member of the team
+    (``dangyuan``, on the demo's volunteer team) claims a resident's order for the team on a
+    phone."""
+    from xianfeng.community.models import Team
+    from xianfeng.services.services import create_public_order
+
+    base = demo_live_server.url
+    team = Team.objects.get(name="在职党员志愿服务队")
+    joining = cf.in_service_member(3)
+    cf.reported(joining, User.objects.get(username="shequ"))
+
+    desk, staff, external_staff = _page(browser, "desktop")
+    _login(staff, base, "shequ")
+    staff.goto(f"{base}/work/teams/{team.pk}/")
+    with staff.expect_response(lambda r: "/members/pick/" in r.url):
+        staff.fill("#member-search", joining.person.name)
+    staff.wait_for_selector(f"#member-choices input[value='{joining.pk}']")
+    staff.check(f"#member-choices input[value='{joining.pk}']")
+    _axe(staff)
+    _shot(staff, "community-13-team-member-picker")
+    staff.click("#team-member-add button[type=submit]")
+    staff.wait_for_selector("text=已加入队伍。")
+    assert team.has_member(joining.pk)
+
+    order = create_public_order(
+        community=cf.community(),
+        name="周大爷",
+        phone="13900077001",
+        address="幸福里小区5栋",
+        content="楼下路灯不亮",
+        throttle=False,
+    )
+    phone, page, external = _page(browser, "phone")
+    _login(page, base, "dangyuan")
+    page.goto(f"{base}/services/orders/{order.pk}/")
+    page.wait_for_selector("#claim-for-team")
+    _axe(page)
+    _shot(page, "community-14-team-claims-order-phone")
+    page.click("#claim-for-team button[type=submit]")
+    page.wait_for_selector("text=已以队伍名义接单，请按时限办理。")
+    page.wait_for_selector("#participants")
+    _axe(page)
+    order.refresh_from_db()
+    assert order.team == team and order.state == "accepted"
+    assert external == external_staff == []
+    for context in (phone, desk):
+        context.close()

@@ -76,6 +76,48 @@ def test_the_home_records_services_the_flow_out_branch_sees(personas):
         )
 
 
+def _home_and_member():
+    home = Organization.objects.filter(kind="mobile_home").order_by("path").first()
+    member = PartyMember.objects.filter(branch__path__startswith=home.path).order_by("pk").first()
+    return home, member
+
+
+def test_the_service_form_offers_the_homes_mobile_members_to_pick(personas, client_for):
+    """The form lists the mobile members the user's homes serve (through restrict) instead of
+    asking for an internal number; a member not on that list is refused in Chinese, on the page
+    and in the API, and nothing is stored."""
+    home, member = _home_and_member()
+    client = client_for("qu")
+    page = client.get("/work/mobile-services/").content.decode()
+    assert f'<option value="{member.pk}"' in page and 'inputmode="numeric"' not in page
+    offered = {m.pk for m in mobile.service_member_choices(personas["qu"])}
+    assert member.pk in offered
+    outsider = f.dangyuan()  # a community member, not mobile: not on the list
+    assert outsider.pk not in offered
+    form = {
+        "home": home.pk,
+        "kind": "training",
+        "served_on": timezone.localdate().isoformat(),
+        "content": "电工技能培训",
+    }
+    before = mobile.mobile_services(personas["qu"]).count()
+    for bad in (outsider.pk, "", "abc", 10**12):
+        refused = client.post("/work/mobile-services/", {**form, "member": bad})
+        assert refused.status_code == 400
+        assert "请从名单中选择本流动党员之家服务的流动党员" in refused.content.decode()
+    api = client.post(
+        "/api/v1/mobile-services",
+        {**form, "member": outsider.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "member" in api.json()["errors"]
+    assert mobile.mobile_services(personas["qu"]).count() == before
+    done = client.post("/work/mobile-services/", {**form, "member": member.pk})
+    assert done.status_code == 302
+    service = mobile.mobile_services(personas["qu"]).first()
+    assert (service.member, service.organization, service.kind) == (member, home, "training")
+
+
 def test_the_home_and_the_flow_out_branch_track_every_mobile_member(
     mobile_user, personas, settings, client_for, django_assert_max_num_queries
 ):

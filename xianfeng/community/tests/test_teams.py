@@ -136,3 +136,43 @@ def test_the_team_page_refuses_a_non_member_participant_too(personas, client_for
     )
     assert response.status_code == 400
     assert f"以下编号的党员不是该队队员：{neighbour.pk}" in response.content.decode()
+
+
+def test_the_team_page_picks_new_members_instead_of_asking_a_number(
+    personas, client_for, community
+):
+    """The community's staff add a member with the people app's picker (searched as one types,
+    read through restrict(serving=True) under the team's community); the members of the team
+    get no picker; someone from another community is refused in Chinese."""
+    from xianfeng.community.tests import factories as cf
+
+    team = teams.team_create(
+        actor=personas["shequ"], organization=community, name="督查一队", kind="supervision"
+    )
+    serving = cf.in_service_member(7)
+    cf.reported(serving, personas["shequ"])
+    page = client_for("shequ").get(f"/work/teams/{team.pk}/").content.decode()
+    assert 'id="member-search"' in page and 'inputmode="numeric"' not in page
+    found = client_for("shequ").get(
+        "/members/pick/", {"q": serving.person.name, "under": community.pk}
+    )
+    assert f'value="{serving.pk}"' in found.content.decode()
+    teams.team_member_add(actor=personas["shequ"], team=team, member=f.dangyuan())
+    assert (
+        'id="member-search"'
+        not in client_for("dangyuan").get(f"/work/teams/{team.pk}/").content.decode()
+    )
+    added = client_for("shequ").post(
+        f"/work/teams/{team.pk}/", {"do": "member", "member": serving.pk}
+    )
+    assert added.status_code == 302 and team.has_member(serving.pk)
+    elsewhere = f.member_under(Organization.objects.get(code=SHEQU2_COMMUNITY))
+    for bad, message in (
+        (elsewhere.pk, "只有本社区党员和在本社区报到的在职党员可以加入队伍"),
+        ("", "请选择要加入队伍的党员"),
+    ):
+        refused = client_for("shequ").post(
+            f"/work/teams/{team.pk}/", {"do": "member", "member": bad}
+        )
+        assert refused.status_code == 400 and message in refused.content.decode()
+    assert not team.has_member(elsewhere.pk)

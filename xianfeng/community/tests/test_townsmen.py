@@ -219,6 +219,19 @@ def test_the_api(client_for, mobile):
     assert client.post(f"/api/v1/townsmen/{body['id']}/end").status_code == 409
 
 
+def test_only_numbers_take_the_place_of_a_townsmans_id(client_for, mobile):
+    """/townsmen/{id} does not swallow other paths under /townsmen/ (a word there once answered
+    422 about the id): the progress answers, an unknown word is a plain 404."""
+    client = client_for("dangyuan")
+    add(mobile)
+    progress = client.get("/api/v1/townsmen/progress")
+    assert progress.status_code == 200, progress.content
+    assert progress.json() == client.get("/api/v1/townsmen-progress").json()
+    assert progress.json()["paired"] == 1
+    for word in ("/api/v1/townsmen/abc", "/api/v1/townsmen/abc/contacts"):
+        assert client.get(word).status_code == 404, word
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)

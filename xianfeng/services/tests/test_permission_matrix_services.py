@@ -215,6 +215,32 @@ def test_serve_answers_by_scope_and_role_on_api_and_page(client_for, sides, pers
         assert response.status_code == (302 if want == 200 else want), f"{persona} page {side}"
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_claiming_for_a_team_answers_by_scope_and_role_on_api_and_page(client_for, sides, persona):
+    """Only a member on one of the order's community's teams (``dangyuan``, on the demo's
+    volunteer team in side A's community) claims it for the team; others who see the order
+    are refused (403), those who do not see it get 404."""
+    allowed = {"dangyuan"}
+    for side in (0, 1):
+        want = expected(persona, side, allowed)
+        response = client_for(persona).post(
+            f"/api/v1/orders/{sides[side]['new']}/claim-for-team",
+            {},
+            content_type="application/json",
+        )
+        assert response.status_code == want, f"{persona} api {side} {response.content[:200]!r}"
+        assert want == 200 or "detail" in response.json()
+    for side in (0, 1):
+        Order.objects.filter(pk=sides[side]["new"]).update(
+            state=OrderState.NEW, assignee=None, team=None
+        )
+        want = expected(persona, side, allowed)
+        response = client_for(persona).post(
+            f"/services/orders/{sides[side]['new']}/claim_for_team/"
+        )
+        assert response.status_code == (302 if want == 200 else want), f"{persona} page {side}"
+
+
 API_OBJECTS = [
     ("get", "/api/v1/orders/{new}", ANYONE),
     ("put-service", "/api/v1/services/{service}", LIST_WRITERS["services"]),

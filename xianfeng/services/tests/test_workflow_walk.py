@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from xianfeng.community.models import Team
 from xianfeng.core.workflow_walk import Walk, walk
 from xianfeng.demo.base import persona_member
 from xianfeng.services.models import Order
@@ -26,6 +27,8 @@ PAGE = "/services/orders/{pk}/"
 WALKS = [
     Walk(Order, "dispatch", _in("new"), _in("accepted"), "wangge", "dangyuan",
          API + "dispatch", PAGE + "dispatch/", {"member": None}),
+    Walk(Order, "claim_for_team", _in("new"), _in("accepted"), "dangyuan", "wangge",
+         API + "claim-for-team", PAGE + "claim_for_team/", {"team": None}),
     Walk(Order, "accept", _in("dispatched"), _in("new"), "dangyuan", "wangge",
          API + "accept", PAGE + "accept/"),
     Walk(Order, "decline", _in("dispatched"), _in("done"), "dangyuan", "wangge",
@@ -43,6 +46,8 @@ WALKS = [
 def test_walk(w, personas, client_for):
     if w.step == "dispatch":
         w.inputs = {"member": persona_member("dangyuan").pk}
+    if w.step == "claim_for_team":  # the demo's volunteer team, which dangyuan is on
+        w.inputs = {"team": Team.objects.get(name="在职党员志愿服务队").pk}
     walk(w, personas, client_for)
 
 

@@ -1,0 +1,181 @@
+"""A team claims an order as one (issue 14): a member on one of the community's teams takes
+the ``claim_for_team`` step of the order workflow; the order is the team's, every member of
+the team sees it in their orders, and when it is served the team's members who took part each
+get the act in the duty ledger (and the hours). A member not on the team, or outside the
+order's community, is refused in Chinese."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from xianfeng.community import teams
+from xianfeng.community.models import ServiceSession, Team
+from xianfeng.community.tests import factories as cf
+from xianfeng.core.models import DutyRecord
+from xianfeng.core.workflow import take
+from xianfeng.demo.base import persona_member
+from xianfeng.services import selectors
+from xianfeng.services.choices import OrderState
+from xianfeng.services.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(personas):
+    """The demo's volunteer team in ``shequ``'s community; ``dangyuan`` is on it."""
+    found = Team.objects.get(organization=cf.community(), name="在职党员志愿服务队")
+    assert found.has_member(persona_member("dangyuan").pk)
+    return found
+
+
+def _other_on(team):
+    """Another current member of the team, with their own account."""
+    membership = (
+        team.memberships.filter(left_on__isnull=True)
+        .exclude(member=persona_member("dangyuan"))
+        .select_related("member__person")
+        .first()
+    )
+    return membership.member, cf.account_for(membership.member)
+
+
+def _ledger(order, kind):
+    return DutyRecord.objects.filter(object_id=str(order.pk), action=kind)
+
+
+def test_a_team_member_claims_an_order_that_all_the_team_then_sees(personas, team):
+    order = f.order(f.community_of(personas["shequ"]))
+    other, other_user = _other_on(team)
+    # the community's new orders are there for the team to claim
+    assert order in selectors.orders(other_user)
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=str(team.pk))
+    order.refresh_from_db()
+    assert order.state == OrderState.ACCEPTED
+    assert (order.team, order.assignee) == (team, persona_member("dangyuan"))
+    claimed = _ledger(order, "order.team_claimed").get()
+    assert claimed.member == persona_member("dangyuan") and team.name in claimed.note
+    # every member of the team sees it among their own orders (the page, the API, the home)
+    assert order in selectors.orders(other_user, mine=True)
+    mine = "/api/v1/orders?mine=true&page_size=200"
+    client = cf_client(other_user)
+    assert order.pk in {row["id"] for row in client.get(mine).json()["results"]}
+    assert client.get(f"/services/orders/{order.pk}/").status_code == 200
+    # served with the team's members who took part: the act and the hours for each
+    take(
+        order,
+        "serve",
+        actor=personas["dangyuan"],
+        note="两名队员上门疏通下水道",
+        hours="2",
+        participants=[other.pk],
+    )
+    served = _ledger(order, "order.served")
+    assert {r.member_id for r in served} == {persona_member("dangyuan").pk, other.pk}
+    sessions = ServiceSession.objects.filter(reference=order.code)
+    assert {s.member_id for s in sessions} == {persona_member("dangyuan").pk, other.pk}
+
+
+def cf_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_member_alone_on_one_team_need_not_name_it(personas, team):
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"])
+    order.refresh_from_db()
+    assert order.team == team
+
+
+def test_a_member_not_on_the_team_is_refused_in_chinese(personas, team, client_for):
+    order = f.order(f.community_of(personas["shequ"]))
+    outsider = cf.in_service_member(5)
+    cf.reported(outsider, personas["shequ"])
+    user = cf.account_for(outsider)
+    with pytest.raises(PermissionDenied, match="只有本社区队伍的队员可以以队伍名义接单"):
+        take(order, "claim_for_team", actor=user, team=str(team.pk))
+    # on another team of the community, naming the volunteer team: still not theirs
+    patrol = teams.team_create(
+        actor=personas["shequ"], organization=cf.community(), name="安全巡查队", kind="patrol"
+    )
+    teams.team_member_add(actor=personas["shequ"], team=patrol, member=outsider)
+    user = cf.account_for(outsider)
+    with pytest.raises(PermissionDenied, match="只有该队队员可以以队伍名义接单"):
+        take(order, "claim_for_team", actor=user, team=str(team.pk))
+    answer = cf_client(user).post(
+        f"/api/v1/orders/{order.pk}/claim-for-team",
+        {"team": team.pk},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403 and "只有该队队员" in answer.json()["detail"]
+    # the staff who dispatch are on no team: the step is not theirs either
+    answer = client_for("shequ").post(
+        f"/api/v1/orders/{order.pk}/claim-for-team", {}, content_type="application/json"
+    )
+    assert answer.status_code == 403 and "队伍" in answer.json()["detail"]
+    order.refresh_from_db()
+    assert order.state == OrderState.NEW and order.team is None
+    assert not _ledger(order, "order.team_claimed").exists()
+
+
+def test_only_the_teams_members_are_named_as_taking_part(personas, team):
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    stranger = cf.in_service_member(6)
+    with pytest.raises(ValidationError, match="不是该队队员") as refused:
+        take(order, "serve", actor=personas["dangyuan"], note="已办", participants=[stranger.pk])
+    assert str(stranger.pk) in refused.value.message_dict["participants"][0]
+    with pytest.raises(ValidationError, match="不是该队队员"):
+        take(order, "serve", actor=personas["dangyuan"], note="已办", participants="abc")
+    order.refresh_from_db()
+    assert order.state == OrderState.ACCEPTED and not _ledger(order, "order.served").exists()
+    # an order served by one member alone takes no participants
+    alone = f.order(f.community_of(personas["shequ"]))
+    take(alone, "dispatch", actor=personas["shequ"], member=str(persona_member("dangyuan").pk))
+    take(alone, "accept", actor=personas["dangyuan"])
+    with pytest.raises(ValidationError, match="只有队伍接的点单可以登记参加的队员"):
+        take(alone, "serve", actor=personas["dangyuan"], note="已办", participants=[1])
+
+
+def test_an_order_of_another_community_is_out_of_reach(personas, team, client_for):
+    elsewhere = f.order(f.community_of(personas["shequ2"]))
+    answer = client_for("dangyuan").post(
+        f"/api/v1/orders/{elsewhere.pk}/claim-for-team",
+        {"team": team.pk},
+        content_type="application/json",
+    )
+    assert answer.status_code == 404
+    assert client_for("dangyuan").get(f"/api/v1/orders/{elsewhere.pk}").status_code == 404
+    with pytest.raises(PermissionDenied, match="只有本社区队伍的队员可以以队伍名义接单"):
+        take(elsewhere, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    elsewhere.refresh_from_db()
+    assert elsewhere.state == OrderState.NEW and elsewhere.team is None
+
+
+def test_the_page_offers_the_members_teams_and_claims(personas, team, client_for):
+    order = f.order(f.community_of(personas["shequ"]))
+    client = client_for("dangyuan")
+    page = client.get(f"/services/orders/{order.pk}/").content.decode()
+    assert 'id="claim-for-team"' in page and f'<option value="{team.pk}">' in page
+    answer = client.post(f"/services/orders/{order.pk}/claim_for_team/", {"team": team.pk})
+    assert answer.status_code == 302
+    order.refresh_from_db()
+    assert order.team == team and order.state == OrderState.ACCEPTED
+    page = client.get(f"/services/orders/{order.pk}/").content.decode()
+    assert 'id="participants"' in page
+
+
+def test_the_team_page_lists_the_orders_the_team_took(personas, team, client_for):
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    other = f.order(f.community_of(personas["shequ"]))  # not the team's
+    for persona in ("dangyuan", "shequ"):
+        section = client_for(persona).get(f"/work/teams/{team.pk}/").content.decode()
+        section = section.split('id="team-orders"')[1].split("</section>")[0]
+        assert order.code in section and other.code not in section, persona
+    assert selectors.team_orders(personas["shequ2"], team) == []
