@@ -41,12 +41,14 @@ RESEND = """() => new Promise(ok => { const open = indexedDB.open('xianfeng-outb
     all.result.forEach(i => { i.state = 'waiting'; i.nextTry = 0; store.put(i); }); };
     store.transaction.oncomplete = () => ok(); }; })"""
 # The kept copy of a page made to look kept ``hours`` ago (the service worker reads the time
-# it was kept from this header).
+# it was kept from this header; the page's banner, the time it was rendered from its body).
 AGE = """([path, hours]) => caches.open('xf-pages-v1').then(cache => cache.keys().then(keys => {
   const request = keys.find(r => new URL(r.url).pathname === path);
-  return cache.match(request).then(found => found.blob().then(body => {
+  return cache.match(request).then(found => found.text().then(body => {
     const headers = new Headers(found.headers);
     headers.set('X-Xianfeng-Kept-At', String(Date.now() - hours * 3600 * 1000));
+    const rendered = Math.floor(Date.now() / 1000 - hours * 3600);
+    body = body.replace(/data-rendered-at="\\d+"/, `data-rendered-at="${rendered}"`);
     return cache.put(request, new Response(body, {status: 200, headers}));
   }));
 }))"""
@@ -153,7 +155,9 @@ def test_an_inspection_and_a_hazard_captured_offline_are_stored_once(
     page.goto(f"{base}/offline/outbox/")  # a reload with no connection: both wait
     page.wait_for_selector("#outbox-list li >> nth=1")
     assert page.locator("#outbox-list li[data-state=waiting]").count() == 2
-    assert "安全检查" in page.locator("#outbox-list").inner_text()
+    listed = page.locator("#outbox-list").inner_text()
+    assert "安全检查" in listed and "安全检查 安全检查" not in listed  # the kind said once
+    assert f"安全检查 {building.name}" in listed
     _axe(page)
     _shot(page, "offline-safety-phone-03-outbox-waiting")
     assert not Inspection.objects.filter(building=building).exists()
@@ -225,6 +229,21 @@ def test_an_inspection_and_a_hazard_captured_offline_are_stored_once(
     assert f"/safety/buildings/{building.pk}/" not in page.evaluate(KEPT)
     _axe(page)
     _shot(page, "offline-safety-phone-08-kept-page-expired")
+    # a page first opened offline: when the connection returns its banner says so (no longer
+    # "no connection") and leads to the page as it is now
+    page.goto(f"{base}{hazard_path}?building={building.pk}")
+    banner = page.locator("#offline-banner")
+    assert "当前没有网络连接" in banner.inner_text() and "保存于" in banner.inner_text()
     context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(
+        "() => document.getElementById('offline-banner').textContent.includes('网络已恢复')"
+    )
+    assert "当前没有网络连接" not in banner.inner_text()
+    _axe(page)
+    _shot(page, "offline-safety-phone-09-back-online")
+    with page.expect_navigation():
+        banner.locator("a").click()
+    page.wait_for_function("() => document.getElementById('offline-banner').hidden")
     assert external == [], f"pages asked the internet for {external}"
     context.close()
