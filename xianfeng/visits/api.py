@@ -70,10 +70,23 @@ class VisitOut(Schema):
 
 class VisitDetailOut(VisitOut):
     photos: list[str]
+    moved_household: str = Field(
+        description=gettext_lazy("住户已迁走时，走访当时的住户名称（待社区更新住户信息）")
+    )
+    notice: str = Field(
+        "",
+        description=gettext_lazy(
+            "服务器与提交不同的处理（住户已迁走、任务不由本人承担），供手机发件箱显示"
+        ),
+    )
 
     @staticmethod
     def resolve_photos(obj: Visit) -> list[str]:
         return [p.image.url for p in obj.photos.all()]
+
+    @staticmethod
+    def resolve_notice(obj: Visit) -> str:
+        return " ".join(getattr(obj, "notices", ()))
 
 
 VisitPage = page_of(VisitOut)
@@ -213,17 +226,25 @@ def visit_create(
     require_can(request.user, Action.ADD, Visit)
     field_member(request.user)  # 403 for an account that is no party member, first
     household = None
+    building = visible_one(Building, payload.building, user=request.user, field="building")
+    visited_at = payload.visited_at or timezone.now()
+    moved = ""
     if payload.household is not None:
         try:
             household = services.household_for_visit(user=request.user, pk=payload.household)
         except Http404:
-            raise ValidationError(
-                {
-                    "household": _("所选住户（编号%(id)s）不存在或不在您的管辖范围内。")
-                    % {"id": payload.household}
-                }
-            ) from None
-    building = visible_one(Building, payload.building, user=request.user, field="building")
+            # Moved (or removed) since the phone kept the form: kept where it was, flagged.
+            was = services.household_as_it_was(
+                user=request.user, pk=payload.household, at=visited_at
+            )
+            if was is None:
+                raise ValidationError(
+                    {
+                        "household": _("所选住户（编号%(id)s）不存在或不在您的管辖范围内。")
+                        % {"id": payload.household}
+                    }
+                ) from None
+            building, moved = was
     task = visible_one(Task, payload.task, user=request.user, field="task")
     key = request.headers.get("Idempotency-Key", "") or payload.client_key
     visit, created = services.visit_create(
@@ -231,7 +252,7 @@ def visit_create(
         household=household,
         building=building,
         task=task,
-        visited_at=payload.visited_at or timezone.now(),
+        visited_at=visited_at,
         purposes=payload.purposes,
         findings=payload.findings,
         suggestions=payload.suggestions,
@@ -242,8 +263,11 @@ def visit_create(
         outside_reason=payload.outside_reason,
         client_key=key,
         photos=photos or [],
+        moved_household=moved,
     )
-    return Status(201 if created else 200, _visit_detail(visit.pk))
+    detail = _visit_detail(visit.pk)
+    detail.notices = visit.notices
+    return Status(201 if created else 200, detail)
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -96,6 +96,10 @@ class Visit(models.Model):
     )
     outside_reason = models.CharField(_("责任范围外走访的理由"), max_length=200, blank=True)
     client_key = models.CharField(_("提交标识"), max_length=64, blank=True)
+    # A household that moved (or was removed) between the member opening the form, offline,
+    # and the visit arriving: the visit is kept at the building where the household was,
+    # with the household as it was named then, for the community to update the household.
+    moved_household = models.CharField(_("已迁走的住户（待社区更新）"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

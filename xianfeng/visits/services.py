@@ -21,7 +21,7 @@ from xianfeng.core.choices import Action
 from xianfeng.core.offline import backdate_limit
 from xianfeng.core.services import duty_record, org_in_scope, save_with_history
 from xianfeng.people.models import PartyMember
-from xianfeng.places.models import Building, Household
+from xianfeng.places.models import Building, Household, household_label
 from xianfeng.visits.choices import VisitPurpose
 from xianfeng.visits.models import HouseholdResponsibility, Photo, Visit
 from xianfeng.work.hooks import NO_VISITS_NEEDED, VisitProgress
@@ -89,6 +89,43 @@ def household_for_visit(*, user: User, pk: Any) -> Household:
     return found
 
 
+def household_as_it_was(*, user: User, pk: Any, at: datetime) -> tuple[Building, str] | None:
+    """A household the user no longer reaches (moved to a building out of reach, or removed
+    since the phone kept its form): the building where it was at ``at`` and its name then,
+    from the household's history, when the user sees that building. None otherwise (never
+    reached: the caller's usual 404)."""
+    if not str(pk).isdigit():
+        return None
+    history = Household.history.filter(id=pk)
+    past = (
+        history.filter(history_date__lte=at).order_by("-history_date").first()
+        or history.order_by("history_date").first()
+    )
+    if past is None:
+        return None
+    building = Building.objects.restrict(user).filter(pk=past.building_id).first()
+    if building is None:
+        return None
+    return building, household_label(building.name, past.unit, past.room)
+
+
+def visit_notices(visit: Visit, asked_task: Task | None) -> list[str]:
+    """What the server decided otherwise than the phone asked, for the member to see (the
+    outbox shows it beside the sent item): a household that moved, a task someone else holds."""
+    notices = []
+    if visit.moved_household:
+        notices.append(
+            _("住户“%(household)s”已迁走或已注销：走访已按原楼栋保存，并已提请社区更新住户信息。")
+            % {"household": visit.moved_household}
+        )
+    if asked_task is not None and visit.task_id != asked_task.pk:
+        notices.append(
+            _("任务“%(task)s”不由您承担（可能已被其他党员认领）：走访已保存，没有关联到该任务。")
+            % {"task": asked_task.title}
+        )
+    return notices
+
+
 def responsible_members(household: Household) -> Any:
     """Members who answer for a household: by zone (the household or its building) or by hand."""
     from django.db.models import Q
@@ -148,19 +185,27 @@ def visit_create(
     client_key: str = "",
     task: Task | None = None,
     photos: Sequence[UploadedFile] = (),
+    moved_household: str = "",
 ) -> tuple[Visit, bool]:
     """Log one visit; answers ``(visit, created)``. The same ``client_key`` from the same
     account answers the visit already stored (a resubmit from a flaky phone connection).
 
     A household the member does not answer for (zones, assignments, own grid) is accepted only
     with ``outside_reason``; one the account cannot see at all never gets here (404/400 at the
-    caller)."""
+    caller). ``moved_household``: the household had moved (``household_as_it_was``); the visit
+    is kept at ``building`` with that name. A ``task`` the member does not hold (someone else
+    claimed it first, while the phone was offline) is not linked: the visit is kept without
+    it. ``visit.notices`` says what was decided otherwise than asked (``visit_notices``)."""
     client_key = (client_key or "").strip()[:64]
+    asked_task = task
     if client_key:
         existing = Visit.objects.filter(recorded_by=actor, client_key=client_key).first()
         if existing is not None:
+            existing.notices = visit_notices(existing, asked_task)
             return existing, False
     member = field_member(actor)
+    if task is not None and task.assignee_id != member.pk:
+        task = None  # the server's answer wins; the visit is still the member's record
     errors: dict[str, list[str]] = {}
     if household is None and building is None:
         errors.setdefault("household", []).append(_("请选择走访的住户或楼栋。"))
@@ -214,6 +259,7 @@ def visit_create(
                 longitude=longitude,
                 outside_reason=outside_reason.strip(),
                 client_key=client_key,
+                moved_household=moved_household[:120],
             )
             for upload, kind in zip(photos, kinds, strict=True):
                 Photo.objects.create(
@@ -238,8 +284,10 @@ def visit_create(
         # The same key arrived twice at once: the other request stored it.
         existing = Visit.objects.filter(recorded_by=actor, client_key=client_key).first()
         if client_key and existing is not None:
+            existing.notices = visit_notices(existing, asked_task)
             return existing, False
         raise
+    visit.notices = visit_notices(visit, asked_task)
     return visit, True
 
 

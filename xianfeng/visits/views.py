@@ -159,6 +159,8 @@ class VisitCreateView(ScopedView):
             messages.success(request, _("走访已登记。"))
         else:
             messages.info(request, _("这次走访已经登记过了，没有重复保存。"))
+        for notice in visit.notices:
+            messages.warning(request, notice)
         return redirect(visit.get_absolute_url())
 
 

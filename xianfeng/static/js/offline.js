@@ -117,16 +117,30 @@
     var rendered = parseInt(body.dataset.renderedAt, 10) * 1000;
     var age = (Date.now() - rendered) / 1000;
     var lines = [];
+    var reload = null;
     if (!navigator.onLine) lines.push(text(banner, "offline"));
     // A page rendered more than a minute ago was not fetched just now: it is the phone's copy.
     if (rendered && age > 60) {
       var at = new Date(rendered);
       var when =
         at.getMonth() + 1 + "-" + at.getDate() + " " + two(at.getHours()) + ":" + two(at.getMinutes());
-      lines.push(fill(text(banner, "stale"), { time: when, age: ageText(banner, age) }));
+      // The connection came back while the phone's copy is shown: said so, with a way to
+      // the page as it is now (not reloaded by itself: the member may be typing in it).
+      var back = navigator.onLine && banner.dataset.wasOffline === "1";
+      lines.push(fill(text(banner, back ? "back" : "stale"), { time: when, age: ageText(banner, age) }));
       banner.dataset.keptAt = String(rendered);
+      if (back) {
+        reload = document.createElement("a");
+        reload.href = location.href;
+        reload.textContent = text(banner, "reload");
+      }
     }
+    if (!navigator.onLine) banner.dataset.wasOffline = "1";
     banner.textContent = lines.join(" ");
+    if (reload) {
+      banner.appendChild(document.createTextNode(" "));
+      banner.appendChild(reload);
+    }
     banner.hidden = lines.length === 0;
   }
 
@@ -664,6 +678,15 @@
     return node;
   }
 
+  // The page's title may start with the kind ("安全检查 · 1号楼"): the kind is not said twice.
+  function itemLabel(item) {
+    var label = item.label || "";
+    if (item.kind && label.indexOf(item.kind) === 0) {
+      label = label.slice(item.kind.length).replace(/^[\s·]+/, "");
+    }
+    return label;
+  }
+
   function drawOutbox() {
     var list = document.getElementById("outbox-list");
     if (!list) return Promise.resolve();
@@ -679,7 +702,7 @@
         li.dataset.state = item.state;
         var head = el("p", "what");
         head.appendChild(el("b", "", item.kind));
-        head.appendChild(document.createTextNode(" " + (item.label || "")));
+        head.appendChild(document.createTextNode(" " + itemLabel(item)));
         li.appendChild(head);
         var meta = el("p", "meta muted");
         var times = fill(words.saved, { time: when(item.savedAt) });

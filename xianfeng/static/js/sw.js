@@ -85,19 +85,29 @@ function sweep() {
   });
 }
 
+// Installing waits for every precache fetch: one the server never answers would leave the
+// worker installing for ever (and never in control), so each is given up after PRECACHE_WAIT
+// and the page is kept later, when it is opened.
+var PRECACHE_WAIT = 20 * 1000;
+
 function precache(cacheName, urls) {
-  return caches.open(cacheName).then(function (cache) {
-    return Promise.all(
-      urls.map(function (url) {
-        return fetch(url, { credentials: "same-origin" })
-          .then(function (response) {
-            // The outbox page needs a login: kept only when this phone is logged in.
-            if (response.ok && !response.redirected) return keep(cacheName, url, response);
-          })
-          .catch(function () {});
-      })
-    );
-  });
+  return Promise.all(
+    urls.map(function (url) {
+      var abort = new AbortController();
+      var timer = setTimeout(function () {
+        abort.abort();
+      }, PRECACHE_WAIT);
+      return fetch(url, { credentials: "same-origin", signal: abort.signal })
+        .then(function (response) {
+          // The outbox page needs a login: kept only when this phone is logged in.
+          if (response.ok && !response.redirected) return keep(cacheName, url, response);
+        })
+        .catch(function () {})
+        .then(function () {
+          clearTimeout(timer);
+        });
+    })
+  );
 }
 
 self.addEventListener("install", function (event) {

@@ -11,11 +11,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.http import Http404
 from django.utils import timezone
 from PIL import Image
 
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.testing import role_org
+from xianfeng.visits import services
 from xianfeng.visits.models import Photo, Visit
 from xianfeng.visits.tests import factories as f
 
@@ -156,3 +158,78 @@ def test_a_claim_sent_again_by_the_member_who_made_it_answers_the_claim(client_f
     other = client_for("wangge").post(f"/work/tasks/{task.pk}/claim/")
     # someone else: still refused, with who claimed it
     assert other.status_code in (400, 409) and "已被" in other.content.decode()
+
+
+def test_a_visit_to_a_household_that_moved_is_kept_at_its_old_building_and_flagged(
+    client_for, personas, household
+):
+    """The phone kept the form while the household was in the member's grid; it moved out of
+    reach before the visit arrived: the server keeps the visit where the household was, says
+    so, and flags it for the community; sent again, the same record and the same notice."""
+    old_building, label = household.building, str(household)
+    happened = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
+    household.building = f.household_under(role_org(personas["shequ2"])).building
+    household.room = "迁901"
+    household.save()  # moved to another community, out of the member's reach
+    household.zones.clear()  # and no longer in the member's zone or hands
+    household.responsibilities.all().delete()
+    client = client_for("dangyuan")
+    with pytest.raises(Http404):  # the household the phone names is out of reach now
+        services.household_for_visit(user=personas["dangyuan"], pk=household.pk)
+    first = _send(client, household, "outbox-moved", happened)
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert body["household"] is None and body["building_id"] == old_building.pk
+    assert body["moved_household"] == label
+    assert "已迁走" in body["notice"] and "提请社区更新" in body["notice"]
+    visit = Visit.objects.get(client_key="outbox-moved")
+    assert visit.household is None and visit.visited_at == happened
+    assert visit.organization_id == old_building.organization_id
+    assert Photo.objects.filter(visit=visit).count() == 1
+    assert DutyRecord.objects.filter(action="visit.log", object_id=str(visit.pk)).count() == 1
+    again = _send(client, household, "outbox-moved", happened)
+    assert again.status_code == 200 and again.json()["id"] == visit.pk
+    assert "已迁走" in again.json()["notice"]
+    assert Visit.objects.filter(client_key="outbox-moved").count() == 1
+    # the community sees the flag on the visit's page
+    page = client_for("wangge").get(visit.get_absolute_url()).content.decode()
+    assert "待社区更新住户信息" in page and label in page
+
+
+def test_a_household_never_in_reach_is_still_refused_even_with_its_history(client_for, personas):
+    outside = f.household_under(role_org(personas["shequ2"]))
+    outside.building = f.household_under(role_org(personas["shequ2"])).building
+    outside.room = "迁902"
+    outside.save()
+    response = _send(client_for("dangyuan"), outside, "outbox-never", timezone.now())
+    assert response.status_code == 400
+    assert not Visit.objects.filter(client_key="outbox-never").exists()
+
+
+def test_a_visit_for_a_task_someone_else_claimed_first_is_kept_without_the_task(
+    client_for, personas, household
+):
+    """Claimed offline, but another member's claim reached the server first: the visit is the
+    member's record and is kept, not linked to the other member's task; the answer says so."""
+    from xianfeng.work.tests.factories import chain
+
+    task = chain(role_org(personas["wangge"]), title="入户排查燃气")
+    assert client_for("wangge").post(f"/work/tasks/{task.pk}/claim/").status_code == 302
+    client = client_for("dangyuan")
+    response = _send(client, household, "outbox-task", timezone.now(), task=task.pk)
+    assert response.status_code == 201, response.content
+    assert response.json()["task_id"] is None
+    assert "入户排查燃气" in response.json()["notice"] and "没有关联" in response.json()["notice"]
+    visit = Visit.objects.get(client_key="outbox-task")
+    assert visit.task is None and visit.household == household
+    assert not task.visits.exists()
+    again = _send(client, household, "outbox-task", timezone.now(), task=task.pk)
+    assert again.status_code == 200 and "没有关联" in again.json()["notice"]
+    # an open task nobody holds is not linked either; the member's own task is
+    open_task = chain(role_org(personas["wangge"]), title="走访独居老人")
+    unheld = _send(client, household, "outbox-open", timezone.now(), task=open_task.pk)
+    assert unheld.status_code == 201 and unheld.json()["task_id"] is None
+    assert client.post(f"/work/tasks/{open_task.pk}/claim/").status_code == 302
+    held = _send(client, household, "outbox-held", timezone.now(), task=open_task.pk)
+    assert held.status_code == 201 and held.json()["task_id"] == open_task.pk
+    assert held.json()["notice"] == ""
