@@ -116,12 +116,16 @@ def test_an_inspection_and_a_hazard_captured_offline_are_stored_once(
     _wait_for_worker(page, log)
     # 1. online: the building's page only; its checklist and hazard report are kept with it
     page.goto(f"{base}/safety/buildings/{building.pk}/")
+    # The kept-with pages are fetched one after another in the background: wait for all.
+    wanted = [form_path, hazard_path, f"/safety/buildings/{building.pk}/"]
     page.wait_for_function(
-        f"() => caches.open('xf-pages-v1').then(c => c.keys()).then(k => k.some("
-        f"r => new URL(r.url).pathname === '{form_path}'))"
+        f"() => caches.open('xf-pages-v1').then(c => c.keys()).then(k => {{"
+        f" const kept = k.map(r => new URL(r.url).pathname);"
+        f" return {wanted!r}.every(p => kept.includes(p)); }})",
+        timeout=60_000,
     )
     page.goto(f"{base}/offline/outbox/")
-    assert {form_path, hazard_path, f"/safety/buildings/{building.pk}/"} <= set(page.evaluate(KEPT))
+    assert set(wanted) <= set(page.evaluate(KEPT))
 
     # 2. no connection: 开始检查 opens the kept checklist; the date typed a year wrong
     context.set_offline(True)
