@@ -510,7 +510,13 @@ class HazardDetailOut(HazardOut):
         return list(obj.photos.all())
 
 
-HazardPage = page_of(HazardOut)
+class HazardPage(page_of(HazardOut)):  # type: ignore[misc]
+    count_capped: bool = Field(
+        False,
+        description=gettext_lazy(
+            "为真时匹配的隐患超过1000条，count 只计到1000（不逐条计数，请用筛选缩小范围）"
+        ),
+    )
 
 
 class HazardFilters(ListParams):
@@ -537,7 +543,17 @@ def hazard_list(request: HttpRequest, filters: Query[HazardFilters]) -> Any:
         severity=filters.severity,
         mine=filters.mine,
     )
-    return paginate(qs.select_related("escalated_to"), filters)
+    # A capped count: the page itself reads only its rows (the open-hazard index in order).
+    count, capped = selectors.capped_count(qs)
+    start = (filters.page - 1) * filters.page_size
+    page = qs.select_related("escalated_to")[start : start + filters.page_size]
+    return {
+        "count": count,
+        "count_capped": capped,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": list(page),
+    }
 
 
 def _hazards():
