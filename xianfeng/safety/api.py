@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from xianfeng.core.api import (
     ListParams,
     OrgRef,
+    PageBase,
     choice_label,
     errors_response,
     page_of,
@@ -510,7 +511,10 @@ class HazardDetailOut(HazardOut):
         return list(obj.photos.all())
 
 
-class HazardPage(page_of(HazardOut)):  # type: ignore[misc]
+class HazardPage(PageBase):
+    """A page of hazards; its count stops at ``selectors.COUNT_CAP``."""
+
+    results: list[HazardOut]
     count_capped: bool = Field(
         False,
         description=gettext_lazy(
