@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from xianfeng.core.models import User
 from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
 from xianfeng.core.workflow import take
@@ -46,8 +47,13 @@ def _walk(p: dict, hazard: Hazard, state: str, assignee: PartyMember) -> Hazard:
         "submit": {"rectification": "已整改", "photos": [f.photo()]},
         "refer": {"agency": "消防"},
     }
+    # A second administrator, no persona, hands in the rectification: every persona's verify
+    # and return are then tried on someone else's submission (one's own is refused).
+    submitter, _ = User.objects.get_or_create(
+        username="matrix-submitter", defaults={"is_superuser": True, "is_staff": True}
+    )
     for step in WALKS[state]:
-        actor = p["qu"] if step == "verify" else p["admin"]
+        actor = {"submit": submitter, "verify": p["qu"]}.get(step, p["admin"])
         hazard = take(hazard, step, actor=actor, **inputs.get(step, {}))
     assert hazard.state == state
     return hazard
