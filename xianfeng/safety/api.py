@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from xianfeng.core.api import (
     ListParams,
     OrgRef,
+    PageBase,
     choice_label,
     errors_response,
     page_of,
@@ -510,7 +511,16 @@ class HazardDetailOut(HazardOut):
         return list(obj.photos.all())
 
 
-HazardPage = page_of(HazardOut)
+class HazardPage(PageBase):
+    """A page of hazards; its count stops at ``selectors.COUNT_CAP``."""
+
+    results: list[HazardOut]
+    count_capped: bool = Field(
+        False,
+        description=gettext_lazy(
+            "为真时匹配的隐患超过1000条，count 只计到1000（不逐条计数，请用筛选缩小范围）"
+        ),
+    )
 
 
 class HazardFilters(ListParams):
@@ -537,7 +547,17 @@ def hazard_list(request: HttpRequest, filters: Query[HazardFilters]) -> Any:
         severity=filters.severity,
         mine=filters.mine,
     )
-    return paginate(qs.select_related("escalated_to"), filters)
+    # A capped count: the page itself reads only its rows (the open-hazard index in order).
+    count, capped = selectors.capped_count(qs)
+    start = (filters.page - 1) * filters.page_size
+    page = qs.select_related("escalated_to")[start : start + filters.page_size]
+    return {
+        "count": count,
+        "count_capped": capped,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": list(page),
+    }
 
 
 def _hazards():

@@ -5,7 +5,7 @@ rectification workflow (``xianfeng.safety.workflows``)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from xianfeng.core.roles import ADMINS, FIELD_ROLES, GRID_WRITERS, NOBODY
 from xianfeng.core.scope import ScopedQuerySet
 from xianfeng.core.workflow import FSMField
 from xianfeng.places.choices import SafetyColour
+from xianfeng.safety import summary
 from xianfeng.safety.choices import (
     OPEN_STATES,
     ColourSource,
@@ -540,6 +541,33 @@ class Hazard(HazardFlow, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("safety:hazard_detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the summary tables count this row under, as loaded: a save moves it from there.
+        instance._tally_keys = summary.keys_of(instance) if _all_loaded(instance) else None
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, and move the row's counts in the per-day summary tables in the same
+        transaction (``xianfeng.safety.summary``), so the figures never read a stale table."""
+        with transaction.atomic():
+            before = getattr(self, "_tally_keys", None)
+            if before is None and not self._state.adding and self.pk:
+                # Loaded with deferred fields (or built by hand): read the row as stored.
+                before = summary.stored_keys(self.pk)
+            super().save(*args, **kwargs)
+            after = summary.keys_of(self)
+            summary.move(before, after)
+            self._tally_keys = after
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            before = getattr(self, "_tally_keys", None) or summary.keys_of(self)
+            result = super().delete(*args, **kwargs)
+            summary.move(before, None)
+        return result
+
 
 class HazardPhoto(models.Model):
     """Evidence of a hazard: before (as found) and after (as fixed), re-encoded upright."""
@@ -783,3 +811,75 @@ class FocusHazard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.focus_day_id}:{self.hazard_id}"
+
+
+def _all_loaded(hazard: Hazard) -> bool:
+    """Whether a row loaded from the database has every field the summary keys read (a
+    ``.only()`` query leaves some deferred: such a row is then not saved through ``move``)."""
+    deferred = hazard.get_deferred_fields()
+    return not deferred.intersection(summary.KEY_FIELDS)
+
+
+class HazardDay(models.Model):
+    """Per-day summary of hazards for the figures (district and street scope at a million rows):
+    per organization, day, category and current state, how many hazards were reported that
+    day (``found``) and how many were closed (销号) that day (``removed``). Kept by
+    ``Hazard.save`` in the same transaction; ``manage.py rebuild_safety_summary`` recomputes it."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": NOBODY, "change": NOBODY, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("所属组织")
+    )
+    day = models.DateField(_("日期"))
+    category = models.CharField(_("隐患类别"), max_length=20, choices=HazardCategory.choices)
+    state = models.CharField(_("状态"), max_length=12, choices=HazardState.choices)
+    found = models.PositiveIntegerField(_("当天发现"), default=0)
+    removed = models.PositiveIntegerField(_("当天销号"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("隐患按日汇总")
+        verbose_name_plural = _("隐患按日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "category", "state"], name="hazard_day_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="hazard_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day} {self.category} {self.state}"
+
+
+class HazardDue(models.Model):
+    """Summary of the open hazards for the figures: per organization, category, state and
+    deadline, how many are open now (``count``); "overdue" is the rows past their deadline in
+    the states that can still miss it. Kept with ``HazardDay``."""
+
+    scope_lookups = ("organization",)
+    scope_write_roles = {"add": NOBODY, "change": NOBODY, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("所属组织")
+    )
+    category = models.CharField(_("隐患类别"), max_length=20, choices=HazardCategory.choices)
+    state = models.CharField(_("状态"), max_length=12, choices=HazardState.choices)
+    deadline = models.DateField(_("整改时限"))
+    count = models.PositiveIntegerField(_("未销号"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("未销号隐患汇总")
+        verbose_name_plural = _("未销号隐患汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "category", "state", "deadline"], name="hazard_due_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.category} {self.state} {self.deadline}"

@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -426,6 +429,19 @@ class InspectionSubmitView(ScopedView):
 
 # --- hazards -----------------------------------------------------------------------------------
 
+
+class CappedPaginator(Paginator):
+    """Pages of hazards counted up to ``selectors.COUNT_CAP`` (``capped`` says there are more):
+    the street's open-and-overdue list no longer counts every match to show 50."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n, self.capped = selectors.capped_count(self.object_list)
+        return n
+
+
 HAZARD_FILTERS = ("state", "open", "overdue", "building", "category", "severity", "mine")
 
 
@@ -449,7 +465,7 @@ class HazardListView(ScopedView):
             request,
             "safety/hazard_list.html",
             {
-                "page": paginate(request, qs),
+                "page": CappedPaginator(qs, settings.PAGE_SIZE).get_page(g.get("page")),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
                 "states": HazardState.choices,

@@ -84,3 +84,25 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
 def test_the_api_needs_a_login(client, url):
     response = client.get(url)
     assert response.status_code == 401 and "detail" in response.json()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_menu_links_the_figures_for_the_roles_that_count_hazards(client_for, persona):
+    """安全统计 is in the main menu of every role with hazards in its reach (the roles the 安全
+    menu is for), and leads to a page that answers; a unit liaison, whose unit holds no grid,
+    has neither item."""
+    from xianfeng.core.models import User
+    from xianfeng.core.scope import user_can
+    from xianfeng.safety.models import Hazard
+
+    client = client_for(persona)
+    home = client.get("/").content.decode()
+    link = '<a href="/safety/figures/"'
+    user = User.objects.get(username=persona)
+    if persona == "danwei":
+        assert link not in home and '<a href="/safety/hazards/"' not in home
+        return
+    assert user_can(user, "view", Hazard)
+    assert link in home and "安全统计" in home
+    page = client.get("/safety/figures/").content.decode()
+    assert 'href="/safety/figures/" class="on"' in page

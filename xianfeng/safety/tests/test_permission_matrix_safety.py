@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from xianfeng.core.models import User
 from xianfeng.core.testing import role_org
 from xianfeng.core.tests.test_permission_matrix import PERSONAS, SEES, expected
+from xianfeng.core.workflow import take
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
 from xianfeng.safety import services
-from xianfeng.safety.choices import HazardState
 from xianfeng.safety.models import Hazard
 from xianfeng.safety.tests import factories as f
 
@@ -26,8 +27,35 @@ FIELD_IN_SCOPE = GRID_WRITERS | {"dangyuan"}
 MEMBERS = {"wangge", "dangyuan"}
 
 
-def _state(hazard: Hazard, state: str, **fields) -> Hazard:
-    Hazard.objects.filter(pk=hazard.pk).update(state=state, **fields)
+#: The steps that bring a reported hazard to each state, through the workflow (not by setting
+#: the state), so each hazard has what its state implies (an assignee, evidence, a verifier).
+WALKS = {
+    "confirmed": ["confirm"],
+    "assigned": ["confirm", "assign"],
+    "rectifying": ["confirm", "assign", "start"],
+    "submitted": ["confirm", "assign", "start", "submit"],
+    "verified": ["confirm", "assign", "start", "submit", "verify"],
+    "referred": ["confirm", "refer"],
+}
+
+
+def _walk(p: dict, hazard: Hazard, state: str, assignee: PartyMember) -> Hazard:
+    """``hazard`` taken to ``state`` by the admin, and verified by the district (the verifier
+    must not be the one who submitted)."""
+    inputs = {
+        "assign": {"member": assignee.pk},
+        "submit": {"rectification": "已整改", "photos": [f.photo()]},
+        "refer": {"agency": "消防"},
+    }
+    # A second administrator, no persona, hands in the rectification: every persona's verify
+    # and return are then tried on someone else's submission (one's own is refused).
+    submitter, _ = User.objects.get_or_create(
+        username="matrix-submitter", defaults={"is_superuser": True, "is_staff": True}
+    )
+    for step in WALKS[state]:
+        actor = {"submit": submitter, "verify": p["qu"]}.get(step, p["admin"])
+        hazard = take(hazard, step, actor=actor, **inputs.get(step, {}))
+    assert hazard.state == state
     return hazard
 
 
@@ -58,12 +86,7 @@ def sides(personas):
                 "building": building.pk,
                 "inspection": inspection.pk if inspection else None,
                 "reported": make().pk,
-                "confirmed": _state(make(), HazardState.CONFIRMED).pk,
-                "assigned": _state(make(), HazardState.ASSIGNED, assignee=assignee).pk,
-                "rectifying": _state(make(), HazardState.RECTIFYING, assignee=assignee).pk,
-                "submitted": _state(make(), HazardState.SUBMITTED, assignee=assignee).pk,
-                "verified": _state(make(), HazardState.VERIFIED).pk,
-                "referred": _state(make(), HazardState.REFERRED, enforcement_agency="消防").pk,
+                **{state: _walk(personas, make(), state, assignee).pk for state in WALKS},
                 "member": assignee.pk,
             }
         )
