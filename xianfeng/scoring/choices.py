@@ -77,3 +77,12 @@ class Outcome(models.TextChoices):
     COMMEND = "commend", _("表彰")
     CRITICIZE = "criticize", _("批评")
     RECTIFY = "rectify", _("限期整改")
+
+
+# --- self-declared acts (自行申报) ----------
+
+
+class SelfDeclarationState(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认定")
+    REJECTED = "rejected", _("未认定")

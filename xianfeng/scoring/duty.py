@@ -43,3 +43,13 @@ ledger.declare(
         "assessment.outcome": _("登记考核结果（表彰、批评、限期整改）"),
     },
 )
+
+ledger.declare(
+    "scoring",
+    {
+        "self_declared_kind.set": _("设置自行申报事项"),
+        "self_declared.submit": _("党员自行申报履职事项"),
+        "self_declared.approve": _("认定自行申报的履职事项"),
+        "self_declared.reject": _("不予认定自行申报的履职事项"),
+    },
+)

@@ -506,6 +506,7 @@ from xianfeng.scoring.assessment_models import (  # noqa: E402
     IndicatorSet,
     ReviewerScore,
 )
+from xianfeng.scoring.declaration_models import SelfDeclaration, SelfDeclarationKind  # noqa: E402
 from xianfeng.scoring.evaluation_models import (  # noqa: E402
     EvaluationBallot,
     EvaluationCode,
@@ -535,5 +536,7 @@ __all__ = [
     "Recomputation",
     "ReviewerScore",
     "ScoringMark",
+    "SelfDeclaration",
+    "SelfDeclarationKind",
     "StarRating",
 ]
