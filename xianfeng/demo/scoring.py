@@ -89,6 +89,7 @@ def build_scoring_demo(ctx: Context) -> None:
                     actor=district_admin, kind=kind, effective_from=START, **values
                 )
     _self_declared(district_admin)
+    _conduct_case()
     services.award_pending(lag=timedelta(0))
     community = User.objects.get(username="shequ").roles.order_by("id").first().organization
     if not PublicBoard.objects.filter(organization=community).exists():
@@ -158,3 +159,37 @@ def _self_declared(district_admin: User) -> None:
                 declaration=obj,
                 note="照片看不出是巡查现场，请补充清晰照片后重新申报",
             )
+
+
+def _conduct_case() -> None:
+    """dangyuan lets a rental (demo/safety.py): a hazard confirmed on it is a landlord's
+    violation (``landlord.violation``), which opens the 不合格党员 procedure in their branch;
+    the grid secretary has talked with them and set a deadline."""
+    from xianfeng.core.workflow import take
+    from xianfeng.places.models import Building
+    from xianfeng.safety import services as safety
+    from xianfeng.scoring import conduct
+    from xianfeng.scoring.models import ConductCase
+
+    member = persona_member("dangyuan")
+    building = Building.objects.filter(landlord=member.person, kind="rental").first()
+    if building is None or ConductCase.objects.filter(member=member).exists():
+        return
+    hazard = safety.hazard_report(
+        actor=User.objects.get(username="wangge"),
+        building=building,
+        title="出租屋隔断群租，疏散通道被占",
+        description="二楼隔成6间出租，走廊堆放杂物，疏散通道宽度不足。",
+        category="escape",
+        severity="general",
+    )
+    take(hazard, "confirm", actor=User.objects.get(username="shequ"))
+    conduct.conduct_open_pending(lag=timedelta(0))
+    case = ConductCase.objects.filter(member=member).first()
+    if case is not None:
+        conduct.conduct_talk(
+            actor=User.objects.get(username="wangge"),
+            case=case,
+            note="支部书记与其谈话，指出出租屋群租和占用疏散通道的问题，本人表示限期拆除隔断。",
+            deadline=timezone.localdate() + timedelta(days=30),
+        )

@@ -53,3 +53,13 @@ ledger.declare(
         "self_declared.reject": _("不予认定自行申报的履职事项"),
     },
 )
+
+ledger.declare(
+    "scoring",
+    {
+        "conduct_case.open": _("启动不合格党员处置程序"),
+        "conduct_case.talk": _("不合格党员处置：谈话并限期整改"),
+        "conduct_case.rectified": _("不合格党员处置：整改合格结案"),
+        "conduct_case.dispose": _("不合格党员处置：组织处置结案"),
+    },
+)

@@ -506,6 +506,7 @@ from xianfeng.scoring.assessment_models import (  # noqa: E402
     IndicatorSet,
     ReviewerScore,
 )
+from xianfeng.scoring.conduct_models import ConductCase  # noqa: E402
 from xianfeng.scoring.declaration_models import SelfDeclaration, SelfDeclarationKind  # noqa: E402
 from xianfeng.scoring.evaluation_models import (  # noqa: E402
     EvaluationBallot,
@@ -521,6 +522,7 @@ __all__ = [
     "Assessment",
     "AssessmentCycle",
     "AssessmentItem",
+    "ConductCase",
     "EvaluationBallot",
     "EvaluationCode",
     "EvaluationMark",

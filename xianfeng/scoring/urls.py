@@ -3,6 +3,7 @@ from django.urls import path
 from xianfeng.scoring import (
     views,
     views_assessment,
+    views_conduct,
     views_dashboard,
     views_declaration,
     views_evaluation,
@@ -48,6 +49,14 @@ urlpatterns = [
         "declared/<int:pk>/<str:action>/",
         views_declaration.DeclarationStepView.as_view(),
         name="self_declared_action",
+    ),
+    # 不合格党员处置 (the procedure a landlord's violation starts)
+    path("conduct/", views_conduct.CaseListView.as_view(), name="conduct_list"),
+    path("conduct/<int:pk>/", views_conduct.CaseDetailView.as_view(), name="conduct_detail"),
+    path(
+        "conduct/<int:pk>/<str:action>/",
+        views_conduct.CaseStepView.as_view(),
+        name="conduct_action",
     ),
     path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path("anomalies/", views.AnomalyView.as_view(), name="anomalies"),

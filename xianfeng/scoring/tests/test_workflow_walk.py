@@ -153,6 +153,17 @@ WALKS += [
 ]  # fmt: skip
 
 
+# --- 不合格党员处置 ----------
+
+# Walked in test_conduct_cases.py (a case is opened from the ledger, not by a user): the
+# steps, their refusals in Chinese, and every role inside and outside the scope.
+USER_STEPS_WALKED_BY_HAND = {
+    ("ConductCase", "talk"): "test_cases_answer_by_scope_and_role",
+    ("ConductCase", "rectified"): "test_a_case_put_right_is_closed_on_the_page",
+    ("ConductCase", "dispose"): "test_the_branch_talks_sets_a_deadline_and_closes_it",
+}
+
+
 @pytest.mark.parametrize("w", WALKS, ids=str)
 def test_walk(w, personas, client_for):
     walk(w, personas, client_for)
