@@ -27,6 +27,7 @@ ledger.declare(
         "hazard.reopen": _("复查不合格，隐患重新整改"),
         "patrol.escalate": _("楼栋巡查逾期升级"),
         "incident.record": _("登记安全事故"),
+        "landlord.violation": _("党员房东出租屋违规（隐患立案）"),
         "works.file": _("零星工程报备"),
         "works.accept": _("受理零星工程报备"),
         "works.decline": _("零星工程报备不予受理"),

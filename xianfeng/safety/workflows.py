@@ -111,6 +111,37 @@ def _member_for(hazard: Any, actor: User, member: Any) -> Any:
     return found
 
 
+def landlord_violation(hazard: Any, *, actor: User | None) -> None:
+    """Seed 000: a party-member landlord's rental found in violation (a hazard confirmed on it)
+    starts the 不合格党员 procedure. Written to the ledger as ``landlord.violation`` against the
+    landlord and their branch; scoring opens the case from the ledger, never from safety."""
+    from xianfeng.core.workflow import write_ledger
+    from xianfeng.people.models import PartyMember
+    from xianfeng.places.choices import BuildingKind
+
+    building = hazard.building
+    if building.kind != BuildingKind.RENTAL or not building.landlord_id:
+        return
+    landlord = (
+        PartyMember.objects.filter(person_id=building.landlord_id, branch__isnull=False)
+        .select_related("branch")
+        .order_by("pk")
+        .first()
+    )
+    if landlord is None:
+        return
+    write_ledger(
+        hazard,
+        "landlord.violation",
+        actor=actor,
+        member=landlord,
+        organization=landlord.branch,
+        note=_("出租屋“%(building)s”经检查立案隐患：%(title)s")
+        % {"building": building, "title": hazard.title},
+        location=str(building),
+    )
+
+
 class HazardFlow:
     """Steps of ``Hazard``; mixed into the model."""
 
@@ -131,6 +162,7 @@ class HazardFlow:
         chosen = _deadline(deadline)
         if chosen is not None:
             self.deadline = chosen
+        landlord_violation(self, actor=actor)
         return {"member": None, "note": self.title}
 
     @step(

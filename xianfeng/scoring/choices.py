@@ -77,3 +77,21 @@ class Outcome(models.TextChoices):
     COMMEND = "commend", _("表彰")
     CRITICIZE = "criticize", _("批评")
     RECTIFY = "rectify", _("限期整改")
+
+
+# --- self-declared acts (自行申报) ----------
+
+
+class ConductState(models.TextChoices):
+    """不合格党员处置: opened from the ledger, talked with and given a deadline, closed."""
+
+    OPENED = "opened", _("已立案")
+    RECTIFYING = "rectifying", _("限期整改中")
+    RECTIFIED = "rectified", _("整改合格")
+    DISPOSED = "disposed", _("组织处置")
+
+
+class SelfDeclarationState(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已认定")
+    REJECTED = "rejected", _("未认定")

@@ -43,3 +43,23 @@ ledger.declare(
         "assessment.outcome": _("登记考核结果（表彰、批评、限期整改）"),
     },
 )
+
+ledger.declare(
+    "scoring",
+    {
+        "self_declared_kind.set": _("设置自行申报事项"),
+        "self_declared.submit": _("党员自行申报履职事项"),
+        "self_declared.approve": _("认定自行申报的履职事项"),
+        "self_declared.reject": _("不予认定自行申报的履职事项"),
+    },
+)
+
+ledger.declare(
+    "scoring",
+    {
+        "conduct_case.open": _("启动不合格党员处置程序"),
+        "conduct_case.talk": _("不合格党员处置：谈话并限期整改"),
+        "conduct_case.rectified": _("不合格党员处置：整改合格结案"),
+        "conduct_case.dispose": _("不合格党员处置：组织处置结案"),
+    },
+)

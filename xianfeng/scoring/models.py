@@ -506,6 +506,8 @@ from xianfeng.scoring.assessment_models import (  # noqa: E402
     IndicatorSet,
     ReviewerScore,
 )
+from xianfeng.scoring.conduct_models import ConductCase  # noqa: E402
+from xianfeng.scoring.declaration_models import SelfDeclaration, SelfDeclarationKind  # noqa: E402
 from xianfeng.scoring.evaluation_models import (  # noqa: E402
     EvaluationBallot,
     EvaluationCode,
@@ -520,6 +522,7 @@ __all__ = [
     "Assessment",
     "AssessmentCycle",
     "AssessmentItem",
+    "ConductCase",
     "EvaluationBallot",
     "EvaluationCode",
     "EvaluationMark",
@@ -535,5 +538,7 @@ __all__ = [
     "Recomputation",
     "ReviewerScore",
     "ScoringMark",
+    "SelfDeclaration",
+    "SelfDeclarationKind",
     "StarRating",
 ]

@@ -18,6 +18,13 @@ def award(run: JobRun) -> dict[str, int]:
     return {"records": services.award_pending()}
 
 
+@job("scoring.conduct")
+def conduct_open(run: JobRun) -> dict[str, int]:
+    from xianfeng.scoring import conduct
+
+    return {"opened": conduct.conduct_open_pending()}
+
+
 @job("scoring.recompute")
 def recompute(run: JobRun, user_id: int, start: str, end: str, reason: str) -> dict[str, int]:
     done = services.points_recompute(

@@ -3,7 +3,9 @@ from django.urls import path
 from xianfeng.scoring import (
     views,
     views_assessment,
+    views_conduct,
     views_dashboard,
+    views_declaration,
     views_evaluation,
     views_memberfile,
 )
@@ -30,6 +32,32 @@ urlpatterns = [
     path("appeals/new/", views.AppealCreateView.as_view(), name="appeal_create"),
     path("appeals/<int:pk>/", views.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/<str:action>/", views.AppealStepView.as_view(), name="appeal_action"),
+    # 自行申报 (self-declared acts with a photo)
+    path("declared/", views_declaration.DeclarationListView.as_view(), name="self_declared_list"),
+    path(
+        "declared/new/",
+        views_declaration.DeclarationCreateView.as_view(),
+        name="self_declared_create",
+    ),
+    path("declared/kinds/", views_declaration.KindListView.as_view(), name="self_declared_kinds"),
+    path(
+        "declared/<int:pk>/",
+        views_declaration.DeclarationDetailView.as_view(),
+        name="self_declared_detail",
+    ),
+    path(
+        "declared/<int:pk>/<str:action>/",
+        views_declaration.DeclarationStepView.as_view(),
+        name="self_declared_action",
+    ),
+    # 不合格党员处置 (the procedure a landlord's violation starts)
+    path("conduct/", views_conduct.CaseListView.as_view(), name="conduct_list"),
+    path("conduct/<int:pk>/", views_conduct.CaseDetailView.as_view(), name="conduct_detail"),
+    path(
+        "conduct/<int:pk>/<str:action>/",
+        views_conduct.CaseStepView.as_view(),
+        name="conduct_action",
+    ),
     path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path("anomalies/", views.AnomalyView.as_view(), name="anomalies"),
     path("stars/", views.StarListView.as_view(), name="stars"),

@@ -15,8 +15,8 @@ from xianfeng.core.testing import role_org
 from xianfeng.core.workflow_walk import Walk, walk
 from xianfeng.demo.base import persona_member
 from xianfeng.orgs.choices import OrgKind
-from xianfeng.scoring import assessment, evaluation, services
-from xianfeng.scoring.models import AssessmentCycle, EvaluationRound
+from xianfeng.scoring import assessment, declarations, evaluation, services
+from xianfeng.scoring.models import AssessmentCycle, EvaluationRound, SelfDeclaration
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,50 @@ WALKS += [
          "/api/v1/scoring/assessment/cycles/{pk}/report",
          "/scoring/assessment/cycles/{pk}/report/", {"note": "备案"}),
 ]  # fmt: skip
+
+
+# --- self-declared acts (自行申报) ----------
+
+
+def _declaration(p):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xianfeng.work.tests.factories import JPEG
+
+    kind = declarations.kinds().filter(name="走访核实").first() or declarations.kind_set(
+        actor=p["qu"], name="走访核实"
+    )
+    return declarations.declaration_submit(
+        actor=p["dangyuan"],
+        kind=kind,
+        description=f"核实住户{next(_years)}",
+        done_on=timezone.localdate(),
+        photo=SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg"),
+    )
+
+
+def _declaration_done(p):
+    return workflow.take(_declaration(p), "approve", actor=p["wangge"])
+
+
+WALKS += [
+    Walk(SelfDeclaration, "approve", _declaration, _declaration_done, "wangge", "dangyuan",
+         "/api/v1/scoring/self-declared/{pk}/approve", "/scoring/declared/{pk}/approve/"),
+    Walk(SelfDeclaration, "reject", _declaration, _declaration_done, "shequ", "jiancha",
+         "/api/v1/scoring/self-declared/{pk}/reject", "/scoring/declared/{pk}/reject/",
+         {"note": "照片不清楚"}),
+]  # fmt: skip
+
+
+# --- 不合格党员处置 ----------
+
+# Walked in test_conduct_cases.py (a case is opened from the ledger, not by a user): the
+# steps, their refusals in Chinese, and every role inside and outside the scope.
+USER_STEPS_WALKED_BY_HAND = {
+    ("ConductCase", "talk"): "test_cases_answer_by_scope_and_role",
+    ("ConductCase", "rectified"): "test_a_case_put_right_is_closed_on_the_page",
+    ("ConductCase", "dispose"): "test_the_branch_talks_sets_a_deadline_and_closes_it",
+}
 
 
 @pytest.mark.parametrize("w", WALKS, ids=str)
