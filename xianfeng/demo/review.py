@@ -34,6 +34,7 @@ def _org_of(name: str) -> Organization:
 def build_review_demo(ctx: Context) -> None:
     _evaluation(ctx)
     _assessment(ctx)
+    _unit_reviews(ctx)
 
 
 def _evaluation(ctx: Context) -> None:
@@ -160,3 +161,52 @@ def _assessment(ctx: Context) -> None:
             assessment=mine,
             text="下半年组织党员走访全覆盖，出租屋隐患全部整改销号；“三会一课”按规律召开。",
         )
+
+
+def _unit_reviews(ctx: Context) -> None:
+    """驻区单位述职评议: the organization danwei's unit belongs to assesses the resident units
+    under it for last year; the unit's liaison has reported, each unit is rated, the ranking is
+    fixed."""
+    unit = _org_of("danwei")
+    community = unit.parent  # the community or street the unit belongs to
+    year = timezone.localdate().year - 1
+    if (
+        community is None
+        or IndicatorSet.objects.filter(
+            organization=community, target_kind=OrgKind.RESIDENT_UNIT, year=year
+        ).exists()
+    ):
+        return
+    district = _user("qu")
+    found = assessment.indicator_set_create(
+        actor=district,
+        organization=community,
+        target_kind=OrgKind.RESIDENT_UNIT,
+        year=year,
+        title=f"{year}年驻区单位共驻共建述职评议",
+    )
+    talk = assessment.indicator_add(
+        actor=district,
+        indicator_set=found,
+        name="述职评议",
+        kind=IndicatorKind.QUALITATIVE,
+        weight=1,
+    )
+    cycle = assessment.cycle_open(
+        actor=district, indicator_set=found, kind="year", period=str(year)
+    )
+    mine = cycle.assessments.filter(organization=unit).first()
+    if mine is not None:
+        assessment.report_submit(
+            actor=_user("danwei"),
+            assessment=mine,
+            text="本年度向社区开放会议室和职工食堂，组织在职党员进社区服务，认领共建项目2个。",
+        )
+    for n, one in enumerate(cycle.assessments.order_by("organization__path")):
+        assessment.review_score(
+            actor=district,
+            assessment=one,
+            indicator=talk,
+            score=92 if one.organization_id == unit.pk else 85 - n % 20,
+        )
+    take(cycle, "close", actor=district)

@@ -578,6 +578,36 @@ def assessment_outcome(
     return _assessment(request, assessment_id)
 
 
+class UnitReviewOut(Schema):
+    """One resident unit in one cycle (驻区单位述职评议)."""
+
+    id: int
+    cycle_id: int
+    cycle_title: str = Field(alias="cycle.title")
+    cycle_state: str = Field(alias="cycle.state")
+    reported_to_id: int | None = Field(None, alias="cycle.reported_to_id")
+    organization_id: int
+    organization_name: str = Field(alias="organization.name")
+    reported_at: datetime | None
+    total: Decimal | None
+    vetoed: bool
+    rank: int | None
+    stars: int | None
+    outcome: str
+    outcome_label: str
+
+    resolve_outcome_label = choice_label("outcome")
+
+
+@router.get(
+    "/scoring/assessment/resident-units",
+    response=errors_response({200: page_of(UnitReviewOut)}),
+    summary=gettext_lazy("驻区单位述职评议：述职、得分、排名和结果"),
+)
+def unit_reviews(request: HttpRequest, filters: Query[ListParams]) -> Any:
+    return paginate(assess.resident_unit_reviews(request.user), filters)
+
+
 # --- the annual member file ----------
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, IntegerField, QuerySet, Sum
+from django.db.models import Avg, Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -875,3 +875,21 @@ def indicator_sets(user: User) -> QuerySet[IndicatorSet]:
 
 def may_assess(user: User, cycle: AssessmentCycle) -> bool:
     return assessor(cycle, user) is None
+
+
+def resident_unit_reviews(user: User) -> QuerySet[Assessment]:
+    """驻区单位述职评议 (seed 002: resident units report to the community and are rated, the
+    ranking reported upward): the assessments of cycles whose indicator set assesses resident
+    units, in cycles the user sees (an assessor, and the organizations above it) or of the
+    units the user sees (a unit's liaison sees their own unit's)."""
+    visible = AssessmentCycle.objects.restrict(user).filter(
+        indicator_set__target_kind=OrgKind.RESIDENT_UNIT
+    )
+    own = Assessment.objects.restrict(user).filter(
+        cycle__indicator_set__target_kind=OrgKind.RESIDENT_UNIT
+    )
+    return (
+        Assessment.objects.filter(Q(cycle__in=visible) | Q(pk__in=own.values("pk")))
+        .select_related("cycle", "cycle__organization", "cycle__reported_to", "organization")
+        .order_by("-cycle__end", "-cycle_id", F("rank").asc(nulls_last=True), "organization__name")
+    )

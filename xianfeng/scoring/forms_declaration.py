@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xianfeng.scoring.choices import SelfDeclarationState
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# An <input type="date"> shows its value only as YYYY-MM-DD, whatever the locale formats.
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class DeclarationForm(forms.Form):

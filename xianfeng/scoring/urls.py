@@ -8,6 +8,7 @@ from xianfeng.scoring import (
     views_declaration,
     views_evaluation,
     views_memberfile,
+    views_units,
 )
 
 app_name = "scoring"
@@ -82,6 +83,7 @@ urlpatterns = [
     path("evaluate/<int:pk>/", views_evaluation.BallotView.as_view(), name="evaluation_vote"),
     # 考核 (assessment)
     path("assessment/", views_assessment.CycleListView.as_view(), name="assessment"),
+    path("assessment/units/", views_units.UnitReviewView.as_view(), name="unit_reviews"),
     path("assessment/sets/", views_assessment.SetListView.as_view(), name="indicator_sets"),
     path(
         "assessment/sets/<int:pk>/", views_assessment.SetDetailView.as_view(), name="indicator_set"

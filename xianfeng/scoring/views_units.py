@@ -1,0 +1,23 @@
+"""驻区单位述职评议: one page for the resident units' reports and ratings, built on the
+assessment (``scoring/assessment.py``): each unit's 述职 report, total, rank, stars and
+outcome per cycle, and whether the ranking went up to the organization above."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from xianfeng.core.views import ScopedView, paginate
+from xianfeng.scoring import assessment as svc
+from xianfeng.scoring.models import Assessment
+
+
+class UnitReviewView(ScopedView):
+    model = Assessment
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "scoring/unit_reviews.html",
+            {"page": paginate(request, svc.resident_unit_reviews(request.user))},
+        )
