@@ -171,7 +171,8 @@ def group_figures(base: Organization, period: Period, *, kind: str = "") -> Grou
     for pk, kind, path in members:
         community = next((c for c, p in communities if path.startswith(p)), base.pk)
         key = (kind, community)
-        total = sums.get(pk) or ZERO
+        # SQLite sums decimals as floats (15 significant digits): back to cents.
+        total = (sums.get(pk) or ZERO).quantize(Decimal("0.01"))
         figures.totals[pk] = total
         figures.group_of[pk] = key
         groups[key][pk] = total

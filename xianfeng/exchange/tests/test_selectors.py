@@ -34,7 +34,8 @@ def page_ids(client, url: str, key: str = "page") -> list[int]:
         response = client.get(f"{url}{sep}page={number}")
         assert response.status_code == 200
         page = response.context[key]
-        ids += [row.pk for row in page.object_list]
+        # list pages read plain tuples, the id first (issue 11); others model instances
+        ids += [row[0] if isinstance(row, tuple) else row.pk for row in page.object_list]
         if not page.has_next():
             return ids
         number += 1

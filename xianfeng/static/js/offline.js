@@ -68,6 +68,13 @@
     navigator.serviceWorker
       .register("/sw.js?max_age=" + encodeURIComponent(maxAge), { scope: "/" })
       .catch(function () {});
+    // A page that loaded while the worker was still activating is not controlled by it (the
+    // activation's claim came before this page existed): ask the active worker to claim it.
+    navigator.serviceWorker.ready
+      .then(function () {
+        if (!navigator.serviceWorker.controller) return swMessage({ type: "claim" });
+      })
+      .catch(function () {});
   }
 
   // Links marked data-offline-keep (a building's inspection form and hazard report): the

@@ -273,5 +273,9 @@ self.addEventListener("message", function (event) {
     );
   } else if (data.type === "sweep") {
     event.waitUntil(sweep().then(reply, reply));
+  } else if (data.type === "claim") {
+    // A page opened while this worker was activating (the first login's redirect) missed the
+    // activation's claim: it asks, so it works offline without a reload.
+    event.waitUntil(self.clients.claim().then(reply, reply));
   }
 });
