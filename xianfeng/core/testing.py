@@ -39,7 +39,8 @@ def otp_code(user: User) -> str:
     if wanted > now_t + device.tolerance:
         time.sleep(device.step - (time.time() - device.t0) % device.step + 0.1)
         return otp_code(user)
-    totp.time = device.t0 + wanted * device.step
+    # t() adds the device's drift, which the server learns at each accepted code.
+    totp.time = device.t0 + (wanted - device.drift) * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
