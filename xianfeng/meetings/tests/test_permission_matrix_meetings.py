@@ -40,12 +40,13 @@ def sides(personas):
         .first()
     )
     out = []
+    # Nominations stay open until tomorrow: a run that crosses local midnight answered 409.
     today = timezone.localdate()
     for org in (role_org(personas["wangge"]), branch_b):
         published = meeting_in(MeetingState.PUBLISHED, personas, org)
         selection = votes.selection_create(
             actor=personas["admin"], organization=org, kind="family", title="文明家庭评选",
-            nominate_until=today, vote_starts=today + timedelta(days=1),
+            nominate_until=today + timedelta(days=1), vote_starts=today + timedelta(days=2),
             vote_ends=today + timedelta(days=8),
         )  # fmt: skip
         for name in ("张家", "李家"):

@@ -34,8 +34,8 @@ def _selection(personas, proof=VoterProof.CODE) -> Selection:
         organization=role_org(personas["shequ"]),
         kind="model",
         title="园山榜样网络投票评选",
-        nominate_until=today,
-        vote_starts=today + timedelta(days=1),
+        nominate_until=today + timedelta(days=1),
+        vote_starts=today + timedelta(days=2),
         vote_ends=today + timedelta(days=7),
         proof=proof,
     )

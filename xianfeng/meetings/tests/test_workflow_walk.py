@@ -55,7 +55,8 @@ def _selection_in(state: str):
         today = timezone.localdate()
         selection = votes.selection_create(
             actor=p["shequ"], organization=role_org(p["shequ"]), kind="family",
-            title="文明家庭评选", nominate_until=today, vote_starts=today + timedelta(days=1),
+            title="文明家庭评选", nominate_until=today + timedelta(days=1),
+            vote_starts=today + timedelta(days=2),
             vote_ends=today + timedelta(days=5),
         )  # fmt: skip
         for name in ("王家", "李家"):
