@@ -35,6 +35,8 @@ class CellError(Exception):
 
 def text(value: Any) -> str:
     """A cell as text: numbers without a trailing .0, full-width to half-width, trimmed."""
+    if type(value) is str:  # most cells: no other check
+        return normalize_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -163,10 +163,18 @@ class Workbook:
         return dates, durations
 
 
+_COLUMNS: dict[bytes, int] = {}
+
+
 def _column(ref: bytes) -> int:
+    known = _COLUMNS.get(ref)  # a sheet has few distinct column letters; a file, many cells
+    if known is not None:
+        return known
     index = 0
     for ch in ref.upper():
         index = index * 26 + ch - 64
+    if len(_COLUMNS) < 1024:
+        _COLUMNS[ref] = index - 1
     return index - 1
 
 

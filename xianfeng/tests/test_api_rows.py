@@ -363,6 +363,24 @@ def test_each_list_runs_a_fixed_number_of_queries(
         get(client, path, {"page_size": "50"})
 
 
+def test_member_search_runs_the_lists_queries(personas, places, visits, django_assert_num_queries):
+    """``/api/v1/members?q=`` (name, full pinyin or initials, through the one selector the page
+    uses) runs the list's queries and no more: the token, the roles, the COUNT and the page,
+    for a page of one found member as for all of them (issue 11)."""
+    user = personas["shequ"]
+    client = Client(headers={"Authorization": f"Bearer {ApiToken.issue(user)}"})
+    client.get("/api/v1/me")  # the first use records last_used_at
+    member = PartyMember.objects.restrict(user).select_related("person").order_by("id").first()
+    person = member.person
+    for q in (person.name[0], person.name_pinyin[:4], person.name_initials):
+        for size in ("1", "200"):
+            with django_assert_num_queries(4):
+                body = get(client, "/api/v1/members", {"q": q, "page_size": size}).json()
+            assert body["count"] >= 1, q
+            if size == "200":
+                assert member.pk in [row["id"] for row in body["results"]], q
+
+
 @pytest.mark.parametrize(
     "path, per_row",
     [

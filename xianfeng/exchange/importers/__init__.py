@@ -17,6 +17,7 @@ module: ``organizations``, ``members``, ``places`` (grids and buildings), ``hous
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -69,11 +70,17 @@ EXAMPLE_ROW = gettext_lazy("这是导入模板里的示例行，未导入：请�
 def is_example_row(cls: type, values: dict[str, Any]) -> bool:
     """The template's example row left as it was (every example cell unchanged): an unedited
     template imports nothing, rather than a made-up member."""
-    examples = [(c.header, c.example) for c in cls.columns if c.example]
+    examples = _examples(cls)
     return bool(examples) and all(
         str(values.get(header) if values.get(header) is not None else "").strip() == example
         for header, example in examples
     )
+
+
+@cache
+def _examples(cls: type) -> tuple[tuple[str, str], ...]:
+    # once per kind, not once per row (the import's profile)
+    return tuple((c.header, c.example) for c in cls.columns if c.example)
 
 
 def run_import(

@@ -388,13 +388,20 @@ class Importer:
                 else:
                     errors.append((header, known[2]))
                 continue
-            if column.required and cells.text(raw) == "":
+            try:
+                value = parser(raw)
+            except CellError as exc:
+                if column.required and cells.text(raw) == "":
+                    errors.append((header, _("必填项不能为空。")))
+                else:
+                    errors.append((header, exc.message))
+                continue
+            # A required cell is checked on the parsed value when the parser is ``text`` (its
+            # answer is the same text); other parsers' answers are checked on the cell.
+            if column.required and (value == "" if parser is cells.text else cells.text(raw) == ""):
                 errors.append((header, _("必填项不能为空。")))
                 continue
-            try:
-                out[header] = parser(raw)
-            except CellError as exc:
-                errors.append((header, exc.message))
+            out[header] = value
         if errors:
             raise RowErrors(errors)
         return out
