@@ -251,7 +251,7 @@ def _check_shape(polygons: list) -> None:
         for r, ring in enumerate(rings):
             if len(set(ring)) < 3:
                 raise ValidationError(
-                    _("第%(part)s块的%(ring)s至少需要3个不同的顶点。"),
+                    _("边界的第%(part)s块的%(ring)s至少需要3个不同的顶点。"),
                     code="geojson",
                     params={"part": p, "ring": _ring_name(r)},
                 )
@@ -261,12 +261,12 @@ def _check_shape(polygons: list) -> None:
         (p1, r1), (p2, r2) = flat[meeting[0]], flat[meeting[1]]
         if (p1, r1) == (p2, r2):
             raise ValidationError(
-                _("第%(part)s块的%(ring)s自相交（边与边交叉或重叠），请移动顶点使其不交叉。"),
+                _("边界的第%(part)s块的%(ring)s自相交（边与边交叉或重叠），请移动顶点使其不交叉。"),
                 code="geojson",
                 params={"part": p1 + 1, "ring": _ring_name(r1)},
             )
         raise ValidationError(
-            _("第%(part1)s块的%(ring1)s与第%(part2)s块的%(ring2)s相交或相接，请分开。"),
+            _("边界的第%(part1)s块的%(ring1)s与第%(part2)s块的%(ring2)s相交或相接，请分开。"),
             code="geojson",
             params={
                 "part1": p1 + 1,
@@ -280,7 +280,7 @@ def _check_shape(polygons: list) -> None:
         for h, hole in enumerate(rings[1:], start=1):
             if not _inside(hole[0], rings[0]):
                 raise ValidationError(
-                    _("第%(part)s块的%(ring)s不在它的外边界之内。"),
+                    _("边界的第%(part)s块的%(ring)s不在它的外边界之内。"),
                     code="geojson",
                     params={"part": p, "ring": _ring_name(h)},
                 )
@@ -288,7 +288,7 @@ def _check_shape(polygons: list) -> None:
             for h2, other in enumerate(rings[1:], start=1):
                 if h != h2 and _inside(hole[0], other):
                     raise ValidationError(
-                        _("第%(part)s块的%(ring)s位于另一个洞之内。"),
+                        _("边界的第%(part)s块的%(ring)s位于另一个洞之内。"),
                         code="geojson",
                         params={"part": p, "ring": _ring_name(h)},
                     )
@@ -297,7 +297,7 @@ def _check_shape(polygons: list) -> None:
             if p != q and _inside(rings[0][0], others[0]):
                 if not any(_inside(rings[0][0], hole) for hole in others[1:]):
                     raise ValidationError(
-                        _("第%(part1)s块与第%(part2)s块互相重叠。"),
+                        _("边界的第%(part1)s块与第%(part2)s块互相重叠。"),
                         code="geojson",
                         params={"part1": min(p, q) + 1, "part2": max(p, q) + 1},
                     )
