@@ -39,39 +39,38 @@ def _open_menu(page) -> list[str]:
     return [items.nth(i).inner_text() for i in range(items.count())]
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 def test_every_roles_phone_header_is_one_row_and_the_menu_opens(
     browser,  # noqa: F811
     demo_live_server,  # noqa: F811
-    persona,
 ):
+    # One test for all roles: the demo district is built once (it takes minutes).
     base = demo_live_server.url
-    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
-    page = context.new_page()
-    _login(page, base, persona)
-    assert page.evaluate(ROW), f"{persona}: the header takes more than one row"
-    assert not page.evaluate(NAV_SHOWN)
-    assert not _targets(page)
-    _axe(page)
-    _shot(page, f"menu-{persona}-shut-phone")
-    items = _open_menu(page)
-    assert items[0] == "首页" and "搜索" in items
-    if persona not in ("danwei",):
-        assert "安全统计" in items  # the item that made the menu two rows
-    assert not _targets(page)  # every item thumb-sized and in view
-    _axe(page)
-    _shot(page, f"menu-{persona}-open-phone")
-    page.locator("header.top nav a", has_text="搜索").click()
-    page.wait_for_url(f"{base}/search/**")
-    assert not page.evaluate(NAV_SHOWN)  # a new page starts with the menu shut
-    context.close()
+    failures = {}
+    for persona in PERSONAS:
+        context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN")
+        page = context.new_page()
+        _login(page, base, persona)
+        assert page.evaluate(ROW), f"{persona}: the header takes more than one row"
+        assert not page.evaluate(NAV_SHOWN)
+        if bad := _targets(page):
+            failures[f"{persona} shut"] = bad[:8]
+        _axe(page)
+        _shot(page, f"menu-{persona}-shut-phone")
+        items = _open_menu(page)
+        assert items[0] == "首页" and "搜索" in items, (persona, items)
+        if persona != "danwei":
+            assert "安全统计" in items, persona  # the item that made the menu two rows
+        if bad := _targets(page):  # every item thumb-sized and in view
+            failures[f"{persona} open"] = bad[:8]
+        _axe(page)
+        _shot(page, f"menu-{persona}-open-phone")
+        page.locator("header.top nav a", has_text="搜索").click()
+        page.wait_for_url(f"{base}/search/**")
+        assert not page.evaluate(NAV_SHOWN)  # a new page starts with the menu shut
+        context.close()
+    assert not failures, failures
 
-
-def test_a_narrow_phone_keeps_one_row_with_the_two_step_link_in_the_menu(
-    browser,  # noqa: F811
-    demo_live_server,  # noqa: F811
-):
-    base = demo_live_server.url
+    # A narrow phone: still one row, the two-step link moves into the menu.
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
     _login(page, base, "shequ")
@@ -85,12 +84,7 @@ def test_a_narrow_phone_keeps_one_row_with_the_two_step_link_in_the_menu(
     page.wait_for_url(f"{base}/account/**")
     context.close()
 
-
-def test_on_a_desktop_the_menu_is_open_without_a_button(
-    browser,  # noqa: F811
-    demo_live_server,  # noqa: F811
-):
-    base = demo_live_server.url
+    # A desktop: the menu open, no button, the two-step link only beside it.
     context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN")
     page = context.new_page()
     _login(page, base, "shequ")
