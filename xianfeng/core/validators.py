@@ -153,6 +153,160 @@ def validate_geojson_geometry(value: Any) -> None:
             raise ValidationError(_("GeoJSON多边形格式不正确。"), code="geojson")
         for ring in polygon:
             _check_ring(ring)
+    _check_shape(polygons)
+
+
+# --- the shape of a boundary: simple rings, holes inside, parts apart ------------------------
+
+# Enough for any drawn or surveyed grid; the crossing check below stays quick at this size.
+BOUNDARY_MAX_VERTICES = 20000
+
+
+def _open_ring(ring: list) -> list[tuple[float, float]]:
+    """The ring without its closing point and without a point repeated in a row (harmless)."""
+    points: list[tuple[float, float]] = []
+    for p in ring[:-1]:
+        point = (float(p[0]), float(p[1]))
+        if not points or points[-1] != point:
+            points.append(point)
+    while len(points) > 1 and points[-1] == points[0]:
+        points.pop()
+    return points
+
+
+def _orient(a: tuple, b: tuple, c: tuple) -> float:
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _on_segment(a: tuple, b: tuple, p: tuple) -> bool:
+    return min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+
+
+def _segments_meet(a: tuple, b: tuple, c: tuple, d: tuple) -> bool:
+    """Whether segments ab and cd share any point (crossing, touching or overlapping)."""
+    d1, d2 = _orient(c, d, a), _orient(c, d, b)
+    d3, d4 = _orient(a, b, c), _orient(a, b, d)
+    if ((d1 > 0 > d2) or (d1 < 0 < d2)) and ((d3 > 0 > d4) or (d3 < 0 < d4)):
+        return True
+    return (
+        (d1 == 0 and _on_segment(c, d, a))
+        or (d2 == 0 and _on_segment(c, d, b))
+        or (d3 == 0 and _on_segment(a, b, c))
+        or (d4 == 0 and _on_segment(a, b, d))
+    )
+
+
+def _inside(point: tuple, ring: list[tuple[float, float]]) -> bool:
+    """Even-odd rule: whether ``point`` lies inside the open ring."""
+    x, y = point
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        (xi, yi), (xj, yj) = ring[i], ring[j]
+        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def _first_meeting(rings: list[list[tuple[float, float]]]) -> tuple[int, int] | None:
+    """The first two rings (indexes, equal for a ring that meets itself) whose edges meet
+    anywhere other than at the shared vertex of neighbouring edges of one ring. A sweep over
+    the edges sorted by their western end keeps this near n log n for real boundaries."""
+    edges = []
+    for r, ring in enumerate(rings):
+        n = len(ring)
+        for i in range(n):
+            a, b = ring[i], ring[(i + 1) % n]
+            edges.append((min(a[0], b[0]), max(a[0], b[0]), r, i, n, a, b))
+    edges.sort(key=lambda e: e[0])
+    for k, (_west, east, r, i, n, a, b) in enumerate(edges):
+        for west2, _east2, r2, i2, _n2, c, d in edges[k + 1 :]:
+            if west2 > east:
+                break
+            if r == r2 and (abs(i - i2) == 1 or abs(i - i2) == n - 1):
+                # neighbours share a vertex; they only go wrong if they fold back onto each other
+                shared = b if (i + 1) % n == i2 else a
+                other_1 = a if shared == b else b
+                other_2 = d if shared == c else c
+                if _orient(shared, other_1, other_2) == 0 and (
+                    _on_segment(shared, other_1, other_2) or _on_segment(shared, other_2, other_1)
+                ):
+                    return r, r2
+                continue
+            if _segments_meet(a, b, c, d):
+                return min(r, r2), max(r, r2)
+    return None
+
+
+def _check_shape(polygons: list) -> None:
+    parts = [[_open_ring(ring) for ring in polygon] for polygon in polygons]
+    if sum(len(ring) for rings in parts for ring in rings) > BOUNDARY_MAX_VERTICES:
+        raise ValidationError(
+            _("边界的顶点太多（最多%(max)s个），请简化后再保存。"),
+            code="geojson",
+            params={"max": BOUNDARY_MAX_VERTICES},
+        )
+    for p, rings in enumerate(parts, start=1):
+        for r, ring in enumerate(rings):
+            if len(set(ring)) < 3:
+                raise ValidationError(
+                    _("边界的第%(part)s块的%(ring)s至少需要3个不同的顶点。"),
+                    code="geojson",
+                    params={"part": p, "ring": _ring_name(r)},
+                )
+    flat = [(p, r) for p, rings in enumerate(parts) for r in range(len(rings))]
+    meeting = _first_meeting([parts[p][r] for p, r in flat])
+    if meeting is not None:
+        (p1, r1), (p2, r2) = flat[meeting[0]], flat[meeting[1]]
+        if (p1, r1) == (p2, r2):
+            raise ValidationError(
+                _("边界的第%(part)s块的%(ring)s自相交（边与边交叉或重叠），请移动顶点使其不交叉。"),
+                code="geojson",
+                params={"part": p1 + 1, "ring": _ring_name(r1)},
+            )
+        raise ValidationError(
+            _("边界的第%(part1)s块的%(ring1)s与第%(part2)s块的%(ring2)s相交或相接，请分开。"),
+            code="geojson",
+            params={
+                "part1": p1 + 1,
+                "ring1": _ring_name(r1),
+                "part2": p2 + 1,
+                "ring2": _ring_name(r2),
+            },
+        )
+    # No edges meet, so one vertex tells where a whole ring lies.
+    for p, rings in enumerate(parts, start=1):
+        for h, hole in enumerate(rings[1:], start=1):
+            if not _inside(hole[0], rings[0]):
+                raise ValidationError(
+                    _("边界的第%(part)s块的%(ring)s不在它的外边界之内。"),
+                    code="geojson",
+                    params={"part": p, "ring": _ring_name(h)},
+                )
+        for h, hole in enumerate(rings[1:], start=1):
+            for h2, other in enumerate(rings[1:], start=1):
+                if h != h2 and _inside(hole[0], other):
+                    raise ValidationError(
+                        _("边界的第%(part)s块的%(ring)s位于另一个洞之内。"),
+                        code="geojson",
+                        params={"part": p, "ring": _ring_name(h)},
+                    )
+    for p, rings in enumerate(parts):
+        for q, others in enumerate(parts):
+            if p != q and _inside(rings[0][0], others[0]):
+                if not any(_inside(rings[0][0], hole) for hole in others[1:]):
+                    raise ValidationError(
+                        _("边界的第%(part1)s块与第%(part2)s块互相重叠。"),
+                        code="geojson",
+                        params={"part1": min(p, q) + 1, "part2": max(p, q) + 1},
+                    )
+
+
+def _ring_name(index: int) -> str:
+    if index == 0:
+        return str(_("外边界"))
+    return str(_("洞%(n)s（内环）")) % {"n": index}
 
 
 # --- free text: length and control characters (issue 9) -------------------------------------

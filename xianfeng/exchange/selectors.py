@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from xianfeng.core.choices import Action
 from xianfeng.core.models import SensitiveAccess
 from xianfeng.core.roles import AUDIT_READERS
-from xianfeng.core.scope import active_roles
+from xianfeng.core.scope import ScopedQuerySet, active_roles
 from xianfeng.core.selectors import ListFilters
 from xianfeng.exchange.models import ExportRecord, ImportRun, LandlordDeclaration
 
@@ -66,18 +66,37 @@ def may_read_audit_log(user: User) -> bool:
     return user.is_superuser or any(r.kind in AUDIT_READERS for r in active_roles(user))
 
 
+def audit_paths(user: User) -> list[str] | None:
+    """The organizations whose audit log the user reads: those where they hold an admin or
+    auditor role (``None``: everything, for a superuser). Not the whole view scope: a user who
+    is an admin in one community and a member in another reads the first community's log
+    only, not the second's, where they are a member."""
+    if user.is_superuser:
+        return None
+    paths = sorted({r.path for r in active_roles(user) if r.kind in AUDIT_READERS})
+    return [p for p in paths if not any(p != k and p.startswith(k) for k in paths)]
+
+
+def _audited(qs: ScopedQuerySet, user: User) -> ScopedQuerySet:
+    paths = audit_paths(user)
+    if paths is None:
+        return qs
+    if not paths:
+        return qs.none()
+    return qs.filter(qs.scope_condition(paths))
+
+
 def reveal_list(*, user: User) -> QuerySet[SensitiveAccess]:
-    """Every time someone in the user's scope saw a full ID number or phone, newest first."""
-    return (
-        SensitiveAccess.objects.restrict(user, Action.VIEW)
-        .select_related("user", "person")
-        .order_by("-at", "-id")
-    )
+    """Every time someone saw a full ID number or phone, where the user reads the audit log
+    (``audit_paths``), newest first."""
+    qs = SensitiveAccess.objects.restrict(user, Action.VIEW)
+    return _audited(qs, user).select_related("user", "person").order_by("-at", "-id")
 
 
 def full_export_list(*, user: User) -> QuerySet[ExportRecord]:
-    """The exports in the user's scope that carried full numbers, with their reasons."""
-    return export_record_list(user=user).filter(revealed=True)
+    """The exports that carried full numbers, with their reasons, where the user reads the
+    audit log (``audit_paths``)."""
+    return _audited(export_record_list(user=user), user).filter(revealed=True)
 
 
 @dataclass(frozen=True)

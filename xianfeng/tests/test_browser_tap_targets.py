@@ -152,7 +152,9 @@ def test_every_personas_menu_pages_have_thumb_sized_targets(
     context, page, external = _page(browser, "phone")
     _login(page, base, persona)
     menu = page.eval_on_selector_all(
-        "header.top nav a", "links => links.map(a => a.getAttribute('href'))"
+        # .in-menu repeats the header's two-step link for narrow phones: not a menu section
+        "header.top nav a:not(.in-menu)",
+        "links => links.map(a => a.getAttribute('href'))",
     )
     urls = ["/"] + [u for u in menu if u != "/"]
     failures, visited = {}, []

@@ -108,7 +108,7 @@ def test_an_optional_user_turns_two_factor_on_from_the_phone(demo_live_server, b
     base = demo_live_server.url
     context, page, external = _page(browser, "phone")
     _login(page, base, "shequ")
-    page.click("text=两步验证")
+    page.click("header.top a:has-text('两步验证') >> visible=true")
     assert "未启用" in page.locator("main").inner_text()
     _axe(page)
     _shot(page, "phone-2fa-07-account-off")

@@ -246,3 +246,43 @@ def test_the_landlord_page_posts_are_throttled_for_anyone(client, sides, setting
     url = public_url(Building.objects.get(pk=sides[0]["building"]))
     assert client.post(url, {"landlord_name": ""}).status_code == 400
     assert client.post(url, {"landlord_name": ""}).status_code == 429
+
+
+def test_a_user_with_roles_in_two_places_reads_the_audit_log_only_where_they_audit(
+    client_for, personas, sides
+):
+    """An admin of side B's community who is also a member in side A's branch reads side B's
+    reveals and full exports only: the member role gives no audit reading."""
+    from django.test import Client
+
+    from xianfeng.core.choices import RoleKind
+    from xianfeng.core.models import Role, SensitiveAccess, User
+    from xianfeng.exchange.models import ExportRecord
+    from xianfeng.people.models import Person
+    from xianfeng.people.services import person_reveal
+
+    for persona, side in (("shequ", 0), ("shequ2", 1)):
+        person = Person.objects.get(pk=sides[side]["person"])
+        person_reveal(user=personas[persona], person=person, channel="page")
+        client_for(persona).post(
+            "/exchange/export/members/", {"full": "1", "reason": f"核对{'AB'[side]}"}
+        )
+    both = User.objects.create_user(username="liangdi", password="x-Pass-2026!")
+    Role.objects.create(user=both, kind=RoleKind.MEMBER, organization=role_org(personas["wangge"]))
+    Role.objects.create(
+        user=both, kind=RoleKind.COMMUNITY_ADMIN, organization=role_org(personas["shequ2"])
+    )
+    side_b = SensitiveAccess.objects.get(person_id=sides[1]["person"])
+    client = Client()
+    client.force_login(both)
+    reveals = client.get("/api/v1/audit/reveals").json()
+    assert [r["id"] for r in reveals["results"]] == [side_b.pk]
+    exports = client.get("/api/v1/audit/exports").json()
+    assert [e["reason"] for e in exports["results"]] == ["核对B"]
+    page = client.get("/exchange/audit/?show=exports").content.decode()
+    assert "核对B" in page and "核对A" not in page
+    page = client.get("/exchange/audit/").content.decode()
+    assert Person.objects.get(pk=sides[1]["person"]).name in page
+    assert Person.objects.get(pk=sides[0]["person"]).name not in page
+    # the same user still sees side A's plain export records as a member there (view scope)
+    assert ExportRecord.objects.filter(reason="核对A").exists()

@@ -160,6 +160,35 @@ def test_a_community_admin_draws_a_grid_with_a_boundary(client_for, personas, co
             "type": "Polygon",
             "coordinates": [[[102.7, 25.04], [102.71, 25.04], [102.71, 25.05], [102.72, 25.06]]],
         },
+        # a bow tie, a hole outside its part, two overlapping parts (issue 12)
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[102.7, 25.04], [102.71, 25.05], [102.71, 25.04], [102.7, 25.05], [102.7, 25.04]]
+            ],
+        },
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[102.7, 25.04], [102.71, 25.04], [102.71, 25.05], [102.7, 25.05], [102.7, 25.04]],
+                [[102.8, 25.1], [102.81, 25.1], [102.81, 25.11], [102.8, 25.1]],
+            ],
+        },
+        {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [
+                    [
+                        [102.7, 25.04],
+                        [102.71, 25.04],
+                        [102.71, 25.05],
+                        [102.7, 25.05],
+                        [102.7, 25.04],
+                    ]
+                ],
+                [[[102.701, 25.041], [102.702, 25.041], [102.702, 25.042], [102.701, 25.041]]],
+            ],
+        },
     ],
 )
 def test_an_invalid_geojson_boundary_answers_400_and_draws_nothing(client_for, community, boundary):

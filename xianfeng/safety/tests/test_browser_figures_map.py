@@ -1,6 +1,7 @@
 """The safety map and figures in real headless Chromium at desktop size, with no internet: the
 community admin opens the map (buildings coloured by class, grid boundaries, no tiles), redraws
-a grid's boundary on the map (adds a vertex on an edge, drags one, removes one, saves: history),
+a grid's boundary on the map (adds a vertex on an edge, drags one, removes one, saves: history;
+then adds a hole and a second part, and has a hole outside its part refused),
 and reads the figures (ECharts from /static/vendor), drilling down one level. axe-core checks
 every page. Screenshots ``safety-desktop-*.png`` in ``artifacts/screenshots/``."""
 
@@ -101,6 +102,59 @@ def test_map_boundary_and_figures_on_a_desktop_with_no_internet(
     assert after[0] != before[0]  # dragged
     assert grid.history.count() == history + 1
     _axe(page)
+
+    # 2b. every ring is editable: a hole in the first part, a second part, then the first part's
+    # outer ring picked again; a hole outside its part is refused in Chinese and nothing is saved
+    page.goto(f"{base}/places/grids/{grid.pk}/boundary/")
+    page.wait_for_selector("#boundary-map[data-ready]")
+    box = page.locator("#boundary-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.click("#boundary-add-hole")
+    page.wait_for_selector("#boundary-map[data-vertices='0'][data-rings='2']")
+    for dx, dy in ((-25, -20), (25, -20), (0, 25)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.wait_for_selector("#boundary-map[data-vertices='3']")
+    zoom = page.get_attribute("#boundary-map", "data-zoom") or ""
+    page.click("#boundary-map .leaflet-control-zoom-out")
+    page.wait_for_function(
+        f"() => (document.getElementById('boundary-map').dataset.zoom || '') !== {zoom!r}"
+    )
+    page.click("#boundary-add-part")
+    page.wait_for_selector("#boundary-map[data-parts='2'][data-vertices='0']")
+    right, bottom = box["x"] + box["width"], box["y"] + box["height"]
+    for dx, dy in ((-70, -70), (-20, -70), (-20, -20)):
+        page.mouse.click(right + dx, bottom + dy)
+    page.wait_for_selector("#boundary-map[data-vertices='3'][data-rings='3']")
+    page.select_option("#boundary-ring", "0:0")
+    page.wait_for_selector(f"#boundary-map[data-vertices='{len(after) - 1}']")
+    assert '"MultiPolygon"' in page.input_value("#id_boundary")
+    _axe(page)
+    _shot(page, "safety-desktop-03b-boundary-parts-and-hole")
+    page.click("#boundary-save")
+    page.wait_for_selector("text=已保存网格边界。")
+    grid.refresh_from_db()
+    assert grid.boundary["type"] == "MultiPolygon"
+    first, second = grid.boundary["coordinates"]
+    assert first[0] == after and len(first) == 2 and len(first[1]) == 4
+    assert len(second) == 1 and len(second[0]) == 4
+    saved = grid.boundary
+
+    page.goto(f"{base}/places/grids/{grid.pk}/boundary/")
+    page.wait_for_selector("#boundary-map[data-ready][data-parts='2']")
+    page.select_option("#boundary-ring", "1:0")
+    page.click("#boundary-add-hole")
+    page.wait_for_selector("#boundary-map[data-vertices='0'][data-rings='4']")
+    # a hole placed in the top right corner, outside both parts
+    for dx, dy in ((-70, 70), (-20, 70), (-20, 20)):
+        page.mouse.click(right + dx, box["y"] + dy)
+    page.wait_for_selector("#boundary-map[data-vertices='3']")
+    page.click("#boundary-save")
+    page.wait_for_selector(".errorlist")
+    assert "第2块的洞1（内环）不在它的外边界之内" in page.text_content(".errorlist")
+    grid.refresh_from_db()
+    assert grid.boundary == saved
+    _axe(page)
+    _shot(page, "safety-desktop-03c-boundary-refused")
 
     # 3. the figures, drawn by ECharts, then one level down
     page.goto(f"{base}/safety/figures/")

@@ -4,9 +4,11 @@
    #map[data-src]       a community's grids and buildings (GeoJSON from data-src), buildings as
                         circles coloured by their safety class, grid boundaries as outlines;
                         data-tiles is the tile URL template, empty = no background (intranet).
-   #boundary-map        one grid's boundary: click the map to add a vertex (on the nearest edge),
-                        drag a vertex to move it, click a vertex to remove it; the GeoJSON goes
-                        into the form's textarea (#id_boundary), which also edits the map. */
+   #boundary-map        one grid's boundary, every part and every ring (outer and holes): pick a
+                        ring, click the map to add a vertex (on the nearest edge), drag a vertex
+                        to move it, click a vertex to remove it; add a part or a hole, remove a
+                        ring; the GeoJSON goes into the form's textarea (#id_boundary), which
+                        also edits the map. */
 (function () {
   "use strict";
 
@@ -109,12 +111,25 @@
   }
 
   // --- the boundary editor -------------------------------------------------------------------
+  // The boundary is a list of parts (the polygons of a MultiPolygon, or the one Polygon), each a
+  // list of rings: the outer ring first, then its holes. Every ring can be chosen in the ring
+  // picker and edited; the others stay drawn. Rings are kept open here ([lng, lat] pairs without
+  // the closing point) and closed when written to the form.
 
   function boundaryEditor(el) {
     var text = document.getElementById("id_boundary");
+    var picker = document.getElementById("boundary-ring");
+    var status = document.getElementById("boundary-status");
     var map = baseMap(el);
-    var geometry = null; // the GeoJSON being edited; its first outer ring is drawn as vertices
-    var outline = L.polygon([], { color: "#8e1414", weight: 2, fillOpacity: 0.08 }).addTo(map);
+    var parts = [];
+    var active = { p: 0, r: 0 };
+    var shapes = L.layerGroup().addTo(map);
+    var current = L.polyline([], {
+      color: "#0b5394",
+      weight: 3,
+      dashArray: "6 4",
+      interactive: false,
+    }).addTo(map);
     var vertices = L.layerGroup().addTo(map);
     var context = L.layerGroup().addTo(map);
 
@@ -128,34 +143,83 @@
       }).addTo(context);
     });
 
+    function say(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (_, key) {
+        return String(values[key]);
+      });
+    }
+
+    function ringName(p, r, n) {
+      if (r === 0) return say(el.dataset.textOuter, { part: p + 1, n: n });
+      return say(el.dataset.textHole, { part: p + 1, hole: r, n: n });
+    }
+
     function ring() {
-      // The editable ring without its closing point, as [lng, lat] pairs.
-      if (!geometry) return [];
-      var rings = geometry.type === "MultiPolygon" ? geometry.coordinates[0] : geometry.coordinates;
-      var r = rings[0] || [];
-      return r.length > 1 ? r.slice(0, -1) : r.slice();
+      var part = parts[active.p];
+      return part && part[active.r] ? part[active.r].slice() : [];
     }
 
     function setRing(points) {
-      var closed = points.length ? points.concat([points[0]]) : [];
-      if (!geometry) geometry = { type: "Polygon", coordinates: [[]] };
-      if (geometry.type === "MultiPolygon") geometry.coordinates[0][0] = closed;
-      else geometry.coordinates[0] = closed;
-      text.value = points.length >= 3 ? JSON.stringify(geometry) : "";
+      if (!parts.length) {
+        parts = [[[]]];
+        active = { p: 0, r: 0 };
+      }
+      parts[active.p][active.r] = points;
+      write();
       draw();
+    }
+
+    function close(points) {
+      return points.concat([points[0]]);
+    }
+
+    function write() {
+      // Empty rings are dropped (an outer ring with nothing drops its part); a ring of one or two
+      // vertices is written as it is, so that the server refuses it in words rather than losing it.
+      var kept = [];
+      parts.forEach(function (rings) {
+        if (!rings[0].length) return;
+        kept.push(
+          rings
+            .filter(function (r) {
+              return r.length > 0;
+            })
+            .map(close)
+        );
+      });
+      if (!kept.length) text.value = "";
+      else if (kept.length === 1) text.value = JSON.stringify({ type: "Polygon", coordinates: kept[0] });
+      else text.value = JSON.stringify({ type: "MultiPolygon", coordinates: kept });
     }
 
     function round(x) {
       return Math.round(x * 1e6) / 1e6;
     }
 
+    function latlngs(points) {
+      return points.map(function (p) {
+        return [p[1], p[0]];
+      });
+    }
+
     function draw() {
+      shapes.clearLayers();
+      var rings = 0;
+      var short = null;
+      parts.forEach(function (part, p) {
+        L.polygon(
+          part.filter(function (r) {
+            return r.length;
+          }).map(latlngs),
+          { color: "#8e1414", weight: 2, fillOpacity: 0.08, interactive: false }
+        ).addTo(shapes);
+        part.forEach(function (r, i) {
+          rings += 1;
+          if (r.length && r.length < 3 && !short) short = ringName(p, i, r.length);
+        });
+      });
       var points = ring();
-      outline.setLatLngs(
-        points.map(function (p) {
-          return [p[1], p[0]];
-        })
-      );
+      current.setLatLngs(latlngs(points.length > 2 ? close(points) : points));
       vertices.clearLayers();
       points.forEach(function (p, i) {
         var marker = L.marker([p[1], p[0]], {
@@ -176,7 +240,32 @@
         });
         vertices.addLayer(marker);
       });
+      fillPicker();
       el.dataset.vertices = String(points.length);
+      el.dataset.rings = String(rings);
+      el.dataset.parts = String(parts.length);
+      if (status) status.textContent = short ? say(status.dataset.short, { ring: short }) : "";
+    }
+
+    function fillPicker() {
+      if (!picker) return;
+      picker.textContent = "";
+      parts.forEach(function (part, p) {
+        part.forEach(function (r, i) {
+          var option = document.createElement("option");
+          option.value = p + ":" + i;
+          option.textContent = ringName(p, i, r.length);
+          option.selected = p === active.p && i === active.r;
+          picker.appendChild(option);
+        });
+      });
+      if (!parts.length) {
+        var empty = document.createElement("option");
+        empty.value = "0:0";
+        empty.textContent = el.dataset.textEmpty;
+        picker.appendChild(empty);
+      }
+      picker.disabled = !parts.length;
     }
 
     function insertAt(latlng) {
@@ -205,42 +294,103 @@
       setRing(points);
     }
 
+    function open(r) {
+      if (!Array.isArray(r)) return [];
+      var points = r.map(function (p) {
+        return [p[0], p[1]];
+      });
+      var first = points[0];
+      var last = points[points.length - 1];
+      if (points.length > 1 && first[0] === last[0] && first[1] === last[1]) points.pop();
+      return points;
+    }
+
     function load() {
       var value = text.value.trim();
-      geometry = null;
+      parts = [];
       if (value) {
         try {
           var parsed = JSON.parse(value);
-          if (parsed.type === "Feature") parsed = parsed.geometry;
-          if (parsed && (parsed.type === "Polygon" || parsed.type === "MultiPolygon")) {
-            geometry = parsed;
-          }
+          if (parsed && parsed.type === "Feature") parsed = parsed.geometry;
+          if (parsed && parsed.type === "Polygon") parsed = [parsed.coordinates];
+          else if (parsed && parsed.type === "MultiPolygon") parsed = parsed.coordinates;
+          else parsed = [];
+          parts = parsed.map(function (rings) {
+            return rings.map(open);
+          });
         } catch (e) {
-          geometry = null; // the server says what is wrong with the text
+          parts = []; // the server says what is wrong with the text
         }
       }
+      if (active.p >= parts.length || active.r >= (parts[active.p] || []).length) {
+        active = { p: 0, r: 0 };
+      }
       draw();
+    }
+
+    function bind(id, handler) {
+      var button = document.getElementById(id);
+      if (button) button.addEventListener("click", handler);
     }
 
     map.on("click", function (event) {
       insertAt(event.latlng);
     });
+    map.on("zoomend", function () {
+      el.dataset.zoom = String(map.getZoom()); // for the browser test: the zoom has settled
+    });
     text.addEventListener("change", load);
-    var clear = document.getElementById("boundary-clear");
-    if (clear) {
-      clear.addEventListener("click", function () {
-        geometry = null;
-        setRing([]);
+    if (picker) {
+      picker.addEventListener("change", function () {
+        var at = picker.value.split(":");
+        active = { p: Number(at[0]), r: Number(at[1]) };
+        draw();
       });
     }
+    bind("boundary-add-part", function () {
+      parts.push([[]]);
+      active = { p: parts.length - 1, r: 0 };
+      draw();
+    });
+    bind("boundary-add-hole", function () {
+      if (!parts.length) return;
+      parts[active.p].push([]);
+      active = { p: active.p, r: parts[active.p].length - 1 };
+      draw();
+    });
+    bind("boundary-remove-ring", function () {
+      if (!parts.length) return;
+      // an outer ring goes with its holes: a hole cannot stand alone
+      if (active.r === 0) parts.splice(active.p, 1);
+      else parts[active.p].splice(active.r, 1);
+      active = { p: Math.min(active.p, Math.max(parts.length - 1, 0)), r: 0 };
+      write();
+      draw();
+    });
+    bind("boundary-clear", function () {
+      parts = [];
+      active = { p: 0, r: 0 };
+      write();
+      draw();
+    });
+    // A view first: Leaflet cannot draw paths on a map that has none.
+    map.setView(centre(el), 16);
     load();
-    var points = ring();
-    if (points.length) {
-      map.fitBounds(outline.getBounds(), { padding: [24, 24] });
+    var bounds = L.latLngBounds([]);
+    parts.forEach(function (part) {
+      part.forEach(function (r) {
+        r.forEach(function (p) {
+          bounds.extend([p[1], p[0]]);
+        });
+      });
+    });
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [24, 24], animate: false });
     } else if (context.getLayers().length) {
-      map.fitBounds(L.featureGroup(context.getLayers()).getBounds(), { padding: [24, 24] });
-    } else {
-      map.setView(centre(el), 16);
+      map.fitBounds(L.featureGroup(context.getLayers()).getBounds(), {
+        padding: [24, 24],
+        animate: false,
+      });
     }
     el.dataset.ready = "1";
   }

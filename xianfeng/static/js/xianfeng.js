@@ -1,9 +1,29 @@
 /* The site's own behaviour, loaded by base.html. The Content-Security-Policy allows no inline
    script, so pages declare what they need with data attributes and this file wires it up:
    data-confirm (a form asks before it submits), data-goto (a form that opens prefix + value + "/"),
-   data-kids (the organization tree's +/− toggle), and the visit form's location button. */
+   data-kids (the organization tree's +/− toggle), the visit form's location button, and the
+   phone's menu button. */
 (function () {
   "use strict";
+
+  // The main menu folds behind one button on a phone (the CSS decides when); without this
+  // script the menu simply stays open and wraps.
+  function menuToggle() {
+    var button = document.querySelector("header.top .menu-toggle");
+    if (!button) return;
+    document.documentElement.classList.add("has-menu-toggle");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      button.closest("header").classList.toggle("menu-open", open);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", menuToggle);
+  } else {
+    menuToggle();
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
