@@ -487,9 +487,12 @@ def anonymous_allowed() -> bool:
 
 
 def _where(data: Any) -> tuple[Organization, Organization | None]:
-    """The community (from ``attribute[community]`` or the building of ``address_id``) and
-    the organization the request belongs to."""
+    """The community (from ``attribute[community]``, a community's ``jurisdiction_id`` as a
+    client set to one community sends it, or the building of ``address_id``) and the
+    organization the request belongs to."""
     code = (data.get("attribute[community]") or "").strip()
+    if not code and jurisdiction(data) is not None:
+        code = data.get("jurisdiction_id", "").strip()
     if code:
         community = public_community(code=code)
         if community is None:
@@ -530,6 +533,11 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
     category = _problem_category(code)
     if category is None and not Service.objects.filter(code=code, is_active=True).exists():
         raise Open311Error(404, _("没有这个服务编码：%(c)s") % {"c": code})
+    # Checked for every request, orders too: a bad coordinate is refused, never dropped.
+    latitude = _coordinate(data.get("lat"), "lat", 90)
+    longitude = _coordinate(data.get("long"), "long", 180)
+    if (latitude is None) != (longitude is None):
+        raise Open311Error(400, _("lat 和 long 要一起提供。"))
     community, organization = _where(data)
     client = ratelimit.client_ip(request)
     phone = (data.get("phone") or "").strip()
@@ -552,15 +560,14 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
                 phone=phone,
                 client=client,
                 source=ProblemSource.OPEN311,
-                latitude=_decimal(data.get("lat")),
-                longitude=_decimal(data.get("long")),
+                latitude=latitude,
+                longitude=longitude,
             )
         except ValidationError as exc:
             raise Open311Error(400, _errors(exc)) from None
         return {
             "token": str(problem.token),
             "service_notice": _("已收到，审核后在问题墙公开。"),
-            "account_id": None,
         }
     try:
         order = order_services.create_public_order(
@@ -581,21 +588,26 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
     return {
         "service_request_id": f"{ORDER_PREFIX}{order.code}",
         "service_notice": _("已收到点单，社区将派单办理。"),
-        "account_id": None,
     }
 
 
-def _decimal(raw: Any) -> Any:
+def _coordinate(raw: Any, name: str, limit: int) -> Any:
+    """A WGS-84 latitude (``limit`` 90) or longitude (180) to six places; 400 for text,
+    ``NaN``/``Infinity`` or a value out of range."""
     from decimal import Decimal, InvalidOperation
 
-    if raw in (None, ""):
+    raw = str(raw if raw is not None else "").strip()
+    if not raw:
         return None
     try:
-        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        value = Decimal(raw[:40])
+        if not value.is_finite():
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.000001"))
     except InvalidOperation:
-        raise Open311Error(400, _("lat/long 应为数字。")) from None
-    if not (-180 <= value <= 180):
-        raise Open311Error(400, _("lat/long 超出范围。"))
+        raise Open311Error(400, _("%(n)s 应为数字（WGS-84 经纬度）。") % {"n": name}) from None
+    if not (-limit <= value <= limit):
+        raise Open311Error(400, _("%(n)s 超出范围（-%(l)s 到 %(l)s）。") % {"n": name, "l": limit})
     return value
 
 
