@@ -6,7 +6,7 @@ status and rating by the signed token). Lists are paginated in the database thro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -467,7 +467,10 @@ def _order_detail(request: HttpRequest, order_id: int) -> Order:
 
 class ContactAccessOut(Schema):
     id: int
-    at: datetime
+    at: datetime = Field(description=gettext_lazy("当天首次查看的时间"))
+    last_at: datetime = Field(description=gettext_lazy("当天最后一次查看的时间"))
+    day: date
+    count: int = Field(description=gettext_lazy("当天查看的次数"))
     user: str
     order_id: int
     order_code: str
