@@ -352,34 +352,51 @@ def _open_order_states() -> list[str]:
     return [s for s in OrderState.values if open311_status(s) == "open"]
 
 
-def _by_ids(ids: list[str]) -> list[dict[str, Any]]:
-    """Requests named by id, in the order asked, unknown ones left out: one query for the
-    problems, one for the orders."""
+def _by_ids(ids: list[str], community: Organization | None = None) -> list[dict[str, Any]]:
+    """Requests named by id (of ``community`` only, if given), in the order asked, unknown
+    ones left out: one query for the problems, one for the orders."""
     problem_codes = [i[len(PROBLEM_PREFIX) :] for i in ids if i.startswith(PROBLEM_PREFIX)]
     order_codes = [i[len(ORDER_PREFIX) :] for i in ids if i.startswith(ORDER_PREFIX)]
+    where = {} if community is None else {"community": community}
     rows = _Rows()
     found: dict[str, dict[str, Any]] = {}
     if problem_codes:
-        for p in Problem.objects.public().filter(code__in=problem_codes).values(*PROBLEM_COLUMNS):
+        problems = Problem.objects.public().filter(code__in=problem_codes, **where)
+        for p in problems.values(*PROBLEM_COLUMNS):
             found[f"{PROBLEM_PREFIX}{p['code']}"] = rows.problem(p)
     if order_codes:
-        for o in Order.objects.filter(code__in=order_codes).values(*ORDER_COLUMNS):
+        for o in Order.objects.filter(code__in=order_codes, **where).values(*ORDER_COLUMNS):
             found[f"{ORDER_PREFIX}{o['code']}"] = rows.order(o)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
-def request_list(params: Any) -> list[dict[str, Any]]:
+def jurisdiction(params: Any) -> Organization | None:
+    """The community a request names by ``jurisdiction_id`` (a community's code), ``None`` for
+    the whole district (no ``jurisdiction_id``, or the district's own code)."""
+    code = (params.get("jurisdiction_id") or "").strip()
+    if not code:
+        return None
+    community = public_community(code=code)
+    if community is not None:
+        return community
+    if Organization.objects.filter(code=code[:64], kind=OrgKind.DISTRICT).exists():
+        return None
+    raise Open311Error(404, _("没有这个辖区：%(c)s") % {"c": code[:64]})
+
+
+def request_list(params: Any, community: Organization | None = None) -> list[dict[str, Any]]:
     """GET requests: ``service_request_id`` (comma list, overrides the rest), ``service_code``,
-    ``start_date``, ``end_date`` (default: the last 90 days), ``status`` (open, closed); and,
-    beyond the standard, ``page_size`` (at most and by default 1000, the standard's cap) and
-    ``page`` (from 1) to read past the first thousand.
+    ``start_date``, ``end_date`` (default: the last 90 days), ``status`` (open, closed), and
+    the community as ``jurisdiction_id`` (``community``, already looked up); and, beyond the
+    standard, ``page_size`` (at most and by default 1000, the standard's cap) and ``page``
+    (from 1) to read past the first thousand.
 
     Problems and orders are merged, ordered and cut to the page in the database (one UNION of
     their ids and dates), then the page's rows are read with ``values()``: three queries
     whatever the page size, and Python only formats the rows of the page."""
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
-        return _by_ids(ids[:MAX_REQUESTS])
+        return _by_ids(ids[:MAX_REQUESTS], community)
     end = _parse_date(params["end_date"], "end_date") if params.get("end_date") else timezone.now()
     start = (
         _parse_date(params["start_date"], "start_date")
@@ -397,6 +414,8 @@ def request_list(params: Any) -> list[dict[str, Any]]:
     parts = []
     if not codes or categories:
         qs = Problem.objects.public().filter(created_at__gte=start, created_at__lte=end)
+        if community is not None:
+            qs = qs.filter(community=community)
         if categories:
             qs = qs.filter(category__in=categories)
         if statuses == {"open"}:
@@ -406,6 +425,8 @@ def request_list(params: Any) -> list[dict[str, Any]]:
         parts.append(qs.annotate(kind=Value("p")))
     if not codes or service_codes:
         qs = Order.objects.filter(created_at__gte=start, created_at__lte=end)
+        if community is not None:
+            qs = qs.filter(community=community)
         if service_codes:
             qs = qs.filter(service__code__in=service_codes)
         if statuses == {"open"}:
@@ -432,8 +453,8 @@ def request_list(params: Any) -> list[dict[str, Any]]:
     return [built[kind, pk] for kind, pk, _at in page]
 
 
-def request_by_id(rid: str) -> dict[str, Any]:
-    found = _by_ids([rid])
+def request_by_id(rid: str, community: Organization | None = None) -> dict[str, Any]:
+    found = _by_ids([rid], community)
     if not found:
         raise Open311Error(404, _("没有这个请求编号：%(c)s") % {"c": rid})
     return found[0]
@@ -466,9 +487,12 @@ def anonymous_allowed() -> bool:
 
 
 def _where(data: Any) -> tuple[Organization, Organization | None]:
-    """The community (from ``attribute[community]`` or the building of ``address_id``) and
-    the organization the request belongs to."""
+    """The community (from ``attribute[community]``, a community's ``jurisdiction_id`` as a
+    client set to one community sends it, or the building of ``address_id``) and the
+    organization the request belongs to."""
     code = (data.get("attribute[community]") or "").strip()
+    if not code and jurisdiction(data) is not None:
+        code = data.get("jurisdiction_id", "").strip()
     if code:
         community = public_community(code=code)
         if community is None:
@@ -509,6 +533,11 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
     category = _problem_category(code)
     if category is None and not Service.objects.filter(code=code, is_active=True).exists():
         raise Open311Error(404, _("没有这个服务编码：%(c)s") % {"c": code})
+    # Checked for every request, orders too: a bad coordinate is refused, never dropped.
+    latitude = _coordinate(data.get("lat"), "lat", 90)
+    longitude = _coordinate(data.get("long"), "long", 180)
+    if (latitude is None) != (longitude is None):
+        raise Open311Error(400, _("lat 和 long 要一起提供。"))
     community, organization = _where(data)
     client = ratelimit.client_ip(request)
     phone = (data.get("phone") or "").strip()
@@ -531,15 +560,14 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
                 phone=phone,
                 client=client,
                 source=ProblemSource.OPEN311,
-                latitude=_decimal(data.get("lat")),
-                longitude=_decimal(data.get("long")),
+                latitude=latitude,
+                longitude=longitude,
             )
         except ValidationError as exc:
             raise Open311Error(400, _errors(exc)) from None
         return {
             "token": str(problem.token),
             "service_notice": _("已收到，审核后在问题墙公开。"),
-            "account_id": None,
         }
     try:
         order = order_services.create_public_order(
@@ -560,21 +588,26 @@ def post_request(request: HttpRequest) -> dict[str, Any]:
     return {
         "service_request_id": f"{ORDER_PREFIX}{order.code}",
         "service_notice": _("已收到点单，社区将派单办理。"),
-        "account_id": None,
     }
 
 
-def _decimal(raw: Any) -> Any:
+def _coordinate(raw: Any, name: str, limit: int) -> Any:
+    """A WGS-84 latitude (``limit`` 90) or longitude (180) to six places; 400 for text,
+    ``NaN``/``Infinity`` or a value out of range."""
     from decimal import Decimal, InvalidOperation
 
-    if raw in (None, ""):
+    raw = str(raw if raw is not None else "").strip()
+    if not raw:
         return None
     try:
-        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        value = Decimal(raw[:40])
+        if not value.is_finite():
+            raise InvalidOperation
+        value = value.quantize(Decimal("0.000001"))
     except InvalidOperation:
-        raise Open311Error(400, _("lat/long 应为数字。")) from None
-    if not (-180 <= value <= 180):
-        raise Open311Error(400, _("lat/long 超出范围。"))
+        raise Open311Error(400, _("%(n)s 应为数字（WGS-84 经纬度）。") % {"n": name}) from None
+    if not (-limit <= value <= limit):
+        raise Open311Error(400, _("%(n)s 超出范围（-%(l)s 到 %(l)s）。") % {"n": name, "l": limit})
     return value
 
 
@@ -634,15 +667,32 @@ def cached_service_list() -> list[dict[str, Any]]:
 
 
 def cached_request_list(params: Any) -> list[dict[str, Any]]:
-    """``request_list`` from the cache under the requests' version (any change to a problem,
-    echo entry or order replaces it), the language and the parameters as given."""
+    """``request_list`` from the cache under the version of its community (``jurisdiction_id``;
+    the district's version without one): a change to a problem, echo entry or order of one
+    community leaves the other communities' cached lists alone. Keyed also by the language and
+    the parameters as given."""
+    community = jurisdiction(params)
+    version = wallcache.requests_version(community.pk if community is not None else None)
     asked = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
     digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
-    key = f"open311:requests:{get_language()}:{wallcache.requests_version()}:{digest}"
+    where = community.pk if community is not None else "all"
+    key = f"open311:requests:{get_language()}:{where}:{version}:{digest}"
     data = cache.get(key)
     if data is None:
-        data = request_list(params)
+        data = request_list(params, community)
         cache.set(key, data, wallcache.REQUESTS_TTL)
+    return data
+
+
+def cached_service_definition(code: str) -> dict[str, Any]:
+    """``service_definition`` from the cache under the menu's version (a service or an
+    organization saved replaces it: the definition lists the communities)."""
+    key = f"open311:definition:{get_language()}:{menucache.menu_version()}:"
+    key += hashlib.sha256(code.encode()).hexdigest()[:32]
+    data = cache.get(key)
+    if data is None:
+        data = service_definition(code)  # an unknown code raises: errors are not cached
+        cache.set(key, data, menucache.MENU_TTL)
     return data
 
 
@@ -653,7 +703,7 @@ class ServicesView(Open311View):
 
 class ServiceDefinitionView(Open311View):
     def get(self, request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-        return render(service_definition(code), fmt, root="service_definition")
+        return render(cached_service_definition(code), fmt, root="service_definition")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -669,7 +719,8 @@ class RequestsView(Open311View):
 
 class RequestView(Open311View):
     def get(self, request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
-        return render([request_by_id(rid)], fmt, root="service_requests", item="request")
+        found = request_by_id(rid, jurisdiction(request.GET))
+        return render([found], fmt, root="service_requests", item="request")
 
 
 class TokenView(Open311View):

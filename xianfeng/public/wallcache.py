@@ -7,9 +7,11 @@ its members or buildings, a member's board choice, a person's name or an organiz
 (signals, see ``connect_board_signals``); bulk writes that send no signal show after
 ``WALL_TTL``.
 
-Open311's request list (problems on the wall and orders, across the district) is cached under
-its own version, replaced whenever a problem, an echo-wall entry or an order is saved or
-deleted; its service list under the menu's version (``xianfeng.services.menucache``)."""
+Open311's request list (problems on the wall and orders) is cached under a version per
+community (``jurisdiction_id``) and one for the whole district: saving or deleting a problem,
+an echo-wall entry or an order replaces its community's version and the district's; a service
+(its title shows on orders) replaces them all. Its service list and the public JSON lists of
+the three lists are cached under the menu's version (``xianfeng.services.menucache``)."""
 
 from __future__ import annotations
 
@@ -89,32 +91,55 @@ def connect_board_signals() -> None:
 
 
 REQUESTS_KEY = "public:open311-requests-version"
+SERVICES_KEY = "public:open311-services-version"
 #: How long a cached Open311 request list stays when nothing changes (seconds): short, since
 #: its default window (the last 90 days) moves with the clock.
 REQUESTS_TTL = 60
 
 
-def requests_version() -> str:
-    """The current version of Open311's request lists."""
-    version = cache.get(REQUESTS_KEY)
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
-        cache.add(REQUESTS_KEY, uuid.uuid4().hex[:12], None)
-        version = cache.get(REQUESTS_KEY) or "0"
+        cache.add(key, uuid.uuid4().hex[:12], None)
+        version = cache.get(key) or "0"
     return version
 
 
-def requests_changed(**_signal: object) -> None:
-    """A problem, an echo entry or an order changed: a new version now and once it commits."""
+def _requests_key(community_id: int | None) -> str:
+    return REQUESTS_KEY if community_id is None else f"{REQUESTS_KEY}:{community_id}"
+
+
+def requests_version(community_id: int | None = None) -> str:
+    """The current version of Open311's request lists: of one community's list
+    (``jurisdiction_id``), or with ``None`` of the district-wide list. A community's version
+    also holds the services' version: a service's title shows on every community's orders."""
+    if community_id is None:
+        return _version(REQUESTS_KEY)
+    return f"{_version(_requests_key(community_id))}.{_version(SERVICES_KEY)}"
+
+
+def requests_changed(*, instance: object = None, **_signal: object) -> None:
+    """A problem, an echo entry or an order changed: its community's version and the
+    district-wide one are replaced now and once the change commits; a service changed: every
+    community's (through the services' version) and the district-wide one."""
+    keys = [REQUESTS_KEY]
+    community_id = getattr(instance, "community_id", None)
+    if community_id is not None:
+        keys.append(_requests_key(community_id))
+    elif instance is None or not hasattr(instance, "community_id"):
+        # A service (or a change we cannot place): every community's list may show it.
+        keys.append(SERVICES_KEY)
 
     def bump() -> None:
-        cache.set(REQUESTS_KEY, uuid.uuid4().hex[:12], None)
+        cache.set_many({key: uuid.uuid4().hex[:12] for key in keys}, None)
 
     bump()
     transaction.on_commit(bump)
 
 
 def connect_request_signals() -> None:
-    """What Open311's request list shows: problems (with their echo entries) and orders."""
+    """What Open311's request list shows: problems (with their echo entries), orders and the
+    services' titles."""
     from django.db.models.signals import post_delete, post_save
 
     from xianfeng.public.models import EchoEntry, Problem

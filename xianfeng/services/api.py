@@ -6,22 +6,25 @@ status and rating by the signed token). Lists are paginated in the database thro
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from xianfeng.core import ratelimit
 from xianfeng.core.api import (
+    JSON_CONTENT_TYPE,
     ListParams,
     choice_label,
     errors_response,
+    json_answer,
     page_of,
     paginate,
     require_can,
@@ -33,7 +36,7 @@ from xianfeng.core.workflow import actions, take
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import public_community
-from xianfeng.services import selectors, services
+from xianfeng.services import menucache, selectors, services
 from xianfeng.services.choices import OrderState, ProjectStatus, ResourceKind, open311_status
 from xianfeng.services.models import ContactAccess, CoProject, Order, Resource, Service
 from xianfeng.work.api import MemberRef
@@ -174,6 +177,26 @@ def coproject_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     )
 
 
+def _cached_public_page(kind: str, filters: PublicFilters, page: type[Schema]) -> HttpResponse:
+    """A public list's page, rendered once and cached under the menu's version (menucache:
+    every change to what the menu shows replaces it, so a change shows at once) with the
+    community, the page and the language; a warm page reads nothing from the database. An
+    unknown community answers 404 and is not cached."""
+    version = menucache.menu_version()
+    key = (
+        f"services:public-api:{kind}:{get_language()}:{version}:"
+        f"{filters.community}:{filters.page}:{filters.page_size}"
+    )
+    body = cache.get(key)
+    if body is None:
+        data = paginate(selectors.public_list(kind, _public_community(filters.community)), filters)
+        # What django-ninja's operation makes of the returned page (the same schema, dump and
+        # renderer), so the cached bytes are the uncached answer's.
+        body = json_answer(page.model_validate(data).model_dump()).content
+        cache.set(key, body, menucache.MENU_TTL)
+    return HttpResponse(body, content_type=JSON_CONTENT_TYPE)
+
+
 @router.get(
     "/public/services",
     auth=None,
@@ -181,9 +204,7 @@ def coproject_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     summary=gettext_lazy("公开：社区服务清单（无需登录）"),
 )
 def public_service_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
-    return paginate(
-        selectors.public_list("services", _public_community(filters.community)), filters
-    )
+    return _cached_public_page("services", filters, PublicServicePage)
 
 
 @router.get(
@@ -193,9 +214,7 @@ def public_service_list(request: HttpRequest, filters: Query[PublicFilters]) -> 
     summary=gettext_lazy("公开：社区资源清单（无需登录）"),
 )
 def public_resource_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
-    return paginate(
-        selectors.public_list("resources", _public_community(filters.community)), filters
-    )
+    return _cached_public_page("resources", filters, ResourcePage)
 
 
 @router.get(
@@ -205,9 +224,7 @@ def public_resource_list(request: HttpRequest, filters: Query[PublicFilters]) ->
     summary=gettext_lazy("公开：社区项目清单（无需登录）"),
 )
 def public_coproject_list(request: HttpRequest, filters: Query[PublicFilters]) -> Any:
-    return paginate(
-        selectors.public_list("projects", _public_community(filters.community)), filters
-    )
+    return _cached_public_page("projects", filters, CoProjectPage)
 
 
 class ServiceIn(Schema):
@@ -450,7 +467,10 @@ def _order_detail(request: HttpRequest, order_id: int) -> Order:
 
 class ContactAccessOut(Schema):
     id: int
-    at: datetime
+    at: datetime = Field(description=gettext_lazy("当天首次查看的时间"))
+    last_at: datetime = Field(description=gettext_lazy("当天最后一次查看的时间"))
+    day: date
+    count: int = Field(description=gettext_lazy("当天查看的次数"))
     user: str
     order_id: int
     order_code: str

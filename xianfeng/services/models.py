@@ -384,10 +384,13 @@ READ_CONTACT_LOG = "read_contact_log"
 
 
 class ContactAccess(models.Model):
-    """One look at a resident's full phone and address on an order (by the assigned member or
-    by staff in scope): who saw whose contact details (the order names the resident), when,
-    by which way and why (the order). Append-only: rows are written by
-    ``services.order_contact`` and never changed or deleted."""
+    """Looks at a resident's full phone and address on an order (by the assigned member or by
+    staff in scope): who saw whose contact details (the order names the resident), when, by
+    which way and why (the order). The same person's looks at the same order by the same way
+    on the same local day are one row, with how many looks and the first and last time (a
+    page reloaded twenty times is one row, not twenty). Append-only otherwise: rows are written
+    by ``services.order_contact``, which may only add a look (``count``, ``last_at``) to the
+    day's row; nothing else is ever changed, and no row is deleted."""
 
     scope_lookups = ("order__organization",)
     scope_write_roles = {
@@ -413,15 +416,24 @@ class ContactAccess(models.Model):
     )
     fields = models.CharField(_("字段"), max_length=40)
     channel = models.CharField(_("途径"), max_length=10)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("首次查看时间"), auto_now_add=True)
+    day = models.DateField(_("日期"), help_text=_("首次查看的当地日期：同一天的查看合为一行"))
+    count = models.PositiveIntegerField(_("查看次数"), default=1)
+    last_at = models.DateTimeField(_("最后查看时间"))
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("群众联系方式查看记录")
         verbose_name_plural = _("群众联系方式查看记录")
-        ordering = ["-at", "-id"]
+        ordering = ["-last_at", "-id"]
         indexes = [models.Index(fields=["order", "at"], name="contactaccess_order_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "order", "channel", "fields", "day"],
+                name="contactaccess_one_row_a_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.order_id} {self.at:%Y-%m-%d %H:%M}"

@@ -229,12 +229,14 @@ def may_read_contact_log(user: User) -> bool:
 
 
 def contact_log(*, user: User, order: int | None = None) -> QuerySet[ContactAccess]:
-    """Who saw residents' full phone and address on orders in the user's scope, newest first
+    """Who saw residents' full phone and address on orders in the user's scope (one row per
+    person, order, way and day, with the count of looks), newest first
     (only for those who may read the log: an empty list for the others)."""
     qs = ContactAccess.objects.restrict(user, READ_CONTACT_LOG)
     if order is not None:
         qs = qs.filter(order_id=order)
-    return qs.select_related("user", "order", "order__community").order_by("-at", "-id")
+    # Newest look first: a row seen again today comes back to the top.
+    return qs.select_related("user", "order", "order__community").order_by("-last_at", "-id")
 
 
 def record_order_figures(member: Any, community: Organization, start: date, end: date) -> dict:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -432,22 +432,41 @@ def may_see_contact(user: User, order: Order) -> bool:
 
 
 def order_contact(*, user: User, order: Order, channel: str) -> dict[str, Any]:
-    """The resident's phone and address as this user may see them. A full view writes one
-    row of the contact log (who, whose, when, which way, which order) before it is shown;
-    everyone else gets the masked values and no row."""
+    """The resident's phone and address as this user may see them. A full view is written to
+    the contact log (who, whose, when, which way, which order) before it is shown; everyone
+    else gets the masked values and no row."""
     if not may_see_contact(user, order):
         return {
             "phone": mask_phone(order.phone or ""),
             "address": mask_address(order.address),
             "full": False,
         }
-    ContactAccess.objects.create(
+    contact_access_record(
         user=user,
         order=order,
         fields="phone,address" if order.phone else "address",
         channel=channel,
     )
     return {"phone": order.phone or "", "address": order.address, "full": True}
+
+
+@transaction.atomic
+def contact_access_record(*, user: User, order: Order, fields: str, channel: str) -> ContactAccess:
+    """One look in the contact log: the first look of the local day by this user at this order
+    by this way makes a row; each later one that day adds to its ``count`` and ``last_at``
+    (in the database, so two looks at once both count). The only change a row ever takes."""
+    now = timezone.now()
+    key = {"user": user, "order": order, "channel": channel, "fields": fields}
+    key["day"] = timezone.localdate(now)
+    day_row = ContactAccess.objects.filter(**key)
+    if day_row.update(count=F("count") + 1, last_at=now):
+        return day_row.get()
+    try:
+        with transaction.atomic():
+            return ContactAccess.objects.create(**key, last_at=now)
+    except IntegrityError:  # another request made the day's row meanwhile: add to it
+        day_row.update(count=F("count") + 1, last_at=now)
+        return day_row.get()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -368,3 +368,94 @@ def test_cached_service_and_request_lists_show_a_change_at_once(personas):
     # Other parameters are another list, not the cached one.
     only_orders = Client().get(f"{BASE}requests.json", {**since, "service_code": service.code})
     assert [r["service_request_id"] for r in only_orders.json()] == [f"order-{made.code}"]
+
+
+def test_a_communitys_request_list_is_cached_under_its_own_version(personas):
+    """``jurisdiction_id`` (a community's code) narrows the list to that community, cached under
+    the community's version: a change in one community shows at once in its list and the
+    district's, and leaves the other community's cached list alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xianfeng.public.tests.helpers import OTHER_COMMUNITY, problem
+    from xianfeng.public.tests.helpers import community as community_at
+    from xianfeng.services.tests.factories import order
+
+    since = {"start_date": timezone.now().isoformat()}
+    here = on_wall(personas, title="本社区的问题", phone="13900000711")
+    there = workflow.take(
+        problem(
+            title="另一个社区的问题",
+            phone="13900000712",
+            organization=community_at(OTHER_COMMUNITY),
+        ),
+        "approve",
+        actor=personas["qu"],
+    )
+
+    def ids(**params) -> list[str]:
+        response = Client().get(f"{BASE}requests.json", {**since, **params})
+        assert response.status_code == 200, response.content
+        valid(response.json(), "requests.json")
+        return [r["service_request_id"] for r in response.json()]
+
+    district = Organization.objects.get(kind="district").code
+    assert ids(jurisdiction_id=COMMUNITY) == [f"problem-{here.code}"]
+    assert ids(jurisdiction_id=OTHER_COMMUNITY) == [f"problem-{there.code}"]
+    assert (
+        set(ids())
+        == set(ids(jurisdiction_id=district))
+        == {
+            f"problem-{here.code}",
+            f"problem-{there.code}",
+        }
+    )
+    # A new order here: this community's list and the district's show it at once ...
+    made = order(community_at(COMMUNITY))
+    assert ids(jurisdiction_id=COMMUNITY)[0] == f"order-{made.code}"
+    assert ids()[0] == f"order-{made.code}"
+    # ... and the other community's cached list is answered without reading a request.
+    with CaptureQueriesContext(connection) as other:
+        assert ids(jurisdiction_id=OTHER_COMMUNITY) == [f"problem-{there.code}"]
+    assert not any(
+        t in q["sql"] for q in other.captured_queries for t in ("public_problem", "services_order")
+    )
+    # A state change there shows there at once.
+    workflow.take(there, "close", actor=personas["qu"], reason="不属本辖区", referred_to="区城管局")
+    rows = Client().get(f"{BASE}requests.json", {**since, "jurisdiction_id": OTHER_COMMUNITY})
+    assert rows.json()[0]["status"] == "closed"
+    # A request by id answers within its jurisdiction only.
+    rid = f"problem-{here.code}"
+    assert (
+        Client()
+        .get(f"{BASE}requests/{rid}.json", {"jurisdiction_id": COMMUNITY})
+        .json()[0]["service_request_id"]
+        == rid
+    )
+    elsewhere = Client().get(f"{BASE}requests/{rid}.json", {"jurisdiction_id": OTHER_COMMUNITY})
+    assert elsewhere.status_code == 404
+    # An unknown jurisdiction is the standard's error, in JSON and XML.
+    unknown = Client().get(f"{BASE}requests.json", {"jurisdiction_id": "nowhere"})
+    assert unknown.status_code == 404
+    assert unknown.json()[0]["code"] == 404 and "nowhere" in unknown.json()[0]["description"]
+    xml = Client().get(f"{BASE}requests.xml", {"jurisdiction_id": "nowhere"})
+    assert xml.status_code == 404 and ET.fromstring(xml.content).tag == "errors"
+
+
+def test_a_service_definition_is_cached_and_follows_a_change(personas):
+    from xianfeng.services.tests.factories import service_at
+
+    community = Organization.objects.get(code=COMMUNITY)
+    service = service_at(community, code="def-cache-svc")
+    url = f"{BASE}services/{service.code}.json"
+    first = Client().get(url)
+    assert first.status_code == 200
+    valid(first.json(), "service-definition.json")
+    names = lambda r: {v["name"] for v in r.json()["attributes"][0]["values"]}  # noqa: E731
+    assert (community.short_name or community.name) in names(first)
+    community.short_name = "缓存后改的名"
+    community.save()
+    assert "缓存后改的名" in names(Client().get(url))
+    service.is_active = False
+    service.save()
+    assert Client().get(url).status_code == 404

@@ -341,11 +341,11 @@ LOG_READERS = ADMINS | {"jiancha"}
 def test_contact_log_page_and_api_answer_admins_and_the_auditor_within_scope(
     client_for, personas, sides, persona
 ):
-    from xianfeng.services.models import ContactAccess
+    from xianfeng.services.services import contact_access_record
 
     # One look on each side, by the staff of that side.
     for side, viewer in ((0, "shequ"), (1, "shequ2")):
-        ContactAccess.objects.create(
+        contact_access_record(
             user=personas[viewer],
             order=Order.objects.get(pk=sides[side]["accepted"]),
             fields="phone,address",
