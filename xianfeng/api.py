@@ -74,6 +74,7 @@ from xianfeng.safety.api import router as safety_router
 from xianfeng.safety.api_figures import router as safety_figures_router
 from xianfeng.safety.api_works import router as safety_works_router
 from xianfeng.scoring.api import router as scoring_router
+from xianfeng.scoring.api_award import router as scoring_award_router
 from xianfeng.scoring.api_conduct import router as scoring_conduct_router
 from xianfeng.scoring.api_dashboard import router as scoring_dashboard_router
 from xianfeng.scoring.api_declaration import router as scoring_declaration_router
@@ -193,6 +194,7 @@ api.add_router("", scoring_router)
 api.add_router("", scoring_review_router)
 api.add_router("", scoring_dashboard_router)
 api.add_router("", scoring_declaration_router)
+api.add_router("", scoring_award_router)
 api.add_router("", scoring_conduct_router)
 
 

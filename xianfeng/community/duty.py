@@ -19,6 +19,7 @@ ledger.declare(
         "service.confirm": _("确认服务时长"),
         "service.reject": _("不予确认服务时长"),
         "record.write": _("填写进社区现实表现鉴定"),
+        "record.negative": _("进社区现实表现列入负面清单"),
         "mobile.service": _("流动党员之家服务"),
     },
 )

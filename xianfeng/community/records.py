@@ -132,6 +132,10 @@ def record_write(
     write_ledger(
         record, "record.write", actor=actor, member=member, note=record.get_rating_display()
     )
+    if record.negatives:
+        # Its own ledger kind: the point rules may deduct for it and scoring's 不合格党员
+        # procedure opens a case from it (``scoring.conduct``), without reading this app.
+        write_ledger(record, "record.negative", actor=actor, member=member, note=record.negatives)
     return record
 
 

@@ -28,5 +28,7 @@ AUDIT_READERS: frozenset[str] = ADMINS | {RoleKind.AUDITOR}
 NEIGHBOURHOOD_ROLES: frozenset[str] = ALL_ROLES - {RoleKind.UNIT_LIAISON}
 #: Everyone but the read-only auditor.
 WRITERS: frozenset[str] = ALL_ROLES - {RoleKind.AUDITOR}
+#: Who speaks for a resident unit: its liaison and the admins above it (评优评先征求社区意见).
+UNIT_WRITERS: frozenset[str] = ADMINS | {RoleKind.UNIT_LIAISON}
 #: Nobody (a model nobody writes through the pages or API).
 NOBODY: frozenset[str] = frozenset()

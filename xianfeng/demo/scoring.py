@@ -90,6 +90,7 @@ def build_scoring_demo(ctx: Context) -> None:
                 )
     _self_declared(district_admin)
     _conduct_case()
+    _award_opinions()
     services.award_pending(lag=timedelta(0))
     community = User.objects.get(username="shequ").roles.order_by("id").first().organization
     if not PublicBoard.objects.filter(organization=community).exists():
@@ -192,4 +193,49 @@ def _conduct_case() -> None:
             case=case,
             note="支部书记与其谈话，指出出租屋群租和占用疏散通道的问题，本人表示限期拆除隔断。",
             deadline=timezone.localdate() + timedelta(days=30),
+        )
+
+
+def _award_opinions() -> None:
+    """评优评先征求社区意见: danwei's unit asked shequ's community about the unit's award
+    (agreed) and about one of its in-service members reported there (waiting for shequ)."""
+    from xianfeng.core.workflow import take
+    from xianfeng.demo.base import DANWEI_UNIT
+    from xianfeng.orgs.models import Organization
+    from xianfeng.people.models import ServicePlace
+    from xianfeng.scoring import awards
+    from xianfeng.scoring.models import AwardOpinion
+
+    if AwardOpinion.objects.exists():
+        return
+    unit = Organization.objects.filter(code=DANWEI_UNIT).first()
+    shequ = User.objects.get(username="shequ")
+    community = shequ.roles.order_by("id").first().organization
+    if unit is None:
+        return
+    liaison = User.objects.get(username="danwei")
+    year = timezone.localdate().year
+    obj = awards.opinion_request(
+        actor=liaison,
+        unit=unit,
+        community=community,
+        award="党建工作示范单位",
+        year=year,
+        reason="与社区结对共建，常年开展文明劝导和助老服务",
+    )
+    take(obj, "agree", actor=shequ, note="单位党组织共建活动扎实，居民评价好，同意推荐")
+    place = (
+        ServicePlace.objects.filter(community=community, member__branch__path__startswith=unit.path)
+        .select_related("member__branch")
+        .first()
+    )
+    if place is not None:
+        awards.opinion_request(
+            actor=liaison,
+            unit=unit,
+            community=community,
+            member=place.member,
+            award="优秀共产党员",
+            year=year,
+            reason="报到以来参加社区服务四十余小时",
         )

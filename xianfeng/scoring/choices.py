@@ -95,3 +95,11 @@ class SelfDeclarationState(models.TextChoices):
     PENDING = "pending", _("待审核")
     APPROVED = "approved", _("已认定")
     REJECTED = "rejected", _("未认定")
+
+
+class AwardOpinionState(models.TextChoices):
+    """评优评先征求社区意见: asked, then the community agrees or does not."""
+
+    ASKED = "asked", _("待社区反馈")
+    AGREED = "agreed", _("社区同意推荐")
+    DISAGREED = "disagreed", _("社区不同意推荐")

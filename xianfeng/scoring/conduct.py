@@ -1,10 +1,11 @@
 """不合格党员处置 (the procedure for a member who falls short): services and selectors.
 
 Cases are opened from the duty ledger, never from another app: safety writes
-``landlord.violation`` when a hazard is confirmed on a party-member landlord's rental, and
-``conduct_open_pending`` (the periodic job ``scoring.conduct``) opens one case per such record
-past its high-water mark, in the member's branch. The steps (谈话/限期整改, 整改合格, 组织处置)
-are the workflow's (``take``)."""
+``landlord.violation`` when a hazard is confirmed on a party-member landlord's rental, the
+community writes ``record.negative`` when an in-service member's record (进社区现实表现鉴定)
+lists negative items (负面清单), and ``conduct_open_pending`` (the periodic job
+``scoring.conduct``) opens one case per such record past its high-water mark, in the
+member's branch. The steps (谈话/限期整改, 整改合格, 组织处置) are the workflow's (``take``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xianfeng.core.models import DutyRecord
 from xianfeng.core.services import save_with_history
@@ -27,8 +28,20 @@ if TYPE_CHECKING:
     from xianfeng.core.models import User
 
 MARK = "conduct"
-#: The ledger kinds that start the procedure (declared by the apps that write them).
-STARTS = ("landlord.violation",)
+#: The ledger kinds that start the procedure (declared by the apps that write them), with
+#: the case's reason when the record has no note and the reason kept in its history.
+STARTS = {
+    # safety: a hazard confirmed on a party-member landlord's rental (seed 000)
+    "landlord.violation": (
+        gettext_lazy("党员房东出租屋违规"),
+        gettext_lazy("党员房东出租屋违规，启动不合格党员处置"),
+    ),
+    # community: a negative-list item on an in-service member's record (seed 002, 正负面清单)
+    "record.negative": (
+        gettext_lazy("进社区现实表现列入负面清单"),
+        gettext_lazy("进社区现实表现列入负面清单，启动不合格党员处置"),
+    ),
+}
 
 
 @transaction.atomic
@@ -40,7 +53,7 @@ def conduct_open_pending(*, batch: int = 500, lag: timedelta = LAG) -> int:
     ScoringMark.objects.get_or_create(name=MARK)
     mark = ScoringMark.objects.select_for_update().get(name=MARK)
     rows = list(
-        DutyRecord.objects.filter(action__in=STARTS, id__gt=mark.last_record_id)
+        DutyRecord.objects.filter(action__in=list(STARTS), id__gt=mark.last_record_id)
         .select_related("member")
         .order_by("id")[:batch]
     )
@@ -56,16 +69,15 @@ def conduct_open_pending(*, batch: int = 500, lag: timedelta = LAG) -> int:
             continue
         if ConductCase.objects.filter(record=record).exists():
             continue
+        default_reason, history_reason = STARTS[record.action]
         case = ConductCase(
             member=member,
             organization_id=member.branch_id,
             record=record,
-            reason=record.note or _("党员房东出租屋违规"),
+            reason=record.note or str(default_reason),
             location=record.location,
         )
-        save_with_history(
-            instance=case, actor=None, reason=_("党员房东出租屋违规，启动不合格党员处置")
-        )
+        save_with_history(instance=case, actor=None, reason=str(history_reason))
         write_ledger(case, "conduct_case.open", actor=None, note=case.reason)
         opened += 1
     if rows:

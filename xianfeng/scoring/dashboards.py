@@ -32,6 +32,7 @@ from xianfeng.safety.choices import OVERDUE_FROM, HazardState
 from xianfeng.safety.models import Hazard
 from xianfeng.scoring.models import MemberMonthPoints, OrgMonthPoints, StarRating
 from xianfeng.scoring.periods import Period
+from xianfeng.scoring.sums import PointsSum
 from xianfeng.services.choices import OPEN_STATES as ORDER_OPEN
 from xianfeng.services.choices import OrderState
 from xianfeng.services.models import Order
@@ -225,7 +226,7 @@ def dashboard(user: User, scope: Organization, period: Period) -> dict[str, Any]
         OrgMonthPoints.objects.restrict(user)
         .filter(under, month__range=months)
         .values("kind")
-        .annotate(total=Sum("points"), n=Sum("entries"))
+        .annotate(total=PointsSum("points"), n=Sum("entries"))
         .order_by("-total", "kind")
     )
     # The scope is within the user's reach (``org_for``), and so are the members under it.
@@ -343,7 +344,7 @@ def children(user: User, scope: Organization, period: Period) -> list[dict[str, 
     )
     points = grouped(
         OrgMonthPoints.objects.restrict(user).filter(month__range=(period.start, period.end)),
-        total=Sum("points"),
+        total=PointsSum("points"),
     )
     out = []
     for kid in kids:

@@ -63,3 +63,12 @@ ledger.declare(
         "conduct_case.dispose": _("不合格党员处置：组织处置结案"),
     },
 )
+
+ledger.declare(
+    "scoring",
+    {
+        "award_opinion.request": _("评优评先征求社区党组织意见"),
+        "award_opinion.agree": _("社区党组织同意评优评先推荐"),
+        "award_opinion.disagree": _("社区党组织不同意评优评先推荐"),
+    },
+)

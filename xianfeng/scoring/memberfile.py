@@ -24,7 +24,7 @@ from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
-from xianfeng.scoring import totals
+from xianfeng.scoring import awards, totals
 from xianfeng.scoring.choices import EntryKind
 from xianfeng.scoring.models import EvaluationResult, PointEntry, StarRating
 from xianfeng.scoring.periods import period_of
@@ -138,6 +138,7 @@ def member_file(member: PartyMember, year: int) -> dict[str, Any]:
         "hours": member_year_hours(member, year),
         "rating": StarRating.objects.filter(member=member, year=year).first(),
         "evaluation": evaluation,
+        "award_opinions": awards.member_opinions(member, year),
         "entry_count": sum(n for _p, n in by_month.values()),
         "generated_at": timezone.localtime(),
     }

@@ -506,6 +506,7 @@ from xianfeng.scoring.assessment_models import (  # noqa: E402
     IndicatorSet,
     ReviewerScore,
 )
+from xianfeng.scoring.award_models import AwardOpinion  # noqa: E402
 from xianfeng.scoring.conduct_models import ConductCase  # noqa: E402
 from xianfeng.scoring.declaration_models import SelfDeclaration, SelfDeclarationKind  # noqa: E402
 from xianfeng.scoring.evaluation_models import (  # noqa: E402
@@ -522,6 +523,7 @@ __all__ = [
     "Assessment",
     "AssessmentCycle",
     "AssessmentItem",
+    "AwardOpinion",
     "ConductCase",
     "EvaluationBallot",
     "EvaluationCode",

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from xianfeng.scoring.models import (
     PublicBoard,
 )
 from xianfeng.scoring.periods import Period
+from xianfeng.scoring.sums import PointsSum
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -163,7 +164,7 @@ def group_figures(base: Organization, period: Period, *, kind: str = "") -> Grou
             **({"member__kind": kind} if kind else {}),
         )
         .values_list("member_id")
-        .annotate(total=Sum("points"))
+        .annotate(total=PointsSum("points"))
         .values_list("member_id", "total")
     )
     figures = GroupFigures()
@@ -171,8 +172,7 @@ def group_figures(base: Organization, period: Period, *, kind: str = "") -> Grou
     for pk, kind, path in members:
         community = next((c for c, p in communities if path.startswith(p)), base.pk)
         key = (kind, community)
-        # SQLite sums decimals as floats (15 significant digits): back to cents.
-        total = (sums.get(pk) or ZERO).quantize(Decimal("0.01"))
+        total = sums.get(pk) or ZERO  # exact cents on SQLite too (PointsSum)
         figures.totals[pk] = total
         figures.group_of[pk] = key
         groups[key][pk] = total
@@ -209,7 +209,7 @@ def member_summary(member: PartyMember, period: Period) -> dict[str, Any]:
             "count": row["n"],
         }
         for row in entries.values("kind")
-        .annotate(total=Sum("points"), n=Count("id", filter=Q(entry_kind=EntryKind.AWARD)))
+        .annotate(total=PointsSum("points"), n=Count("id", filter=Q(entry_kind=EntryKind.AWARD)))
         .order_by("-total", "kind")
         if row["total"]
     ]
@@ -290,7 +290,7 @@ def org_leaderboard(user: User, org: Organization, period: Period) -> list[dict[
             member__branch__path__startswith=org.path,
         )
         .values_list("member__branch__path")
-        .annotate(total=Sum("points"))
+        .annotate(total=PointsSum("points"))
     ):
         per_branch[path][0] += total or ZERO
     for path, n in (

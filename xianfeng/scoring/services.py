@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,7 @@ from xianfeng.scoring.models import (
     ScoringMark,
 )
 from xianfeng.scoring.periods import period_of
+from xianfeng.scoring.sums import PointsSum
 from xianfeng.scoring.totals import NewEntry
 
 if TYPE_CHECKING:
@@ -421,7 +422,7 @@ def _used_rows(members: set[int], kinds: set[str], start: date, end: date, exclu
     )
     if exclude is not None:
         qs = qs.exclude(occurred_on__range=exclude)
-    return qs.values("member_id", "kind", "occurred_on").annotate(total=Sum("points"))
+    return qs.values("member_id", "kind", "occurred_on").annotate(total=PointsSum("points"))
 
 
 def _seen_targets(members: set[int], kinds: set[str], days: set[date], exclude=None):

@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from xianfeng.scoring.models import MemberMonthPoints, OrgMonthPoints, PointEntry
+from xianfeng.scoring.sums import PointsSum
 
 #: Rows per INSERT statement of totals (well under SQLite's limit of bound parameters).
 CHUNK = 500
@@ -139,7 +140,7 @@ def rebuild() -> None:
     grouped = (
         PointEntry.objects.annotate(m=TruncMonth("occurred_on"))
         .values_list("member_id", "organization_id", "kind", "m")
-        .annotate(total=Sum("points"), n=Count("pk"))
+        .annotate(total=PointsSum("points"), n=Count("pk"))
         .order_by()
     )
     by_member: dict[tuple[int, date], list] = defaultdict(lambda: [Decimal(0), 0])
@@ -177,7 +178,7 @@ def points_between(start: date, end: date, **member: Any) -> Decimal:
         return _entries_sum(start, end, lookups)
     total = MemberMonthPoints.objects.filter(
         month__range=(first, month_of(last)), **lookups
-    ).aggregate(s=Sum("points"))["s"] or Decimal(0)
+    ).aggregate(s=PointsSum("points"))["s"] or Decimal(0)
     if start < first:
         total += _entries_sum(start, first - timedelta(days=1), lookups)
     if last < end:
@@ -187,7 +188,7 @@ def points_between(start: date, end: date, **member: Any) -> Decimal:
 
 def _entries_sum(start: date, end: date, lookups: dict[str, Any]) -> Decimal:
     return PointEntry.objects.filter(occurred_on__range=(start, end), **lookups).aggregate(
-        s=Sum("points")
+        s=PointsSum("points")
     )["s"] or Decimal(0)
 
 

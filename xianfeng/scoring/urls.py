@@ -3,6 +3,7 @@ from django.urls import path
 from xianfeng.scoring import (
     views,
     views_assessment,
+    views_award,
     views_conduct,
     views_dashboard,
     views_declaration,
@@ -50,6 +51,14 @@ urlpatterns = [
         "declared/<int:pk>/<str:action>/",
         views_declaration.DeclarationStepView.as_view(),
         name="self_declared_action",
+    ),
+    # 评优评先征求社区意见 (a resident unit asks the community)
+    path("awards/", views_award.OpinionListView.as_view(), name="award_opinions"),
+    path("awards/<int:pk>/", views_award.OpinionDetailView.as_view(), name="award_opinion_detail"),
+    path(
+        "awards/<int:pk>/<str:action>/",
+        views_award.OpinionStepView.as_view(),
+        name="award_opinion_action",
     ),
     # 不合格党员处置 (the procedure a landlord's violation starts)
     path("conduct/", views_conduct.CaseListView.as_view(), name="conduct_list"),

@@ -6,12 +6,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from xianfeng.core.services import duty_record
 from xianfeng.scoring import services
 from xianfeng.scoring.models import PointEntry
+from xianfeng.scoring.sums import PointsSum
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -45,7 +45,7 @@ def award() -> int:
 
 
 def total(member: Any, **filters: Any) -> Decimal:
-    return PointEntry.objects.filter(member=member, **filters).aggregate(s=Sum("points"))[
+    return PointEntry.objects.filter(member=member, **filters).aggregate(s=PointsSum("points"))[
         "s"
     ] or Decimal(0)
 

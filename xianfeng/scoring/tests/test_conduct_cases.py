@@ -80,6 +80,42 @@ def test_only_a_members_rental_and_only_a_confirmed_hazard_start_it(personas):
     assert _open() == 0
 
 
+def test_a_negative_list_item_on_an_in_service_members_record_opens_a_case(personas):
+    """Seed 002's 正负面清单: the community's record listing negative items writes
+    ``record.negative``; the same job opens one case in the member's own branch (at the work
+    unit), with the items as its reason; a record without negative items opens nothing."""
+    from xianfeng.community import records
+    from xianfeng.community.tests import factories as cf
+
+    def write(member, negatives):
+        return records.record_write(
+            actor=personas["shequ"],
+            member=member,
+            community=cf.community(),
+            rating="poor" if negatives else "excellent",
+            opinion="社区鉴定意见",
+            negatives=negatives,
+            year=timezone.localdate().year,
+        )
+
+    clean, faulty = cf.in_service_member(1), cf.in_service_member(2)
+    for member in (clean, faulty):
+        cf.reported(member, personas["shequ"])
+    _open()  # cases the demo's records may still start
+    write(clean, "")
+    assert _open() == 0
+    written = write(faulty, "多次报名服务后无故缺席")
+    record = DutyRecord.objects.get(action="record.negative", object_id=str(written.pk))
+    assert record.member_id == faulty.pk and record.note == "多次报名服务后无故缺席"
+    assert _open() == 1
+    case = ConductCase.objects.get(record=record)
+    assert case.member_id == faulty.pk and case.organization_id == faulty.branch_id
+    assert case.reason == "多次报名服务后无故缺席" and case.state == "opened"
+    assert DutyRecord.objects.filter(action="conduct_case.open", object_id=str(case.pk)).exists()
+    assert _open() == 0  # reading the ledger again opens no second case
+    assert not ConductCase.objects.filter(member=clean).exists()
+
+
 def test_the_branch_talks_sets_a_deadline_and_closes_it(personas, case):
     wangge = personas["wangge"]
     with pytest.raises(ValidationError) as exc:

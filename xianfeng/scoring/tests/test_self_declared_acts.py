@@ -196,10 +196,16 @@ def test_the_member_declares_on_the_page_and_the_secretary_approves(client_for, 
     )
     assert done.status_code == 302
     obj = SelfDeclaration.objects.get(description="送米")
+    # The member cannot review, yet the 审核 card says the act is waiting rather than being empty.
+    waiting = member.get(f"/scoring/declared/{obj.pk}/").content.decode()
+    assert 'id="declaration-waiting"' in waiting and "等待所在支部书记或上级管理员审核" in waiting
+    assert 'data-step="approve"' not in waiting
     assert member.post(f"/scoring/declared/{obj.pk}/approve/").status_code == 403
     assert client_for("wangge").post(f"/scoring/declared/{obj.pk}/approve/").status_code == 302
     obj.refresh_from_db()
     assert obj.state == "approved"
+    reviewed = member.get(f"/scoring/declared/{obj.pk}/").content.decode()
+    assert 'id="declaration-reviewed"' in reviewed and "declaration-waiting" not in reviewed
 
 
 def test_the_api_takes_a_photo_by_multipart_and_answers_errors_in_json(client_for, kind):

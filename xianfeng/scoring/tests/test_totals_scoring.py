@@ -138,3 +138,42 @@ def test_the_member_file_and_the_assessment_read_the_totals(personas):
     members = PartyMember.objects.filter(branch__path__startswith=path).count()
     got = assessment._points(member.branch, date(2031, 10, 1), date(2031, 12, 31))
     assert got == (Decimal(50 + 4) / members).quantize(Decimal("0.01"))
+
+
+def test_every_sum_of_points_is_exact_cents_on_every_database(personas):
+    """SQLite sums decimals as floats: three visits at 0.10 used to read back as
+    ``0.300000000000000`` (15 significant digits) in the summary, the leaderboards, the
+    totals and the dashboard, and could not be stored in a two-place field. ``PointsSum`` sums
+    whole cents, so every reader answers ``0.30`` exactly."""
+    from xianfeng.scoring import dashboards
+    from xianfeng.scoring.sums import PointsSum
+
+    member = persona_member("dangyuan")
+    homes = list(Household.objects.filter(organization__path__startswith=member.branch.path)[:3])
+    assert len(homes) == 3
+    rule(personas["qu"], points=Decimal("0.10"), start=date(2031, 1, 1))
+    for home in homes:
+        record(member, day=date(2031, 11, 4), target=home)
+    award()
+    cents = Decimal("0.30")
+
+    def exact(value: Decimal) -> bool:
+        return value == cents and value.as_tuple().exponent == -2
+
+    entries = PointEntry.objects.filter(member=member, occurred_on__year=2031)
+    assert exact(entries.aggregate(s=PointsSum("points"))["s"])
+    assert PointEntry.objects.none().aggregate(s=PointsSum("points"))["s"] is None
+    period = parse_period("2031-11", today=date(2031, 12, 1))
+    summary = selectors.member_summary(member, period)
+    assert exact(summary["total"])
+    assert exact(next(r for r in summary["breakdown"] if r["kind"] == "visit.log")["points"])
+    board = selectors.leaderboard(personas["qu"], member.branch, period)
+    assert exact(next(r for r in board if r["member_id"] == member.pk)["points"])
+    assert exact(totals.points_between(date(2031, 11, 1), date(2031, 11, 30), pk=member.pk))
+    # a partial month reads the entries themselves
+    assert exact(totals.points_between(date(2031, 11, 2), date(2031, 11, 5), pk=member.pk))
+    rows = selectors.org_leaderboard(personas["qu"], member.branch.parent, period)
+    assert exact(next(r for r in rows if r["pk"] == member.branch_id)["points"])
+    data = dashboards.dashboard(personas["qu"], member.branch, period)
+    assert exact(data["points"]["total"])
+    assert exact(next(r for r in data["points"]["by_kind"] if r["kind"] == "visit.log")["points"])

@@ -161,6 +161,9 @@ USER_STEPS_WALKED_BY_HAND = {
     ("ConductCase", "talk"): "test_cases_answer_by_scope_and_role",
     ("ConductCase", "rectified"): "test_a_case_put_right_is_closed_on_the_page",
     ("ConductCase", "dispose"): "test_the_branch_talks_sets_a_deadline_and_closes_it",
+    # 评优评先征求社区意见: walked in test_award_opinions.py (page, API, every role)
+    ("AwardOpinion", "agree"): "test_the_unit_asks_on_the_page_and_the_community_answers_by_api",
+    ("AwardOpinion", "disagree"): "test_an_opinion_is_read_and_answered_by_scope_and_role",
 }
 
 
