@@ -40,7 +40,7 @@ def test_the_community_deals_with_a_moved_household(browser, demo_live_server): 
     page.wait_for_selector("text=已记录：住户信息已处理。")
     assert page.locator("#moved-households tbody tr").count() == pending - 1
     _axe(page)
-    page.click("a:has-text('已处理')")
+    page.click("a[href='?state=done']")
     page.wait_for_selector("text=已到楼栋页登记迁出")
     assert name in page.content()
     _axe(page)
