@@ -67,4 +67,10 @@ class NoStoreMiddleware:
         )
         if personal:
             patch_cache_control(response, no_store=True)
+            # no-store binds the browser's HTTP cache, not the service worker's Cache Storage,
+            # which keeps field pages for offline use (static/js/sw.js): an account with no
+            # person behind it (office staff, a shared PC) does no field work, and its pages
+            # are marked not to be kept there either.
+            if user is not None and user.is_authenticated and not getattr(user, "person_id", None):
+                response["X-Xianfeng-No-Keep"] = "1"
         return response

@@ -11,8 +11,8 @@ from xianfeng.core.models import DutyRecord
 from xianfeng.demo.context import _count, _ledger
 from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
-from xianfeng.places.models import Household
-from xianfeng.visits.choices import VisitPurpose
+from xianfeng.places.models import Household, household_label
+from xianfeng.visits.choices import HouseholdUpdate, VisitPurpose
 from xianfeng.visits.models import Visit
 
 
@@ -63,9 +63,25 @@ def build_visits_demo(
                     ),
                 )
             )
+    _moved_households(visits, dangyuan_member)
     Visit.objects.bulk_create(visits, batch_size=2000)
     _count(ctx, Visit, len(visits))
     # Every visit is an act of duty: one ledger row each, through the ledger's one writer.
     for v in visits:
         _ledger(v.recorded_by, "visit.log", v.organization_id, v, v.member, v.visited_at)
     _count(ctx, DutyRecord, len(visits))
+
+
+def _moved_households(visits: list[Visit], member: PartyMember | None) -> None:
+    """Two of the persona member's visits found their household moved (sent from the phone's
+    outbox after it left): kept at the building, waiting for the community (待社区更新住户信息).
+    No random draw, so the rest of the demo stays the same."""
+    mine = [v for v in visits if member is not None and v.member == member][:2]
+    rows = Household.objects.filter(pk__in=[v.household_id for v in mine]).values_list(
+        "pk", "building__name", "unit", "room"
+    )
+    names = {pk: household_label(b, u, r) for pk, b, u, r in rows}
+    for visit in mine:
+        visit.moved_household = names[visit.household_id]
+        visit.household_id = None
+        visit.household_update = HouseholdUpdate.PENDING

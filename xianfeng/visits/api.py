@@ -30,6 +30,8 @@ from xianfeng.core.api import (
 from xianfeng.core.choices import Action
 from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
+from xianfeng.core.workflow import actions
+from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.places.models import Building, Household, household_label
 from xianfeng.visits import selectors, services
 from xianfeng.visits.models import Visit
@@ -73,6 +75,11 @@ class VisitDetailOut(VisitOut):
     moved_household: str = Field(
         description=gettext_lazy("住户已迁走时，走访当时的住户名称（待社区更新住户信息）")
     )
+    household_update: str = Field(
+        description=gettext_lazy("住户信息更新：none 无需、pending 待社区更新、done 已处理")
+    )
+    household_update_note: str = Field(description=gettext_lazy("社区的处理说明"))
+    actions: list[str] = Field(description=gettext_lazy("当前用户此刻可以办理的步骤"))
     notice: str = Field(
         "",
         description=gettext_lazy(
@@ -87,6 +94,10 @@ class VisitDetailOut(VisitOut):
     @staticmethod
     def resolve_notice(obj: Visit) -> str:
         return " ".join(getattr(obj, "notices", ()))
+
+    @staticmethod
+    def resolve_actions(obj: Visit, context: dict[str, Any]) -> list[str]:
+        return actions(context["request"].user, obj)
 
 
 VisitPage = page_of(VisitOut)
@@ -196,7 +207,41 @@ def task_visits(request: HttpRequest, task_id: int, filters: Query[ListParams]) 
 
 
 def _visit_detail(visit_id: int) -> Visit:
-    return Visit.objects.select_related("member__person", "household__building").get(pk=visit_id)
+    return Visit.objects.select_related(
+        "member__person", "household__building", "organization"
+    ).get(pk=visit_id)
+
+
+class MovedOut(Schema):
+    id: int
+    visited_at: datetime
+    moved_household: str = Field(description=gettext_lazy("走访当时的住户名称"))
+    building_id: int
+    building: str
+    organization_id: int
+    member: MemberRef
+    household_update: str
+    household_update_note: str
+
+    @staticmethod
+    def resolve_building(obj: Visit) -> str:
+        return obj.building.name
+
+
+class MovedParams(ListParams):
+    state: str = Field("pending", description=gettext_lazy("pending 待处理（默认）、done 已处理"))
+
+
+@router.get(
+    "/visits/moved-households",
+    response=errors_response({200: page_of(MovedOut)}),
+    summary=gettext_lazy("待社区更新住户信息的走访"),
+)
+def moved_households(request: HttpRequest, params: Query[MovedParams]) -> Any:
+    """Visits that found their household moved; for the staff who keep the households (403
+    for others). Closed with ``POST /visits/{visit_id}/household-updated``."""
+    require_can(request.user, Action.CHANGE, Household)
+    return paginate(selectors.moved_household_visits(request.user, state=params.state), params)
 
 
 @router.get(
@@ -268,6 +313,22 @@ def visit_create(
     detail = _visit_detail(visit.pk)
     detail.notices = visit.notices
     return Status(201 if created else 200, detail)
+
+
+def _visit_for(request: HttpRequest, visit_id: int) -> Visit:
+    get_object_for(user=request.user, model=Visit, pk=visit_id)
+    return _visit_detail(visit_id)
+
+
+add_step_endpoints(
+    router,
+    model=Visit,
+    param="visit_id",
+    fetch=_visit_for,
+    response=VisitDetailOut,
+    result=lambda request, visit: _visit_detail(visit.pk),
+    paths={"close_household_update": "/visits/{visit_id}/household-updated"},
+)
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -46,6 +46,16 @@ def home_section(user: Any, member: Any, org: Any) -> dict[str, Any]:
         data["coverage"], data["not_visited"] = selectors.recent_coverage(
             org=org, days=30, nv_days=90
         )
+        from xianfeng.core.choices import Action
+        from xianfeng.core.scope import user_can
+        from xianfeng.places.models import Household
+
+        # For the staff who keep the households: visits that found one moved.
+        data["moved"] = (
+            selectors.moved_household_count(user, org)
+            if user_can(user, Action.CHANGE, Household)
+            else None
+        )
     return data
 
 

@@ -16,10 +16,12 @@ from simple_history.models import HistoricalRecords
 from xianfeng.core.labels import labels
 from xianfeng.core.roles import FIELD_ROLES, GRID_WRITERS
 from xianfeng.core.scope import ScopedQuerySet
-from xianfeng.visits.choices import VisitPurpose
+from xianfeng.core.workflow import FSMField
+from xianfeng.visits.choices import HouseholdUpdate, VisitPurpose
+from xianfeng.visits.workflows import VisitFlow
 
 
-class Visit(models.Model):
+class Visit(VisitFlow, models.Model):
     """走访登记: a member's visit to a household (or a building), from a phone.
 
     A visit by a member from outside the household's organization (an agency's 安全结对检查,
@@ -100,8 +102,18 @@ class Visit(models.Model):
     # and the visit arriving: the visit is kept at the building where the household was,
     # with the household as it was named then, for the community to update the household.
     moved_household = models.CharField(_("已迁走的住户（待社区更新）"), max_length=120, blank=True)
+    # The community's answer to a moved household (workflow step ``close_household_update``).
+    household_update = FSMField(
+        _("住户信息更新"),
+        max_length=10,
+        choices=HouseholdUpdate.choices,
+        default=HouseholdUpdate.NONE,
+    )
+    household_update_note = models.CharField(_("住户信息处理说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    # Records who closed a moved household's flag, and when (the workflow saves with history).
+    history = HistoricalRecords(table_name="work_historicalvisit")
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -120,6 +132,12 @@ class Visit(models.Model):
                 fields=["organization", "visited_at", "household"], name="visit_org_time_hh"
             ),
             models.Index(fields=["member", "visited_at"], name="visit_member_time"),
+            # The community's list of moved households (few rows among many visits).
+            models.Index(
+                fields=["organization", "-visited_at"],
+                condition=Q(household_update="pending"),
+                name="visit_household_pending",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

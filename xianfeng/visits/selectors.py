@@ -415,3 +415,23 @@ def paired_target(user: Any, org_id: int | None, start: Any, end: Any) -> Any:
     """(org, start date, end date, low, high) for the paired-checks page and endpoints."""
     org, _zone = coverage_target(user, org_id, None)
     return (org, *date_period(start, end))
+
+
+def moved_household_visits(user: Any, *, state: str = "pending") -> QuerySet:
+    """Visits that found their household moved (待社区更新住户信息), as ``user`` sees them:
+    waiting for the community (``pending``) or already dealt with (``done``); newest first."""
+    from xianfeng.visits.choices import HouseholdUpdate
+
+    if state not in (HouseholdUpdate.PENDING, HouseholdUpdate.DONE):
+        state = HouseholdUpdate.PENDING
+    return (
+        Visit.objects.restrict(user)
+        .filter(household_update=state)
+        .select_related("member__person", "building", "organization")
+        .order_by("-visited_at", "-id")
+    )
+
+
+def moved_household_count(user: Any, org: Organization) -> int:
+    """How many visits under ``org`` wait for the community to update a moved household."""
+    return moved_household_visits(user).filter(organization__path__startswith=org.path).count()

@@ -22,7 +22,7 @@ from xianfeng.core.offline import backdate_limit
 from xianfeng.core.services import duty_record, org_in_scope, save_with_history
 from xianfeng.people.models import PartyMember
 from xianfeng.places.models import Building, Household, household_label
-from xianfeng.visits.choices import VisitPurpose
+from xianfeng.visits.choices import HouseholdUpdate, VisitPurpose
 from xianfeng.visits.models import HouseholdResponsibility, Photo, Visit
 from xianfeng.work.hooks import NO_VISITS_NEEDED, VisitProgress
 from xianfeng.work.models import Task
@@ -260,6 +260,9 @@ def visit_create(
                 outside_reason=outside_reason.strip(),
                 client_key=client_key,
                 moved_household=moved_household[:120],
+                household_update=(
+                    HouseholdUpdate.PENDING if moved_household else HouseholdUpdate.NONE
+                ),
             )
             for upload, kind in zip(photos, kinds, strict=True):
                 Photo.objects.create(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from xianfeng.core.choices import Action
 from xianfeng.core.labels import labels, url_prefix
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
+from xianfeng.core.workflow_views import StepView
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
 from xianfeng.places.models import Household, household_label
@@ -438,3 +439,46 @@ class PairedChecksView(ScopedView):
             },
             status=400 if error else 200,
         )
+
+
+# --- households that moved (待社区更新住户信息) ---------------------------------------------------
+
+
+class MovedHouseholdListView(ScopedView):
+    """Visits that found their household moved, for the staff who keep the households: each
+    links to its building (to update the household there) and closes with a note."""
+
+    model = Visit
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from xianfeng.core import workflow
+        from xianfeng.visits.choices import HouseholdUpdate
+
+        if not self.can(Action.CHANGE, Household):
+            raise PermissionDenied(_("只有社区（网格）管理人员可以查看待更新的住户。"))
+        state = request.GET.get("state", HouseholdUpdate.PENDING)
+        page = paginate(request, selectors.moved_household_visits(request.user, state=state))
+        spec = next(s for s in workflow.steps_of(Visit) if s.name == "close_household_update")
+        return render(
+            request,
+            "visits/moved_households.html",
+            {
+                "page": page,
+                "state": HouseholdUpdate.DONE if state == HouseholdUpdate.DONE else "pending",
+                "querystring": f"state={state}&" if state == HouseholdUpdate.DONE else "",
+                # One permission check per row would be one query per row; the step checks again.
+                "step": spec,
+            },
+        )
+
+
+class VisitStepView(StepView):
+    model = Visit
+
+    def object_page(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        return VisitDetailView(request=request).get(request, obj.pk)
+
+    def success_url(self, obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("work:moved_households")

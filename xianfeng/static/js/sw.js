@@ -14,6 +14,7 @@
 var PAGES = "xf-pages-v1";
 var STATIC = "xf-static-v1";
 var KEPT_AT = "X-Xianfeng-Kept-At";
+var NO_KEEP = "X-Xianfeng-No-Keep";
 var STATIC_FRESH = 3600 * 1000;
 var params = new URL(self.location.href).searchParams;
 var MAX_AGE = (parseInt(params.get("max_age"), 10) || 72 * 3600) * 1000;
@@ -59,6 +60,10 @@ function stamped(response) {
 }
 
 function keep(cacheName, request, response) {
+  // A page of an account that does no field work (an office PC: no person behind the account)
+  // is never kept: its Cache-Control: no-store binds the HTTP cache, not this Cache Storage,
+  // so the server says so in a header of its own (core/middleware.py, NoStoreMiddleware).
+  if (cacheName === PAGES && response.headers.get(NO_KEEP) === "1") return Promise.resolve();
   return stamped(response.clone()).then(function (copy) {
     return caches.open(cacheName).then(function (cache) {
       return cache.put(request, copy);

@@ -87,6 +87,19 @@ def test_logout_clears_the_browsers_cache_of_the_site(client_for):
     assert response["Clear-Site-Data"] == '"cache"'
 
 
+def test_pages_of_accounts_with_no_field_work_are_marked_not_to_be_kept(client_for, client):
+    """no-store binds the HTTP cache, not the service worker's Cache Storage: an office account
+    (no person behind it) gets a header the worker obeys; a member's field pages are kept."""
+    office = client_for("shequ").get("/work/visits/")
+    assert "no-store" in office["Cache-Control"] and office["X-Xianfeng-No-Keep"] == "1"
+    field = client_for("dangyuan").get("/work/visits/")
+    assert "no-store" in field["Cache-Control"] and "X-Xianfeng-No-Keep" not in field
+    assert "X-Xianfeng-No-Keep" not in client.get("/offline/")
+    worker = client.get("/sw.js").content.decode()
+    assert 'var NO_KEEP = "X-Xianfeng-No-Keep";' in worker
+    assert 'response.headers.get(NO_KEEP) === "1") return' in worker
+
+
 def _jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (160, 120), (120, 90, 40)).save(buffer, format="JPEG")
