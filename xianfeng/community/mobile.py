@@ -24,6 +24,7 @@ from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.people.choices import CaseKind, CaseState, MemberKind, MemberStatus
 from xianfeng.people.models import MemberCase, PartyMember
+from xianfeng.people.selectors import PICKER_ROWS, name_search
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -96,17 +97,28 @@ def mobile_members(user: Any) -> QuerySet:
     )
 
 
-#: The service form's member picker lists at most this many (a home serves tens to hundreds).
-PICKER_ROWS = 500
-
-
-def service_member_choices(user: Any) -> list[PartyMember]:
-    """The service form's picker: the mobile members the user's homes serve, by name."""
-    return list(
+def service_member_choices(user: Any, q: str = "", chosen: str = "") -> dict[str, Any]:
+    """The service form's picker (search as you type, the people app's picker rows): the
+    mobile members the user's homes serve (:func:`mobile_members`, the list the form and the
+    API accept), found by name, pinyin, initials or a whole ID or mobile number; at most
+    ``PICKER_ROWS`` by name and how many more a longer search would narrow down, never a
+    silent cap. The member already chosen (a form shown again) stays first and ticked."""
+    qs = (
         mobile_members(user)
         .select_related("person", "branch")
-        .order_by("person__name_pinyin", "pk")[:PICKER_ROWS]
+        .order_by("person__name_pinyin", "pk")
     )
+    if q:
+        qs = qs.filter(name_search(q, "person__"))
+    rows = list(qs[: PICKER_ROWS + 1])
+    more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
+    rows = rows[:PICKER_ROWS]
+    chosen = str(chosen or "").strip()
+    if chosen.isdigit() and all(str(m.pk) != chosen for m in rows):
+        kept = mobile_members(user).select_related("person", "branch").filter(pk=chosen).first()
+        if kept is not None:
+            rows.insert(0, kept)
+    return {"members": rows, "more": more, "q": q, "chosen": chosen}
 
 
 def service_member(user: Any, pk: Any) -> PartyMember:

@@ -36,6 +36,11 @@ urlpatterns = [
         name="mobile_members",
     ),
     path(
+        "work/mobile-services/pick/",
+        views_service.MobileMemberPickerView.as_view(),
+        name="mobile_member_picker",
+    ),
+    path(
         "work/mobile-services/",
         views_service.MobileServiceListView.as_view(),
         name="mobile_services",

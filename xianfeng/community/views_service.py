@@ -463,6 +463,19 @@ class MobileMemberProgressView(ScopedView):
         )
 
 
+class MobileMemberPickerView(ScopedView):
+    """The service form's member picker (htmx, the people app's picker rows): the mobile
+    members the user's homes serve, found as one types; the form and the API accept exactly
+    these."""
+
+    model = MobileService
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        q = request.GET.get("q", "").strip()[:50]
+        context = mobile.service_member_choices(request.user, q)
+        return render(request, "people/_member_choices.html", context)
+
+
 class MobileServiceListView(ScopedView):
     """The 流动党员之家's services to mobile members; the flow-out branch reads them."""
 
@@ -481,8 +494,8 @@ class MobileServiceListView(ScopedView):
                     "path"
                 )[:50],
                 "kinds": MobileServiceKind.choices,
-                "members": mobile.service_member_choices(request.user),
-                "chosen": request.POST.get("member", ""),
+                # the picker's first rows (search as you type; the chosen member kept)
+                **mobile.service_member_choices(request.user, "", request.POST.get("member", "")),
                 "today": timezone.localdate(),
             },
             status=status,

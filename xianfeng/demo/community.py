@@ -84,7 +84,9 @@ def build_community_demo(ctx: Context) -> None:
             actor=admin,
             team=team,
             member=member,
-            role="leader" if member == served[0] else "member",
+            # the community's own member leads the in-service members (有机联结): the leader
+            # alone sees the community's waiting orders and claims them for the team
+            role="leader" if member == persona_member("dangyuan") else "member",
         )
     teams.team_activity_log(
         actor=admin,
@@ -127,12 +129,13 @@ def _team_orders(
     admin: User, community: Organization, team: Team, served: list[PartyMember]
 ) -> None:
     """Two residents' orders served and rated: one the volunteer team claimed as one (its
-    leader, ``zaizhi``, with the other in-service member taking part), one dispatched to the
-    leader; the yearly record counts both and the residents' stars."""
+    leader, ``dangyuan``, with both in-service members taking part), one dispatched to
+    ``zaizhi``; zaizhi's yearly record counts both and the residents' stars."""
     from xianfeng.core.workflow import take
     from xianfeng.services.services import create_public_order, order_rate
 
-    leader = _account(served[0])
+    leader = User.objects.get(person=persona_member("dangyuan").person)
+    zaizhi = _account(served[0])
     orders = [
         ("楼道灯坏了，老人夜里上下楼不方便", "两名队员上门更换了楼道灯泡", 5),
         ("帮忙把旧家具搬到楼下回收点", "已搬运到小区回收点", 4),
@@ -148,12 +151,12 @@ def _team_orders(
         )
         if index == 0:
             take(order, "claim_for_team", actor=leader, team=team.pk)
-            others = [m.pk for m in served[1:]]
+            others = [m.pk for m in served]
             take(order, "serve", actor=leader, note=note, hours="1", participants=others)
         else:
             take(order, "dispatch", actor=admin, member=str(served[0].pk))
-            take(order, "accept", actor=leader)
-            take(order, "serve", actor=leader, note=note, hours="2")
+            take(order, "accept", actor=zaizhi)
+            take(order, "serve", actor=zaizhi, note=note, hours="2")
         order_rate(order=order, rating=stars, comment="队员很热心")
 
 

@@ -388,6 +388,9 @@ class OrderDetailOut(OrderOut):
     building_id: int | None
     visit_id: int | None
     team: TeamRef | None = Field(description=gettext_lazy("接单队伍（派给队伍时，由队长接单）"))
+    participants: list[MemberRef] = Field(
+        description=gettext_lazy("队伍接的点单办结后，参加办理的队员（含办结的队员）")
+    )
     decline_reason: str
     done_note: str
     done_at: datetime | None
@@ -459,6 +462,7 @@ def _order_detail(request: HttpRequest, order_id: int) -> Order:
     order.suggestions = (
         selectors.suggestions(request.user, order) if "dispatch" in order.actions else []
     )
+    order.participants = selectors.order_participants(order)
     # Full phone and address to the assigned member and staff only, each look logged.
     contact = services.order_contact(user=request.user, order=order, channel="api")
     order.phone, order.address = contact["phone"], contact["address"]

@@ -186,44 +186,58 @@ class CoProject(models.Model):
         return reverse("services:item_edit", args=["projects", self.pk])
 
 
-def member_team_ids(user: Any) -> list[int]:
-    """The active teams (community.Team) the user's member is on now: a team claims orders
-    as one, and its members see the team's orders (once per user object)."""
+def member_team_ids(user: Any, *, leading: bool = False) -> list[int]:
+    """The active teams (community.Team) the user's member is on now (``leading``: those they
+    lead, 队长): every member sees the team's orders; the leader claims orders as one for the
+    team (once per user object)."""
     from xianfeng.people.members import member_of
 
-    cached = getattr(user, "_xf_team_ids", None)
+    attr = "_xf_led_team_ids" if leading else "_xf_team_ids"
+    cached = getattr(user, attr, None)
     if cached is not None:
         return cached
     member = member_of(user) if getattr(user, "is_authenticated", False) else None
     ids: list[int] = []
     if member is not None:
         membership = apps.get_model("community", "TeamMembership")
-        ids = list(
-            membership.objects.filter(
-                member=member, left_on__isnull=True, team__is_active=True
-            ).values_list("team_id", flat=True)
-        )
-    user._xf_team_ids = ids
+        rows = membership.objects.filter(member=member, left_on__isnull=True, team__is_active=True)
+        if leading:
+            rows = rows.filter(role="leader")  # community.choices.TeamRole.LEADER
+        ids = list(rows.values_list("team_id", flat=True))
+    setattr(user, attr, ids)
     return ids
 
 
 class OrderQuerySet(ScopedQuerySet):
     """Orders in scope (their place or their member's branch) and, to read, for a member on a
-    community's team: the team's orders, and the community's orders waiting for a member
-    (new), which the team may claim as one. Widens a scope; never grants a write."""
+    community's team: the orders the team took; and for the team's leader (队长) only, the
+    community's orders waiting for a member (new), which the leader may claim for the team.
+    A plain member of a team does not browse the community's queue of residents' requests;
+    the leader does, and sees no phone or address before the claim
+    (``services.order_contact``). Widens a scope; never grants a write. ``teams=False``: the
+    plain scope, without the teams."""
 
     def restrict(
-        self, user: Any, action: str = Action.VIEW, *, rules_of: type[models.Model] | None = None
+        self,
+        user: Any,
+        action: str = Action.VIEW,
+        *,
+        rules_of: type[models.Model] | None = None,
+        teams: bool = True,
     ) -> ScopedQuerySet:
         paths = scope_paths(user, rules_of or self.model, action)
         if paths is None:
             return self
-        teams = member_team_ids(user) if action == Action.VIEW and rules_of is None else []
-        if not teams:
+        widen = teams and action == Action.VIEW and rules_of is None
+        mine = member_team_ids(user) if widen else []
+        if not mine:
             return super().restrict(user, action, rules_of=rules_of)
-        team_model = apps.get_model("community", "Team")
-        communities = team_model.objects.filter(pk__in=teams).values("organization_id")
-        condition = Q(team_id__in=teams) | Q(state=OrderState.NEW, community_id__in=communities)
+        condition = Q(team_id__in=mine)
+        led = member_team_ids(user, leading=True)
+        if led:
+            team_model = apps.get_model("community", "Team")
+            communities = team_model.objects.filter(pk__in=led).values("organization_id")
+            condition |= Q(state=OrderState.NEW, community_id__in=communities)
         if paths:
             condition |= self.scope_condition(paths)
         return self.filter(condition)

@@ -101,10 +101,35 @@ def claiming_teams(user: User, order: Order) -> QuerySet:
     from xianfeng.community.models import Team
 
     return Team.objects.filter(
-        pk__in=member_team_ids(user),
+        pk__in=member_team_ids(user, leading=True),
         is_active=True,
         organization__path__startswith=order.community.path,
     ).order_by("name", "pk")
+
+
+def order_participants(order: Order) -> list[Any]:
+    """The team's members who took part in serving a team's order, by name: read from the duty
+    ledger, where serving wrote one ``order.served`` record for each (the one who served and
+    the members ticked). Empty for a member's own order or one not served yet. ``order`` was
+    read through ``restrict``; these are its own records (the ledger's target index)."""
+    if order.team_id is None or order.done_at is None:
+        return []
+    from django.contrib.contenttypes.models import ContentType
+
+    from xianfeng.core.models import DutyRecord
+    from xianfeng.people.models import PartyMember
+
+    served = DutyRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(Order),
+        object_id=str(order.pk),
+        action="order.served",
+        member__isnull=False,
+    ).values("member_id")
+    return list(
+        PartyMember.objects.filter(pk__in=served)
+        .select_related("person")
+        .order_by("person__name_pinyin", "pk")
+    )
 
 
 def team_members(order: Order) -> QuerySet:
@@ -241,11 +266,27 @@ def contact_log(*, user: User, order: int | None = None) -> QuerySet[ContactAcce
 
 def record_order_figures(member: Any, community: Organization, start: date, end: date) -> dict:
     """For the record for the work unit (community.records registers this): the orders the
-    member served in the community between two dates (done or rated, the member the one who
-    took them, alone or for a team) and the residents' ratings of them: how many were rated
-    and their average in stars, to one decimal (``None`` when none was rated)."""
+    member served in the community between two dates (done or rated: the member the one who
+    took them, alone or for a team, or a member of the team who took part, from the duty
+    ledger's ``order.served``) and the residents' ratings of them: how many were rated and
+    their average in stars, to one decimal (``None`` when none was rated)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import IntegerField
+    from django.db.models.functions import Cast
+
+    from xianfeng.core.models import DutyRecord
+
+    took_part = (
+        DutyRecord.objects.filter(
+            member_id=member.pk,
+            action="order.served",
+            content_type=ContentType.objects.get_for_model(Order),
+        )
+        .annotate(order_id=Cast("object_id", IntegerField()))
+        .values("order_id")
+    )
     figures = Order.objects.filter(
-        assignee_id=member.pk,
+        Q(assignee_id=member.pk) | Q(pk__in=took_part),
         community_id=community.pk,
         state__in=[OrderState.DONE, OrderState.RATED],
         done_at__date__range=(start, end),

@@ -436,6 +436,13 @@ def order_contact(*, user: User, order: Order, channel: str) -> dict[str, Any]:
     the contact log (who, whose, when, which way, which order) before it is shown; everyone
     else gets the masked values and no row."""
     if not may_see_contact(user, order):
+        if (
+            order.state == OrderState.NEW
+            and not Order.objects.restrict(user, teams=False).filter(pk=order.pk).exists()
+        ):
+            # seen only as a team's leader who may claim it: neither the phone nor any part of
+            # the address before the claim (the claim makes the leader the order's member)
+            return {"phone": "", "address": "", "full": False, "hidden": True}
         return {
             "phone": mask_phone(order.phone or ""),
             "address": mask_address(order.address),

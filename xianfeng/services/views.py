@@ -31,6 +31,7 @@ from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
+from xianfeng.people.selectors import member_choices
 from xianfeng.services import menucache, selectors, services
 from xianfeng.services.choices import OrderState, ResourceKind
 from xianfeng.services.forms import FORMS, ProxyOrderForm
@@ -471,6 +472,13 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "can_read_log": selectors.may_read_contact_log(request.user),
             "my_teams": my_teams,
             "team_members": team_members,
+            "participants": selectors.order_participants(order),
+            # the dispatch form's search-as-you-type picker: members acting in the community
+            **(
+                member_choices(request.user, "", order.community_id)
+                if any(s.name == "dispatch" for s in steps)
+                else {}
+            ),
             "history": history_rows(order),
             "now": timezone.now(),
             "link": public_url(reverse("services:public_order_status", args=[token])),

@@ -81,13 +81,16 @@ def _reminded_not_escalated(order: Any) -> bool:
     )
 
 
-def _member_for(actor: User, member: Any) -> Any:
+def _member_for(order: Any, actor: User, member: Any) -> Any:
+    """The member an order is dispatched to: one the dispatch form's picker offers, in the
+    actor's scope and acting in the order's community (its own members and those serving
+    there after 报到 or 对接; ``people.selectors.member_choices`` under the community)."""
     from xianfeng.people.models import PartyMember
 
     pk = int(member) if str(member or "").strip().isdigit() else None
     found = (
-        # members serving in the community (报到, 对接) are dispatched its orders too
         PartyMember.objects.restrict(actor, serving=True)
+        .acting_under(order.community)
         .select_related("branch", "person")
         .filter(pk=pk)
         .first()
@@ -95,7 +98,9 @@ def _member_for(actor: User, member: Any) -> Any:
         else None
     )
     if found is None:
-        raise ValidationError({"member": _("所选党员不存在或不在您的管辖范围内。")})
+        raise ValidationError(
+            {"member": _("所选党员不存在、不在您的管辖范围内，或不在这个社区服务。")}
+        )
     return found
 
 
@@ -136,23 +141,24 @@ def _leader_of(team: Any) -> Any:
 
 
 def _teams_in_community(order: Any, user: User) -> Any:
-    """The active teams of the order's community the user's member is on now."""
+    """The active teams of the order's community the user's member leads (队长) now: the
+    leader claims an order for the team (and alone sees the community's waiting orders)."""
     from xianfeng.community.models import Team
     from xianfeng.services.models import member_team_ids
 
     return Team.objects.filter(
-        pk__in=member_team_ids(user),
+        pk__in=member_team_ids(user, leading=True),
         is_active=True,
         organization__path__startswith=order.community.path,
     )
 
 
 def team_member(order: Any, user: User) -> str | None:
-    """A member on one of the order's community's teams (安全巡查队, 志愿服务队 …): they
-    claim the order for their team."""
+    """The leader (队长) of one of the order's community's teams (安全巡查队, 志愿服务队 …):
+    they claim the order for their team."""
     if _teams_in_community(order, user).exists():
         return None
-    return _("只有本社区队伍的队员可以以队伍名义接单。")
+    return _("只有本社区队伍的队长可以以队伍名义接单。")
 
 
 def _claiming_team(order: Any, actor: User, team: Any) -> Any:
@@ -178,7 +184,7 @@ def _claiming_team(order: Any, actor: User, team: Any) -> Any:
             pk=pk, is_active=True, organization__path__startswith=order.community.path
         ).exists()
     ):
-        raise PermissionDenied(_("只有该队队员可以以队伍名义接单。"))
+        raise PermissionDenied(_("只有该队队长可以以队伍名义接单。"))
     raise ValidationError({"team": _("所选队伍不存在、已撤销或不属于这个社区。")})
 
 
@@ -236,7 +242,7 @@ class OrderFlow:
         if team in (None, "") and member in (None, ""):
             raise ValidationError({"member": _("请选择接单党员或队伍。")})
         chosen = _team_for(self, actor, team) if team not in (None, "") else None
-        found = _leader_of(chosen) if chosen is not None else _member_for(actor, member)
+        found = _leader_of(chosen) if chosen is not None else _member_for(self, actor, member)
         self.assignee = found
         self.team = chosen
         self.dispatched_by = actor

@@ -89,8 +89,9 @@ def test_the_service_form_offers_the_homes_mobile_members_to_pick(personas, clie
     home, member = _home_and_member()
     client = client_for("qu")
     page = client.get("/work/mobile-services/").content.decode()
-    assert f'<option value="{member.pk}"' in page and 'inputmode="numeric"' not in page
-    offered = {m.pk for m in mobile.service_member_choices(personas["qu"])}
+    assert f'name="member" value="{member.pk}"' in page and 'inputmode="numeric"' not in page
+    assert 'hx-get="/work/mobile-services/pick/"' in page
+    offered = {m.pk for m in mobile.service_member_choices(personas["qu"])["members"]}
     assert member.pk in offered
     outsider = f.dangyuan()  # a community member, not mobile: not on the list
     assert outsider.pk not in offered
@@ -112,6 +113,10 @@ def test_the_service_form_offers_the_homes_mobile_members_to_pick(personas, clie
     )
     assert api.status_code == 400 and "member" in api.json()["errors"]
     assert mobile.mobile_services(personas["qu"]).count() == before
+    # a refused form comes back with the member already chosen still ticked
+    again = client.post("/work/mobile-services/", {**form, "member": member.pk, "kind": "x"})
+    assert again.status_code == 400
+    assert f'value="{member.pk}" checked' in again.content.decode()
     done = client.post("/work/mobile-services/", {**form, "member": member.pk})
     assert done.status_code == 302
     service = mobile.mobile_services(personas["qu"]).first()
@@ -152,3 +157,48 @@ def test_the_home_and_the_flow_out_branch_track_every_mobile_member(
         body = client.get("/work/mobile-members/").content.decode()
     assert "超出目标1名" in body and f.dangyuan().person.name in body
     assert 'href="/work/mobile-members/"' in client.get("/work/mobile-services/").content.decode()
+
+
+def test_the_mobile_member_picker_searches_the_whole_list_and_caps_nothing(
+    personas, client_for, django_assert_max_num_queries
+):
+    """No fixed cap: the picker shows the first rows by name and says how many more a search
+    finds; searching by name reaches any mobile member the home serves, the API accepts the
+    one found, and a member outside the list is neither offered nor accepted (in Chinese)."""
+    from xianfeng.people.selectors import PICKER_ROWS
+
+    qu = personas["qu"]
+    ids = list(
+        PartyMember.objects.restrict(qu)
+        .exclude(status__in=["transferred_out", "deceased"])
+        .order_by("pk")
+        .values_list("pk", flat=True)[: PICKER_ROWS + 5]
+    )
+    PartyMember.objects.filter(pk__in=ids).update(kind=MemberKind.MOBILE)
+    total = mobile.mobile_members(qu).count()
+    assert total > PICKER_ROWS
+    client = client_for("qu")
+    with django_assert_max_num_queries(12):
+        first = client.get("/work/mobile-services/pick/").content.decode()
+    assert first.count('name="member"') == PICKER_ROWS
+    assert f"还有{total - PICKER_ROWS}人未列出" in first
+    # the last by name is not among the first rows, but a search finds it
+    last = (
+        mobile.mobile_members(qu)
+        .select_related("person")
+        .order_by("-person__name_pinyin", "-pk")[0]
+    )
+    assert f'value="{last.pk}"' not in first
+    found = client.get("/work/mobile-services/pick/", {"q": last.person.name}).content.decode()
+    assert f'value="{last.pk}"' in found
+    # the page's form and the API accept the one found (the same list)
+    assert mobile.service_member(qu, last.pk) == last
+    # out of scope: another community's admin finds nobody of this list outside its own
+    # scope, by search, and may not name them (the same Chinese refusal, page and API)
+    theirs = set(mobile.mobile_members(personas["shequ2"]).values_list("pk", flat=True))
+    foreign = mobile.mobile_members(qu).exclude(pk__in=theirs).select_related("person").first()
+    shequ2 = client_for("shequ2")
+    other = shequ2.get("/work/mobile-services/pick/", {"q": foreign.person.name}).content.decode()
+    assert f'value="{foreign.pk}"' not in other
+    with pytest.raises(ValidationError, match="请从名单中选择本流动党员之家服务的流动党员"):
+        mobile.service_member(personas["shequ2"], foreign.pk)

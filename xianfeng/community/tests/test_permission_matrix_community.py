@@ -143,6 +143,7 @@ LISTS = [
     "/work/teams/",
     "/work/records/",
     "/work/mobile-services/",
+    "/work/mobile-services/pick/?q=a",
     "/work/mobile-members/",
     "/api/v1/sessions",
     "/api/v1/teams",

@@ -111,4 +111,4 @@ def test_a_member_not_serving_there_is_not_dispatched(personas):
     order = f.order(f.community_of(personas["shequ"]))
     with pytest.raises(ValidationError) as exc:
         take(order, "dispatch", actor=personas["shequ"], member=str(member.pk))
-    assert "所选党员不存在或不在您的管辖范围内。" in exc.value.messages
+    assert "所选党员不存在、不在您的管辖范围内，或不在这个社区服务。" in exc.value.messages

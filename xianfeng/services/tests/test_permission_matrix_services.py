@@ -217,8 +217,8 @@ def test_serve_answers_by_scope_and_role_on_api_and_page(client_for, sides, pers
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_claiming_for_a_team_answers_by_scope_and_role_on_api_and_page(client_for, sides, persona):
-    """Only a member on one of the order's community's teams (``dangyuan``, on the demo's
-    volunteer team in side A's community) claims it for the team; others who see the order
+    """Only the leader of one of the order's community's teams (``dangyuan``, leading the
+    demo's volunteer team in side A's community) claims it for the team; others who see the order
     are refused (403), those who do not see it get 404."""
     allowed = {"dangyuan"}
     for side in (0, 1):
@@ -365,3 +365,68 @@ def test_contact_log_page_and_api_answer_admins_and_the_auditor_within_scope(
         assert (sides[side]["accepted"] in seen) == SEES[persona][side], f"{persona} {side}"
         code = Order.objects.get(pk=sides[side]["accepted"]).code
         assert (code in page.content.decode()) == SEES[persona][side], f"{persona} page {side}"
+
+
+def test_a_waiting_order_answers_a_teams_leader_without_contact_then_the_team(personas, client_for):
+    """Who of a community's team sees its waiting orders (issue 14): the team's leader
+    (``dangyuan`` leads the demo's volunteer team), to claim them for the team, with neither
+    the resident's phone nor address before the claim (no contact-log row either); a plain
+    member of the team does not (404), nor claims. Once the team has claimed it, every member
+    sees it, the phone masked; the leader, now its member, the full contact. Every other role
+    answers by its scope."""
+    from django.test import Client
+
+    from xianfeng.community.models import Team
+    from xianfeng.community.tests import factories as cf
+    from xianfeng.core.validators import mask_phone
+    from xianfeng.services.models import ContactAccess
+
+    team = Team.objects.get(name="在职党员志愿服务队")
+    community = team.organization
+    order = f.order(community, address="幸福里小区某栋")
+    assert order.organization == community  # at the community: not in a grid's scope
+    from xianfeng.community import teams
+
+    # a plain member of the team whose own scope (a grid branch) does not cover the order; the
+    # in-service members serving in the community read its orders through their service
+    # place anyway (a member's scope, phone masked)
+    leader_member = persona_member("dangyuan")
+    plain = (
+        PartyMember.objects.filter(branch__path__startswith=community.path)
+        .exclude(branch=community)
+        .exclude(branch=leader_member.branch)
+        .exclude(team_memberships__team=team)
+        .order_by("pk")
+        .first()
+    )
+    teams.team_member_add(actor=personas["shequ"], team=team, member=plain)
+    plain_client = Client()
+    plain_client.force_login(cf.account_for(plain))
+    readers = {"admin", "qu", "jiedao", "shequ", "jiancha", "dangyuan"}
+    for persona in PERSONAS:
+        want = 200 if persona in readers else 404
+        client = client_for(persona)
+        for url in (f"/services/orders/{order.pk}/", f"/api/v1/orders/{order.pk}"):
+            assert client.get(url).status_code == want, (persona, url)
+    for url in (f"/services/orders/{order.pk}/", f"/api/v1/orders/{order.pk}"):
+        assert plain_client.get(url).status_code == 404, url
+    leader = client_for("dangyuan")
+    page = leader.get(f"/services/orders/{order.pk}/").content.decode()
+    assert "队伍接单后可见电话和地址" in page and 'id="claim-for-team"' in page
+    for secret in (order.phone, mask_phone(order.phone), order.address[:4]):
+        assert secret not in page
+    api = leader.get(f"/api/v1/orders/{order.pk}").json()
+    assert (api["phone"], api["address"]) == ("", "")
+    assert (
+        not ContactAccess.objects.filter(order=order).exclude(user__username__in=readers).exists()
+    )
+    assert not ContactAccess.objects.filter(order=order, user__username="dangyuan").exists()
+    refused = plain_client.post(f"/services/orders/{order.pk}/claim_for_team/")
+    assert refused.status_code == 404
+    claimed = leader.post(f"/services/orders/{order.pk}/claim_for_team/")
+    assert claimed.status_code == 302
+    order.refresh_from_db()
+    assert order.team == team and order.state == OrderState.ACCEPTED
+    seen = plain_client.get(f"/api/v1/orders/{order.pk}").json()
+    assert seen["phone"] == mask_phone(order.phone) and order.address not in seen["address"]
+    assert leader.get(f"/api/v1/orders/{order.pk}").json()["phone"] == order.phone

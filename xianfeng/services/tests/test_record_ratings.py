@@ -107,3 +107,35 @@ def test_the_page_the_api_and_the_pdf_show_the_ratings(personas, serving, client
     assert "办结点单" in text and "4.5星（2次）" in text
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.render(scale=1.2).to_pil().save(SHOTS / "community-record-ratings-pdf.png")
+
+
+def test_a_team_member_who_took_part_has_the_order_counted(personas, serving):
+    """A team's order counts in the record of each member of the team who took part (the
+    ledger's ``order.served``), not only of the one who served it; a member of the team who
+    did not take part has nothing counted."""
+    from xianfeng.community import teams
+    from xianfeng.demo.base import persona_member
+
+    member, _user = serving
+    team = teams.team_create(
+        actor=personas["shequ"], organization=cf.community(), name="宣传队", kind="publicity"
+    )
+    leader = persona_member("dangyuan")
+    teams.team_member_add(actor=personas["shequ"], team=team, member=leader, role="leader")
+    teams.team_member_add(actor=personas["shequ"], team=team, member=member)
+    idle = cf.in_service_member(2)
+    cf.reported(idle, personas["shequ"])
+    teams.team_member_add(actor=personas["shequ"], team=team, member=idle)
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    take(order, "serve", actor=personas["dangyuan"], note="宣传", participants=[member.pk])
+    services.order_rate(order=order, rating=4, comment="")
+    year = timezone.localdate().replace(month=1, day=1)
+    took_part = selectors.record_order_figures(member, cf.community(), year, timezone.localdate())
+    assert took_part == {"orders_served": 1, "orders_rated": 1, "order_rating": Decimal("4.0")}
+    assert (
+        selectors.record_order_figures(idle, cf.community(), year, timezone.localdate())[
+            "orders_served"
+        ]
+        == 0
+    )

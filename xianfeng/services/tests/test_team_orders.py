@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def team(personas):
-    """The demo's volunteer team in ``shequ``'s community; ``dangyuan`` is on it."""
+    """The demo's volunteer team in ``shequ``'s community; ``dangyuan`` leads it."""
     found = Team.objects.get(organization=cf.community(), name="在职党员志愿服务队")
     assert found.has_member(persona_member("dangyuan").pk)
     return found
@@ -48,8 +48,10 @@ def _ledger(order, kind):
 def test_a_team_member_claims_an_order_that_all_the_team_then_sees(personas, team):
     order = f.order(f.community_of(personas["shequ"]))
     other, other_user = _other_on(team)
-    # the community's new orders are there for the team to claim
-    assert order in selectors.orders(other_user)
+    # the community's new orders are there for the team's leader to claim (a plain member of
+    # the team whose own scope does not cover the order does not see it: the permission
+    # matrix's test_a_waiting_order_answers_a_teams_leader_without_contact_then_the_team)
+    assert order in selectors.orders(personas["dangyuan"])
     take(order, "claim_for_team", actor=personas["dangyuan"], team=str(team.pk))
     order.refresh_from_db()
     assert order.state == OrderState.ACCEPTED
@@ -97,22 +99,26 @@ def test_a_member_not_on_the_team_is_refused_in_chinese(personas, team, client_f
     outsider = cf.in_service_member(5)
     cf.reported(outsider, personas["shequ"])
     user = cf.account_for(outsider)
-    with pytest.raises(PermissionDenied, match="只有本社区队伍的队员可以以队伍名义接单"):
+    with pytest.raises(PermissionDenied, match="只有本社区队伍的队长可以以队伍名义接单"):
         take(order, "claim_for_team", actor=user, team=str(team.pk))
+    # a plain member of the team does not claim for it either: its leader does
+    _other, plain = _other_on(team)
+    with pytest.raises(PermissionDenied, match="只有本社区队伍的队长可以以队伍名义接单"):
+        take(order, "claim_for_team", actor=plain, team=str(team.pk))
     # on another team of the community, naming the volunteer team: still not theirs
     patrol = teams.team_create(
         actor=personas["shequ"], organization=cf.community(), name="安全巡查队", kind="patrol"
     )
-    teams.team_member_add(actor=personas["shequ"], team=patrol, member=outsider)
+    teams.team_member_add(actor=personas["shequ"], team=patrol, member=outsider, role="leader")
     user = cf.account_for(outsider)
-    with pytest.raises(PermissionDenied, match="只有该队队员可以以队伍名义接单"):
+    with pytest.raises(PermissionDenied, match="只有该队队长可以以队伍名义接单"):
         take(order, "claim_for_team", actor=user, team=str(team.pk))
     answer = cf_client(user).post(
         f"/api/v1/orders/{order.pk}/claim-for-team",
         {"team": team.pk},
         content_type="application/json",
     )
-    assert answer.status_code == 403 and "只有该队队员" in answer.json()["detail"]
+    assert answer.status_code == 403 and "只有该队队长" in answer.json()["detail"]
     # the staff who dispatch are on no team: the step is not theirs either
     answer = client_for("shequ").post(
         f"/api/v1/orders/{order.pk}/claim-for-team", {}, content_type="application/json"
@@ -151,7 +157,7 @@ def test_an_order_of_another_community_is_out_of_reach(personas, team, client_fo
     )
     assert answer.status_code == 404
     assert client_for("dangyuan").get(f"/api/v1/orders/{elsewhere.pk}").status_code == 404
-    with pytest.raises(PermissionDenied, match="只有本社区队伍的队员可以以队伍名义接单"):
+    with pytest.raises(PermissionDenied, match="只有本社区队伍的队长可以以队伍名义接单"):
         take(elsewhere, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
     elsewhere.refresh_from_db()
     assert elsewhere.state == OrderState.NEW and elsewhere.team is None
@@ -179,3 +185,89 @@ def test_the_team_page_lists_the_orders_the_team_took(personas, team, client_for
         section = section.split('id="team-orders"')[1].split("</section>")[0]
         assert order.code in section and other.code not in section, persona
     assert selectors.team_orders(personas["shequ2"], team) == []
+
+
+def test_the_order_shows_which_team_members_took_part(personas, team, client_for):
+    """Once a team's order is served, its page and ``GET /api/v1/orders/{id}`` name the members
+    who took part (the one who served and those ticked), read from the duty ledger; nobody
+    before it is served, and nobody else of the team."""
+    order = f.order(f.community_of(personas["shequ"]))
+    take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+    other, _user = _other_on(team)
+    staff = client_for("shequ")
+    assert staff.get(f"/api/v1/orders/{order.pk}").json()["participants"] == []
+    take(order, "serve", actor=personas["dangyuan"], note="已办", participants=[other.pk])
+    took_part = {persona_member("dangyuan").pk, other.pk}
+    api = staff.get(f"/api/v1/orders/{order.pk}").json()
+    assert {m["id"] for m in api["participants"]} == took_part
+    assert {m["name"] for m in api["participants"]} == {
+        persona_member("dangyuan").person.name,
+        other.person.name,
+    }
+    page = staff.get(f"/services/orders/{order.pk}/").content.decode()
+    shown = page.split('id="order-participants">')[1].split("</dd>")[0]
+    assert other.person.name in shown and persona_member("dangyuan").person.name in shown
+    left_out = (
+        team.memberships.filter(left_on__isnull=True)
+        .exclude(member__in=took_part)
+        .select_related("member__person")
+        .first()
+    )
+    if left_out is not None:
+        assert left_out.member.person.name not in shown
+    # a member's own order names no team members
+    alone = f.order(f.community_of(personas["shequ"]))
+    take(alone, "dispatch", actor=personas["shequ"], member=str(persona_member("dangyuan").pk))
+    take(alone, "accept", actor=personas["dangyuan"])
+    take(alone, "serve", actor=personas["dangyuan"], note="已办")
+    assert staff.get(f"/api/v1/orders/{alone.pk}").json()["participants"] == []
+    assert (
+        'id="order-participants"' not in staff.get(f"/services/orders/{alone.pk}/").content.decode()
+    )
+
+
+def test_the_dispatch_form_searches_the_communitys_members(personas, client_for):
+    """The dispatch form offers the search-as-you-type picker under the order's community
+    (its own members and those serving there after 报到) instead of a bare member number; the
+    step accepts exactly those, and refuses a member of another community in Chinese, on the
+    page and in the API, dispatching nothing."""
+    from xianfeng.people.models import PartyMember
+
+    community = f.community_of(personas["shequ"])
+    order = f.order(community)
+    serving = cf.in_service_member(4)
+    cf.reported(serving, personas["shequ"])
+    client = client_for("jiedao")  # the street's staff see more than one community
+    page = client.get(f"/services/orders/{order.pk}/").content.decode()
+    assert 'inputmode="numeric"' not in page and 'id="member-search"' in page
+    assert f'"under": "{order.community_id}"' in page
+    found = client.get(
+        "/members/pick/", {"q": serving.person.name, "under": order.community_id}
+    ).content.decode()
+    assert f'value="{serving.pk}"' in found
+    elsewhere = (
+        PartyMember.objects.restrict(personas["jiedao"])
+        .exclude(pk__in=PartyMember.objects.acting_under(community).values("pk"))
+        .select_related("person")
+        .first()
+    )
+    assert elsewhere is not None
+    picked = client.get(
+        "/members/pick/", {"q": elsewhere.person.name, "under": order.community_id}
+    ).content.decode()
+    assert f'value="{elsewhere.pk}"' not in picked
+    refused = client.post(f"/services/orders/{order.pk}/dispatch/", {"member": elsewhere.pk})
+    assert refused.status_code == 400
+    assert "不在这个社区服务" in refused.content.decode()
+    api = client.post(
+        f"/api/v1/orders/{order.pk}/dispatch",
+        {"member": elsewhere.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "不在这个社区服务" in str(api.json())
+    order.refresh_from_db()
+    assert order.state == OrderState.NEW and order.assignee is None
+    done = client.post(f"/services/orders/{order.pk}/dispatch/", {"member": serving.pk})
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.DISPATCHED and order.assignee == serving
