@@ -249,11 +249,14 @@ def test_the_district_tracks_each_mobile_members_townsmen_on_a_phone(
     phone, page, external = _page(browser, "phone")
     _login(page, base, "qu")
     page.goto(f"{base}/work/mobile-services/")
-    # The service form picks the member from the home's mobile members (no internal number).
     home = Organization.objects.filter(kind="mobile_home").order_by("path").first()
     served = PartyMember.objects.filter(branch__path__startswith=home.path).order_by("pk").first()
     page.select_option("#home", str(home.pk))
-    page.select_option("#member", str(served.pk))
+    # The picker searches the home's mobile members as one types (no internal number, no cap).
+    with page.expect_response(lambda r: "/mobile-services/pick/" in r.url):
+        page.fill("#member-search", served.person.name)
+    page.wait_for_selector(f"#member-choices input[value='{served.pk}']")
+    page.check(f"#member-choices input[value='{served.pk}']")
     page.select_option("#kind", "job")
     page.fill("#content", "介绍到工业园区电子厂就业")
     _shot(page, "community-12-mobile-service-form-phone")
