@@ -228,6 +228,11 @@ def rules_in_force(day: date) -> dict[str, PointRule]:
 # --- scoring ----------
 
 
+#: Read once: ``CapPeriod.values`` builds a new list at every call, and a recomputation adds
+#: usage for every record (about a tenth of its time, profiled).
+_CAP_PERIODS = tuple(CapPeriod.values)
+
+
 @lru_cache(maxsize=8192)
 def _start_of(cap: str, day: date) -> date:
     """The first day of the cap period holding ``day`` (asked several times per record)."""
@@ -277,7 +282,7 @@ class _Usage:
 
     def add(self, member: int, kind: str, day: date, points: Decimal) -> None:
         self.day[(member, kind, day)] += points
-        for cap in CapPeriod.values:
+        for cap in _CAP_PERIODS:
             self.period[(member, kind, cap, _start_of(cap, day))] += points
 
     def load(self, rows: Iterable[dict[str, Any]]) -> None:
@@ -330,8 +335,14 @@ def _score(
     if rule.once_per_target_per_day and rec.ct and rec.obj and target_key in usage.targets:
         return Decimal("0.00"), _("同一对象当日已计分")
     sign = Decimal(1) if amount >= 0 else Decimal(-1)
-    for cap, used, label in (
-        (rule.daily_cap, usage.day[(rec.member_id, rec.action, rec.day)], _("每日上限")),
+    # The labels are translated only when a note is written: translating both for every
+    # record was a quarter of a recomputation's time (profiled).
+    for cap, used, daily in (
+        (
+            rule.daily_cap,
+            usage.day[(rec.member_id, rec.action, rec.day)] if rule.daily_cap is not None else 0,
+            True,
+        ),
         (
             rule.period_cap,
             usage.period[
@@ -341,8 +352,10 @@ def _score(
                     rule.cap_period,
                     _start_of(rule.cap_period, rec.day),
                 )
-            ],
-            _("周期上限"),
+            ]
+            if rule.period_cap is not None
+            else 0,
+            False,
         ),
     ):
         if cap is None:
@@ -350,11 +363,15 @@ def _score(
         room = cap - abs(used)
         if room <= 0:
             amount = Decimal("0.00")
-            notes.append(_("已达%(cap)s") % {"cap": label})
+            notes.append(_("已达%(cap)s") % {"cap": _cap_label(daily)})
         elif abs(amount) > room:
             amount = (sign * room).quantize(CENT)
-            notes.append(_("按%(cap)s计") % {"cap": label})
+            notes.append(_("按%(cap)s计") % {"cap": _cap_label(daily)})
     return amount, "；".join(str(n) for n in notes)[:200]
+
+
+def _cap_label(daily: bool) -> str:
+    return _("每日上限") if daily else _("周期上限")
 
 
 _RECORD_FIELDS = (
@@ -376,6 +393,7 @@ _MEMBER_RECORD_FIELDS = tuple(f for f in _RECORD_FIELDS if f != "actor__person__
 
 def _records(rows: Iterable[dict[str, Any]], verified_ids: set[int]) -> list[_Record]:
     out = []
+    tz = timezone.get_current_timezone()  # once: localtime() looks it up again per row
     for row in rows:
         member = row["member_id"] or row.get("actor__person__member__id")
         if member is None:
@@ -386,7 +404,7 @@ def _records(rows: Iterable[dict[str, Any]], verified_ids: set[int]) -> list[_Re
                 member_id=member,
                 organization_id=row["organization_id"],
                 action=row["action"],
-                day=timezone.localtime(row["occurred_at"]).date(),
+                day=row["occurred_at"].astimezone(tz).date(),
                 ct=row["content_type_id"],
                 obj=row["object_id"] or "",
                 verified=row["verified"] or row["id"] in verified_ids,
@@ -584,7 +602,15 @@ def points_recompute(
             lo = hi + 1
         run.records, run.entries = records_seen, entries_written
         run.save(update_fields=["records", "entries"])
+        if entries_written >= ANALYZE_AFTER:
+            transaction.on_commit(totals.analyze)
     return run
+
+
+#: A recomputation writing at least this many entries refreshes the planner's statistics of
+#: the entries and totals once it commits: read right after a quarter's 900,000 entries, with
+#: the statistics of the empty tables, a leaderboard took 356 ms instead of 40 (measured).
+ANALYZE_AFTER = 10_000
 
 
 def _actor_rows(since: datetime, until: datetime) -> dict[int, list[dict[str, Any]]]:

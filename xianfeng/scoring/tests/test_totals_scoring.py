@@ -177,3 +177,30 @@ def test_every_sum_of_points_is_exact_cents_on_every_database(personas):
     data = dashboards.dashboard(personas["qu"], member.branch, period)
     assert exact(data["points"]["total"])
     assert exact(next(r for r in data["points"]["by_kind"] if r["kind"] == "visit.log")["points"])
+
+
+def test_a_large_recomputation_refreshes_the_statistics_once_committed(
+    personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    """After a recomputation writes many entries, the tables' statistics are refreshed once
+    it commits (PostgreSQL's ANALYZE; nothing on SQLite); a small one leaves them be."""
+    member = persona_member("dangyuan")
+    homes = list(Household.objects.filter(organization__path__startswith=member.branch.path)[:2])
+    rule(personas["qu"], points=2, start=date(2031, 1, 1))
+    for home in homes:
+        record(member, day=date(2031, 11, 3), target=home)
+    analyzed: list[bool] = []
+    monkeypatch.setattr(totals, "analyze", lambda real=totals.analyze: analyzed.append(real()))
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.points_recompute(
+            actor=personas["qu"], start=date(2031, 11, 1), end=date(2031, 11, 30), reason="大批"
+        )
+    assert run.entries == 2 and analyzed == [None]
+    rule(personas["qu"], points=3, start=date(2031, 11, 1))
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 100)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.points_recompute(
+            actor=personas["qu"], start=date(2031, 11, 1), end=date(2031, 11, 30), reason="少量"
+        )
+    assert run.entries >= 2 and analyzed == [None]
