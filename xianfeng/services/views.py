@@ -32,7 +32,7 @@ from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
-from xianfeng.services import menucache, selectors, services
+from xianfeng.services import complaints, menucache, selectors, services
 from xianfeng.services.choices import OrderState, ResourceKind
 from xianfeng.services.forms import FORMS, ProxyOrderForm
 from xianfeng.services.models import ContactAccess, CoProject, Order, Service
@@ -158,7 +158,7 @@ class PublicStatusView(View):
     """The order's own page from the link given with it: its status, and once it is done the
     resident confirms and rates it (1–5 stars and a comment), once."""
 
-    def _render(
+    def render_page(
         self,
         request: HttpRequest,
         order: Order,
@@ -166,10 +166,18 @@ class PublicStatusView(View):
         *,
         errors: dict | None = None,
         values: dict | None = None,
+        complaint_errors: dict | None = None,
+        complaint_text: str = "",
         status: int = 200,
     ) -> HttpResponse:
         link = public_url(reverse("services:public_order_status", args=[token]))
         context = {
+            # the resident's complaints on this order, each with its outcome once verified
+            "complaints": complaints.order_complaints(order),
+            "complaint_errors": complaint_errors or {},
+            "complaint_general": (complaint_errors or {}).get("__all__", []),
+            "complaint_text": complaint_text,
+            "complaint_max": complaints.MAX_CONTENT,
             "order": order,
             "token": token,
             "link": link,
@@ -190,7 +198,7 @@ class PublicStatusView(View):
             order = self._order(token)
         except services.RatingLinkInvalid as exc:
             return _invalid(request, str(exc))
-        return self._render(request, order, token)
+        return self.render_page(request, order, token)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
@@ -204,9 +212,11 @@ class PublicStatusView(View):
         try:
             services.order_rate(order=order, rating=values["rating"], comment=values["comment"])
         except workflow.StateConflict as exc:
-            return self._render(request, order, token, errors={"__all__": exc.messages}, status=409)
+            return self.render_page(
+                request, order, token, errors={"__all__": exc.messages}, status=409
+            )
         except ValidationError as exc:
-            return self._render(
+            return self.render_page(
                 request, order, token, errors=exc.message_dict, values=values, status=400
             )
         messages.success(request, _("感谢您的评价！"))
