@@ -300,7 +300,7 @@ def complaint_record(
     )
 
 
-def complaints(user: User, *, state: str = "") -> QuerySet[Complaint]:
+def complaints(user: User, *, state: str = "", order: int | None = None) -> QuerySet[Complaint]:
     """The one list of complaints (page and API), in the user's scope, newest first; the
     members named come in one more query, whatever the page's length."""
     qs = (
@@ -314,6 +314,8 @@ def complaints(user: User, *, state: str = "") -> QuerySet[Complaint]:
     )
     if state in ComplaintState.values:
         qs = qs.filter(state=state)
+    if order is not None:
+        qs = qs.filter(order_id=order)
     return qs.order_by("-created_at", "-pk")
 
 

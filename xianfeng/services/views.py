@@ -24,6 +24,7 @@ from xianfeng.core import ratelimit, workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.publicurl import public_url
+from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import inputs_from_post
@@ -35,7 +36,7 @@ from xianfeng.people.selectors import member_choices
 from xianfeng.services import complaints, menucache, selectors, services
 from xianfeng.services.choices import OrderState, ResourceKind
 from xianfeng.services.forms import FORMS, ProxyOrderForm
-from xianfeng.services.models import ContactAccess, CoProject, Order, Service
+from xianfeng.services.models import Complaint, ContactAccess, CoProject, Order, Service
 
 #: Looking an order up by its short code: per client address (count, seconds).
 CODE_LIMIT = (20, 3600)
@@ -483,6 +484,9 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "my_teams": my_teams,
             "team_members": team_members,
             "participants": selectors.order_participants(order),
+            # the complaints on it that the user sees, and the link to record one (代录)
+            "complaint_count": complaints.complaints(request.user).filter(order=order).count(),
+            "can_record_complaint": user_can(request.user, Action.ADD, Complaint),
             # the dispatch form's search-as-you-type picker: members acting in the community
             **(
                 member_choices(request.user, "", order.community_id)

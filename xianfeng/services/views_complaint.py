@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from xianfeng.core import ratelimit
+from xianfeng.core import ratelimit, workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView, paginate
@@ -72,11 +72,14 @@ class ComplaintListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         state = request.GET.get("state", "")
+        raw = request.GET.get("order", "")
+        order = int(raw) if raw.isdigit() and len(raw) < 18 else None
+        qs = complaints.complaints(request.user, state=state, order=order)
         return render(
             request,
             "services/complaint_list.html",
             {
-                "page": paginate(request, complaints.complaints(request.user, state=state)),
+                "page": paginate(request, qs),
                 "state": state,
                 "states": ComplaintState.choices,
                 "can_record": self.can(Action.ADD),
@@ -143,6 +146,7 @@ def _detail(request: HttpRequest, obj: Complaint) -> HttpResponse:
             "members": list(obj.members.select_related("person", "branch").order_by("pk")),
             # the resident's phone: to the community's staff only (they call back)
             "show_phone": manager(obj, request.user) is None,
+            "steps": workflow.available(request.user, obj),
             "history": history_rows(obj),
         },
     )

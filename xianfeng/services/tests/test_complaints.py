@@ -314,3 +314,14 @@ def test_the_reporter_of_a_problem_complains_from_their_link_and_sees_the_outcom
     assert [r.member_id for r in _records(complaint, "complaint.confirmed")] == [
         persona_member("dangyuan").pk
     ]
+
+
+def test_the_order_page_links_to_its_complaints_and_to_recording_one(client_for, served):
+    complaints.complaint_from_resident(order=served, content="没人上门", throttle=False)
+    staff = client_for("shequ").get(f"/services/orders/{served.pk}/").content.decode()
+    assert f"/services/complaints/?order={served.pk}" in staff
+    assert f"/services/complaints/new/?order={served.code}" in staff
+    listed = client_for("shequ").get(f"/services/complaints/?order={served.pk}").content.decode()
+    assert listed.count("data-complaint=") == 1
+    member = client_for("dangyuan").get(f"/services/orders/{served.pk}/").content.decode()
+    assert "/services/complaints/new/" not in member
