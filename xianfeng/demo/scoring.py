@@ -41,6 +41,10 @@ RULES: dict[str, dict] = {
     "order.served": {"points": 3},
     "order.rated": {"points": 2, "multiplier_field": "rating", "multiplier_base": 5},
     "order.escalated": {"points": -2},
+    # a resident's complaint the community verified as true (群众投诉经核实属实)
+    "complaint.confirmed": {"points": -5},
+    # a negative-list item on an in-service member's record (负面清单, seed 002)
+    "record.negative": {"points": -5},
     "meeting.attend": {"points": 1, "period_cap": 8, "cap_period": "month"},
     "townsman.contact": {"points": 1, "period_cap": 4, "cap_period": "month"},
     "pairing.deliver": {"points": 3},

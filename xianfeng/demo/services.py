@@ -1,7 +1,7 @@
 """Services in the demo district: every community's three lists (服务清单, 资源清单, 项目清单)
 and, in the persona community, residents' orders in every state of the loop — one waiting in
 the queue, one dispatched to ``dangyuan``, one accepted, one served and waiting for the
-resident's rating, one rated."""
+resident's rating, one rated; and residents' complaints (群众投诉) pending, not true and true."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from xianfeng.demo.context import Context
 from xianfeng.orgs.choices import OrgKind
 from xianfeng.orgs.models import Organization
 from xianfeng.places.models import Building
-from xianfeng.services import services
-from xianfeng.services.choices import ProjectStatus, ResourceKind
+from xianfeng.services import complaints, services
+from xianfeng.services.choices import ComplaintSubject, ProjectStatus, ResourceKind
 from xianfeng.services.models import CoProject, Resource, Service
 
 #: (code, title, description, when, hours) of each community's menu.
@@ -132,6 +132,7 @@ def _orders(community: Organization) -> None:
     accepted = make(2, "家里厨房水龙头一直滴水。", "repair")
     take(accepted, "dispatch", actor=staff, member=member.pk)
     take(accepted, "accept", actor=member_user)
+    served = []
     # served with the member's hours after work (8小时外), counted on 我的社区服务
     for n, note, hours in ((3, "已代买降压药送到家中。", "1"), (4, "已上门更换灯泡两个。", "0.5")):
         order = make(n, "", "errand" if n == 3 else "repair")
@@ -140,9 +141,46 @@ def _orders(community: Organization) -> None:
         take(order, "serve", actor=member_user, note=note, hours=hours)
         if n == 4:
             services.order_rate(order=order, rating=5, comment="很及时，谢谢！")
+        served.append(order)
+    _complaints(staff, accepted, served)
     # Looks at residents' full contact details, as the contact log shows them (社区、审计).
     services.order_contact(user=member_user, order=accepted, channel="page")
     services.order_contact(user=staff, order=dispatched, channel="page")
+
+
+def _complaints(staff: User, accepted: object, served: list) -> None:
+    """群众投诉 in every state: one from a resident's order page waiting to be verified, one
+    received by phone and found not true, one found true (a deduction for ``dangyuan`` on the
+    ledger, and the 不合格党员 procedure opens on it when scoring reads the ledger)."""
+    complaints.complaint_from_resident(
+        order=accepted,
+        content="水龙头说好昨天来修，到现在还没人上门，也没有打电话说明。",
+        throttle=False,
+    )
+    dismissed = complaints.complaint_record(
+        actor=staff,
+        subject=ComplaintSubject.ORDER,
+        order_code=served[1].code,
+        name="陈奶奶",
+        content="电话反映：换灯泡的党员态度不好。",
+    )
+    take(
+        dismissed,
+        "dismiss",
+        actor=staff,
+        reason="经回访邻居和查看办理照片，党员按时上门、耐心解释，投诉不属实；已向群众说明。",
+    )
+    confirmed = complaints.complaint_from_resident(
+        order=served[0],
+        content="代买的药送错了规格，打电话也没人接。",
+        throttle=False,
+    )
+    take(
+        confirmed,
+        "confirm",
+        actor=staff,
+        finding="经核实，药品规格确实送错，已由社区重新代买送达并向群众道歉；对接单党员批评教育。",
+    )
 
 
 def build_services_demo(ctx: Context) -> None:

@@ -278,6 +278,26 @@ def problem_reopen(*, problem: Problem, secret: str, reason: str) -> Problem:
     return workflow.take(problem, "reopen", actor=None, reason=reason)
 
 
+def problem_complain(*, problem: Problem, secret: str, content: str, client_ip: str = "") -> Any:
+    """群众投诉: the reporter, unhappy with how the problem was handled, complains to the
+    community from their own link; the member behind the account that solved it is the one
+    complained about (services keeps complaints and their verification)."""
+    from xianfeng.people.members import member_of
+    from xianfeng.services import complaints
+
+    _reporter(problem, secret)
+    solver = member_of(problem.solved_by) if problem.solved_by_id else None
+    return complaints.complaint_about_problem(
+        organization=problem.organization,
+        community=problem.community,
+        problem_code=problem.code,
+        members=[solver] if solver is not None else [],
+        content=content,
+        name=problem.reporter_name,
+        client_ip=client_ip,
+    )
+
+
 def _check_image(photo: Any) -> None:
     from PIL import Image, UnidentifiedImageError
 

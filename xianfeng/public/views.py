@@ -47,6 +47,8 @@ from xianfeng.public.choices import (
 )
 from xianfeng.public.forms import EchoResultForm, ProblemRaiseForm, ProblemTextForm
 from xianfeng.public.models import BoardChoice, Problem
+from xianfeng.services.complaints import MAX_CONTENT as COMPLAINT_MAX
+from xianfeng.services.complaints import ComplaintThrottled, problem_complaints
 
 HONEYPOT = "website"
 #: Public history: only the state changes, dated (no names of staff or residents).
@@ -281,6 +283,9 @@ class FollowView(View):
                 and echo.rating == Rating.UNSATISFIED
                 and problem.reopened == 0,
                 "timeline": _public_timeline(problem),
+                # the reporter's complaints about the handling, each with its outcome
+                "complaints": problem_complaints(problem.code),
+                "complaint_max": COMPLAINT_MAX,
                 "errors": errors or {},
                 "values": request.POST,
             },
@@ -309,6 +314,14 @@ class FollowView(View):
                     problem=problem, secret=secret, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, _("已重新交办，办理情况会继续在这里更新。"))
+            elif action == "complain":
+                services.problem_complain(
+                    problem=problem,
+                    secret=secret,
+                    content=request.POST.get("content", "")[:2000],
+                    client_ip=ratelimit.client_ip(request),
+                )
+                messages.success(request, _("投诉已提交，社区核实后会在这个页面告诉您结果。"))
             else:
                 raise Http404
         except StateConflict as exc:
@@ -317,6 +330,9 @@ class FollowView(View):
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             return self._page(request, self._problem(code, secret), secret, errors, status=400)
+        except ComplaintThrottled as exc:
+            errors = {"__all__": [str(exc)]}
+            return self._page(request, self._problem(code, secret), secret, errors, status=429)
         except PermissionDenied as exc:
             raise Http404(str(exc)) from None
         return redirect(problem.get_reporter_url())

@@ -102,13 +102,32 @@ def _opinion(request: HttpRequest, pk: int) -> AwardOpinion:
     summary=gettext_lazy("驻区单位就评优评先征求社区党组织意见"),
 )
 def opinion_create(request: HttpRequest, payload: AwardOpinionIn) -> Any:
-    # The unit is read in the user's scope (one out of reach is "not chosen"); the service
-    # checks that the member is the unit's and reported to the community.
+    # The unit and the member are read in the user's scope (one out of reach is "not
+    # chosen"); the community among those the user may ask (``awards.communities_for``, the
+    # service checks it again); the service checks that the member is the unit's and reported
+    # to the community.
     unit = Organization.objects.restrict(request.user).filter(pk=payload.unit_id).first()
-    community = Organization.objects.filter(pk=payload.community_id).first()
+    community = (
+        awards.communities_for(request.user, [unit] if unit is not None else [])
+        .filter(pk=payload.community_id)
+        .first()
+    )
+    if community is None and unit is not None:
+        raise ValidationError(
+            {
+                "community_id": _(
+                    "所选社区不在您的管辖范围内：只能征求本单位所在街道、本单位党员报到的社区的意见。"
+                )
+            }
+        )
     member = None
     if payload.member_id is not None:
-        member = PartyMember.objects.select_related("branch").filter(pk=payload.member_id).first()
+        member = (
+            PartyMember.objects.restrict(request.user)
+            .select_related("branch")
+            .filter(pk=payload.member_id)
+            .first()
+        )
         if member is None:
             raise ValidationError({"member_id": _("请选择本单位在该社区报到的党员。")})
     obj = awards.opinion_request(

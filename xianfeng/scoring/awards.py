@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from xianfeng.core.choices import Action
 from xianfeng.core.services import org_in_scope, save_with_history
 from xianfeng.core.workflow import write_ledger
 from xianfeng.orgs.choices import OrgKind
-from xianfeng.orgs.models import Organization
+from xianfeng.orgs.models import PATH_STEP, Organization
 from xianfeng.people.models import PartyMember, ServicePlace
 from xianfeng.scoring.award_models import AwardOpinion
 from xianfeng.scoring.choices import AwardOpinionState
@@ -46,6 +46,25 @@ def units_for(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=ids).order_by("name")
 
 
+def communities_for(user: User, units: list[Organization] | None = None) -> QuerySet[Organization]:
+    """The communities the user may ask, in their scope: those their roles reach
+    (``restrict``) and, for each resident unit they speak for (``units_for``), the communities
+    of the street where the unit stands (属地) and those its members reported to (报到). A
+    liaison's own scope is the unit alone, so the unit's place widens it to where the unit
+    and its members serve; never to another street's communities they have no tie to."""
+    units = list(units_for(user)) if units is None else units
+    condition = Q(pk__in=Organization.objects.restrict(user).filter(kind=OrgKind.COMMUNITY))
+    for unit in units:
+        street = unit.path[: -(PATH_STEP + 1)] if unit.parent_id else unit.path
+        condition |= Q(path__startswith=street)
+        condition |= Q(
+            pk__in=ServicePlace.objects.filter(member__branch__path__startswith=unit.path).values(
+                "community_id"
+            )
+        )
+    return Organization.objects.filter(condition, kind=OrgKind.COMMUNITY).order_by("path")
+
+
 @transaction.atomic
 def opinion_request(
     *,
@@ -67,6 +86,14 @@ def opinion_request(
         raise PermissionDenied(_("只有驻区单位的联络人或上级管理员可以发起评优评先征求意见。"))
     if community is None or community.kind != OrgKind.COMMUNITY:
         errors.setdefault("community", []).append(_("请选择征求意见的社区。"))
+    elif (
+        not communities_for(actor, [unit] if unit is not None else [])
+        .filter(pk=community.pk)
+        .exists()
+    ):
+        errors.setdefault("community", []).append(
+            _("所选社区不在您的管辖范围内：只能征求本单位所在街道、本单位党员报到的社区的意见。")
+        )
     award = str(award or "").strip()
     if not award:
         errors.setdefault("award", []).append(_("请填写评选项目，例如“优秀共产党员”。"))

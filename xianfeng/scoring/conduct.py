@@ -3,9 +3,11 @@
 Cases are opened from the duty ledger, never from another app: safety writes
 ``landlord.violation`` when a hazard is confirmed on a party-member landlord's rental, the
 community writes ``record.negative`` when an in-service member's record (进社区现实表现鉴定)
-lists negative items (负面清单), and ``conduct_open_pending`` (the periodic job
-``scoring.conduct``) opens one case per such record past its high-water mark, in the
-member's branch. The steps (谈话/限期整改, 整改合格, 组织处置) are the workflow's (``take``)."""
+lists negative items (负面清单), services writes ``complaint.confirmed`` against each member
+a resident's complaint names once the community verified it as true (群众投诉经核实属实), and
+``conduct_open_pending`` (the periodic job ``scoring.conduct``) opens one case per such record
+past its high-water mark, in the member's branch. The steps (谈话/限期整改, 整改合格,
+组织处置) are the workflow's (``take``)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,11 @@ STARTS = {
     "record.negative": (
         gettext_lazy("进社区现实表现列入负面清单"),
         gettext_lazy("进社区现实表现列入负面清单，启动不合格党员处置"),
+    ),
+    # services: a resident's complaint the community verified as true (群众投诉经核实属实)
+    "complaint.confirmed": (
+        gettext_lazy("群众投诉经核实属实"),
+        gettext_lazy("群众投诉经核实属实，启动不合格党员处置"),
     ),
 }
 

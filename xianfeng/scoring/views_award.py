@@ -14,18 +14,12 @@ from django.utils.translation import gettext as _
 from xianfeng.core.history import history_rows
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
-from xianfeng.orgs.choices import OrgKind
-from xianfeng.orgs.models import Organization
 from xianfeng.people.models import PartyMember
+from xianfeng.people.selectors import member_choices
 from xianfeng.scoring import awards
 from xianfeng.scoring.choices import AwardOpinionState
 from xianfeng.scoring.forms_award import AwardOpinionForm
 from xianfeng.scoring.models import AwardOpinion
-
-
-def _communities() -> Any:
-    # Any community may be asked: where a unit or its members serve is not fixed in advance.
-    return Organization.objects.filter(kind=OrgKind.COMMUNITY).order_by("path")
 
 
 class OpinionListView(ScopedView):
@@ -35,7 +29,11 @@ class OpinionListView(ScopedView):
         state = request.GET.get("state", "")
         units = list(awards.units_for(request.user))
         if form is None and units:
-            form = AwardOpinionForm(units=units, communities=_communities())
+            communities = awards.communities_for(request.user, units)
+            form = AwardOpinionForm(units=units, communities=communities)
+        # the search-as-you-type picker: the unit's members when the user speaks for one unit
+        under = units[0].pk if len(units) == 1 else None
+        picker = member_choices(request.user, "", under) if units else {}
         return render(
             request,
             "scoring/award_opinions.html",
@@ -44,6 +42,9 @@ class OpinionListView(ScopedView):
                 "state": state,
                 "states": AwardOpinionState.choices,
                 "form": form,
+                "under": under,
+                **picker,
+                "chosen": request.POST.get("member", "") if request.method == "POST" else "",
             },
             status=status,
         )
@@ -55,16 +56,21 @@ class OpinionListView(ScopedView):
         units = list(awards.units_for(request.user))
         if not units:
             raise PermissionDenied(_("只有驻区单位的联络人或上级管理员可以发起评优评先征求意见。"))
-        communities = list(_communities())
+        communities = list(awards.communities_for(request.user, units))
         form = AwardOpinionForm(request.POST, units=units, communities=communities)
         if not form.is_valid():
             return self._render(request, form, 400)
         data = form.cleaned_data
         member = None
         if data.get("member"):
-            member = PartyMember.objects.select_related("branch").filter(pk=data["member"]).first()
+            member = (
+                PartyMember.objects.restrict(request.user)
+                .select_related("branch")
+                .filter(pk=data["member"])
+                .first()
+            )
             if member is None:
-                form.add_error("member", _("没有这个党员编号。"))
+                form.add_error("member", _("所选党员不存在或不在您的管辖范围内。"))
                 return self._render(request, form, 400)
         try:
             obj = awards.opinion_request(

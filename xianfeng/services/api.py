@@ -36,9 +36,22 @@ from xianfeng.core.workflow import actions, take
 from xianfeng.core.workflow_api import add_step_endpoints
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import public_community
-from xianfeng.services import menucache, selectors, services
-from xianfeng.services.choices import OrderState, ProjectStatus, ResourceKind, open311_status
-from xianfeng.services.models import ContactAccess, CoProject, Order, Resource, Service
+from xianfeng.services import complaints, menucache, selectors, services
+from xianfeng.services.choices import (
+    ComplaintState,
+    OrderState,
+    ProjectStatus,
+    ResourceKind,
+    open311_status,
+)
+from xianfeng.services.models import (
+    Complaint,
+    ContactAccess,
+    CoProject,
+    Order,
+    Resource,
+    Service,
+)
 from xianfeng.work.api import MemberRef
 
 router = Router(tags=[gettext_lazy("服务：三张清单与群众点单")])
@@ -677,3 +690,160 @@ class RateIn(Schema):
 def public_order_rate(request: HttpRequest, token: str, payload: RateIn) -> Any:
     order = _by_token(token[:400])
     return services.order_rate(order=order, rating=payload.rating, comment=payload.comment)
+
+
+# --- complaints (群众投诉) ----------------------------------------------------------------------
+
+
+class ComplaintOut(Schema):
+    id: int
+    subject: str
+    subject_label: str
+    order_id: int | None
+    order_code: str = Field(description=gettext_lazy("投诉的点单号（投诉点单办理时）"))
+    problem_code: str = Field(description=gettext_lazy("问题墙的问题编号（投诉问题办理时）"))
+    community_id: int
+    source: str
+    source_label: str
+    content: str
+    members: list[MemberRef] = Field(description=gettext_lazy("被投诉党员"))
+    state: str
+    state_label: str
+    finding: str = Field(description=gettext_lazy("核实情况，或不属实的理由"))
+    created_at: datetime
+    verified_at: datetime | None
+
+    resolve_subject_label = choice_label("subject")
+    resolve_source_label = choice_label("source")
+    resolve_state_label = choice_label("state")
+
+    @staticmethod
+    def resolve_order_code(obj: Complaint) -> str:
+        return obj.order.code if obj.order_id is not None else ""
+
+    @staticmethod
+    def resolve_members(obj: Complaint) -> list[Any]:
+        return list(obj.members.all())
+
+
+class ComplaintDetailOut(ComplaintOut):
+    actions: list[str] = Field(description=gettext_lazy("当前用户可以进行的操作"))
+
+
+ComplaintPage = page_of(ComplaintOut)
+
+
+class ComplaintFilters(ListParams):
+    state: ComplaintState | None = Field(None, description=gettext_lazy("状态"))
+
+
+@router.get(
+    "/complaints", response=errors_response({200: ComplaintPage}), summary=gettext_lazy("群众投诉")
+)
+def complaint_list(request: HttpRequest, filters: Query[ComplaintFilters]) -> Any:
+    return paginate(complaints.complaints(request.user, state=filters.state or ""), filters)
+
+
+def _complaint_for(request: HttpRequest, complaint_id: int) -> Complaint:
+    return get_object_for(
+        user=request.user,
+        model=Complaint,
+        pk=complaint_id,
+        queryset=Complaint.objects.select_related("order", "community", "organization"),
+    )
+
+
+def _complaint_detail(request: HttpRequest, complaint_id: int) -> Complaint:
+    obj = _complaint_for(request, complaint_id)
+    obj.actions = actions(request.user, obj)
+    return obj
+
+
+@router.get(
+    "/complaints/{complaint_id}",
+    response=errors_response({200: ComplaintDetailOut}),
+    summary=gettext_lazy("一条群众投诉"),
+)
+def complaint_detail(request: HttpRequest, complaint_id: int) -> Any:
+    return _complaint_detail(request, complaint_id)
+
+
+class ComplaintIn(Schema):
+    subject: Text(10) = Field(
+        "", description=gettext_lazy("order（点单办理）或 problem（问题办理）")
+    )
+    order_code: Text(20) = ""
+    problem_code: Text(20) = ""
+    community: DbInt | None = Field(None, description=gettext_lazy("问题所在社区（投诉问题时）"))
+    member: DbInt | None = Field(None, description=gettext_lazy("被投诉党员编号（知道时）"))
+    name: Text(complaints.MAX_NAME) = ""
+    phone: Text(complaints.MAX_PHONE) = ""
+    content: Text(TEXT_MAX_LENGTH) = ""
+
+
+@router.post(
+    "/complaints",
+    response=errors_response({201: ComplaintDetailOut}),
+    summary=gettext_lazy("代录电话投诉"),
+)
+def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
+    require_can(request.user, Action.ADD, Complaint)
+    obj = complaints.complaint_record(actor=request.user, **payload.model_dump())
+    return Status(201, _complaint_detail(request, obj.pk))
+
+
+add_step_endpoints(
+    router,
+    model=Complaint,
+    param="complaint_id",
+    fetch=_complaint_for,
+    response=ComplaintDetailOut,
+    result=lambda request, obj: _complaint_detail(request, obj.pk),
+    paths={
+        "confirm": "/complaints/{complaint_id}/confirm",
+        "dismiss": "/complaints/{complaint_id}/dismiss",
+    },
+)
+
+
+class PublicComplaintIn(Schema):
+    content: Text(TEXT_MAX_LENGTH) = ""
+
+
+class PublicComplaintOut(Schema):
+    id: int
+    content: str
+    state: str
+    state_label: str
+    finding: str = Field(description=gettext_lazy("核实情况，或不属实的理由（核实后）"))
+    created_at: datetime
+    verified_at: datetime | None
+
+    resolve_state_label = choice_label("state")
+
+
+@router.get(
+    "/public/orders/{token}/complaints",
+    auth=None,
+    response=errors_response({200: list[PublicComplaintOut]}),
+    summary=gettext_lazy("公开：这张点单的投诉及核实结果（凭签名令牌）"),
+)
+def public_complaint_list(request: HttpRequest, token: str) -> Any:
+    return complaints.order_complaints(_by_token(token[:400]))
+
+
+@router.post(
+    "/public/orders/{token}/complaints",
+    auth=None,
+    response=errors_response({201: PublicComplaintOut}),
+    summary=gettext_lazy("公开：群众投诉点单的办理（凭签名令牌，限流）"),
+)
+def public_complaint_create(request: HttpRequest, token: str, payload: PublicComplaintIn) -> Any:
+    order = _by_token(token[:400])
+    try:
+        obj = complaints.complaint_from_resident(
+            order=order, content=payload.content, client_ip=ratelimit.client_ip(request)
+        )
+    except complaints.ComplaintThrottled:
+        raise HttpError(429, "throttled") from None
+    return Status(201, obj)

@@ -45,3 +45,19 @@ CLOSED_STATES = (OrderState.DONE, OrderState.RATED, OrderState.REJECTED)
 def open311_status(state: str) -> str:
     """Our state as Open311 GeoReport v2 writes it: ``open`` or ``closed``."""
     return "open" if state in OPEN_STATES else "closed"
+
+
+class ComplaintState(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    CONFIRMED = "confirmed", _("属实")
+    DISMISSED = "dismissed", _("不属实")
+
+
+class ComplaintSource(models.TextChoices):
+    RESIDENT = "resident", _("群众在线投诉")
+    PHONE = "phone", _("电话投诉（工作人员代录）")
+
+
+class ComplaintSubject(models.TextChoices):
+    ORDER = "order", _("点单办理")
+    PROBLEM = "problem", _("问题办理")

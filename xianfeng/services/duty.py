@@ -23,5 +23,8 @@ ledger.declare(
         "order.reminded": _("点单超时提醒"),
         "order.escalated": _("点单超时升级"),
         "order.released": _("党员不在岗，点单退回待派"),
+        "complaint.create": _("受理群众投诉"),
+        "complaint.confirmed": _("群众投诉经核实属实"),
+        "complaint.dismissed": _("群众投诉经核实不属实"),
     },
 )

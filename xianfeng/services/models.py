@@ -20,8 +20,16 @@ from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
 from xianfeng.core.roles import AUDIT_READERS, FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
 from xianfeng.core.scope import ScopedQuerySet, scope_paths
 from xianfeng.core.workflow import FSMField
-from xianfeng.services.choices import OrderSource, OrderState, ProjectStatus, ResourceKind
-from xianfeng.services.workflows import OrderFlow
+from xianfeng.services.choices import (
+    ComplaintSource,
+    ComplaintState,
+    ComplaintSubject,
+    OrderSource,
+    OrderState,
+    ProjectStatus,
+    ResourceKind,
+)
+from xianfeng.services.workflows import ComplaintFlow, OrderFlow
 
 #: Letters and digits a resident cannot confuse when typing the code (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -468,3 +476,96 @@ class ContactAccess(models.Model):
     def fields_label(self) -> str:
         names = {"phone": _("联系电话"), "address": _("地址")}
         return "、".join(str(names.get(f, f)) for f in self.fields.split(",") if f)
+
+
+class Complaint(ComplaintFlow, models.Model):
+    """群众投诉: a resident complains about how an order (from its tracking page) or a problem
+    of the problem wall was handled, or staff record a complaint received by phone (代录). It
+    names the members complained about (the order's member and team participants, or one
+    picked by staff). The community verifies it (``ComplaintFlow``): 属实 writes one
+    ``complaint.confirmed`` record against each member named, which the point rules deduct
+    for and which opens the 不合格党员 procedure."""
+
+    scope_lookups = ("organization",)
+    # Residents complain without an account (the service writes it); staff record and verify.
+    scope_write_roles = {"add": GRID_WRITERS, "change": GRID_WRITERS, "delete": NOBODY}
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属组织"),
+        editable=False,
+    )
+    community = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("社区"),
+    )
+    subject = models.CharField(_("投诉事项"), max_length=10, choices=ComplaintSubject.choices)
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("点单"),
+    )
+    # The problem wall lives in ``public``, above this app: the problem is named by its code.
+    problem_code = models.CharField(_("问题编号"), max_length=12, blank=True)
+    members = models.ManyToManyField(
+        "people.PartyMember",
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("被投诉党员"),
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=ComplaintSource.choices)
+    content = models.TextField(_("投诉内容"), max_length=1000)
+    name = models.CharField(_("投诉人"), max_length=30, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    state = FSMField(
+        _("状态"), max_length=12, choices=ComplaintState.choices, default=ComplaintState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代录人"),
+    )
+    created_at = models.DateTimeField(_("投诉时间"), auto_now_add=True)
+    finding = models.TextField(_("核实情况"), max_length=1000, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众投诉")
+        verbose_name_plural = _("群众投诉")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "state", "created_at"], name="complaint_org_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.subject_code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:complaint_detail", args=[self.pk])
+
+    @property
+    def subject_code(self) -> str:
+        return self.order.code if self.order_id is not None else self.problem_code

@@ -52,6 +52,12 @@ def _panel(user: User, kinds: frozenset[str]) -> dict[str, Any] | None:
     }
 
 
+def _pending_complaints(user: User) -> int:
+    from xianfeng.services.complaints import pending_count
+
+    return pending_count(user)
+
+
 def register() -> None:
     from xianfeng.community.records import register_figures
     from xianfeng.visits.models import Visit
@@ -85,5 +91,12 @@ def register() -> None:
         label=_("张点单超过办理时限"),
         url="/services/orders/?overdue=1",
         count=lambda user, today: selectors.order_counts(user)["overdue"],
+    )
+    home.register_todo(
+        "complaints.pending",
+        order=33,
+        label=_("条群众投诉待核实"),
+        url="/services/complaints/?state=pending",
+        count=lambda user, today: _pending_complaints(user),
     )
     home.register_panel("services", order=55, template="services/_home.html", build=_panel)

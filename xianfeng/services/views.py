@@ -24,6 +24,7 @@ from xianfeng.core import ratelimit, workflow
 from xianfeng.core.choices import Action
 from xianfeng.core.history import history_rows
 from xianfeng.core.publicurl import public_url
+from xianfeng.core.scope import user_can
 from xianfeng.core.services import get_object_for
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
 from xianfeng.core.workflow_views import inputs_from_post
@@ -32,10 +33,10 @@ from xianfeng.orgs.selectors import public_community
 from xianfeng.people.members import member_of
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
-from xianfeng.services import menucache, selectors, services
+from xianfeng.services import complaints, menucache, selectors, services
 from xianfeng.services.choices import OrderState, ResourceKind
 from xianfeng.services.forms import FORMS, ProxyOrderForm
-from xianfeng.services.models import ContactAccess, CoProject, Order, Service
+from xianfeng.services.models import Complaint, ContactAccess, CoProject, Order, Service
 
 #: Looking an order up by its short code: per client address (count, seconds).
 CODE_LIMIT = (20, 3600)
@@ -158,7 +159,7 @@ class PublicStatusView(View):
     """The order's own page from the link given with it: its status, and once it is done the
     resident confirms and rates it (1–5 stars and a comment), once."""
 
-    def _render(
+    def render_page(
         self,
         request: HttpRequest,
         order: Order,
@@ -166,10 +167,18 @@ class PublicStatusView(View):
         *,
         errors: dict | None = None,
         values: dict | None = None,
+        complaint_errors: dict | None = None,
+        complaint_text: str = "",
         status: int = 200,
     ) -> HttpResponse:
         link = public_url(reverse("services:public_order_status", args=[token]))
         context = {
+            # the resident's complaints on this order, each with its outcome once verified
+            "complaints": complaints.order_complaints(order),
+            "complaint_errors": complaint_errors or {},
+            "complaint_general": (complaint_errors or {}).get("__all__", []),
+            "complaint_text": complaint_text,
+            "complaint_max": complaints.MAX_CONTENT,
             "order": order,
             "token": token,
             "link": link,
@@ -190,7 +199,7 @@ class PublicStatusView(View):
             order = self._order(token)
         except services.RatingLinkInvalid as exc:
             return _invalid(request, str(exc))
-        return self._render(request, order, token)
+        return self.render_page(request, order, token)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
@@ -204,9 +213,11 @@ class PublicStatusView(View):
         try:
             services.order_rate(order=order, rating=values["rating"], comment=values["comment"])
         except workflow.StateConflict as exc:
-            return self._render(request, order, token, errors={"__all__": exc.messages}, status=409)
+            return self.render_page(
+                request, order, token, errors={"__all__": exc.messages}, status=409
+            )
         except ValidationError as exc:
-            return self._render(
+            return self.render_page(
                 request, order, token, errors=exc.message_dict, values=values, status=400
             )
         messages.success(request, _("感谢您的评价！"))
@@ -473,6 +484,9 @@ def _order_page(request: HttpRequest, order: Order, status: int = 200) -> HttpRe
             "my_teams": my_teams,
             "team_members": team_members,
             "participants": selectors.order_participants(order),
+            # the complaints on it that the user sees, and the link to record one (代录)
+            "complaint_count": complaints.complaints(request.user).filter(order=order).count(),
+            "can_record_complaint": user_can(request.user, Action.ADD, Complaint),
             # the dispatch form's search-as-you-type picker: members acting in the community
             **(
                 member_choices(request.user, "", order.community_id)

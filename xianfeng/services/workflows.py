@@ -20,7 +20,7 @@ from xianfeng.core.roles import GRID_WRITERS
 from xianfeng.core.scope import active_roles
 from xianfeng.core.workflow import Input, step
 from xianfeng.people.members import member_of
-from xianfeng.services.choices import OPEN_STATES, OrderState
+from xianfeng.services.choices import OPEN_STATES, ComplaintState, OrderState
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -459,3 +459,98 @@ class OrderFlow:
         self.team = None
         self.accepted_at = None
         return {"member": member, "note": self.decline_reason}
+
+
+# --- complaints (群众投诉) ----------------------------------------------------------------------
+
+C = ComplaintState
+MAX_FINDING = 1000
+
+
+def verifier(complaint: Any, user: User) -> str | None:
+    """Staff of the complaint's organization (secretary or admin there or above), never a
+    member the complaint names: nobody verifies a complaint about themselves."""
+    if manager(complaint, user) is not None:
+        return _("只有投诉所在社区的书记或管理员可以核实投诉。")
+    member = member_of(user)
+    if member is not None and complaint.members.filter(pk=member.pk).exists():
+        return _("被投诉的党员不能核实对自己的投诉。")
+    return None
+
+
+def _finding(value: Any, field: str, message: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    if len(text) > MAX_FINDING:
+        raise ValidationError({field: _("请不超过%(n)d个字。") % {"n": MAX_FINDING}})
+    return text
+
+
+class ComplaintFlow:
+    """Steps of ``Complaint``; mixed into the model: 待核实 → 属实 (with the finding) or
+    不属实 (with the reason), once."""
+
+    @step(
+        source=C.PENDING,
+        target=C.CONFIRMED,
+        label=gettext_lazy("核实属实"),
+        ledger="complaint.confirmed",
+        allowed=verifier,
+        inputs=[Input("finding", gettext_lazy("核实情况（将告知投诉人）"), True, "textarea")],
+        done=gettext_lazy("已核实属实，已记入被投诉党员的履职记录。"),
+        conflict=lambda c: (
+            _("这条投诉已经核实过了（%(s)s），不能重复核实。") % {"s": c.get_state_display()}
+        ),
+    )
+    def confirm(self, *, actor: User, finding: str = "") -> dict[str, Any]:
+        text = _finding(finding, "finding", _("请写明核实情况。"))
+        self.finding = text
+        self.verified_by = actor
+        self.verified_at = timezone.now()
+        # One record per member concerned: the step writes the first, the rest are written
+        # here in the same transaction (the point rules deduct from each).
+        members = list(self.members.order_by("pk"))
+        if len(members) > 1:
+            from xianfeng.core.services import duty_record
+
+            for member in members[1:]:
+                duty_record(
+                    actor=actor,
+                    action="complaint.confirmed",
+                    organization=self.organization,
+                    target=self,
+                    member=member,
+                    note=text[:500],
+                    verified=True,
+                )
+        return {
+            "member": members[0] if members else None,
+            "note": text,
+            "verified": True,
+            "history": _("核实属实：%(t)s") % {"t": text[:80]},
+        }
+
+    @step(
+        source=C.PENDING,
+        target=C.DISMISSED,
+        label=gettext_lazy("核实不属实"),
+        ledger="complaint.dismissed",
+        allowed=verifier,
+        inputs=[Input("reason", gettext_lazy("不属实的理由（将告知投诉人）"), True, "textarea")],
+        style="secondary",
+        done=gettext_lazy("已核实不属实。"),
+        conflict=lambda c: (
+            _("这条投诉已经核实过了（%(s)s），不能重复核实。") % {"s": c.get_state_display()}
+        ),
+    )
+    def dismiss(self, *, actor: User, reason: str = "") -> dict[str, Any]:
+        text = _finding(reason, "reason", _("请写明不属实的理由。"))
+        self.finding = text
+        self.verified_by = actor
+        self.verified_at = timezone.now()
+        return {
+            "member": None,
+            "note": text,
+            "history": _("核实不属实：%(t)s") % {"t": text[:80]},
+        }

@@ -268,3 +268,46 @@ def test_an_opinion_is_read_and_answered_by_scope_and_role(client_for, sides, pe
     else:  # refused: the unit is not theirs (403), or not even in their sight (400)
         assert asks.status_code in (400, 403) and asks.json()["detail"], persona
         assert not AwardOpinion.objects.filter(award=f"矩阵{persona}").exists()
+
+
+def test_the_form_offers_only_communities_in_scope_and_picks_the_member_by_search(
+    client_for, personas, serving
+):
+    """The liaison's unit stands in ``shequ``'s street: its communities are offered, the
+    other street's (``shequ2``'s) is not, and choosing it anyway is refused in Chinese on the
+    page, the API and the service; the member is picked with the search-as-you-type picker."""
+    own, other = cf.community(), role_org(personas["shequ2"])
+    offered = set(awards.communities_for(personas["danwei"]).values_list("pk", flat=True))
+    assert own.pk in offered and other.pk not in offered
+    assert offered <= set(
+        Organization.objects.filter(kind=OrgKind.COMMUNITY).values_list("pk", flat=True)
+    )
+    unit_page = client_for("danwei")
+    html = unit_page.get("/scoring/awards/").content.decode()
+    assert f'<option value="{own.pk}"' in html and f'<option value="{other.pk}"' not in html
+    assert 'id="member-search"' in html and 'name="member"' in html
+    assert 'id="id_member"' not in html  # no number to type
+    year = timezone.localdate().year
+    form = {"unit": cf.unit().pk, "award": "优秀共产党员", "year": year}
+    refused = unit_page.post("/scoring/awards/", {**form, "community": other.pk})
+    assert refused.status_code == 400 and "不在您的管辖范围内" in refused.content.decode()
+    api = unit_page.post(
+        "/api/v1/scoring/award-opinions",
+        {"unit_id": cf.unit().pk, "community_id": other.pk, "award": "优秀共产党员", "year": year},
+        JSON,
+    )
+    assert api.status_code == 400 and "不在您的管辖范围内" in str(api.json())
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
+        _ask(personas, community=other)
+    assert not AwardOpinion.objects.filter(community=other, organization=cf.unit()).exists()
+    # the picked member (a radio named ``member``) is kept
+    done = unit_page.post("/scoring/awards/", {**form, "community": own.pk, "member": serving.pk})
+    assert done.status_code == 302
+    assert AwardOpinion.objects.filter(member=serving, community=own).exists()
+
+
+def test_a_street_admin_is_offered_the_communities_of_their_street(personas):
+    street = role_org(personas["jiedao"])
+    offered = awards.communities_for(personas["jiedao"])
+    assert offered.exists()
+    assert all(c.path.startswith(street.path) for c in offered)

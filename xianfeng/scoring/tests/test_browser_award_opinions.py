@@ -1,5 +1,6 @@
 """评优评先征求社区意见 in real headless Chromium: the unit's liaison on a desktop asks the
-community (a missing award refused in Chinese first), the community's admin on a phone sees it
+community (only the communities of its street offered, the member searched for with the
+picker, a missing award refused in Chinese first), the community's admin on a phone sees it
 waiting and agrees; the unit's 述职评议 page links to it. axe-core checks every page.
 Screenshots ``awards-*.png`` in ``artifacts/screenshots/``."""
 
@@ -21,7 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_unit_asks_and_the_community_agrees_on_a_phone(demo_live_server, browser):  # noqa: F811
     from xianfeng.community.tests import factories as cf
-    from xianfeng.core.models import DutyRecord
+    from xianfeng.core.models import DutyRecord, User
+    from xianfeng.core.testing import role_org
+    from xianfeng.people.models import PartyMember
     from xianfeng.scoring.models import AwardOpinion
 
     base = demo_live_server.url
@@ -36,8 +39,21 @@ def test_the_unit_asks_and_the_community_agrees_on_a_phone(demo_live_server, bro
     page.wait_for_selector("#award-opinion-form")
     _axe(page)
     _shot(page, "awards-desktop-01-list")
-    # the liaison's one unit is chosen already; the community is chosen by hand
+    # the liaison's one unit is chosen already; the community is chosen by hand among those
+    # of the unit's street (not the other street's)
     assert page.locator("#id_unit").input_value() == str(cf.unit().pk)
+    other = role_org(User.objects.get(username="shequ2"))
+    assert page.locator(f"#id_community option[value='{other.pk}']").count() == 0
+    # the member is searched for, not typed as a number: the unit's members are offered
+    unit_member = (
+        PartyMember.objects.filter(branch__path__startswith=cf.unit().path)
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    )
+    page.fill("#member-search", unit_member.person.name)
+    page.wait_for_selector(f"#member-choices input[value='{unit_member.pk}']")
+    assert page.locator("#id_member").count() == 0
     page.select_option("#id_community", value=str(cf.community().pk))
     with page.expect_navigation():
         page.click("#award-opinion-submit")

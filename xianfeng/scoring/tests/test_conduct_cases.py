@@ -114,6 +114,13 @@ def test_a_negative_list_item_on_an_in_service_members_record_opens_a_case(perso
     assert DutyRecord.objects.filter(action="conduct_case.open", object_id=str(case.pk)).exists()
     assert _open() == 0  # reading the ledger again opens no second case
     assert not ConductCase.objects.filter(member=clean).exists()
+    # the demo district's point rules deduct for it (a deduction the issue names)
+    from xianfeng.scoring import services as scoring
+    from xianfeng.scoring.models import PointEntry
+
+    scoring.award_pending(lag=timedelta(0))
+    entry = PointEntry.objects.get(record=record)
+    assert entry.member_id == faulty.pk and entry.points < 0
 
 
 def test_the_branch_talks_sets_a_deadline_and_closes_it(personas, case):

@@ -11,7 +11,8 @@ import pytest
 from xianfeng.community.models import Team
 from xianfeng.core.workflow_walk import Walk, walk
 from xianfeng.demo.base import persona_member
-from xianfeng.services.models import Order
+from xianfeng.services import complaints
+from xianfeng.services.models import Complaint, Order
 from xianfeng.services.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,23 @@ def _in(state):
 
 API = "/api/v1/orders/{pk}/"
 PAGE = "/services/orders/{pk}/"
+C_API = "/api/v1/complaints/{pk}/"
+C_PAGE = "/services/complaints/{pk}/"
+
+
+def _complaint(state):
+    """A resident's complaint on a served order of side A (held by ``dangyuan``)."""
+
+    def make(p):
+        made = complaints.complaint_from_resident(
+            order=f.order_in("done", p), content="办理拖延", throttle=False
+        )
+        Complaint.objects.filter(pk=made.pk).update(state=state)
+        made.refresh_from_db()
+        return made
+
+    return make
+
 
 WALKS = [
     Walk(Order, "dispatch", _in("new"), _in("accepted"), "wangge", "dangyuan",
@@ -39,6 +57,10 @@ WALKS = [
          API + "serve", PAGE + "serve/", {"note": "已上门修好水管"}, api_form=True),
     Walk(Order, "reject", _in("new"), _in("dispatched"), "wangge", "dangyuan",
          API + "reject", PAGE + "reject/", {"reason": "属于物业维修范围，已告知物业电话"}),
+    Walk(Complaint, "confirm", _complaint("pending"), _complaint("dismissed"), "wangge",
+         "dangyuan", C_API + "confirm", C_PAGE + "confirm/", {"finding": "回访属实"}),
+    Walk(Complaint, "dismiss", _complaint("pending"), _complaint("confirmed"), "shequ",
+         "jiancha", C_API + "dismiss", C_PAGE + "dismiss/", {"reason": "党员已按时上门"}),
 ]  # fmt: skip
 
 
