@@ -540,6 +540,18 @@ def order_create(request: HttpRequest, payload: ProxyOrderIn) -> Any:
     return Status(201, _order_detail(request, order.pk))
 
 
+def _given_back(request: HttpRequest, order: Order) -> Order:
+    """退单's answer: the order as ``GET /orders/{id}`` shows it, or, to a member who no longer
+    sees it (an order back in the queue is its staff's to read), as it now stands with no
+    actions and neither phone nor address (the step itself succeeded)."""
+    try:
+        return _order_detail(request, order.pk)
+    except Http404:
+        order.actions, order.suggestions, order.participants = [], [], []
+        order.phone = order.address = ""
+        return order
+
+
 # Every step of an order from the declarations in services/workflows.py, answering the order as
 # ``GET /orders/{id}`` shows it. ``serve`` takes a photo, so it is written out below.
 add_step_endpoints(
@@ -549,6 +561,7 @@ add_step_endpoints(
     fetch=_order_for,
     response=OrderDetailOut,
     result=lambda request, order: _order_detail(request, order.pk),
+    overrides={"decline": (OrderDetailOut, _given_back)},
     paths={
         "dispatch": "/orders/{order_id}/dispatch",
         "claim_for_team": "/orders/{order_id}/claim-for-team",
