@@ -30,5 +30,10 @@ NEIGHBOURHOOD_ROLES: frozenset[str] = ALL_ROLES - {RoleKind.UNIT_LIAISON}
 WRITERS: frozenset[str] = ALL_ROLES - {RoleKind.AUDITOR}
 #: Who speaks for a resident unit: its liaison and the admins above it (评优评先征求社区意见).
 UNIT_WRITERS: frozenset[str] = ADMINS | {RoleKind.UNIT_LIAISON}
+#: Who reads a community's waiting orders (群众点单 not yet dispatched or claimed, with where the
+#: resident lives): the staff who dispatch them and the auditor. A member or a liaison reads an
+#: order once it is theirs or their team's, or one they entered; a team's leader reads the
+#: waiting ones through the team (``services.models.OrderQuerySet``).
+ORDER_QUEUE_READERS: frozenset[str] = GRID_WRITERS | {RoleKind.AUDITOR}
 #: Nobody (a model nobody writes through the pages or API).
 NOBODY: frozenset[str] = frozenset()

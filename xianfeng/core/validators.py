@@ -209,6 +209,21 @@ def _inside(point: tuple, ring: list[tuple[float, float]]) -> bool:
     return inside
 
 
+def boundary_contains(geometry: dict[str, Any], lon: float, lat: float) -> bool:
+    """Whether the point lies inside a valid GeoJSON Polygon or MultiPolygon (a Feature too):
+    inside some part's outer ring and none of that part's holes."""
+    if geometry.get("type") == "Feature":
+        geometry = geometry["geometry"]
+    coords = geometry["coordinates"]
+    polygons = coords if geometry["type"] == "MultiPolygon" else [coords]
+    point = (float(lon), float(lat))
+    for polygon in polygons:
+        outer, *holes = [_open_ring(ring) for ring in polygon]
+        if _inside(point, outer) and not any(_inside(point, hole) for hole in holes):
+            return True
+    return False
+
+
 def _first_meeting(rings: list[list[tuple[float, float]]]) -> tuple[int, int] | None:
     """The first two rings (indexes, equal for a ring that meets itself) whose edges meet
     anywhere other than at the shared vertex of neighbouring edges of one ring. A sweep over

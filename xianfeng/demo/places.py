@@ -49,7 +49,6 @@ def build_grid(ctx: Context, plan: GridPlan, grid: Grid) -> None:
     branch = ctx.orgs[plan.branch]
     groups = [ctx.orgs[code] for code in plan.groups]
     community = ctx.orgs[plan.community]
-    lon, lat, size = plan.box
 
     # Members of the branch and its building groups.
     member_orgs = [branch, *groups]
@@ -95,7 +94,7 @@ def build_grid(ctx: Context, plan: GridPlan, grid: Grid) -> None:
             if roll < 0.15
             else SafetyColour.UNRATED
         )
-        point = (lon + rng.random() * size, lat + rng.random() * size)
+        point = plan.place(rng.random(), rng.random(), seq)
         if kind == BuildingKind.RENTAL:
             if landlord is None or rng.random() >= 0.2:
                 landlord = _person(ctx, pending, org_id=org.pk, ages=(30, 80), address=address)

@@ -44,6 +44,17 @@ class OrgPlan:
     members: int = 0  # members to generate directly in this organization
 
 
+#: The grid of the lattice whose boundary is a MultiPolygon (issue 12: the map and the boundary
+#: editor take every part and ring): its box with a hole (a park that is no one's grid) and a
+#: second, detached part south of the lattice's first row, where no other grid lies.
+SHAPED_GRID = 1
+# As fractions of the grid's box (u west→east, v south→north): u0, v0, u1, v1.
+HOLE = (0.55, 0.55, 0.8, 0.8)  # the north-east, clear of the box's centre (the branch's point)
+SECOND_PART = (0.2, -0.5, 0.6, -0.1)  # below the box
+HOLE_MARGIN = 0.05  # no building within this of the hole's edge
+IN_SECOND_PART = 5  # every fifth building of the grid lies in the second part
+
+
 @dataclass
 class GridPlan:
     index: int
@@ -58,6 +69,23 @@ class GridPlan:
     boundary: dict[str, Any]
     centre: tuple[float, float]
     box: tuple[float, float, float]  # lon, lat, size
+    shaped: bool = False  # the boundary of two parts, one with a hole (SHAPED_GRID)
+
+    def place(self, u: float, v: float, seq: int) -> tuple[float, float]:
+        """A building's (lon, lat) from two uniform draws, inside the grid's boundary: anywhere
+        in its box; in the shaped grid, every ``IN_SECOND_PART``-th building in the second part
+        and none in the hole (the same draws, moved, so every other grid is built as before)."""
+        lon, lat, size = self.box
+        if self.shaped:
+            if seq % IN_SECOND_PART == 0:
+                u0, v0, u1, v1 = SECOND_PART
+                u, v = u0 + (u1 - u0) * (0.1 + 0.8 * u), v0 + (v1 - v0) * (0.1 + 0.8 * v)
+            else:
+                u0, v0, u1, v1 = HOLE
+                west, east = u0 - HOLE_MARGIN, u1 + HOLE_MARGIN
+                if west < u < east and v0 - HOLE_MARGIN < v < v1 + HOLE_MARGIN:
+                    u = 0.1 + 0.3 * (u - west) / (east - west)  # west of the hole
+        return lon + u * size, lat + v * size
 
 
 @dataclass
@@ -296,13 +324,7 @@ def make_plan(scale: Scale, faker: Faker) -> Plan:
                 kinds += [BuildingKind.RESIDENTIAL] * scale.residential_per_grid
                 kinds += [BuildingKind.SMALL_VENUE] * scale.small_venues_per_grid
                 kinds += [kind for kind, where in specials if grid_index in where]
-                ring = [
-                    [round(lon, 6), round(lat, 6)],
-                    [round(lon + size, 6), round(lat, 6)],
-                    [round(lon + size, 6), round(lat + size, 6)],
-                    [round(lon, 6), round(lat + size, 6)],
-                    [round(lon, 6), round(lat, 6)],
-                ]
+                shaped = grid_index == SHAPED_GRID
                 grids.append(
                     GridPlan(
                         index=grid_index,
@@ -314,14 +336,33 @@ def make_plan(scale: Scale, faker: Faker) -> Plan:
                         groups=group_codes,
                         members=members,
                         building_kinds=kinds,
-                        boundary={"type": "Polygon", "coordinates": [ring]},
+                        boundary=_boundary(lon, lat, size, shaped=shaped),
                         centre=centre,
                         box=(lon, lat, size),
+                        shaped=shaped,
                     )
                 )
                 grid_index += 1
             community_index += 1
     return Plan(orgs=orgs, grids=grids, community_codes=communities)
+
+
+def _boundary(lon: float, lat: float, size: float, *, shaped: bool) -> dict[str, Any]:
+    """The grid's box as a GeoJSON Polygon; the shaped grid's as a MultiPolygon: the box with
+    ``HOLE`` cut out, and ``SECOND_PART`` (outer rings anticlockwise, the hole clockwise, as
+    RFC 7946 asks)."""
+
+    def ring(u0: float, v0: float, u1: float, v1: float) -> list[list[float]]:
+        corners = [(u0, v0), (u1, v0), (u1, v1), (u0, v1), (u0, v0)]
+        return [[round(lon + u * size, 6), round(lat + v * size, 6)] for u, v in corners]
+
+    box = ring(0, 0, 1, 1)
+    if not shaped:
+        return {"type": "Polygon", "coordinates": [box]}
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [[box, ring(*HOLE)[::-1]], [ring(*SECOND_PART)]],
+    }
 
 
 def _grid_box(index: int) -> tuple[float, float, float]:

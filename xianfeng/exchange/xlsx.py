@@ -61,13 +61,25 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Za-z]+)')
 _CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+_CDATA = re.compile(rb"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 
 def _text(raw: bytes) -> str:
-    """XML character data as the parser would give it: entities resolved, line ends as \\n."""
+    """XML character data as the parser would give it: entities resolved, line ends as \\n,
+    CDATA sections (some writers use them for text with markup characters) taken as they are."""
+    if b"<![CDATA[" in raw:
+        pieces = _CDATA.split(raw)  # text, section, text, section, ..., text
+        return "".join(
+            _text(piece) if i % 2 == 0 else _line_ends(piece.decode("utf-8"))
+            for i, piece in enumerate(pieces)
+        )
     text = raw.decode("utf-8")
     if "&" in text:
         text = html.unescape(text)
+    return _line_ends(text)
+
+
+def _line_ends(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -268,6 +280,8 @@ def rows(archive: zipfile.ZipFile, book: Workbook) -> Iterator[tuple[int, list[A
                 else:
                     found = _V.search(inner)
                     raw = found.group(1) if found else b""
+                if b"<![CDATA[" in raw:
+                    raw = _text(raw).encode("utf-8")
                 if not raw:
                     values.append(None)  # openpyxl: an empty <v> is no value
                 elif kind == b"n":

@@ -8,17 +8,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language, gettext_lazy
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from xianfeng.core.api import (
+    JSON_CONTENT_TYPE,
     ListParams,
     OrgRef,
     choice_label,
     errors_response,
+    json_answer,
     page_of,
     paginate,
     require_can,
@@ -30,7 +33,7 @@ from xianfeng.core.services import NotFound, get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.meetings import rhythm, selectors, services, votes
+from xianfeng.meetings import publiccache, rhythm, selectors, services, votes
 from xianfeng.meetings.choices import ItemKind, MeetingKind, MeetingState, Period
 from xianfeng.meetings.models import (
     Attendee,
@@ -371,12 +374,27 @@ PublicDecisionPage = page_of(PublicDecisionOut)
     auth=None,
 )
 def public_decisions(request: HttpRequest, community_id: int, filters: Query[ListParams]) -> Any:
-    community = public_community(community_id)
-    if community is None:
-        from django.utils.translation import gettext as _
+    """Cached under the community's version (``meetings.publiccache``: every change to its
+    meetings, their decisions or an organization's name shows at once) with the page and the
+    language; a warm page reads nothing from the database. An unknown community answers 404
+    and is not cached."""
+    key = (
+        f"meetings:public-decisions:{get_language()}:{publiccache.decisions_version(community_id)}"
+        f":{community_id}:{filters.page}:{filters.page_size}"
+    )
+    body = cache.get(key)
+    if body is None:
+        community = public_community(community_id)
+        if community is None:
+            from django.utils.translation import gettext as _
 
-        raise NotFound(_("社区不存在。"))
-    return paginate(selectors.public_decisions(community), filters)
+            raise NotFound(_("社区不存在。"))
+        data = paginate(selectors.public_decisions(community), filters)
+        # What django-ninja makes of the returned page (the same schema, dump and renderer),
+        # so the cached bytes are the uncached answer's.
+        body = json_answer(PublicDecisionPage.model_validate(data).model_dump()).content
+        cache.set(key, body, publiccache.PUBLIC_TTL)
+    return HttpResponse(body, content_type=JSON_CONTENT_TYPE)
 
 
 # --- meeting rules and rhythm -------------------------------------------------------------------
@@ -1009,7 +1027,19 @@ def _public_selection(selection_id: int) -> Selection:
     summary=gettext_lazy("公开：评选与候选（结果公布后含得票）"),
 )
 def public_selection(request: HttpRequest, selection_id: int) -> Any:
-    return _public_selection(selection_id)
+    """Cached under the selection's version (``meetings.publiccache``: the selection, its
+    candidates or an organization's name changed shows at once) and the language; a warm
+    answer reads nothing from the database. An unknown selection answers 404, not cached."""
+    key = (
+        f"meetings:public-selection:{get_language()}:"
+        f"{publiccache.selection_version(selection_id)}:{selection_id}"
+    )
+    body = cache.get(key)
+    if body is None:
+        selection = _public_selection(selection_id)
+        body = json_answer(PublicSelectionOut.model_validate(selection).model_dump()).content
+        cache.set(key, body, publiccache.PUBLIC_TTL)
+    return HttpResponse(body, content_type=JSON_CONTENT_TYPE)
 
 
 class PublicVoteIn(Schema):

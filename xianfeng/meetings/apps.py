@@ -12,6 +12,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The home page's lines and the secretary's panel of due and missed meetings.
-        from xianfeng.meetings import registrations
+        from xianfeng.meetings import publiccache, registrations
 
         registrations.register()
+        # The public JSON's cache versions, replaced on every change it shows.
+        publiccache.connect_public_signals()

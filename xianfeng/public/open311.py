@@ -713,8 +713,12 @@ class RequestsView(Open311View):
         return render(data, fmt, root="service_requests", item="request")
 
     def post(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        # 200, not 201: the standard's text names no success status, and its swagger
+        # (open311/open311.github.io data/georeport_v2-1.yaml, ../shared/open311-schema) gives
+        # the POST one answer, 200. Clients written against 200-answering cities (Bloomington)
+        # once accepted nothing else, while FixMyStreet's client takes any 2xx.
         answer = post_request(request)
-        return render([answer], fmt, root="service_requests", item="request", status=201)
+        return render([answer], fmt, root="service_requests", item="request", status=200)
 
 
 class RequestView(Open311View):

@@ -553,6 +553,18 @@ def order_create(request: HttpRequest, payload: ProxyOrderIn) -> Any:
     return Status(201, _order_detail(request, order.pk))
 
 
+def _given_back(request: HttpRequest, order: Order) -> Order:
+    """退单's answer: the order as ``GET /orders/{id}`` shows it, or, to a member who no longer
+    sees it (an order back in the queue is its staff's to read), as it now stands with no
+    actions and neither phone nor address (the step itself succeeded)."""
+    try:
+        return _order_detail(request, order.pk)
+    except Http404:
+        order.actions, order.suggestions, order.participants = [], [], []
+        order.phone = order.address = ""
+        return order
+
+
 # Every step of an order from the declarations in services/workflows.py, answering the order as
 # ``GET /orders/{id}`` shows it. ``serve`` takes a photo, so it is written out below.
 add_step_endpoints(
@@ -562,6 +574,7 @@ add_step_endpoints(
     fetch=_order_for,
     response=OrderDetailOut,
     result=lambda request, order: _order_detail(request, order.pk),
+    overrides={"decline": (OrderDetailOut, _given_back)},
     paths={
         "dispatch": "/orders/{order_id}/dispatch",
         "claim_for_team": "/orders/{order_id}/claim-for-team",
@@ -571,6 +584,16 @@ add_step_endpoints(
         "serve": None,
         "reject": "/orders/{order_id}/reject",
     },
+)
+
+
+# The serve form's ``participants``: a repeated field (an array in the OpenAPI document).
+PARTICIPANTS_FORM = Form(
+    None,
+    description=gettext_lazy(
+        "队伍接的点单：参加办理的其他队员的党员编号，每人一个 participants 字段"
+        "（participants=12&participants=15）；仍接受逗号分隔的一个字段（12,15）"
+    ),
 )
 
 
@@ -585,13 +608,14 @@ def order_serve(
     note: Form[str] = "",
     photo: File[UploadedFile] = None,
     hours: Form[str] = "",
-    participants: Form[str] = "",
+    participants: list[Text(LINE_MAX_LENGTH)] | None = PARTICIPANTS_FORM,
 ) -> Any:
     """multipart/form-data: ``note`` (办理情况) and/or ``photo``, and ``hours``: the member's
     hours after work, recorded once as a service session of the order; for a team's order,
-    ``participants``: the ids of the team's other members who took part, comma-separated
-    (each gets the act in the duty ledger and the hours). The state and the actor are checked
-    before the input (409, then 403, then 400)."""
+    ``participants``: the ids of the team's other members who took part, one repeated field
+    each (a comma-separated field still works), each of whom gets the act in the duty ledger and
+    the hours; an id that is no number or no member of the team answers 400 and nothing is
+    written. The state and the actor are checked before the input (409, then 403, then 400)."""
     order = _order_for(request, order_id)
     if len(note) > TEXT_MAX_LENGTH:
         note = note[: TEXT_MAX_LENGTH + 1]
@@ -602,7 +626,8 @@ def order_serve(
         note=note,
         photo=photo,
         hours=hours[:16] or None,
-        participants=participants[:LINE_MAX_LENGTH],
+        # as many as the page's form takes (a team is tens of members at most)
+        participants=(participants or [])[:100],
     )
     return _order_detail(request, order.pk)
 

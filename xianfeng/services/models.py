@@ -17,8 +17,15 @@ from simple_history.models import HistoricalRecords
 
 from xianfeng.core.choices import Action
 from xianfeng.core.crypto import BlindIndexField, EncryptedCharField
-from xianfeng.core.roles import AUDIT_READERS, FIELD_ROLES, GRID_WRITERS, NOBODY, WRITERS
-from xianfeng.core.scope import ScopedQuerySet, scope_paths
+from xianfeng.core.roles import (
+    AUDIT_READERS,
+    FIELD_ROLES,
+    GRID_WRITERS,
+    NOBODY,
+    ORDER_QUEUE_READERS,
+    WRITERS,
+)
+from xianfeng.core.scope import ScopedQuerySet, active_roles, scope_paths
 from xianfeng.core.workflow import FSMField
 from xianfeng.services.choices import (
     ComplaintSource,
@@ -217,11 +224,14 @@ def member_team_ids(user: Any, *, leading: bool = False) -> list[int]:
 
 
 class OrderQuerySet(ScopedQuerySet):
-    """Orders in scope (their place or their member's branch) and, to read, for a member on a
-    community's team: the orders the team took; and for the team's leader (队长) only, the
-    community's orders waiting for a member (new), which the leader may claim for the team.
-    A plain member of a team does not browse the community's queue of residents' requests;
-    the leader does, and sees no phone or address before the claim
+    """Orders in scope (their place or their member's branch), where the community's waiting
+    orders (new: not yet dispatched or claimed) are read only by its staff and the auditor
+    (``ORDER_QUEUE_READERS``): a member or a liaison whose scope covers the place reads an order
+    once it has left the queue, or one they entered themselves (代办, a visit's request). To
+    read, a member on a community's team also sees the orders the team took; and the team's
+    leader (队长) only, the community's waiting orders, which the leader may claim for the team.
+    A plain member does not browse the community's queue of residents' requests, with their
+    addresses; the leader does, and sees no phone or address before the claim
     (``services.order_contact``). Widens a scope; never grants a write. ``teams=False``: the
     plain scope, without the teams."""
 
@@ -236,19 +246,40 @@ class OrderQuerySet(ScopedQuerySet):
         paths = scope_paths(user, rules_of or self.model, action)
         if paths is None:
             return self
-        widen = teams and action == Action.VIEW and rules_of is None
-        mine = member_team_ids(user) if widen else []
-        if not mine:
+        if action != Action.VIEW or rules_of is not None:
             return super().restrict(user, action, rules_of=rules_of)
-        condition = Q(team_id__in=mine)
-        led = member_team_ids(user, leading=True)
-        if led:
-            team_model = apps.get_model("community", "Team")
-            communities = team_model.objects.filter(pk__in=led).values("organization_id")
-            condition |= Q(state=OrderState.NEW, community_id__in=communities)
-        if paths:
-            condition |= self.scope_condition(paths)
-        return self.filter(condition)
+        condition = self._plain_condition(user, paths)
+        mine = member_team_ids(user) if teams else []
+        if mine:
+            condition = _either(condition, Q(team_id__in=mine))
+            led = member_team_ids(user, leading=True)
+            if led:
+                team_model = apps.get_model("community", "Team")
+                communities = team_model.objects.filter(pk__in=led).values("organization_id")
+                condition |= Q(state=OrderState.NEW, community_id__in=communities)
+        return self.none() if condition is None else self.filter(condition)
+
+    def _plain_condition(self, user: Any, paths: list[str]) -> Q | None:
+        """The plain scope to read: every order under a staff role's organization; under the
+        other roles' (and a member's service place), the orders past the queue or entered by
+        the user. ``None``: no order at all."""
+        if not paths:
+            return None
+        staff: list[str] = []
+        for path in sorted({r.path for r in active_roles(user) if r.kind in ORDER_QUEUE_READERS}):
+            if not any(path.startswith(kept) for kept in staff):
+                staff.append(path)
+        others = [p for p in paths if not any(p.startswith(s) for s in staff)]
+        if not others:  # staff everywhere they read: the plain scope as it is (no extra SQL)
+            return self.scope_condition(paths)
+        past_queue = self.scope_condition(others) & (
+            ~Q(state=OrderState.NEW) | Q(created_by_id=user.pk)
+        )
+        return _either(self.scope_condition(staff) if staff else None, past_queue)
+
+
+def _either(a: Q | None, b: Q) -> Q:
+    return b if a is None else a | b
 
 
 class Order(OrderFlow, models.Model):

@@ -188,19 +188,34 @@ def _claiming_team(order: Any, actor: User, team: Any) -> Any:
     raise ValidationError({"team": _("所选队伍不存在、已撤销或不属于这个社区。")})
 
 
+def participant_ids(ids: Any) -> list[str]:
+    """The ids named as taking part, in order and once each: a list (a form's repeated field, a
+    JSON array) whose items may each be a comma-separated string too (``"12,15"``, the API's
+    older form, or with a full-width comma), or one such string."""
+    items = ids if isinstance(ids, list | tuple) else [ids] if ids not in (None, "") else []
+    parts = (part.strip() for item in items for part in str(item).replace("，", ",").split(","))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
 def _participants(order: Any, server: Any, ids: Any) -> list[Any]:
     """The team's members who took part in serving a team's order (the one who serves always
     counts): current members of the order's team only, named by id."""
-    if isinstance(ids, str):
-        ids = [part for part in ids.replace("，", ",").split(",") if part.strip()]
-    wanted = list(dict.fromkeys(str(i).strip() for i in (ids or [])))
+    wanted = participant_ids(ids)
     if not wanted:
         return []
     if order.team_id is None:
         raise ValidationError({"participants": _("只有队伍接的点单可以登记参加的队员。")})
+    malformed = [i for i in wanted if not i.isdigit() or len(i) > 18]
+    if malformed:
+        raise ValidationError(
+            {
+                "participants": _("参加办理的队员应填党员编号（数字），以下不是：%(ids)s")
+                % {"ids": "、".join(malformed)}
+            }
+        )
     from xianfeng.people.models import PartyMember
 
-    numbers = [int(i) for i in wanted if i.isdigit()]
+    numbers = [int(i) for i in wanted]
     found = {
         m.pk: m
         for m in PartyMember.objects.filter(
@@ -209,7 +224,7 @@ def _participants(order: Any, server: Any, ids: Any) -> list[Any]:
             team_memberships__left_on__isnull=True,
         ).select_related("person", "branch")
     }
-    missing = [i for i in wanted if not i.isdigit() or int(i) not in found]
+    missing = [i for i in wanted if int(i) not in found]
     if missing:
         raise ValidationError(
             {"participants": _("以下编号的党员不是该队队员：%(ids)s") % {"ids": "、".join(missing)}}

@@ -8,7 +8,11 @@ import math
 import pytest
 from django.core.exceptions import ValidationError
 
-from xianfeng.core.validators import BOUNDARY_MAX_VERTICES, validate_geojson_geometry
+from xianfeng.core.validators import (
+    BOUNDARY_MAX_VERTICES,
+    boundary_contains,
+    validate_geojson_geometry,
+)
 
 OUTER = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]
 HOLE = [[2, 2], [4, 2], [4, 4], [2, 4], [2, 2]]
@@ -94,3 +98,15 @@ def test_a_ring_of_many_vertices_is_checked_and_too_many_refused():
     too_many = [[102 + i * 1e-6, 25 + (i % 2) * 1e-6] for i in range(n)]
     message = _refused({"type": "Polygon", "coordinates": [[*too_many, too_many[0]]]})
     assert "顶点太多" in message
+
+
+def test_a_point_is_inside_a_part_and_outside_its_holes():
+    shaped = {"type": "MultiPolygon", "coordinates": [[OUTER, HOLE], [FAR]]}
+    assert boundary_contains(shaped, 1, 1)
+    assert boundary_contains(shaped, 5, 5)
+    assert not boundary_contains(shaped, 3, 3)  # in the hole
+    assert boundary_contains(shaped, 22, 21)  # in the second part
+    assert not boundary_contains(shaped, 15, 15)  # between the parts
+    assert not boundary_contains(shaped, -1, 5)
+    polygon = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [OUTER]}}
+    assert boundary_contains(polygon, 3, 3) and not boundary_contains(polygon, 11, 3)

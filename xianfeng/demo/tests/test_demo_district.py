@@ -11,7 +11,13 @@ from django.apps import apps
 from faker import Faker
 
 from xianfeng.core.pinyin import name_pinyin
-from xianfeng.core.validators import birth_date_from_id, gender_from_id, validate_id_number
+from xianfeng.core.validators import (
+    birth_date_from_id,
+    boundary_contains,
+    gender_from_id,
+    validate_geojson_geometry,
+    validate_id_number,
+)
 from xianfeng.demo.accounts import persona_rows
 from xianfeng.demo.base import (
     DANWEI_UNIT,
@@ -64,7 +70,7 @@ def test_the_small_district_has_the_shape_of_the_real_one():
     for grid in Grid.objects.select_related("branch", "community"):
         assert grid.branch.parent_id == grid.community_id
         assert grid.organization_id == grid.branch_id
-        assert grid.boundary["type"] == "Polygon"
+        validate_geojson_geometry(grid.boundary)
 
     buildings = Counter(Building.objects.values_list("kind", flat=True))
     assert buildings[BuildingKind.RENTAL] == 20
@@ -200,3 +206,26 @@ def test_a_pairing_entered_the_other_way_round_is_not_built_again():
     pairing.delete()
     Pairing.objects.create(kind=kind, org_a=org_a, org_b=org_b, starts_on=date(2025, 1, 1))
     assert "orgs.Pairing" not in build_demo_district("small", seed=SEED)
+
+
+def test_one_grid_has_two_parts_and_a_hole_with_buildings_in_both_parts():
+    """The demo shows a boundary of more than one ring (issue 12): one grid of ``shequ``'s
+    community is a MultiPolygon of two parts, the first with a hole; the others are plain
+    boxes. Every demo building lies inside its own grid's boundary, out of the hole (as
+    ``places/tests/test_map.py`` checks for every building), and some lie in the second part."""
+    grids = {g.pk: g for g in Grid.objects.all()}
+    shaped = [g for g in grids.values() if g.boundary["type"] == "MultiPolygon"]
+    assert len(shaped) == 1
+    grid = shaped[0]
+    assert grid.community.code == SHEQU_COMMUNITY
+    first, second = grid.boundary["coordinates"]
+    assert len(first) == 2 and len(second) == 1  # an outer ring and a hole; one ring
+    assert all(g.boundary["type"] == "Polygon" for g in grids.values() if g != grid)
+    located = Building.objects.filter(code__startswith="B-").values_list(
+        "code", "grid_id", "longitude", "latitude"
+    )
+    assert located and all(lon is not None and lat is not None for _c, _g, lon, lat in located)
+    outside = [c for c, g, x, y in located if not boundary_contains(grids[g].boundary, x, y)]
+    assert not outside
+    part = {"type": "Polygon", "coordinates": second}
+    assert [c for c, g, lon, lat in located if g == grid.pk and boundary_contains(part, lon, lat)]

@@ -52,6 +52,18 @@ def test_map_boundary_and_figures_on_a_desktop_with_no_internet(
     )
     assert total == n_buildings
     assert page.locator(".leaflet-tile").count() == 0  # no background tiles asked for
+    # every grid's outline with all its rings: the demo's grid of two parts, one with a hole,
+    # is one path of three rings
+    drawn = page.eval_on_selector_all(
+        "#map path.grid", "ps => ps.map(p => (p.getAttribute('d').match(/M/g) || []).length)"
+    )
+    rings = [
+        sum(len(part) for part in g.boundary["coordinates"])
+        if g.boundary["type"] == "MultiPolygon"
+        else len(g.boundary["coordinates"])
+        for g in Grid.objects.filter(community=community, boundary__isnull=False)
+    ]
+    assert 3 in rings and sorted(drawn) == sorted(rings), (drawn, rings)
     _axe(page)
     _shot(page, "safety-desktop-01-map")
 

@@ -387,9 +387,9 @@ def test_a_waiting_order_answers_a_teams_leader_without_contact_then_the_team(pe
     assert order.organization == community  # at the community: not in a grid's scope
     from xianfeng.community import teams
 
-    # a plain member of the team whose own scope (a grid branch) does not cover the order; the
-    # in-service members serving in the community read its orders through their service
-    # place anyway (a member's scope, phone masked)
+    # a plain member of the team whose own scope (a grid branch) does not cover the order (a
+    # member whose scope covers it does not read it either while it waits: see
+    # test_a_plain_member_reads_no_waiting_order_until_it_leaves_the_queue)
     leader_member = persona_member("dangyuan")
     plain = (
         PartyMember.objects.filter(branch__path__startswith=community.path)
@@ -430,3 +430,78 @@ def test_a_waiting_order_answers_a_teams_leader_without_contact_then_the_team(pe
     seen = plain_client.get(f"/api/v1/orders/{order.pk}").json()
     assert seen["phone"] == mask_phone(order.phone) and order.address not in seen["address"]
     assert leader.get(f"/api/v1/orders/{order.pk}").json()["phone"] == order.phone
+
+
+def test_a_plain_member_reads_no_waiting_order_until_it_leaves_the_queue(personas, client_for):
+    """A community's waiting orders (new) are read by its staff, the auditor and a team's
+    leader only: a plain member whose scope covers the order's place (their grid branch) gets
+    404 on the page and the API and finds it in no list while it waits. Dispatched to another
+    member, it is theirs to read (phone masked). An order the member entered (代办) stays
+    theirs to read; one they give back (退单) leaves them, and the API's answer to the step
+    says so without the resident's contact."""
+    from django.test import Client
+
+    from xianfeng.community.tests import factories as cf
+    from xianfeng.core.validators import mask_phone
+    from xianfeng.core.workflow import take
+
+    community = role_org(personas["shequ2"])
+    branch = (
+        Organization.objects.filter(parent=community, kind=OrgKind.GRID_BRANCH)
+        .order_by("pk")
+        .first()
+    )
+    order = f.order(community, address=f.building_under(branch).address)
+    assert order.organization.path.startswith(branch.path) and order.state == OrderState.NEW
+    members = (
+        PartyMember.objects.filter(branch=branch)
+        .exclude(team_memberships__role="leader")
+        .order_by("pk")
+    )
+    plain_member, other = members[0], members[1]
+    plain = Client()
+    plain.force_login(cf.account_for(plain_member))
+    order_urls = (f"/services/orders/{order.pk}/", f"/api/v1/orders/{order.pk}")
+
+    for url in order_urls:
+        assert plain.get(url).status_code == 404, url
+    for url in ("/api/v1/orders", "/api/v1/orders/queue", "/api/v1/orders?state=new"):
+        ids = {row["id"] for row in plain.get(url).json()["results"]}
+        assert order.pk not in ids, url
+    assert order.code not in plain.get("/services/orders/queue/").content.decode()
+    # the community's staff and the auditor read the queue; staff elsewhere do not
+    for persona, want in (("shequ2", 200), ("jiancha", 200), ("qu", 200), ("shequ", 404)):
+        assert client_for(persona).get(order_urls[1]).status_code == want, persona
+    queue = client_for("shequ2").get("/api/v1/orders/queue").json()["results"]
+    assert order.pk in {row["id"] for row in queue}
+
+    # an order the member enters for a resident (代办) is theirs to follow
+    entered = plain.post(
+        "/api/v1/orders",
+        {"community": community.pk, "name": "李奶奶", "address": "幸福里", "content": "代买米面"},
+        content_type="application/json",
+    )
+    assert entered.status_code == 201, entered.content
+    assert entered.json()["state"] == OrderState.NEW
+    assert plain.get(f"/api/v1/orders/{entered.json()['id']}").status_code == 200
+
+    # dispatched to another member, the order has left the queue: the member reads it, masked
+    take(order, "dispatch", actor=personas["shequ2"], member=str(other.pk))
+    seen = plain.get(order_urls[1])
+    assert seen.status_code == 200
+    assert seen.json()["phone"] == mask_phone(order.phone)
+    assert plain.get(order_urls[0]).status_code == 200
+
+    # dispatched to the member, then given back: it waits again and is theirs no more
+    take(order, "recall", actor=personas["shequ2"], reason="改派")
+    take(order, "dispatch", actor=personas["shequ2"], member=str(plain_member.pk))
+    assert plain.get(order_urls[1]).json()["phone"] == order.phone  # theirs: in full
+    given_back = plain.post(
+        f"/api/v1/orders/{order.pk}/decline", {"reason": "出差"}, content_type="application/json"
+    )
+    assert given_back.status_code == 200, given_back.content
+    answer = given_back.json()
+    assert answer["state"] == OrderState.NEW and answer["actions"] == []
+    assert (answer["phone"], answer["address"]) == ("", "")
+    for url in order_urls:
+        assert plain.get(url).status_code == 404, url

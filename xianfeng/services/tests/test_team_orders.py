@@ -136,7 +136,7 @@ def test_only_the_teams_members_are_named_as_taking_part(personas, team):
     with pytest.raises(ValidationError, match="不是该队队员") as refused:
         take(order, "serve", actor=personas["dangyuan"], note="已办", participants=[stranger.pk])
     assert str(stranger.pk) in refused.value.message_dict["participants"][0]
-    with pytest.raises(ValidationError, match="不是该队队员"):
+    with pytest.raises(ValidationError, match="应填党员编号（数字），以下不是：abc"):
         take(order, "serve", actor=personas["dangyuan"], note="已办", participants="abc")
     order.refresh_from_db()
     assert order.state == OrderState.ACCEPTED and not _ledger(order, "order.served").exists()
@@ -271,3 +271,73 @@ def test_the_dispatch_form_searches_the_communitys_members(personas, client_for)
     assert done.status_code == 302
     order.refresh_from_db()
     assert order.state == OrderState.DISPATCHED and order.assignee == serving
+
+
+def _schema(doc: dict, node: dict) -> dict:
+    """An OpenAPI schema with its ``$ref`` followed."""
+    while "$ref" in node:
+        node = doc["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_the_serve_api_takes_participants_as_a_list_or_a_comma_string(personas, team, client_for):
+    """``POST /api/v1/orders/{id}/serve`` (multipart) takes ``participants`` as one repeated
+    field per member (an array in the OpenAPI document), and still as one comma-separated
+    field; an id that is no number, or no member of the team, answers 400 in Chinese and
+    writes nothing."""
+    from xianfeng.people.models import PartyMember
+
+    other, _user = _other_on(team)
+    third = (
+        PartyMember.objects.filter(branch__path__startswith=team.organization.path)
+        .exclude(team_memberships__team=team)
+        .order_by("pk")
+        .first()
+    )
+    teams.team_member_add(actor=personas["shequ"], team=team, member=third)
+    stranger = cf.in_service_member(6)
+    leader = client_for("dangyuan")
+    took_part = {persona_member("dangyuan").pk, other.pk, third.pk}
+
+    def claimed():
+        order = f.order(f.community_of(personas["shequ"]))
+        take(order, "claim_for_team", actor=personas["dangyuan"], team=team.pk)
+        return order
+
+    order = claimed()
+    url = f"/api/v1/orders/{order.pk}/serve"
+    refusals = [
+        (["abc"], "以下不是：abc"),
+        ([str(other.pk), "12x"], "以下不是：12x"),
+        ([f"{other.pk},-3"], "以下不是：-3"),
+        ([str(other.pk), str(stranger.pk)], f"不是该队队员：{stranger.pk}"),
+    ]
+    for bad, words in refusals:
+        answer = leader.post(url, {"note": "已办", "participants": bad})
+        assert answer.status_code == 400, (bad, answer.content)
+        assert any(words in m for m in answer.json()["errors"]["participants"]), answer.json()
+    order.refresh_from_db()
+    assert order.state == OrderState.ACCEPTED and not _ledger(order, "order.served").exists()
+
+    # one field per member: participants=<id>&participants=<id>
+    answer = leader.post(url, {"note": "已办", "participants": [str(other.pk), str(third.pk)]})
+    assert answer.status_code == 200, answer.content
+    assert {m["id"] for m in answer.json()["participants"]} == took_part
+    assert _ledger(order, "order.served").count() == 3
+
+    # the older form: one comma-separated field (a full-width comma too)
+    for joined in (f"{other.pk},{third.pk}", f"{other.pk}，{third.pk}"):
+        order = claimed()
+        answer = leader.post(
+            f"/api/v1/orders/{order.pk}/serve", {"note": "已办", "participants": joined}
+        )
+        assert answer.status_code == 200, answer.content
+        assert {m["id"] for m in answer.json()["participants"]} == took_part, joined
+
+    doc = leader.get("/api/v1/openapi.json").json()
+    body = doc["paths"]["/api/v1/orders/{order_id}/serve"]["post"]["requestBody"]["content"]
+    schema = _schema(doc, body["multipart/form-data"]["schema"])
+    field = schema["properties"]["participants"]
+    kinds = [_schema(doc, f) for f in field.get("anyOf", [field])]
+    assert any(k.get("type") == "array" and k["items"]["type"] == "string" for k in kinds), field
+    assert "participants=12&participants=15" in field.get("description", ""), field

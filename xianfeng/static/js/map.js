@@ -51,7 +51,14 @@
           { type: "FeatureCollection", features: data.features.filter(isGrid) },
           {
             style: function () {
-              return { color: "#8e1414", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.04 };
+              // every part and ring of a grid (holes too) is one outline: one <path class="grid">
+              return {
+                color: "#8e1414",
+                weight: 2,
+                fillColor: "#b71c1c",
+                fillOpacity: 0.04,
+                className: "grid",
+              };
             },
             onEachFeature: function (feature, layer) {
               layer.bindTooltip(feature.properties.name, { sticky: true });
