@@ -5,11 +5,13 @@ the API and exports can share the same dicts."""
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from typing import Any
 
 from django.db.models import Choices
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 
 @cache
@@ -23,9 +25,40 @@ def labels(choices: type[Choices]) -> dict[str, str]:
     return _labels(choices, translation.get_language())
 
 
+def escaped(choices: type[Choices]) -> dict[str, str]:
+    """``{value: label}`` in the active language, each label HTML-escaped: for rows built in
+    Python, so a page does not escape the same few labels once per row."""
+    return _escaped(choices, translation.get_language())
+
+
+@cache
+def _escaped(choices: type[Choices], language: str | None) -> dict[str, str]:
+    return {value: escape(label) for value, label in _labels(choices, language).items()}
+
+
 def options(choices: type[Choices]) -> list[tuple[str, str]]:
     """``[(value, label)]`` for a filter's ``<select>``, in the active language."""
     return list(labels(choices).items())
+
+
+def option_tags(choices: type[Choices], selected: Any) -> SafeString:
+    """A filter's ``<option>`` tags, ``selected`` marked, as the template loop
+    ``<option value="{{ v }}" {% if selected == v %}selected{% endif %}>{{ l }}</option>``
+    wrote them, byte for byte: built once per language and selected value (issue 11)."""
+    language = translation.get_language()
+    return _option_tags(choices, language, selected if selected in labels(choices) else None)
+
+
+@cache
+def _option_tags(choices: type[Choices], language: str | None, selected: Any) -> SafeString:
+    # only values of ``choices`` (or None) get here: the cache holds a few tags per filter
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<option value="{escape(str(value))}" {"selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in _labels(choices, language).items()
+        )
+    )
 
 
 @cache

@@ -45,22 +45,28 @@ def member_rows(members: Any) -> SafeString:
     because the template engine spent most of the page's time resolving some 700 variables for
     50 rows, and building model instances most of the rest (issue 11)."""
     prefix = escape(labels.url_prefix("people:member_detail"))
-    kinds, categories = labels.labels(MemberKind), labels.labels(MemberCategory)
-    statuses = labels.labels(MemberStatus)
+    kinds, categories = labels.escaped(MemberKind), labels.escaped(MemberCategory)
+    statuses = labels.escaped(MemberStatus)
     l_branch, l_kind, l_category = escape(_("党组织")), escape(_("类型")), escape(_("类别"))
     l_status, l_mobile = escape(_("状态")), escape(_("手机号"))
+    # A page's rows share a few branches: each escaped once.
+    branches: dict[str, str] = {}
     out = []
     for pk, kind, category, status, name, mobile, branch, short_name in members:
-        label = escape(statuses.get(status, status))
+        label = statuses.get(status) or escape(status)
         if status != "normal":
             label = f'<span class="tag red">{label}</span>'
+        # the branch's display_name: its short name, else its name
+        branch = short_name or branch
+        shown = branches.get(branch)
+        if shown is None:
+            shown = branches[branch] = escape(branch)
         out.append(
             f'\n  <tr>\n    <td><a href="{prefix}{pk}/">{escape(name)}</a></td>\n'
-            # the branch's display_name: its short name, else its name
-            f'    <td data-label="{l_branch}">{escape(short_name or branch)}</td>\n'
-            f'    <td data-label="{l_kind}">{escape(kinds.get(kind, kind))}</td>\n'
+            f'    <td data-label="{l_branch}">{shown}</td>\n'
+            f'    <td data-label="{l_kind}">{kinds.get(kind) or escape(kind)}</td>\n'
             f'    <td data-label="{l_category}">'
-            f"{escape(categories.get(category, category))}</td>\n"
+            f"{categories.get(category) or escape(category)}</td>\n"
             f'    <td data-label="{l_status}">{label}</td>\n'
             f'    <td data-label="{l_mobile}">{escape(mask_phone(mobile) or "—")}</td>\n'
             "  </tr>\n  "
@@ -85,9 +91,9 @@ class MemberListView(ScopedView):
                 "params": kept,
                 "branch": visible_org(request.user, filters.branch),
                 "querystring": urlencode(kept) + "&" if kept else "",
-                "kinds": labels.options(MemberKind),
-                "categories": labels.options(MemberCategory),
-                "statuses": labels.options(MemberStatus),
+                "kind_options": labels.option_tags(MemberKind, kept.get("kind")),
+                "category_options": labels.option_tags(MemberCategory, kept.get("category")),
+                "status_options": labels.option_tags(MemberStatus, kept.get("status")),
                 "can_add": self.can(Action.ADD),
             },
         )

@@ -179,8 +179,8 @@ class BuildingListView(ScopedView):
                 "rows": building_rows(page.object_list),
                 "params": params,
                 "querystring": querystring,
-                "kinds": labels.options(BuildingKind),
-                "colours": labels.options(SafetyColour),
+                "kind_options": labels.option_tags(BuildingKind, params.get("kind")),
+                "colour_options": labels.option_tags(SafetyColour, params.get("safety_colour")),
                 "can_add": self.can(Action.ADD),
             },
         )

@@ -292,7 +292,7 @@ class TaskListView(ScopedView):
                 "rows": task_rows(page.object_list),
                 "params": params,
                 "querystring": (urlencode(params) + "&") if params else "",
-                "states": labels.options(TaskState),
+                "state_options": labels.option_tags(TaskState, params.get("state")),
                 "state_labels": labels.labels(TaskState),
                 "detail_prefix": labels.url_prefix("work:task_detail"),
                 "is_member": member is not None,

@@ -46,3 +46,22 @@ def test_the_api_labels_are_those_of_get_display(personas):
     assert resolve(member) == member.get_status_display()
     member.status = "not-a-status"
     assert resolve(member) == "not-a-status"
+
+
+OLD_OPTIONS = (
+    '{% for v, l in options %}<option value="{{ v }}" '
+    "{% if selected == v %}selected{% endif %}>{{ l }}</option>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("selected", [None, "", "normal", "nonsense", '"><b>'])
+def test_option_tags_are_the_template_loops_bytes(selected):
+    from django.template import Context, Template
+
+    from xianfeng.people.choices import MemberStatus
+
+    old = Template(OLD_OPTIONS).render(
+        Context({"options": labels.options(MemberStatus), "selected": selected})
+    )
+    assert labels.option_tags(MemberStatus, selected) == old
+    assert old.count(" selected>") == (1 if selected in MemberStatus.values else 0)

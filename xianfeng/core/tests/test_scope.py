@@ -105,3 +105,22 @@ def test_scope_paths_are_worked_out_once_per_user_object(personas, monkeypatch):
     assert other.path not in scope.scope_paths(user, PartyMember, Action.CHANGE)
     fresh = User.objects.get(pk=user.pk)
     assert other.path in scope.scope_paths(fresh, PartyMember, Action.CHANGE)
+
+
+def test_active_roles_are_what_the_orm_reads_for_every_persona(personas):
+    from xianfeng.core.scope import active_roles, roles_queryset
+
+    community = role_org(personas["shequ"])
+    # an inactive role is left out
+    Role.objects.create(
+        user=personas["qu"], kind=RoleKind.AUDITOR, organization=community, is_active=False
+    )
+    for person in personas.values():
+        fresh = User.objects.get(pk=person.pk)  # no roles cached on it
+        expected = [tuple(row) for row in roles_queryset(fresh)]
+        got = [
+            (r.kind, r.organization_id, r.path, r.organization_name) for r in active_roles(fresh)
+        ]
+        assert got == expected, person.username
+    qu = active_roles(User.objects.get(pk=personas["qu"].pk))
+    assert qu and (RoleKind.AUDITOR, community.pk) not in {(r.kind, r.organization_id) for r in qu}
