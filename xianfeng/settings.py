@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xianfeng.core.middleware.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "xianfeng.core.middleware.CsrfCookieOnChangeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -1,5 +1,5 @@
-"""Project middleware: idle sessions without a write per request, and no caching of pages
-with personal data."""
+"""Project middleware: idle sessions without a write per request, no caching of pages with
+personal data, and the CSRF cookie sent only when it changes."""
 
 from __future__ import annotations
 
@@ -73,4 +73,29 @@ class NoStoreMiddleware:
             # are marked not to be kept there either.
             if user is not None and user.is_authenticated and not getattr(user, "person_id", None):
                 response["X-Xianfeng-No-Keep"] = "1"
+        return response
+
+
+class CsrfCookieOnChangeMiddleware:
+    """Send the CSRF cookie only when its value changes (a first visit, the rotation at
+    login), not again with every page that renders a token.
+
+    Django re-sends the cookie with every such page to renew its expiry. A response to a
+    request sent before the login (the service worker's precache, a page still loading)
+    then carries the old secret and can land after the login's new one: the browser goes
+    back to the old secret, and the next form posted from a page rendered with the new one
+    fails with "CSRF token from POST incorrect" (seen in the browser tests under load). A
+    re-send of the value the request already carried changes nothing but that expiry (a
+    year), so it is dropped. Listed above CsrfViewMiddleware to see the cookie it sets."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = settings.CSRF_COOKIE_NAME
+        sent = request.COOKIES.get(name)
+        response = self.get_response(request)
+        cookie = response.cookies.get(name)
+        if sent and cookie is not None and cookie.value == sent:
+            del response.cookies[name]
         return response

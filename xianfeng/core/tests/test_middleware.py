@@ -106,3 +106,41 @@ def test_no_template_has_inline_script_or_style():
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path.relative_to(TEMPLATES)}:{line}: {what}")
     assert not found, "\n".join(found)
+
+
+def test_the_csrf_cookie_is_sent_only_when_it_changes(personas):
+    """A first visit and the login set the CSRF cookie; pages that only render a token with
+    the cookie the request carried do not send it again, so a late answer to a request sent
+    before the login cannot put the old secret back (the form rendered with the new one
+    would then fail with "CSRF token from POST incorrect")."""
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    from xianfeng.demo.base import DEMO_PASSWORD
+
+    name = django_settings.CSRF_COOKIE_NAME
+    browser = Client(enforce_csrf_checks=True)
+    first = browser.get("/login/")
+    assert name in first.cookies  # a first visit: a new secret
+    before = first.cookies[name].value
+    assert name not in browser.get("/login/").cookies  # the same secret: not sent again
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first.content.decode())[1]
+    login = browser.post(
+        "/login/", {"username": "shequ", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
+    )
+    assert login.status_code == 302
+    after = login.cookies[name].value  # rotated at login: sent
+    assert after != before
+
+    # A late answer to a request that still carried the old secret sets nothing.
+    late = Client(enforce_csrf_checks=True)
+    late.cookies[name] = before
+    assert name not in late.get("/login/").cookies
+
+    # The pages after the login render tokens of the new secret, and a form posts.
+    page = browser.get("/")
+    assert page.status_code == 200 and name not in page.cookies
+    assert browser.cookies[name].value == after
+    form = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    assert browser.post("/logout/", {"csrfmiddlewaretoken": form}).status_code == 302
