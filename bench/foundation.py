@@ -66,7 +66,7 @@ PGPORT = os.environ.get("PGPORT", "54329")
 ADMIN_URL = os.environ.get(
     "XIANFENG_BENCH_ADMIN_URL", f"postgres://xianfeng:xianfeng@{HOST}:{PGPORT}/xianfeng"
 )
-BENCH_DB = "xianfeng_bench"
+BENCH_DB = os.environ.get("XIANFENG_BENCH_DB", "xianfeng_bench")  # a copy per engineer
 BENCH_FIELD_KEY = (
     "eGlhbmZlbmctYmVuY2htYXJrLW9ubHkta2V5LTAwMzI="  # b"xianfeng-benchmark-only-key-0032"
 )
