@@ -3,7 +3,8 @@
 One engine (``run_import``) streams the rows, asks the kind's importer to ``prepare`` each row
 (parse and check it; a problem is a ``RowErrors`` naming the column) and to ``add`` it (write
 it, or buffer and write a batch). Everything happens inside one transaction: a preview is the
-same run rolled back at the end, so its counts are exactly what applying would do; an apply
+same run rolled back at the end, so its counts are exactly what applying would do (the member
+import, which decides every count and reason before it writes a batch, skips the writes); an apply
 with rejected rows is rolled back too unless the user chose to import only the valid rows.
 Rows are upserted by natural keys (organization code, ID number, grid code, building code or
 normalised address, household building + unit + room), so importing the same file again
@@ -110,6 +111,7 @@ def run_import(
         try:
             with transaction.atomic():
                 importer = cls(user, outcome)
+                importer.dry_run = dry_run
                 try:
                     _read_all(cls, importer, sheet, outcome, progress, total)
                     importer.flush()

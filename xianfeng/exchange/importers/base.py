@@ -350,6 +350,9 @@ class Importer:
     def __init__(self, user: User, outcome: Outcome) -> None:
         self.user = user
         self.outcome = outcome
+        # A preview (set by the engine): a kind that decides every count before writing may
+        # skip its writes; the others write and the engine rolls back.
+        self.dry_run = False
         self.seen: dict[Any, int] = {}
         self._empty: dict[str, tuple[Any, Any, str | None]] = {}
 

@@ -38,6 +38,16 @@ if TYPE_CHECKING:
 
 BATCH = 1000
 
+# Text columns and the model field that stores them: a longer cell is refused in the row (COPY
+# would otherwise fail the whole import on PostgreSQL, after a preview that did not write).
+_LENGTHS = (
+    ("姓名", Person, "name"),
+    ("住址", Person, "address"),
+    ("工作单位", PartyMember, "work_unit"),
+    ("流出地", PartyMember, "origin"),
+    ("现居地", PartyMember, "current_place"),
+)
+
 
 @lru_cache(maxsize=50_000)
 def _pinyin(name: str) -> tuple[str, str]:
@@ -74,6 +84,13 @@ class MemberImporter(Importer):
         # counts and reasons go to its own outcome, added to the run's when it is done.
         self.writer = BatchWriter()
         self.pending: Outcome | None = None
+        # The new persons of this run with a mobile, by a hash of (name, mobile) -> their row:
+        # a later row with the same pair is flagged in the preview as in the import (the
+        # preview writes nothing, so the database cannot tell it about earlier rows).
+        self.new_contacts: dict[int, int] = {}
+        self.limits = [
+            (header, model._meta.get_field(name).max_length) for header, model, name in _LENGTHS
+        ]
         self.spec = {
             "身份证号": cells.id_number,
             "手机号": cells.mobile,
@@ -89,6 +106,17 @@ class MemberImporter(Importer):
         from xianfeng.people.services import _check_member_rules
 
         data = self.parse(values, self.spec)
+        too_long = [
+            (
+                header,
+                _("不能超过%(limit)d个字符（这一格有%(length)d个）。")
+                % {"limit": limit, "length": len(data[header])},
+            )
+            for header, limit in self.limits
+            if len(data[header]) > limit
+        ]
+        if too_long:
+            raise RowErrors(too_long)
         branch = self.branches.get(data["所在党组织代码"])
         if branch is None:
             raise self.org_error("所在党组织代码", data["所在党组织代码"])
@@ -211,6 +239,10 @@ class MemberImporter(Importer):
             else:
                 outcome.unchanged += 1
         self._warn_likely_duplicates(new_people, outcome)
+        if self.dry_run:
+            # Every count and reason above was decided before writing; a preview stops here
+            # (the run is rolled back anyway), which halves its time.
+            return
         reason = _("批量导入")
         insert_rows(Person, [p for _r, p in new_people], self.user, reason)
         insert_rows(
@@ -281,8 +313,8 @@ class MemberImporter(Importer):
         self, people: list[tuple[int, dict[str, Any]]], outcome: Outcome
     ) -> None:
         """A new person with the name and mobile of one already registered (under another or
-        no ID number) is probably the same person: imported, but flagged for the duplicates
-        page."""
+        no ID number), or of an earlier new row of this file, is probably the same person:
+        imported, but flagged for the duplicates page."""
         # Each mobile's index once: the new row keeps it (insert_rows computes only missing ones).
         for _r, p in people:
             if p.get("mobile"):
@@ -300,16 +332,23 @@ class MemberImporter(Importer):
                 .values_list("pk", "name", "mobile")
             }
         for row, person in people:
-            pk = known.get((person["name"], person.get("mobile")))
-            if pk and len(outcome.warnings) < MAX_STORED_ERRORS:
-                outcome.warnings.append(
-                    {
-                        "row": row,
-                        "column": "姓名",
-                        "reason": _(
-                            "与已登记的人员（编号%(id)s）同名同手机号，可能是同一人；"
-                            "导入后可在“重复人员”页核对合并。"
-                        )
-                        % {"id": pk},
-                    }
-                )
+            mobile = person.get("mobile")
+            if not mobile:
+                continue
+            key = hash((person["name"], mobile))
+            earlier = self.new_contacts.setdefault(key, row)
+            if len(outcome.warnings) >= MAX_STORED_ERRORS:
+                continue
+            if earlier != row:
+                reason = _(
+                    "与本文件第%(row)d行的人员同名同手机号，可能是同一人；"
+                    "导入后可在“重复人员”页核对合并。"
+                ) % {"row": earlier}
+            elif pk := known.get((person["name"], mobile)):
+                reason = _(
+                    "与已登记的人员（编号%(id)s）同名同手机号，可能是同一人；"
+                    "导入后可在“重复人员”页核对合并。"
+                ) % {"id": pk}
+            else:
+                continue
+            outcome.warnings.append({"row": row, "column": "姓名", "reason": reason})

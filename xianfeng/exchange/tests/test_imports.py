@@ -471,3 +471,92 @@ def test_an_imported_member_is_stored_as_a_saved_one_would_be(personas, write_fi
     # Keys came from the sequence: the next person saved the ordinary way gets a fresh one.
     other = Person.objects.create(organization=person.organization, name="后来者")
     assert other.pk > max(Person.objects.exclude(pk=other.pk).values_list("pk", flat=True))
+
+
+def test_a_too_long_cell_is_refused_in_its_row_and_the_rest_imports(personas, write_file):
+    """A name or address longer than its column is the row's error in Chinese, in the preview
+    as in the import (COPY would have failed the whole import on PostgreSQL)."""
+    head = [*MEMBER_HEAD, "住址", "工作单位"]
+    rows = [[*r, "某某路1号", ""] for r in member_rows(3)]
+    rows[1][0] = "张" * 51
+    rows[2][7] = "路" * 201
+    path = write_file("m.xlsx", xlsx_bytes([head, *rows]))
+    preview = run(personas, path, "m.xlsx", dry_run=True)
+    reasons = {e["row"]: (e["column"], e["reason"]) for e in preview.errors}
+    assert reasons == {
+        3: ("姓名", "不能超过50个字符（这一格有51个）。"),
+        4: ("住址", "不能超过200个字符（这一格有201个）。"),
+    }
+    outcome = run(personas, path, "m.xlsx", valid_only=True)
+    assert (outcome.created, outcome.rejected) == (1, 2)
+    assert outcome.errors == preview.errors
+    assert Person.objects.with_id_number(make_id(0)).get().address == "某某路1号"
+    assert not Person.objects.with_id_number(make_id(1)).exists()
+
+
+def test_a_preview_writes_nothing_and_tells_what_the_import_then_does(
+    personas, write_file, monkeypatch
+):
+    """The member preview stops before writing (it decides every count and reason first):
+    over batches of two, with new, changed, unchanged, out-of-scope, duplicate and refused
+    rows and likely duplicates of a registered person and of earlier rows of the same file
+    (in the same batch and in an earlier one), its outcome is the import's, and it ran no
+    statement that writes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xianfeng.core.crypto import blind_index
+    from xianfeng.exchange.importers import members
+
+    monkeypatch.setattr(members, "BATCH", 2)
+    run(personas, write_file("a.xlsx", xlsx_bytes([MEMBER_HEAD, *member_rows(3)])), "a.xlsx")
+    known = Person.objects.filter(organization__code__startswith="XF-S01-C01").exclude(
+        id_number_index__in=[blind_index("id_number", make_id(i)) for i in range(3)]
+    )[0]
+    known.mobile = "13911112222"
+    known.save()
+    outsider = PartyMember.objects.filter(branch__code__startswith="XF-S02").first()
+    rows = member_rows(3)  # 2: unchanged, 3: changed, 4: unchanged
+    rows[1][5] = "预备党员"
+    rows += [
+        ["新人", make_id(10), G01, "13700000001", "", "", ""],  # 5: created
+        [known.name, make_id(11), G01, "13911112222", "", "", ""],  # 6: like a registered one
+        ["新人", make_id(12), G01, "13700000001", "", "", ""],  # 7: like row 5 (other batch)
+        ["同批", make_id(13), G01, "13700000002", "", "", ""],  # 8
+        ["同批", make_id(14), G01, "13700000002", "", "", ""],  # 9: like row 8 (same batch)
+        ["改名", outsider.person.id_number, G01, "", "", "", ""],  # 10: out of scope
+        ["重复", make_id(10), G01, "", "", "", ""],  # 11: duplicate of row 5
+        ["坏", "123", G01, "", "", "", ""],  # 12: bad ID number
+    ]
+    path = write_file("b.xlsx", xlsx_bytes([MEMBER_HEAD, *rows]))
+    persons, members_before = Person.objects.count(), PartyMember.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        preview = run(personas, path, "b.xlsx", dry_run=True)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY"))
+        or "NEXTVAL(" in q["sql"].upper()
+    ]
+    assert writes == []
+    assert (Person.objects.count(), PartyMember.objects.count()) == (persons, members_before)
+    applied = run(personas, path, "b.xlsx", valid_only=True)
+    assert (
+        preview.as_dict()
+        == applied.as_dict()
+        == {
+            "total": 11,
+            "created": 5,
+            "updated": 1,
+            "unchanged": 2,
+            "rejected": 3,
+        }
+    )
+    assert preview.errors == applied.errors
+    assert preview.warnings == applied.warnings
+    warned = {w["row"]: w["reason"] for w in preview.warnings}
+    assert set(warned) == {6, 7, 9}
+    assert f"编号{known.pk}" in warned[6]
+    assert "与本文件第5行的人员同名同手机号" in warned[7]
+    assert "与本文件第8行的人员同名同手机号" in warned[9]
+    assert Person.objects.count() == persons + 5
