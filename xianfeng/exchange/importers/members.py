@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
@@ -27,7 +28,6 @@ from xianfeng.exchange.importers.base import (
     bulk_update,
     by_index,
     in_paths,
-    index_in,
     insert_rows,
 )
 from xianfeng.people.choices import Gender, MemberCategory, MemberKind
@@ -139,6 +139,8 @@ class MemberImporter(Importer):
             ) from None
         data["branch"] = branch
         data["_id_index"] = blind_index("id_number", data["身份证号"])
+        # here, on the reading thread, not on the writer's (the batch's lookup needs it)
+        data["_mobile_index"] = blind_index("phone", data["手机号"]) if data["手机号"] else ""
         return data
 
     def add(self, row: int, item: Any) -> None:
@@ -169,7 +171,7 @@ class MemberImporter(Importer):
         self.writer.wait(quiet=True)
 
     def _write(self, rows: list[tuple[int, dict[str, Any]]], outcome: Outcome) -> None:
-        existing = self._existing([d["_id_index"] for _r, d in rows])
+        existing, known = self._lookup(rows)
         # New persons and members as plain rows ({attname: value}), not model instances.
         new_people: list[tuple[int, dict[str, Any]]] = []
         new_members: list[tuple[dict[str, Any] | Person, dict[str, Any]]] = []
@@ -205,6 +207,8 @@ class MemberImporter(Importer):
                     "name_initials": initials,
                     **person_fields,
                 }
+                if d["_mobile_index"]:  # computed once: insert_rows fills only missing ones
+                    person_row["mobile_index"] = d["_mobile_index"]
                 new_people.append((row, person_row))
                 new_members.append((person_row, member_fields))
                 outcome.created += 1
@@ -238,7 +242,7 @@ class MemberImporter(Importer):
                 outcome.updated += 1
             else:
                 outcome.unchanged += 1
-        self._warn_likely_duplicates(new_people, outcome)
+        self._warn_likely_duplicates(new_people, known, outcome)
         if self.dry_run:
             # Every count and reason above was decided before writing; a preview stops here
             # (the run is rolled back anyway), which halves its time.
@@ -289,48 +293,57 @@ class MemberImporter(Importer):
             )
 
     @staticmethod
-    def _existing(indexes: list[str]) -> dict[str, Person]:
-        """The persons already registered under these ID numbers, in two queries: the blind
-        index alone first (unordered, no joins: with a join or ``ORDER BY id`` PostgreSQL walked
-        every person inserted so far in the import's own transaction, once per batch), then
-        the few found with their member and organizations."""
-        with by_index():
-            found = list(
-                index_in(Person.objects.all(), "id_number_index", indexes)
-                .order_by()
-                .values_list("pk", flat=True)
+    def _lookup(
+        rows: list[tuple[int, dict[str, Any]]],
+    ) -> tuple[dict[str, Person], dict[tuple[str, str], int]]:
+        """In one query a batch (each round trip on the writer's thread also waited for the
+        reading thread to hand back the GIL): the persons already registered under the
+        batch's ID numbers, as ``{ID number: Person}`` with their member and organizations,
+        and those with the batch's mobiles, as ``{(name, mobile index): id}`` for the
+        likely-duplicate warning. Only persons registered before this import can match: a
+        repeated ID number in the file is refused, and the file's own likely duplicates are
+        found in memory, so the preview (which writes nothing) finds what the import finds."""
+        ids = [d["_id_index"] for _r, d in rows]
+        mobiles = sorted({d["_mobile_index"] for _r, d in rows if d["_mobile_index"]})
+        table = connection.ops.quote_name(Person._meta.db_table)
+        if connection.vendor == "postgresql":
+            # one array parameter each: psycopg split and quoted a thousand placeholders
+            where, params = "id_number_index = ANY(%s) OR mobile_index = ANY(%s)", [ids, mobiles]
+        else:
+            where = f"id_number_index IN ({', '.join(['%s'] * len(ids))})"
+            if mobiles:
+                where += f" OR mobile_index IN ({', '.join(['%s'] * len(mobiles))})"
+            params = [*ids, *mobiles]
+        with by_index(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, id_number_index, name, mobile_index FROM {table} WHERE {where}",
+                params,
             )
-        if not found:
-            return {}
+            found = sorted(cursor.fetchall())
+        wanted_ids, wanted_mobiles = set(ids), set(mobiles)
+        known: dict[tuple[str, str], int] = {}
+        for pk, _index, name, mobile in found:
+            if mobile in wanted_mobiles:
+                known.setdefault((name, mobile), pk)  # the earliest registered
+        registered = [pk for pk, index, _name, _mobile in found if index in wanted_ids]
+        if not registered:
+            return {}, known
         return {
             p.id_number: p
-            for p in Person.objects.filter(pk__in=found)
+            for p in Person.objects.filter(pk__in=registered)
             .order_by()
             .select_related("member__branch", "organization")
-        }
+        }, known
 
     def _warn_likely_duplicates(
-        self, people: list[tuple[int, dict[str, Any]]], outcome: Outcome
+        self,
+        people: list[tuple[int, dict[str, Any]]],
+        known: dict[tuple[str, str], int],
+        outcome: Outcome,
     ) -> None:
         """A new person with the name and mobile of one already registered (under another or
         no ID number), or of an earlier new row of this file, is probably the same person:
         imported, but flagged for the duplicates page."""
-        # Each mobile's index once: the new row keeps it (insert_rows computes only missing ones).
-        for _r, p in people:
-            if p.get("mobile"):
-                p["mobile_index"] = blind_index("phone", p["mobile"])
-        mobiles = {p["mobile_index"] for _r, p in people if p.get("mobile")}
-        if not mobiles:
-            return
-        with by_index():
-            known = {
-                (name, mobile): pk
-                for pk, name, mobile in index_in(
-                    Person.objects.all(), "mobile_index", list(mobiles)
-                )
-                .order_by()
-                .values_list("pk", "name", "mobile")
-            }
         for row, person in people:
             mobile = person.get("mobile")
             if not mobile:
@@ -344,7 +357,7 @@ class MemberImporter(Importer):
                     "与本文件第%(row)d行的人员同名同手机号，可能是同一人；"
                     "导入后可在“重复人员”页核对合并。"
                 ) % {"row": earlier}
-            elif pk := known.get((person["name"], mobile)):
+            elif pk := known.get((person["name"], person["mobile_index"])):
                 reason = _(
                     "与已登记的人员（编号%(id)s）同名同手机号，可能是同一人；"
                     "导入后可在“重复人员”页核对合并。"

@@ -88,3 +88,33 @@ def test_without_the_helper_the_batch_is_written_at_once(org):
     started = threading.Event()
     writer.start(_slow_batch(started, org.code))
     assert Organization.objects.get(pk=org.pk).name == "批次已写入"
+
+
+def test_the_switch_interval_is_short_while_a_batch_is_written_and_restored_after(org):
+    """The helper thread takes the GIL back after each wait on PostgreSQL within the short
+    interval; once no batch is written the process's own interval is back (errors too)."""
+    import sys
+
+    if not BatchWriter.available():
+        pytest.skip("the helper thread is PostgreSQL's; SQLite writes at once")
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def work() -> None:
+        seen.append(sys.getswitchinterval())
+
+    def failing() -> None:
+        raise RuntimeError("批次失败")
+
+    with transaction.atomic():
+        first, second = BatchWriter(), BatchWriter()
+        first.start(work)
+        second.start(work)  # two imports in one process at once
+        first.wait()
+        assert sys.getswitchinterval() < before  # the second still writes
+        second.wait()
+        assert seen == [0.0005, 0.0005] and sys.getswitchinterval() == before
+        first.start(failing)
+        with pytest.raises(RuntimeError):
+            first.wait()
+    assert sys.getswitchinterval() == before
