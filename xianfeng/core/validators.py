@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -31,8 +32,10 @@ def normalize_id_number(value: str) -> str:
 
 
 def id_check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    if len(first17) != 17:
+        raise ValueError("the check digit is computed over 17 digits")
+    # map() over C functions: an import checks one number a row (a fifth of a row's checks)
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 def validate_id_number(value: str) -> None:

@@ -116,8 +116,8 @@ def _history_from_rows(model: type, pks: list[Any], user: Any, reason: str) -> N
         cursor.execute(
             f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(names)}) "
             f"SELECT {', '.join(exprs)} FROM {quote(meta.db_table)} "
-            f"WHERE {pk} = ANY(%s) ORDER BY {pk}",
-            [*params, pks],
+            f"WHERE {pk} = ANY(%s::bigint[]) ORDER BY {pk}",
+            [*params, f"{{{','.join(str(int(p)) for p in pks)}}}"],  # a literal: no list dumper
         )
 
 

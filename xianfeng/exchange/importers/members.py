@@ -307,8 +307,10 @@ class MemberImporter(Importer):
         mobiles = sorted({d["_mobile_index"] for _r, d in rows if d["_mobile_index"]})
         table = connection.ops.quote_name(Person._meta.db_table)
         if connection.vendor == "postgresql":
-            # one array parameter each: psycopg split and quoted a thousand placeholders
-            where, params = "id_number_index = ANY(%s) OR mobile_index = ANY(%s)", [ids, mobiles]
+            # One array literal each: a thousand placeholders were split and quoted one by one,
+            # and psycopg's list dumper walked each value in Python; blind indexes are hex.
+            where = "id_number_index = ANY(%s::text[]) OR mobile_index = ANY(%s::text[])"
+            params = [f"{{{','.join(ids)}}}", f"{{{','.join(mobiles)}}}"]
         else:
             where = f"id_number_index IN ({', '.join(['%s'] * len(ids))})"
             if mobiles:
