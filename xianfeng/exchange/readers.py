@@ -253,6 +253,12 @@ def check_xlsx(path: str) -> None:
         raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏或已加密。")) from None
 
 
+# A sheet declaring this many rows or more is read in a child process (``xlsx.rows_in_child``):
+# starting it costs about a fifth of a second, reading 100,000 rows here about two seconds of
+# the interpreter's lock that the checks and writes then wait for.
+CHILD_READER_ROWS = 20_000
+
+
 def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     """Rows up to ``XIANFENG_IMPORT_MAX_ROWS`` (plus a few for the header): a sheet that lied
     about its size, or a CSV of millions of lines, is refused when it passes the limit."""
@@ -282,13 +288,42 @@ def _xlsx_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:
     declared = _declared_rows(archive, book.sheet)
     total = max((declared or 1) - 1, 0)
 
+    def cells() -> Iterator[tuple[int, list[Any]]]:
+        if total >= CHILD_READER_ROWS:
+            try:
+                yield from xlsx.rows_in_child(path)
+                return
+            except xlsx.ChildUnavailable:
+                pass  # nothing read yet: read here
+        yield from xlsx.rows(archive, book)
+
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            yield from xlsx.rows(archive, book)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, UnicodeDecodeError):
+            yield from cells()
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            ValueError,
+            UnicodeDecodeError,
+            xlsx.Unsupported,
+        ):
             raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏。")) from None
 
-    return rows(), total, archive
+    reading = rows()
+    return reading, total, _Closing(reading, archive)
+
+
+class _Closing:
+    """Closes the rows (a child process reading them ends) and then the archive."""
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts = parts
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
 
 
 def _openpyxl_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:

@@ -239,3 +239,86 @@ def test_a_corrupt_sheet_is_refused_in_chinese(tmp_path: Path) -> None:
         with open_sheet(str(path), "good.xlsx", {"姓名": "姓名"}, ["姓名"]) as sheet:
             list(sheet.rows)
     assert "xlsx" in str(refused.value)
+
+
+def _child_rows(path: Path) -> dict[int, list[Any]]:
+    rows = {number: _trim(values) for number, values in xlsx.rows_in_child(str(path))}
+    return {n: v for n, v in rows.items() if v}
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+def test_a_child_process_reads_what_this_one_reads(tmp_path: Path, date1904: bool) -> None:
+    """Every kind of cell comes back from the child process as it is read here, across
+    several of its messages (rows in batches of CHILD_BATCH), shared strings and dates too."""
+    path = tmp_path / "hand.xlsx"
+    _package(path, SHEET, date1904=date1904)
+    assert _child_rows(path) == streamed_rows(path) == openpyxl_rows(path)
+    book = Workbook()
+    sheet = book.active
+    _fill(sheet)
+    for i in range(2 * xlsx.CHILD_BATCH + 7):
+        sheet.append([f"名字{i}", i, datetime.datetime(2020, 1, 1) + datetime.timedelta(i)])
+    big = tmp_path / "big.xlsx"
+    book.save(big)
+    child = _child_rows(big)
+    assert len(child) > 2 * xlsx.CHILD_BATCH and child == streamed_rows(big)
+
+
+def test_the_childs_error_is_raised_here_and_an_early_stop_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[Any] = []
+    popen = xlsx.subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(xlsx.subprocess, "Popen", recording)
+    book = Workbook()
+    for i in range(3000):
+        book.active.append([f"张{i}"])
+    path = tmp_path / "good.xlsx"
+    book.save(path)
+    rows = xlsx.rows_in_child(str(path))
+    assert next(rows) == (1, ["张0"])
+    rows.close()  # the import refused the file at its header, say
+    assert started[0].returncode is not None  # ended and waited for, not left running
+    with pytest.raises(OSError):
+        list(xlsx.rows_in_child(str(tmp_path / "missing.xlsx")))  # the child's own error
+    (tmp_path / "text.xlsx").write_text("不是表格")
+    with pytest.raises(zipfile.BadZipFile):
+        list(xlsx.rows_in_child(str(tmp_path / "text.xlsx")))
+    assert all(p.returncode is not None for p in started)
+
+
+def test_a_large_sheet_is_read_by_a_child_unless_none_can_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """open_sheet hands a sheet of CHILD_READER_ROWS or more to a child process; when no child
+    answers (an interpreter that is not Python, say) it reads the sheet itself, and a corrupt
+    sheet is refused in Chinese either way."""
+    from xianfeng.exchange import readers
+
+    calls: list[str] = []
+    real = xlsx.rows_in_child
+
+    def counting(path: str) -> Any:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(xlsx, "rows_in_child", counting)
+    monkeypatch.setattr(readers, "CHILD_READER_ROWS", 5)
+    book = Workbook()
+    book.active.append(["姓名"])
+    for i in range(40):
+        book.active.append([f"张{i}"])
+    path = tmp_path / "members.xlsx"
+    book.save(path)
+    with open_sheet(str(path), "members.xlsx", {"姓名": "姓名"}, ["姓名"]) as sheet:
+        names = [cells[0] for _n, cells in sheet.rows]
+    assert calls and names == [f"张{i}" for i in range(40)]
+    monkeypatch.setattr(xlsx.sys, "executable", "/bin/true")  # starts, answers nothing
+    with open_sheet(str(path), "members.xlsx", {"姓名": "姓名"}, ["姓名"]) as sheet:
+        assert [cells[0] for _n, cells in sheet.rows] == names
+    assert len(calls) == 2
