@@ -13,7 +13,7 @@ back), imports it with the same code as ``manage.py import members FILE`` as the
 streamed, checked in batches of 1,000, written with COPY beside their history rows inside one
 transaction), and imports it again (every row unchanged). The child reports each wall time,
 rows per second against the reading alone, and its peak resident memory
-(``VmHWM``), and that of the process that read the sheet for it (20,000 rows or more; its
+(``VmHWM``), and that of the process that read the sheet for it (8 MB inflated or more; its
 ``RUSAGE_CHILDREN`` peak). Memory is measured per process, so the sizes show whether it grows
 with the file; ``--rows 10000 100000 1000000`` adds a million (the limits of production are
 lifted for the bench's own child processes).
@@ -184,7 +184,7 @@ def child(path: str, rows: int, profile: bool = False) -> None:
                 "reimport_unchanged": again.unchanged,
                 "reimport_seconds": round(second, 1),
                 "peak_rss_mb": round(peak_kb / 1024),
-                # the sheet's reading process (a child of this one for 20,000 rows or more)
+                # the sheet's reading process (a child of this one for a sheet of 8 MB and up)
                 "reader_peak_rss_mb": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 ),

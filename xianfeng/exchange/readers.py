@@ -253,10 +253,11 @@ def check_xlsx(path: str) -> None:
         raise FileRefused(_("无法读取这个.xlsx表格，文件可能已损坏或已加密。")) from None
 
 
-# A sheet declaring this many rows or more is read in a child process (``xlsx.rows_in_child``):
-# starting it costs about a fifth of a second, reading 100,000 rows here about two seconds of
-# the interpreter's lock that the checks and writes then wait for.
-CHILD_READER_ROWS = 20_000
+# A sheet this large inflated (about 20,000 rows and up; many writers declare no size, so not
+# by rows) is read in a child process (``xlsx.rows_in_child``): starting it costs about a
+# fifth of a second, reading 100,000 rows here about two seconds of the interpreter's lock
+# that the checks and writes then wait for.
+CHILD_READER_BYTES = 8 * 1024 * 1024
 
 
 def _limited(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
@@ -289,7 +290,7 @@ def _xlsx_rows(path: str) -> tuple[Iterator[tuple[int, list[Any]]], int, Any]:
     total = max((declared or 1) - 1, 0)
 
     def cells() -> Iterator[tuple[int, list[Any]]]:
-        if total >= CHILD_READER_ROWS:
+        if archive.getinfo(book.sheet).file_size >= CHILD_READER_BYTES:
             try:
                 yield from xlsx.rows_in_child(path)
                 return

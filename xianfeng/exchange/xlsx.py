@@ -20,10 +20,11 @@ sheet's width.
 What it does not read is handed to openpyxl (``readers._xlsx_rows``): a workbook whose first
 sheet or parts it cannot find through the package relationships raises ``Unsupported``.
 
-A large sheet is read in a child process (``rows_in_child``, ``python -m
-xianfeng.exchange.xlsx FILE``) that sends the rows back a thousand at a time: the import's
-checks and writes hold the interpreter's lock for the whole run, and reading the sheet was a
-third of that; in its own process it runs beside them on the other core.
+A large sheet (``readers.CHILD_READER_BYTES``) is read in a child process
+(``rows_in_child``, ``python -m xianfeng.exchange.xlsx FILE``) that sends the rows back a
+thousand at a time: the import's checks and writes hold the interpreter's lock for the whole
+run, and reading the sheet was a third of that; in its own process it runs beside them on the
+other core.
 """
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ def test_the_childs_error_is_raised_here_and_an_early_stop_ends_it(
 def test_a_large_sheet_is_read_by_a_child_unless_none_can_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """open_sheet hands a sheet of CHILD_READER_ROWS or more to a child process; when no child
+    """open_sheet hands a sheet of CHILD_READER_BYTES or more to a child process; when no child
     answers (an interpreter that is not Python, say) it reads the sheet itself, and a corrupt
     sheet is refused in Chinese either way."""
     from xianfeng.exchange import readers
@@ -308,7 +308,7 @@ def test_a_large_sheet_is_read_by_a_child_unless_none_can_start(
         return real(path)
 
     monkeypatch.setattr(xlsx, "rows_in_child", counting)
-    monkeypatch.setattr(readers, "CHILD_READER_ROWS", 5)
+    monkeypatch.setattr(readers, "CHILD_READER_BYTES", 500)
     book = Workbook()
     book.active.append(["姓名"])
     for i in range(40):
