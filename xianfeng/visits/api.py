@@ -159,8 +159,10 @@ def visit_rows(page: Any) -> list[dict[str, Any]]:
     ids = {r["household_id"] for r in visits if r["household_id"] is not None}
     households = {}
     if ids:
-        for pk, unit, room, building in Household.objects.filter(pk__in=ids).values_list(
-            "pk", "unit", "room", "building__name"
+        for pk, unit, room, building in (
+            Household.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("pk", "unit", "room", "building__name")
         ):
             households[pk] = {"id": pk, "label": household_label(building, unit, room)}
     return [
