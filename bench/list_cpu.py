@@ -39,6 +39,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("/members/?page=5", "session"),
     ("/places/buildings/", "session"),
     ("/work/visits/", "session"),
+    ("/work/visits/?page=5", "session"),
     ("/work/tasks/", "session"),
     ("/members/?q=wang", "session"),
     ("/api/v1/members", "token"),
@@ -46,6 +47,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("/api/v1/buildings", "token"),
     ("/api/v1/households", "token"),
     ("/api/v1/visits", "token"),
+    ("/api/v1/visits?page=5", "token"),
     ("/api/v1/tasks", "token"),
 )
 PERSONAS = ("shequ", "qu")
