@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,32 +125,70 @@ class KeptList:
         statement = _get(key)
         if statement is None:
             rows = self.queryset().prefetch_related(None).values_list(*self.fields)[start:stop]
-            query = rows.query
-            if not query.is_empty() and not query.extra_select and not query.annotation_select:
-                compiler = query.get_compiler(rows.db)
-                sql, params = compiler.as_sql()
-                columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-                converters = tuple(
-                    (position, tuple(functions), expression)
-                    for position, (functions, expression) in compiler.get_converters(
-                        columns
-                    ).items()
-                )
-                _put(key, Statement(sql, tuple(params), converters))
+            statement = _compiled(rows)
+            if statement is not None:
+                _put(key, statement)
             return list(rows)  # the first time, the ORM's own rows
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, statement.params)
-            rows = cursor.fetchall()
-        if not statement.converters:
-            return rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for position, functions, expression in statement.converters:
-                value = values[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                values[position] = value
-            converted.append(tuple(values))
-        return converted
+        return _run(self.db, statement, statement.params)
+
+
+def rows_by_ids(
+    key: Hashable,
+    model: type[models.Model],
+    build: Callable[[list[Any]], models.QuerySet],
+    ids: Iterable[Any],
+    fields: tuple[str, ...],
+) -> list[tuple]:
+    """``values_list`` tuples of ``fields`` of ``build(ids)`` (a queryset filtered by
+    ``pk__in=ids`` and nothing that depends on the ids' values), compiled once per key and
+    number of ids: the ids are the statement's only parameters, which is checked when it is
+    compiled (else it is not kept)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    db = router.db_for_read(model)
+    key = ("ids", db, key, fields, len(ids))
+    statement = _get(key)
+    if statement is None:
+        rows = build(ids).values_list(*fields)
+        statement = _compiled(rows)
+        if statement is not None and statement.params == tuple(ids):
+            _put(key, statement)
+        return list(rows)
+    return _run(db, statement, tuple(ids))
+
+
+def _compiled(rows: models.QuerySet) -> Statement | None:
+    """The SQL, parameters and converters of a ``values_list`` queryset; ``None`` for one
+    that cannot match (``none()``) or that reorders its columns (extra or annotations)."""
+    query = rows.query
+    if query.is_empty() or query.extra_select or query.annotation_select:
+        return None
+    compiler = query.get_compiler(rows.db)
+    sql, params = compiler.as_sql()
+    columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(columns).items()
+    )
+    return Statement(sql, tuple(params), converters)
+
+
+def _run(db: str, statement: Statement, params: tuple[Any, ...]) -> list[tuple]:
+    """The statement's rows, converted as the ORM converts them."""
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    if not statement.converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, functions, expression in statement.converters:
+            value = values[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[position] = value
+        converted.append(tuple(values))
+    return converted

@@ -32,7 +32,7 @@ from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.places.models import Building, Household, household_label
+from xianfeng.places.models import Building, Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.models import Visit
 from xianfeng.work.api import MemberRef
@@ -156,15 +156,10 @@ def visit_rows(page: list[tuple]) -> list[dict[str, Any]]:
     tuples); the households' labels by one more query (joined into the page query they made
     PostgreSQL plan eight tables)."""
     visits = [dict(zip(VISIT_COLUMNS, row, strict=True)) for row in page]
-    ids = {r["household_id"] for r in visits if r["household_id"] is not None}
-    households = {}
-    if ids:
-        for pk, unit, room, building in (
-            Household.objects.filter(pk__in=ids)
-            .order_by()
-            .values_list("pk", "unit", "room", "building__name")
-        ):
-            households[pk] = {"id": pk, "label": household_label(building, unit, room)}
+    labels = selectors.household_labels(
+        r["household_id"] for r in visits if r["household_id"] is not None
+    )
+    households = {pk: {"id": pk, "label": label} for pk, label in labels.items()}
     return [
         {
             "id": r["id"],

@@ -17,6 +17,7 @@ that a page and the API show comes from one function here (``visits``, ``not_vis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,9 +26,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from xianfeng.core.kept_sql import KeptList, scope_key
+from xianfeng.core.kept_sql import KeptList, rows_by_ids, scope_key
 from xianfeng.orgs.models import Organization
-from xianfeng.places.models import Household, ResponsibilityZone
+from xianfeng.places.models import Household, ResponsibilityZone, household_label
 from xianfeng.visits.models import Visit
 
 
@@ -415,6 +416,19 @@ def visit_list(
         lambda: visits(user, mine=mine, household=household, task=task, since=since),
         fields,
     )
+
+
+def household_labels(ids: Iterable[int]) -> dict[int, str]:
+    """``{id: 幸福里3栋2单元301}`` of the households of a page of visits (already in scope
+    through the visits), by one query compiled once per number of households."""
+    rows = rows_by_ids(
+        "visit_households",
+        Household,
+        lambda pks: Household.objects.filter(pk__in=pks).order_by(),  # no sort: a dict
+        ids,
+        ("id", "building__name", "unit", "room"),
+    )
+    return {pk: household_label(building, unit, room) for pk, building, unit, room in rows}
 
 
 def coverage_target(user: Any, org_id: int | None, zone_id: int | None) -> Any:

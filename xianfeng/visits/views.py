@@ -26,7 +26,7 @@ from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
-from xianfeng.places.models import Household, household_label
+from xianfeng.places.models import Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.choices import VisitPurpose
 from xianfeng.visits.forms import VisitForm
@@ -202,18 +202,13 @@ def visit_rows(visits: Any) -> SafeString:
     l_household, l_member, l_purposes = escape(_("住户")), escape(_("党员")), escape(_("事项"))
     names = escaped(VisitPurpose)
     rows = list(visits)
-    wanted = {row[3] for row in rows if row[3] is not None}
-    households = {}
-    if wanted:
-        found = Household.objects.filter(pk__in=wanted).order_by()  # no sort: a dict
-        for pk, building, unit, room in found.values_list("id", "building__name", "unit", "room"):
-            households[pk] = escape(household_label(building, unit, room))
+    households = selectors.household_labels(row[3] for row in rows if row[3] is not None)
     local = timezone.get_current_timezone()
     cells: dict[tuple[str, ...], str] = {}  # a page repeats a few combinations of purposes
     out = []
     for pk, visited_at, purposes, household, building, member in rows:
         at = visited_at.astimezone(local)  # what the date filter shows: local time
-        where = households[household] if household is not None else escape(building)
+        where = escape(households[household] if household is not None else building)
         key = tuple(purposes)
         cell = cells.get(key)
         if cell is None:

@@ -107,3 +107,23 @@ def test_a_changed_scope_gets_its_own_sql(personas, visits):
     shequ.roles.create(kind=role.kind, organization=role.organization)
     wide = selectors.visit_list(fresh(shequ), VISIT_ROW_FIELDS)
     assert wide.count() == Visit.objects.count() > before.count()
+
+
+def test_household_labels_kept_per_number_of_households(visits):
+    """The households of a page, by a statement kept per number of ids: other ids of the same
+    number get their own households' labels (the ids are the only parameters)."""
+    from xianfeng.places.models import household_label
+
+    households = list(Household.objects.select_related("building").order_by("id")[:7])
+
+    def want(chosen: list[Household]) -> dict[int, str]:
+        return {h.pk: household_label(h.building.name, h.unit, h.room) for h in chosen}
+
+    first, other = households[:3], households[3:6]
+    assert selectors.household_labels(h.pk for h in first) == want(first)  # compiled
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.household_labels(h.pk for h in other) == want(other)  # kept
+        assert selectors.household_labels([other[0].pk, other[0].pk]) == want(other[:1])
+        assert selectors.household_labels(h.pk for h in households) == want(households)
+    assert len(ctx.captured_queries) == 3
+    assert selectors.household_labels([]) == {}
