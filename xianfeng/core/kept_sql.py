@@ -1,11 +1,12 @@
 """A list's queries compiled once per key: the SQL the ORM writes for a queryset, kept for the
 next request that would build the same queryset (issue 11).
 
-Building a scoped list's queryset and compiling its COUNT and its page cost the ORM about as
-much CPU as the rest of the request (the visit list: about 0.7 ms of 4-5; its scope has two
-organization subqueries). ``KeptList(key, build, fields)`` runs ``build()`` (the selector's
-queryset, through ``restrict()`` as always) only the first time a key is asked for; later it
-runs the same SQL with the same parameters and applies the same converters.
+Building a scoped list's queryset and compiling its COUNT and its page were about a fifth of a
+request's CPU (the visit list, whose scope has two organization subqueries).
+``KeptList(key, model, build, fields)`` runs ``build()`` (the selector's queryset, through
+``restrict()`` as always) only the first time a key is asked for; later it runs the same SQL
+with the same parameters and applies the same converters. ``rows_by_ids`` does the same for a
+query by a page's ids, kept per number of ids.
 
 The key must name everything the queryset's SQL depends on: the scope
 (``scope_key(user, model)``: the organization paths of ``restrict()``), each filter's value and
