@@ -233,6 +233,7 @@ def _any_organization_in(
     for path in paths:
         in_scope |= Q(path__startswith=path)
     condition = Q()
+    subqueries: dict[type[models.Model], models.QuerySet] = {}  # built once per target model
     for lookup in lookups:
         if not lookup:  # the row is an organization itself
             condition |= in_scope
@@ -240,8 +241,9 @@ def _any_organization_in(
         target = model
         for name in lookup.split("__"):
             target = target._meta.get_field(name).related_model
-        ids = target._base_manager.filter(in_scope).values("pk")
-        condition |= Q(**{f"{lookup}__{InScope.lookup_name}": ids})
+        if target not in subqueries:
+            subqueries[target] = target._base_manager.filter(in_scope).values("pk")
+        condition |= Q(**{f"{lookup}__{InScope.lookup_name}": subqueries[target]})
     return condition
 
 

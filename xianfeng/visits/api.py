@@ -32,7 +32,7 @@ from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
 from xianfeng.core.workflow import actions
 from xianfeng.core.workflow_api import add_step_endpoints
-from xianfeng.places.models import Building, Household, household_label
+from xianfeng.places.models import Building, Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.models import Visit
 from xianfeng.work.api import MemberRef
@@ -151,18 +151,15 @@ VISIT_COLUMNS = (
 )
 
 
-def visit_rows(page: Any) -> list[dict[str, Any]]:
-    """``VisitOut`` of each visit of a page of the selector's queryset, from plain rows; the
-    households' labels by one more query (as the selector's prefetch read them: joined into the
-    page query they made PostgreSQL plan eight tables)."""
-    visits = list(page.prefetch_related(None).values(*VISIT_COLUMNS))
-    ids = {r["household_id"] for r in visits if r["household_id"] is not None}
-    households = {}
-    if ids:
-        for pk, unit, room, building in Household.objects.filter(pk__in=ids).values_list(
-            "pk", "unit", "room", "building__name"
-        ):
-            households[pk] = {"id": pk, "label": household_label(building, unit, room)}
+def visit_rows(page: list[tuple]) -> list[dict[str, Any]]:
+    """``VisitOut`` of each visit of a page of ``selectors.visit_list`` (``VISIT_COLUMNS``
+    tuples); the households' labels by one more query (joined into the page query they made
+    PostgreSQL plan eight tables)."""
+    visits = [dict(zip(VISIT_COLUMNS, row, strict=True)) for row in page]
+    labels = selectors.household_labels(
+        r["household_id"] for r in visits if r["household_id"] is not None
+    )
+    households = {pk: {"id": pk, "label": label} for pk, label in labels.items()}
     return [
         {
             "id": r["id"],
@@ -188,8 +185,12 @@ def visit_rows(page: Any) -> list[dict[str, Any]]:
 @router.get("/visits", response=errors_response({200: VisitPage}), summary=gettext_lazy("走访记录"))
 def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
     return paginate_rows(
-        selectors.visits(
-            request.user, mine=filters.mine, household=filters.household, since=filters.since
+        selectors.visit_list(
+            request.user,
+            VISIT_COLUMNS,
+            mine=filters.mine,
+            household=filters.household,
+            since=filters.since,
         ),
         filters,
         visit_rows,
@@ -203,7 +204,9 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilters]) -> Any:
 )
 def task_visits(request: HttpRequest, task_id: int, filters: Query[ListParams]) -> Any:
     task = get_object_for(user=request.user, model=Task, pk=task_id)
-    return paginate_rows(selectors.visits(request.user, task=task), filters, visit_rows)
+    return paginate_rows(
+        selectors.visit_list(request.user, VISIT_COLUMNS, task=task), filters, visit_rows
+    )
 
 
 def _visit_detail(visit_id: int) -> Visit:

@@ -21,12 +21,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from xianfeng.core.choices import Action
-from xianfeng.core.labels import labels, url_prefix
+from xianfeng.core.labels import escaped, url_prefix
 from xianfeng.core.views import ScopedView, apply_form_errors, paginate
 from xianfeng.core.workflow_views import StepView
 from xianfeng.people.models import PartyMember
 from xianfeng.people.selectors import member_choices
-from xianfeng.places.models import Household, household_label
+from xianfeng.places.models import Household
 from xianfeng.visits import selectors, services
 from xianfeng.visits.choices import VisitPurpose
 from xianfeng.visits.forms import VisitForm
@@ -200,25 +200,24 @@ def visit_rows(visits: Any) -> SafeString:
     PostgreSQL spent longer planning it than running it; see ``selectors.visits``)."""
     prefix = escape(url_prefix("work:visit_detail"))
     l_household, l_member, l_purposes = escape(_("住户")), escape(_("党员")), escape(_("事项"))
-    names = labels(VisitPurpose)
+    names = escaped(VisitPurpose)
     rows = list(visits)
-    wanted = {row[3] for row in rows if row[3] is not None}
-    households = {}
-    if wanted:
-        found = Household.objects.filter(pk__in=wanted)
-        for pk, building, unit, room in found.values_list("id", "building__name", "unit", "room"):
-            households[pk] = household_label(building, unit, room)
+    households = selectors.household_labels(row[3] for row in rows if row[3] is not None)
     local = timezone.get_current_timezone()
+    cells: dict[tuple[str, ...], str] = {}  # a page repeats a few combinations of purposes
     out = []
     for pk, visited_at, purposes, household, building, member in rows:
         at = visited_at.astimezone(local)  # what the date filter shows: local time
-        where = households[household] if household is not None else building
-        purposes = "、".join(escape(names.get(p, p)) for p in purposes)
+        where = escape(households[household] if household is not None else building)
+        key = tuple(purposes)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = "、".join(names.get(p) or escape(p) for p in purposes)
         out.append(
             f'<tr><td><a href="{prefix}{pk}/">{at:%Y-%m-%d %H:%M}</a></td>'
-            f'<td data-label="{l_household}">{escape(where)}</td>'
+            f'<td data-label="{l_household}">{where}</td>'
             f'<td data-label="{l_member}">{escape(member)}</td>'
-            f'<td data-label="{l_purposes}">{purposes}</td></tr>'
+            f'<td data-label="{l_purposes}">{cell}</td></tr>'
         )
     return mark_safe("".join(out))  # every value above is escaped
 
@@ -228,14 +227,19 @@ class VisitListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         member = member_of(request.user)
-        qs = selectors.visits(
+        rows = selectors.visit_list(
             request.user,
+            VISIT_ROW_FIELDS,
             mine=request.GET.get("mine") == "1",
             household=_id(request.GET.get("household")),
             since=_day(request.GET.get("since")),
         )
         params = {k: request.GET[k] for k in ("mine", "household", "since") if request.GET.get(k)}
-        page = paginate(request, qs.prefetch_related(None).values_list(*VISIT_ROW_FIELDS))
+        # The COUNT is the ORM's count of the selector's queryset, on the visits alone:
+        # counted after ``values_list`` it kept the three inner joins of the shown columns
+        # (buildings, members, persons: 18 ms of PostgreSQL for the district's 11,767 visits,
+        # 1.4 without). Those are foreign keys that cannot be null: both count the same rows.
+        page = paginate(request, rows)
         return render(
             request,
             "visits/visit_list.html",
