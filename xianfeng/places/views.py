@@ -168,9 +168,9 @@ class BuildingListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = BuildingFilters.from_params(request.GET)
-        qs = building_list(user=request.user, filters=filters).values_list(*BUILDING_ROW_FIELDS)
+        buildings = building_list(user=request.user, filters=filters)
         params, querystring = _kept(request, BuildingFilters)
-        page = paginate(request, qs)
+        page = paginate(request, buildings.values_list(*BUILDING_ROW_FIELDS), counted=buildings)
         return render(
             request,
             "places/building_list.html",

@@ -229,3 +229,28 @@ def test_task_rows_render_as_before(client_for, tasks, persona, query):
     )
     assert rows.count("<tr>") == len(response.context["page"].object_list) > 0
     assert rows in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, shown_only",
+    [
+        ("/places/buildings/", '"places_grid"'),  # the grid's name
+        ("/work/tasks/", '"people_person"'),  # the assignee's name
+    ],
+)
+@pytest.mark.parametrize("persona", ["shequ", "qu"])
+def test_the_building_and_task_pages_count_without_the_shown_columns_joins(
+    client_for, tasks, persona, path, shown_only
+):
+    """The COUNT is the selector's queryset's, not the page's rows': counted after
+    ``values_list`` it joined the tables only a shown column needs, for the same number."""
+    client = client_for(persona)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    page = response.context["page"]
+    (count,) = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+    assert shown_only not in count, count
+    rows = [q["sql"] for q in ctx.captured_queries if shown_only in q["sql"]]
+    assert rows, "the page's rows still read the shown column"
+    assert page.paginator.count > 0
+    assert page.paginator.count == len(page.paginator.object_list.rows.all())

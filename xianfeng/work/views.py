@@ -283,7 +283,7 @@ class TaskListView(ScopedView):
         )
         params = {k: request.GET[k] for k in ("mine", "claimable", "state") if request.GET.get(k)}
         member = services.member_of(request.user)
-        page = paginate(request, qs.values_list(*TASK_ROW_FIELDS))
+        page = paginate(request, qs.values_list(*TASK_ROW_FIELDS), counted=qs)
         return render(
             request,
             "work/task_list.html",
