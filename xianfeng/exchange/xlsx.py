@@ -386,18 +386,15 @@ def rows_in_child(path: str) -> Iterator[tuple[int, list[Any]]]:
     """The rows ``iter_rows(path)`` gives, read by a child process. ``ChildUnavailable`` before
     the first row when no child could be started; the child's errors are raised here as their
     own classes. Closing the iterator early ends the child."""
+    # started in the directory that holds the package: ``-m`` finds it there, installed or not
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-    }
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "xianfeng.exchange.xlsx", os.path.abspath(path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=env,
+            cwd=root,
         )
     except OSError as exc:
         raise ChildUnavailable(str(exc)) from None
