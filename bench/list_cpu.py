@@ -106,12 +106,16 @@ def run(client, path: str, headers: dict[str, str], n: int) -> tuple[float, floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200, help="requests per endpoint and persona")
-    parser.add_argument("--profile", help="profile this path (as shequ) instead")
+    parser.add_argument("--profile", help="profile this path (as --persona) instead")
+    parser.add_argument("--persona", default="shequ", choices=PERSONAS, help="for --profile")
+    parser.add_argument(
+        "--only", default="", help="measure only the endpoints whose path contains this"
+    )
     parser.add_argument("--top", type=int, default=25, help="rows of the profile")
     args = parser.parse_args()
     setup()
     if args.profile:
-        client, token = sign_in("shequ")  # only shequ: qu's one-time code waits for a new step
+        client, token = sign_in(args.persona)
         auth = "token" if args.profile.startswith("/api/") else "session"
         headers = {"Authorization": f"Bearer {token}"} if auth == "token" else {}
         run(client, args.profile, headers, 5)
@@ -131,6 +135,8 @@ def main() -> int:
     print("| ------- | -------- | ---------- | ----------- | ----------- |")
     for name, (client, token) in people.items():
         for path, auth in ENDPOINTS:
+            if args.only not in path and not path.startswith("/bench/"):
+                continue
             headers = {"Authorization": f"Bearer {token}"} if auth == "token" else {}
             cpu, wall, queries = run(client, path, headers, args.n)
             print(f"| {name} | `{path}` | {cpu:.2f} | {wall:.2f} | {queries:.1f} |", flush=True)
