@@ -122,9 +122,20 @@ class ServiceFormView(ScopedView):
         return redirect(obj.get_absolute_url())
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
-    """Database pagination; the count query is the only extra query."""
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int | None = None,
+    *,
+    counted: QuerySet | None = None,
+):
+    """Database pagination; the count query is the only extra query. ``counted``: the same
+    rows before ``values_list()``, whose COUNT needs none of the joins the shown columns add
+    (the member page's COUNT joined every person: 12 ms for the district, 2 without)."""
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    if counted is not None:
+        # ``count`` is a cached_property: an int set here is what every later read returns
+        paginator.count = counted.count()
     return paginator.get_page(request.GET.get("page"))
 
 

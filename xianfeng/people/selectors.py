@@ -6,18 +6,21 @@ The member page, ``GET /members`` and the member export all call ``member_list``
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from xianfeng.core.choices import Action
 from xianfeng.core.crypto import blind_index
+from xianfeng.core.scope import scope_paths
 from xianfeng.core.selectors import ListFilters
 from xianfeng.orgs.models import Organization
 from xianfeng.orgs.selectors import in_subtree_of
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
-from xianfeng.people.models import PartyMember
+from xianfeng.people.models import PartyMember, Person
 
 if TYPE_CHECKING:
     from xianfeng.core.models import User
@@ -33,23 +36,47 @@ class MemberFilters(ListFilters):
     due: bool = False  # probationary members due for full membership
 
 
-def name_search(q: str, prefix: str = "") -> Q:
+def name_search(q: str, prefix: str = "", *, hashed: bool = False) -> Q:
     """A person's name containing ``q``; for a Latin query also the full pinyin or the
     initials starting with it (王小明 is found by 王, 小明, wang, wangxiao and wxm); a whole ID
     number or mobile number finds its person through the blind index (they are encrypted, so
-    only the whole number matches, never a part)."""
-    cond = Q(**{f"{prefix}name__contains": q})
+    only the whole number matches, never a part).
+
+    ``hashed`` (through a relation, ``prefix`` like ``"person__"``): each alternative becomes
+    its own ``IN (SELECT id FROM people_person WHERE ...)``, which PostgreSQL hashes once, the
+    pinyin's from its index alone (``people`` 0012). For a wide scope: the same conditions
+    OR-ed over the join made it fetch every matching person's row from the table (the
+    district admin's ``?q=wang``: 6,853 persons on 4,034 of 5,481 pages for 882 members,
+    11 ms a COUNT; hashed, 3 ms). For a community's few hundred members the join is cheaper
+    (each member's person looked up by key: 1.8 ms, hashed 3 ms)."""
+    conds = [Q(name__contains=q)]
     low = q.lower()
     if low.isascii() and low.isalpha():
-        cond |= Q(**{f"{prefix}name_initials__startswith": low}) | Q(
-            **{f"{prefix}name_pinyin__startswith": low}
-        )
+        conds += [Q(name_initials__startswith=low), Q(name_pinyin__startswith=low)]
     digits = "".join(q.split())
     if len(digits) in (15, 18) and digits[:-1].isdigit():
-        cond |= Q(**{f"{prefix}id_number_index": blind_index("id_number", digits)})
+        conds.append(Q(id_number_index=blind_index("id_number", digits)))
     elif len(digits) == 11 and digits.isdigit():
-        cond |= Q(**{f"{prefix}mobile_index": blind_index("phone", digits)})
-    return cond
+        conds.append(Q(mobile_index=blind_index("phone", digits)))
+    if hashed and prefix:
+        key = f"{prefix.removesuffix('__')}__in"
+        conds = [Q(**{key: Person.objects.filter(c).values("pk")}) for c in conds]
+    elif prefix:
+        conds = [Q(**{f"{prefix}{k}": v for k, v in c.children}) for c in conds]
+    return reduce(operator.or_, conds)
+
+
+# A scope whose every path has at least this many segments is a community's or narrower (the
+# district's path is "00000001.", a street's two segments, a community's three).
+NARROW_SEGMENTS = 3
+
+
+def _wide(user: User) -> bool:
+    """Whether the user's scope is wider than a community (a street, the district, everything):
+    then a search hashes the matching persons (``name_search(hashed=True)``). Only the plan
+    depends on it, never the rows. From the scope's paths, worked out once per request."""
+    paths = scope_paths(user, PartyMember, Action.VIEW)
+    return paths is None or any(p.count(".") < NARROW_SEGMENTS for p in paths)
 
 
 def member_list(
@@ -63,7 +90,7 @@ def member_list(
         .order_by("branch__path", "id")
     )
     if filters.q:
-        qs = qs.filter(name_search(filters.q, "person__"))
+        qs = qs.filter(name_search(filters.q, "person__", hashed=_wide(user)))
     for key in ("kind", "category", "status"):
         value = getattr(filters, key)
         if value:

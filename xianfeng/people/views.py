@@ -79,8 +79,8 @@ class MemberListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = MemberFilters.from_params(request.GET)
-        qs = member_list(user=request.user, filters=filters).values_list(*MEMBER_ROW_FIELDS)
-        page = paginate(request, qs)
+        members = member_list(user=request.user, filters=filters)
+        page = paginate(request, members.values_list(*MEMBER_ROW_FIELDS), counted=members)
         kept = MemberFilters.kept(request.GET)
         return render(
             request,
