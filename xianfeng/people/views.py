@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from xianfeng.core import labels, related
 from xianfeng.core.choices import Action
+from xianfeng.core.crypto import decrypt_many, stored_token
 from xianfeng.core.history import history_rows
 from xianfeng.core.validators import mask_phone, parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
@@ -26,14 +27,15 @@ from xianfeng.people.models import PartyMember, Person
 from xianfeng.people.selectors import MemberFilters, member_choices, member_list
 
 # The columns the member list shows, in the order ``member_rows`` unpacks them: the page reads
-# these as plain tuples (``values_list``), no model instance per row.
+# these as plain tuples (``values_list``), no model instance per row; the mobile as its stored
+# token, opened with the page's others in one ``decrypt_many`` to be masked.
 MEMBER_ROW_FIELDS = (
     "id",
     "kind",
     "category",
     "status",
     "person__name",
-    "person__mobile",
+    stored_token("person__mobile"),
     "branch__name",
     "branch__short_name",
 )
@@ -52,7 +54,11 @@ def member_rows(members: Any) -> SafeString:
     # A page's rows share a few branches: each escaped once.
     branches: dict[str, str] = {}
     out = []
-    for pk, kind, category, status, name, mobile, branch, short_name in members:
+    members = list(members)
+    mobiles = decrypt_many([row[5] for row in members])
+    for (pk, kind, category, status, name, _token, branch, short_name), mobile in zip(
+        members, mobiles, strict=True
+    ):
         label = statuses.get(status) or escape(status)
         if status != "normal":
             label = f'<span class="tag red">{label}</span>'
