@@ -245,10 +245,10 @@ def member_rows(page: Any) -> list[dict[str, Any]]:
 )
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """Party members in the user's scope, by branch in tree order (as on the page)."""
-    qs = selectors.member_list(
-        user=request.user, filters=selectors.MemberFilters.from_schema(filters)
-    )
-    return paginate_rows(qs, filters, member_rows)
+    found = selectors.MemberFilters.from_schema(filters)
+    qs = selectors.member_list(user=request.user, filters=found)
+    counted = selectors.member_list(user=request.user, filters=found, counting=True)
+    return paginate_rows(qs, filters, member_rows, counted=counted)
 
 
 @router.get(

@@ -80,17 +80,23 @@ def _wide(user: User) -> bool:
 
 
 def member_list(
-    *, user: User, filters: MemberFilters, serving: bool = False
+    *, user: User, filters: MemberFilters, serving: bool = False, counting: bool = False
 ) -> QuerySet[PartyMember]:
     """Members in the user's scope, by branch in tree order, with person and branch
-    (``serving``: and those in service in a community of the scope, for the pickers)."""
+    (``serving``: and those in service in a community of the scope, for the pickers).
+
+    ``counting``: the same rows for a COUNT. A search in a scope wider than a community then
+    hashes the matching persons (``name_search(hashed=True)``): a COUNT needs all of them
+    anyway. A page, ordered and cut at 50, keeps the join, which stops at the page's last row
+    (the district's ``?q=w``: 0.9 ms joined, 46 ms hashed; ``?q=wang`` 6.9 and 3.8 ms)."""
     qs = (
         PartyMember.objects.restrict(user, Action.VIEW, serving=serving)
         .select_related("person", "branch")
         .order_by("branch__path", "id")
     )
     if filters.q:
-        qs = qs.filter(name_search(filters.q, "person__", hashed=_wide(user)))
+        hashed = counting and _wide(user)
+        qs = qs.filter(name_search(filters.q, "person__", hashed=hashed))
     for key in ("kind", "category", "status"):
         value = getattr(filters, key)
         if value:
@@ -115,5 +121,9 @@ def member_choices(user: User, q: str, under: int | None) -> dict[str, Any]:
         org = Organization.objects.restrict(user).filter(pk=under).only("path").first()
         qs = qs.acting_under(org) if org is not None else qs.none()
     rows = list(qs[: PICKER_ROWS + 1])
+    if len(rows) > PICKER_ROWS:
+        qs = member_list(user=user, filters=MemberFilters(q=q), serving=True, counting=True)
+        if under is not None:
+            qs = qs.acting_under(org) if org is not None else qs.none()
     more = qs.count() - PICKER_ROWS if len(rows) > PICKER_ROWS else 0
     return {"members": rows[:PICKER_ROWS], "more": more, "q": q}

@@ -86,7 +86,8 @@ class MemberListView(ScopedView):
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = MemberFilters.from_params(request.GET)
         members = member_list(user=request.user, filters=filters)
-        page = paginate(request, members.values_list(*MEMBER_ROW_FIELDS), counted=members)
+        counted = member_list(user=request.user, filters=filters, counting=True)
+        page = paginate(request, members.values_list(*MEMBER_ROW_FIELDS), counted=counted)
         kept = MemberFilters.kept(request.GET)
         return render(
             request,

@@ -40,3 +40,4 @@ def test_the_member_page_runs_fixed_queries_and_counts_without_the_shown_joins(
         assert hashed is (persona != "shequ")  # a street's and the district's are wide
     else:
         assert not joined and not hashed
+    assert " IN (SELECT " not in page  # a page joins and stops at its last row
