@@ -247,7 +247,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """Party members in the user's scope, by branch in tree order (as on the page)."""
     found = selectors.MemberFilters.from_schema(filters)
     qs = selectors.member_list(user=request.user, filters=found)
-    counted = selectors.member_list(user=request.user, filters=found, counting=True)
+    counted = selectors.member_count_rows(user=request.user, filters=found, members=qs)
     return paginate_rows(qs, filters, member_rows, counted=counted)
 
 

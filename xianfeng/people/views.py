@@ -24,7 +24,12 @@ from xianfeng.people import services
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.forms import MemberForm
 from xianfeng.people.models import PartyMember, Person
-from xianfeng.people.selectors import MemberFilters, member_choices, member_list
+from xianfeng.people.selectors import (
+    MemberFilters,
+    member_choices,
+    member_count_rows,
+    member_list,
+)
 
 # The columns the member list shows, in the order ``member_rows`` unpacks them: the page reads
 # these as plain tuples (``values_list``), no model instance per row; the mobile as its stored
@@ -86,7 +91,7 @@ class MemberListView(ScopedView):
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = MemberFilters.from_params(request.GET)
         members = member_list(user=request.user, filters=filters)
-        counted = member_list(user=request.user, filters=filters, counting=True)
+        counted = member_count_rows(user=request.user, filters=filters, members=members)
         page = paginate(request, members.values_list(*MEMBER_ROW_FIELDS), counted=counted)
         kept = MemberFilters.kept(request.GET)
         return render(
