@@ -40,6 +40,7 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import ExpressionWrapper, F
 from django.db.models.lookups import Exact, IsNull
 
 # Development only: derived from fixed strings, so the demo and the tests need no setup.
@@ -142,6 +143,41 @@ class _Tokens:
             raise InvalidToken
         return plain[:-pad]
 
+    def open_many(self, datas: list[bytes]) -> list[bytes | None]:
+        """``decrypt`` of many decoded tokens (``None`` for each this key does not open): the
+        HMAC of each from the prepared states, then the blocks of every token that passed
+        through the one ECB context in a single call, each token's CBC chain undone as one
+        integer XOR. Refuses what ``decrypt`` refuses (and so what Fernet refuses)."""
+        inner, outer = self._pads
+        sizes, ciphers = [], []
+        for data in datas:
+            size = len(data)
+            ok = size >= 73 and data[0] == 0x80 and not (size - 57) % 16
+            if ok:
+                mac_in, mac_out = inner.copy(), outer.copy()
+                mac_in.update(data[:-32])
+                mac_out.update(mac_in.digest())
+                ok = hmac.compare_digest(mac_out.digest(), data[-32:])
+            if ok:
+                ciphers.append(data[25:-32])
+            sizes.append(size - 57 if ok else 0)
+        blocks = self._ecb().dec.update(b"".join(ciphers)) if ciphers else b""
+        out: list[bytes | None] = []
+        at = 0
+        for data, size in zip(datas, sizes, strict=True):
+            if not size:
+                out.append(None)
+                continue
+            chained = int.from_bytes(blocks[at : at + size], "big") ^ int.from_bytes(
+                data[9:-48], "big"
+            )
+            at += size
+            plain = chained.to_bytes(size, "big")
+            pad = plain[-1]
+            ok = 1 <= pad <= 16 and plain[-pad:] == bytes((pad,)) * pad
+            out.append(plain[:-pad] if ok else None)
+        return out
+
 
 @cache
 def _tokens(keys: tuple[str, ...]) -> list[_Tokens]:
@@ -189,6 +225,58 @@ def decrypt(token: str) -> str:
             "An encrypted value cannot be decrypted with XIANFENG_FIELD_KEYS: keep every old "
             "key in the list until `manage.py rotate_personal_keys` has run."
         ) from exc
+
+
+# base64.urlsafe_b64decode(bytes) is exactly this (not strict: characters outside the
+# alphabet are dropped, as Fernet sees them), without its four Python layers per call.
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def decrypt_many(tokens: Iterable[str | None]) -> list[str | None]:
+    """``decrypt`` of each token of a page at once (``None`` and ``""`` stay as they are): the
+    member list opens 50 to 100 tokens a page only to mask them, and the per-value layers
+    (converter, key lookup, base64's wrappers, one AES call each) cost more than the AES
+    itself. What no configured key opens is as loud as in ``decrypt``. Read the tokens as they
+    are stored with ``stored_token()`` (no converter), then open them here."""
+    tokens = list(tokens)
+    found: list[str | None] = list(tokens)
+    todo: list[int] = []
+    datas: list[bytes] = []
+    for i, token in enumerate(tokens):
+        if token in (None, ""):
+            continue
+        try:
+            datas.append(binascii.a2b_base64(token.encode("ascii").translate(_URLSAFE)))
+        except (UnicodeEncodeError, binascii.Error) as exc:
+            raise _undecryptable() from exc
+        todo.append(i)
+    for key in _keys():  # the first key that opens each, as MultiFernet
+        if not todo:
+            break
+        left, left_datas = [], []
+        for i, data, plain in zip(todo, datas, key.open_many(datas), strict=True):
+            if plain is None:
+                left.append(i)
+                left_datas.append(data)
+            else:
+                found[i] = plain.decode()
+        todo, datas = left, left_datas
+    if todo:
+        raise _undecryptable()
+    return found
+
+
+def _undecryptable() -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        "An encrypted value cannot be decrypted with XIANFENG_FIELD_KEYS: keep every old "
+        "key in the list until `manage.py rotate_personal_keys` has run."
+    )
+
+
+def stored_token(path: str) -> ExpressionWrapper:
+    """The column of the encrypted field at ``path`` as stored (the token, no decryption per
+    row), for ``values()``/``values_list()`` whose page then goes through ``decrypt_many``."""
+    return ExpressionWrapper(F(path), output_field=models.TextField())
 
 
 def rotate(token: str) -> str:

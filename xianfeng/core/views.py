@@ -122,28 +122,6 @@ class ServiceFormView(ScopedView):
         return redirect(obj.get_absolute_url())
 
 
-class _CountedRows:
-    """A page's rows (``rows``: the selector's queryset with the shown columns) counted by
-    ``counted`` (the same queryset without them): counted after ``values_list``, the COUNT
-    kept the joins of the shown columns (a grid's or an assignee's name), which cannot change
-    the number of rows (foreign keys, no many-valued relation) but cost the database a join
-    per row (issue 11)."""
-
-    ordered = True  # the selector orders (Paginator warns about unordered lists)
-
-    def __init__(self, rows: QuerySet, counted: QuerySet) -> None:
-        self.rows, self.counted = rows, counted
-
-    def count(self) -> int:
-        return self.counted.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window: slice) -> Any:
-        return self.rows[window]
-
-
 def paginate(
     request: HttpRequest,
     queryset: QuerySet,
@@ -151,10 +129,13 @@ def paginate(
     *,
     counted: QuerySet | None = None,
 ):
-    """Database pagination; the count query is the only extra query (``counted``: count this
-    queryset instead, the rows' own without the shown columns' joins)."""
-    rows: Any = queryset if counted is None else _CountedRows(queryset, counted)
-    paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
+    """Database pagination; the count query is the only extra query. ``counted``: the same
+    rows before ``values_list()``, whose COUNT needs none of the joins the shown columns add
+    (the member page's COUNT joined every person: 12 ms for the district, 2 without)."""
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    if counted is not None:
+        # ``count`` is a cached_property: an int set here is what every later read returns
+        paginator.count = counted.count()
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -27,6 +27,7 @@ from xianfeng.core.api import (
     visible_one,
 )
 from xianfeng.core.choices import Action
+from xianfeng.core.crypto import decrypt_many, stored_token
 from xianfeng.core.labels import field_labels
 from xianfeng.core.services import get_object_for
 from xianfeng.core.validators import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, DbInt, Text
@@ -167,8 +168,6 @@ MEMBER_COLUMNS = (
     "person_id",
     "person__name",
     "person__gender",
-    "person__id_number",
-    "person__mobile",
     "branch_id",
     "branch__name",
     "branch__code",
@@ -188,13 +187,24 @@ MEMBER_COLUMNS = (
 )
 
 
+# The person's ID number and mobile as stored (tokens), in this order.
+STORED_TOKENS = {
+    "id_number_token": stored_token("person__id_number"),
+    "mobile_token": stored_token("person__mobile"),
+}
+
+
 def member_rows(page: Any) -> list[dict[str, Any]]:
     """``MemberOut`` of each member of a page of the selector's queryset, from plain rows."""
     kinds = field_labels(PartyMember, "kind")
     categories = field_labels(PartyMember, "category")
     statuses = field_labels(PartyMember, "status")
     rows = []
-    for r in page.values(*MEMBER_COLUMNS):
+    page = list(page.values(*MEMBER_COLUMNS, **STORED_TOKENS))
+    # the page's ID numbers and mobiles opened at once, to be masked (``decrypt_many``)
+    plain = iter(decrypt_many([r[k] for r in page for k in STORED_TOKENS]))
+    for r in page:
+        id_number, mobile = next(plain), next(plain)
         community = r["residence_community_id"]
         rows.append(
             {
@@ -203,8 +213,8 @@ def member_rows(page: Any) -> list[dict[str, Any]]:
                     r["person_id"],
                     r["person__name"],
                     r["person__gender"],
-                    r["person__id_number"],
-                    r["person__mobile"],
+                    id_number,
+                    mobile,
                 ),
                 "branch": org_ref(
                     r["branch_id"], r["branch__name"], r["branch__code"], r["branch__kind"]
@@ -235,10 +245,10 @@ def member_rows(page: Any) -> list[dict[str, Any]]:
 )
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """Party members in the user's scope, by branch in tree order (as on the page)."""
-    qs = selectors.member_list(
-        user=request.user, filters=selectors.MemberFilters.from_schema(filters)
-    )
-    return paginate_rows(qs, filters, member_rows)
+    found = selectors.MemberFilters.from_schema(filters)
+    qs = selectors.member_list(user=request.user, filters=found)
+    counted = selectors.member_count_rows(user=request.user, filters=found, members=qs)
+    return paginate_rows(qs, filters, member_rows, counted=counted)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from xianfeng.core import labels, related
 from xianfeng.core.choices import Action
+from xianfeng.core.crypto import decrypt_many, stored_token
 from xianfeng.core.history import history_rows
 from xianfeng.core.validators import mask_phone, parse_db_int
 from xianfeng.core.views import ScopedView, ServiceFormView, paginate
@@ -23,17 +24,23 @@ from xianfeng.people import services
 from xianfeng.people.choices import MemberCategory, MemberKind, MemberStatus
 from xianfeng.people.forms import MemberForm
 from xianfeng.people.models import PartyMember, Person
-from xianfeng.people.selectors import MemberFilters, member_choices, member_list
+from xianfeng.people.selectors import (
+    MemberFilters,
+    member_choices,
+    member_count_rows,
+    member_list,
+)
 
 # The columns the member list shows, in the order ``member_rows`` unpacks them: the page reads
-# these as plain tuples (``values_list``), no model instance per row.
+# these as plain tuples (``values_list``), no model instance per row; the mobile as its stored
+# token, opened with the page's others in one ``decrypt_many`` to be masked.
 MEMBER_ROW_FIELDS = (
     "id",
     "kind",
     "category",
     "status",
     "person__name",
-    "person__mobile",
+    stored_token("person__mobile"),
     "branch__name",
     "branch__short_name",
 )
@@ -52,7 +59,11 @@ def member_rows(members: Any) -> SafeString:
     # A page's rows share a few branches: each escaped once.
     branches: dict[str, str] = {}
     out = []
-    for pk, kind, category, status, name, mobile, branch, short_name in members:
+    members = list(members)
+    mobiles = decrypt_many([row[5] for row in members])
+    for (pk, kind, category, status, name, _token, branch, short_name), mobile in zip(
+        members, mobiles, strict=True
+    ):
         label = statuses.get(status) or escape(status)
         if status != "normal":
             label = f'<span class="tag red">{label}</span>'
@@ -79,8 +90,9 @@ class MemberListView(ScopedView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = MemberFilters.from_params(request.GET)
-        qs = member_list(user=request.user, filters=filters).values_list(*MEMBER_ROW_FIELDS)
-        page = paginate(request, qs)
+        members = member_list(user=request.user, filters=filters)
+        counted = member_count_rows(user=request.user, filters=filters, members=members)
+        page = paginate(request, members.values_list(*MEMBER_ROW_FIELDS), counted=counted)
         kept = MemberFilters.kept(request.GET)
         return render(
             request,

@@ -243,3 +243,77 @@ def test_the_blind_index_is_hmac_sha256_of_kind_and_number(key, settings):
     ):
         expected = hmac.new(key.encode(), f"{kind}\x00{plain}".encode(), hashlib.sha256)
         assert crypto.blind_index(kind, value) == expected.hexdigest()
+
+
+def _fernet_verdict(fernet: Fernet, token: str) -> str | None:
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return fernet.decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def test_a_page_of_tokens_opens_and_refuses_exactly_as_fernet(settings):
+    """``decrypt_many`` (issue 11: a page's tokens through one AES call) against cryptography's
+    own ``Fernet`` on the same tokens: every padding length, its tokens and ours, and each
+    tampered form of one (every byte flipped, cut short, padding or alphabet broken, another
+    key's) is opened or refused as ``Fernet`` opens or refuses it, alone and in a page."""
+    key, other = Fernet.generate_key(), Fernet.generate_key()
+    fernet = Fernet(key)
+    settings.FIELD_ENCRYPTION_KEYS = [key.decode()]
+    plains = ["x" * n for n in range(0, 40)] + [MOBILE, ID, "王小明"]
+    good = [fernet.encrypt(p.encode()).decode() for p in plains[:20]]
+    good += [crypto.encrypt(p) for p in plains[20:]]
+    assert crypto.decrypt_many([None, *good, ""]) == [None, *plains, ""]
+
+    token = crypto.encrypt(MOBILE)
+    raw = base64.urlsafe_b64decode(token)
+    candidates = [token, token + "\n", token[:10] + "*" + token[10:]]  # dropped, as Fernet
+    for index in range(len(raw)):
+        broken = bytearray(raw)
+        broken[index] ^= 0x41
+        candidates.append(base64.urlsafe_b64encode(bytes(broken)).decode())
+    for cut in (1, 2, 16, 32, 48, len(raw) - 1):
+        candidates.append(base64.urlsafe_b64encode(raw[:-cut]).decode())
+    candidates += [token[:-1], token[:-2], "not a token", "gAAAAA", token.replace("-", "+")]
+    # a valid HMAC over a bad padding and over a ciphertext that is not whole blocks
+    signing = base64.urlsafe_b64decode(key)[:16]
+    for body in (raw[: -32 - 16] + bytes(16), raw[: -32 - 3]):
+        import hashlib
+        import hmac
+
+        mac = hmac.new(signing, body, hashlib.sha256).digest()
+        candidates.append(base64.urlsafe_b64encode(body + mac).decode())
+    candidates.append(Fernet(other).encrypt(MOBILE.encode()).decode())
+    opened = 0
+    for candidate in candidates:
+        expected = _fernet_verdict(fernet, candidate)
+        if expected is None:
+            with pytest.raises(ImproperlyConfigured):
+                crypto.decrypt_many([candidate])
+            with pytest.raises(ImproperlyConfigured):  # one bad token in a page is loud too
+                crypto.decrypt_many([*good, candidate])
+        else:
+            opened += 1
+            assert crypto.decrypt_many([*good, candidate]) == [*plains, expected]
+    # the token, the two with a character outside the alphabet (dropped) and, where Fernet
+    # reads "+" as "-", the replaced one: whatever Fernet opened, the page opened the same
+    assert opened >= 3
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt_many(["王"])
+
+
+def test_a_page_opens_tokens_of_the_old_and_the_new_key(settings):
+    """During rotation a page mixes tokens of both keys: each is opened by the key that made it."""
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    before = [crypto.encrypt(f"old{n}") for n in range(5)]
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    after = [crypto.encrypt(f"new{n}") for n in range(5)]
+    mixed = [t for pair in zip(before, after, strict=True) for t in pair]
+    expected = [p for n in range(5) for p in (f"old{n}", f"new{n}")]
+    assert crypto.decrypt_many(mixed) == expected == [crypto.decrypt(t) for t in mixed]
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    with pytest.raises(ImproperlyConfigured):
+        crypto.decrypt_many(mixed)
