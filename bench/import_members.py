@@ -14,9 +14,9 @@ streamed, checked in batches of 1,000, written with COPY beside their history ro
 transaction), and imports it again (every row unchanged). The child reports each wall time,
 rows per second against the reading alone, and its peak resident memory
 (``VmHWM``; the process that reads a large sheet for the import is not in it, but the same
-reading done in-process for the ceiling is). Memory is measured per process, so the sizes show whether it grows
-with the file; ``--rows 10000 100000 1000000`` adds a million (the limits of production are
-lifted for the bench's own child processes).
+reading done in-process for the ceiling is). Memory is measured per process, so the sizes
+show whether it grows with the file; ``--rows 10000 100000 1000000`` adds a million (the
+limits of production are lifted for the bench's own child processes).
 """
 
 from __future__ import annotations
